@@ -1,0 +1,254 @@
+import { Op, type OpId } from './ops.js';
+import type { BackendName, Tape } from './tape.js';
+import { JsTape } from './js/tape.js';
+import { WasmTape } from './wasm/tape.js';
+import { instantiateCore, type WasmSource } from './wasm/load.js';
+import { Param, Value, type Scalar } from './value.js';
+
+export interface EngineOptions {
+  /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
+  backend?: BackendName;
+  /** Wasm backend only: where to get the core (bytes, a compiled module, or a URL). Default: build/wasmgrad.wasm beside the package. */
+  wasm?: WasmSource;
+}
+
+export interface EngineStats {
+  backend: BackendName;
+  /** Nodes on the tape now. */
+  nodes: number;
+  /** Nodes the tape can hold before it grows. */
+  capacity: number;
+  params: number;
+  /** Bytes held by the backend (Wasm: the whole linear memory). */
+  memoryBytes: number;
+  /** Number of reset() calls so far. */
+  generation: number;
+}
+
+let engineCount = 0;
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'Object'})`;
+  return typeof x === 'string' ? `the string ${JSON.stringify(x)}` : `${typeof x} ${String(x)}`;
+}
+
+/**
+ * An autograd engine: one tape, one set of parameters, one backend. Build
+ * graphs with `value()`/`param()` and the ops on Value, call `backward()`, read
+ * `grad`, then `reset()` to free the graph.
+ */
+export class Engine {
+  readonly backend: BackendName;
+  /** @internal */ readonly tape: Tape;
+  /** @internal Bumped by reset(); Values carry the generation they were made in. */ gen = 0;
+  private readonly label: string;
+  private names = new Map<number, string>();
+
+  /** @internal Use `createEngine()`. */
+  constructor(tape: Tape) {
+    this.tape = tape;
+    this.backend = tape.backend;
+    this.label = `${tape.backend} engine #${++engineCount}`;
+  }
+
+  /** A leaf input. Its gradient accumulates across backward() calls until zeroGrad(); it dies at reset(). */
+  value(x: number, name?: string): Value {
+    this.checkNumber(x, 'value');
+    const v = new Value(this, this.guard(() => this.tape.leaf(x)), this.gen);
+    if (name !== undefined) this.setName(v, name);
+    return v;
+  }
+
+  /** A number as a node with no gradient of its own. */
+  constant(x: number): Value {
+    this.checkNumber(x, 'constant');
+    return new Value(this, this.guard(() => this.tape.constant(x)), this.gen);
+  }
+
+  /** A trainable value that survives reset(); assign `p.data` to update it. */
+  param(x: number, name?: string): Param {
+    this.checkNumber(x, 'param');
+    if (name !== undefined && typeof name !== 'string') throw new TypeError(`param: name must be a string, got ${describe(name)}`);
+    return new Param(this, this.guard(() => this.tape.createParam(x)), name);
+  }
+
+  add(x: Scalar, y: Scalar): Value { return this.binary(Op.Add, x, y, 'add'); }
+  sub(x: Scalar, y: Scalar): Value { return this.binary(Op.Sub, x, y, 'sub'); }
+  mul(x: Scalar, y: Scalar): Value { return this.binary(Op.Mul, x, y, 'mul'); }
+  div(x: Scalar, y: Scalar): Value { return this.binary(Op.Div, x, y, 'div'); }
+  pow(x: Scalar, y: Scalar): Value { return this.binary(Op.Pow, x, y, 'pow'); }
+  neg(x: Scalar): Value { return this.unary(Op.Neg, x, 'neg'); }
+  exp(x: Scalar): Value { return this.unary(Op.Exp, x, 'exp'); }
+  log(x: Scalar): Value { return this.unary(Op.Log, x, 'log'); }
+  sqrt(x: Scalar): Value { return this.unary(Op.Sqrt, x, 'sqrt'); }
+  tanh(x: Scalar): Value { return this.unary(Op.Tanh, x, 'tanh'); }
+  sigmoid(x: Scalar): Value { return this.unary(Op.Sigmoid, x, 'sigmoid'); }
+  relu(x: Scalar): Value { return this.unary(Op.Relu, x, 'relu'); }
+  sin(x: Scalar): Value { return this.unary(Op.Sin, x, 'sin'); }
+  cos(x: Scalar): Value { return this.unary(Op.Cos, x, 'cos'); }
+  abs(x: Scalar): Value { return this.unary(Op.Abs, x, 'abs'); }
+
+  /** x0 + x1 + ... as a chain of adds, left to right (0 for an empty list). */
+  sum(xs: readonly Scalar[]): Value {
+    if (!Array.isArray(xs)) throw new TypeError(`sum: expected an array of Values or numbers, got ${describe(xs)}`);
+    if (xs.length === 0) return this.constant(0);
+    let total = typeof xs[0] === 'number' ? this.constant(xs[0]) : xs[0];
+    this.idOf(total, 'sum');
+    for (let i = 1; i < xs.length; i++) total = this.binary(Op.Add, total, xs[i], 'sum');
+    return total;
+  }
+
+  /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
+  backward(root: Value): void {
+    this.tape.backward(this.idOf(root, 'backward'));
+  }
+
+  /** Sets every gradient, of nodes and of parameters, to 0. */
+  zeroGrad(): void {
+    this.tape.zeroGrad();
+  }
+
+  /** Frees the whole tape in O(1). Values made before it can no longer be used; parameters keep their values and gradients. */
+  reset(): void {
+    this.tape.reset();
+    this.gen++;
+    this.names.clear();
+  }
+
+  stats(): EngineStats {
+    const t = this.tape;
+    return {
+      backend: this.backend,
+      nodes: t.nodeCount,
+      capacity: t.nodeCapacity,
+      params: t.paramCount,
+      memoryBytes: t.memoryBytes,
+      generation: this.gen,
+    };
+  }
+
+  toString(): string {
+    return `Engine(${this.label})`;
+  }
+
+  // ── internals shared with Value ──
+
+  /** @internal The node id of `v` on the current tape, after checking it may be used here. */
+  idOf(v: Value, opName: string): number {
+    if (!(v instanceof Value)) throw new TypeError(`${opName}: expected a Value or a number, got ${describe(v)}`);
+    if (v.gen === this.gen && v.engine === this) return v.id;
+    if (v.engine !== this) {
+      throw new Error(`${opName}: the Value belongs to ${v.engine.label}, not ${this.label}; values of two engines cannot be mixed`);
+    }
+    if (v instanceof Param) {
+      v.id = this.guard(() => this.tape.paramNode(v.slot));
+      v.gen = this.gen;
+      return v.id;
+    }
+    throw new Error(
+      `${opName}: this Value was made before eng.reset() and its node is gone (made in generation ${v.gen}, ` +
+        `the tape is at generation ${this.gen}); keep values that must survive a reset in eng.param()`,
+    );
+  }
+
+  /** @internal */
+  binary(op: OpId, x: Scalar, y: Scalar, opName: string): Value {
+    const tape = this.tape;
+    let id: number;
+    try {
+      if (typeof y === 'number') {
+        const a = typeof x === 'number' ? tape.constant(x) : this.idOf(x, opName);
+        id = tape.binaryConst(op === Op.Pow ? Op.PowConst : op, a, y, false);
+      } else if (typeof x === 'number') {
+        id = tape.binaryConst(op, this.idOf(y, opName), x, true);
+      } else {
+        id = tape.binary(op, this.idOf(x, opName), this.idOf(y, opName));
+      }
+    } catch (err) {
+      throw this.memoryError(err);
+    }
+    return new Value(this, id, this.gen);
+  }
+
+  /** @internal */
+  unary(op: OpId, x: Scalar, opName: string): Value {
+    let id: number;
+    try {
+      id = this.tape.unary(op, typeof x === 'number' ? this.tape.constant(x) : this.idOf(x, opName));
+    } catch (err) {
+      throw this.memoryError(err);
+    }
+    return new Value(this, id, this.gen);
+  }
+
+  /** @internal */
+  inputsOf(v: Value): Value[] {
+    const id = this.idOf(v, 'inputs');
+    const inputs: Value[] = [];
+    const arity = this.tape.op(id) <= Op.Param ? 0 : this.tape.op(id) <= Op.PowConst ? 2 : 1;
+    for (let k = 0; k < arity; k++) inputs.push(new Value(this, this.tape.input(id, k as 0 | 1), this.gen));
+    return inputs;
+  }
+
+  /** @internal */
+  nameOf(v: Value): string | undefined {
+    return this.names.get(this.idOf(v, 'name'));
+  }
+
+  /** @internal */
+  setName(v: Value, name: string): void {
+    if (typeof name !== 'string') throw new TypeError(`named: expected a string, got ${describe(name)}`);
+    this.names.set(this.idOf(v, 'named'), name);
+  }
+
+  /** @internal */
+  setParamValue(p: Param, x: number): void {
+    this.checkNumber(x, 'data');
+    this.tape.setParamValue(p.slot, x);
+    p.gen = -1; // the next use reads the new value through a new Param node
+  }
+
+  /** @internal */
+  setParamGrad(p: Param, x: number): void {
+    this.checkNumber(x, 'grad');
+    this.tape.setParamGrad(p.slot, x);
+  }
+
+  private checkNumber(x: unknown, opName: string): asserts x is number {
+    if (typeof x !== 'number') throw new TypeError(`${opName}: expected a number, got ${describe(x)}`);
+  }
+
+  /**
+   * The Wasm core traps when linear memory cannot grow. Its state is intact at
+   * that point (growth happens before anything is written), so the trap
+   * becomes a RangeError and the engine stays usable. Other errors pass as they are.
+   */
+  private memoryError(err: unknown): unknown {
+    if (!(err instanceof WebAssembly.RuntimeError)) return err;
+    return new RangeError(
+      `wasmgrad: out of memory: the tape could not grow past ${this.tape.nodeCount} nodes ` +
+        `(${this.tape.memoryBytes} bytes of linear memory); reset() graphs you no longer need`,
+      { cause: err },
+    );
+  }
+
+  /** Runs a tape call that may grow memory; see memoryError. */
+  private guard(call: () => number): number {
+    try {
+      return call();
+    } catch (err) {
+      throw this.memoryError(err);
+    }
+  }
+}
+
+/** Creates an engine. The Wasm backend (default) compiles the core on first use and gives each engine its own instance and memory. */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
+  const backend = options.backend ?? 'wasm';
+  if (backend === 'js') return new Engine(new JsTape());
+  if (backend === 'wasm') return new Engine(new WasmTape(await instantiateCore(options.wasm)));
+  throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
+}

@@ -1,0 +1,111 @@
+// Neural-network building blocks over scalar Values, in micrograd's spirit:
+// a Neuron is a weighted sum plus bias (then ReLU), a Layer is a list of
+// Neurons, an MLP a list of Layers. Weights are parameters, so they survive
+// eng.reset() and a training loop can rebuild the graph every step.
+
+import type { Engine } from './engine.js';
+import { Random } from './random.js';
+import type { Param, Scalar, Value } from './value.js';
+
+export abstract class Module {
+  abstract parameters(): Param[];
+
+  /** Sets the gradient of this module's parameters to 0 (other parameters of the engine are untouched). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = 0;
+  }
+}
+
+export interface NeuronOptions {
+  /** Apply ReLU to the output (default true). */
+  nonlin?: boolean;
+  /** Source of the initial weights, uniform in [-1, 1). Default: new Random(42). */
+  rng?: Random;
+}
+
+export class Neuron extends Module {
+  readonly w: Param[];
+  readonly b: Param;
+  readonly nonlin: boolean;
+
+  constructor(readonly engine: Engine, nin: number, options: NeuronOptions = {}) {
+    super();
+    if (!Number.isInteger(nin) || nin < 1) throw new RangeError(`Neuron: nin must be a positive integer, got ${nin}`);
+    const rng = options.rng ?? new Random(42);
+    this.w = Array.from({ length: nin }, () => engine.param(rng.uniform(-1, 1)));
+    this.b = engine.param(0);
+    this.nonlin = options.nonlin ?? true;
+  }
+
+  forward(x: readonly Scalar[]): Value {
+    if (x.length !== this.w.length) throw new RangeError(`Neuron: expected ${this.w.length} inputs, got ${x.length}`);
+    let act: Value = this.b;
+    for (let i = 0; i < x.length; i++) act = act.add(this.w[i].mul(x[i]));
+    return this.nonlin ? act.relu() : act;
+  }
+
+  override parameters(): Param[] {
+    return [...this.w, this.b];
+  }
+
+  toString(): string {
+    return `${this.nonlin ? 'ReLU' : 'Linear'}Neuron(${this.w.length})`;
+  }
+}
+
+export class Layer extends Module {
+  readonly neurons: Neuron[];
+
+  constructor(readonly engine: Engine, nin: number, nout: number, options: NeuronOptions = {}) {
+    super();
+    if (!Number.isInteger(nout) || nout < 1) throw new RangeError(`Layer: nout must be a positive integer, got ${nout}`);
+    const rng = options.rng ?? new Random(42);
+    this.neurons = Array.from({ length: nout }, () => new Neuron(engine, nin, { ...options, rng }));
+  }
+
+  forward(x: readonly Scalar[]): Value[] {
+    return this.neurons.map((n) => n.forward(x));
+  }
+
+  override parameters(): Param[] {
+    return this.neurons.flatMap((n) => n.parameters());
+  }
+
+  toString(): string {
+    return `Layer of [${this.neurons.join(', ')}]`;
+  }
+}
+
+export interface MLPOptions {
+  /** Seed of the weight initialisation (default 42); the same seed gives the same model on every backend. */
+  seed?: number;
+}
+
+/** A multi-layer perceptron: ReLU on every layer but the last, which is linear. */
+export class MLP extends Module {
+  readonly layers: Layer[];
+
+  constructor(readonly engine: Engine, nin: number, nouts: readonly number[], options: MLPOptions = {}) {
+    super();
+    if (!Array.isArray(nouts) || nouts.length === 0) throw new RangeError('MLP: nouts must be a non-empty array of layer sizes');
+    const rng = new Random(options.seed ?? 42);
+    const sizes = [nin, ...nouts];
+    this.layers = nouts.map(
+      (nout, i) => new Layer(engine, sizes[i], nout, { nonlin: i !== nouts.length - 1, rng }),
+    );
+  }
+
+  forward(x: readonly Scalar[]): Value[] {
+    let out: readonly Scalar[] = x;
+    for (const layer of this.layers) out = layer.forward(out);
+    return out as Value[];
+  }
+
+  override parameters(): Param[] {
+    return this.layers.flatMap((l) => l.parameters());
+  }
+
+  toString(): string {
+    return `MLP of [${this.layers.join(', ')}]`;
+  }
+}

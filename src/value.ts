@@ -1,0 +1,135 @@
+import type { Engine } from './engine.js';
+import { Op, OP_NAMES, type OpName } from './ops.js';
+
+/** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
+export type Scalar = Value | number;
+
+/**
+ * A handle to one node of an engine's tape. It holds no data itself: `data`
+ * and `grad` are read from the tape, in Wasm linear memory or in the JS twin's
+ * typed arrays. A Value dies with the tape at `eng.reset()`; using it after
+ * that throws.
+ */
+export class Value {
+  /** @internal */ id: number;
+  /** @internal The tape generation the node belongs to. */ gen: number;
+
+  /** @internal Use `eng.value()`, `eng.param()` or an op to make one. */
+  constructor(readonly engine: Engine, id: number, gen: number) {
+    this.id = id;
+    this.gen = gen;
+  }
+
+  /** The forward value, computed when the node was pushed. */
+  get data(): number {
+    return this.engine.tape.value(this.engine.idOf(this, 'data'));
+  }
+
+  /**
+   * d(root)/d(this) from the last `backward()`; for leaves (`eng.value`) and
+   * parameters the sum over all `backward()` calls since `zeroGrad()`.
+   */
+  get grad(): number {
+    return this.engine.tape.grad(this.engine.idOf(this, 'grad'));
+  }
+
+  /** The name given at creation or with `named()`, if any. */
+  get name(): string | undefined {
+    return this.engine.nameOf(this);
+  }
+
+  /** Gives this node a name (shown by `toString()` and graph tools). Returns this. */
+  named(name: string): this {
+    this.engine.setName(this, name);
+    return this;
+  }
+
+  /** The op that produced this node. */
+  get op(): OpName {
+    return OP_NAMES[this.engine.tape.op(this.engine.idOf(this, 'op'))];
+  }
+
+  /** The nodes this one was computed from (constants included), in argument order. */
+  get inputs(): Value[] {
+    return this.engine.inputsOf(this);
+  }
+
+  add(other: Scalar): Value { return this.engine.binary(Op.Add, this, other, 'add'); }
+  sub(other: Scalar): Value { return this.engine.binary(Op.Sub, this, other, 'sub'); }
+  mul(other: Scalar): Value { return this.engine.binary(Op.Mul, this, other, 'mul'); }
+  div(other: Scalar): Value { return this.engine.binary(Op.Div, this, other, 'div'); }
+  /** this ** exponent; a number exponent gets no gradient, a Value exponent does. */
+  pow(exponent: Scalar): Value { return this.engine.binary(Op.Pow, this, exponent, 'pow'); }
+  neg(): Value { return this.engine.unary(Op.Neg, this, 'neg'); }
+  exp(): Value { return this.engine.unary(Op.Exp, this, 'exp'); }
+  log(): Value { return this.engine.unary(Op.Log, this, 'log'); }
+  sqrt(): Value { return this.engine.unary(Op.Sqrt, this, 'sqrt'); }
+  tanh(): Value { return this.engine.unary(Op.Tanh, this, 'tanh'); }
+  sigmoid(): Value { return this.engine.unary(Op.Sigmoid, this, 'sigmoid'); }
+  relu(): Value { return this.engine.unary(Op.Relu, this, 'relu'); }
+  sin(): Value { return this.engine.unary(Op.Sin, this, 'sin'); }
+  cos(): Value { return this.engine.unary(Op.Cos, this, 'cos'); }
+  abs(): Value { return this.engine.unary(Op.Abs, this, 'abs'); }
+
+  /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
+  backward(): void {
+    this.engine.backward(this);
+  }
+
+  toString(): string {
+    const name = this.name;
+    return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
+  }
+}
+
+/**
+ * A trainable value that survives `eng.reset()`. Its value and gradient live
+ * in a parameter slot outside the tape; each tape generation reads it through
+ * one Param node, pushed on first use. `data` is assignable, so an update
+ * step is `p.data -= lr * p.grad`.
+ */
+export class Param extends Value {
+  /** @internal */ paramName: string | undefined;
+
+  /** @internal Use `eng.param()`. */
+  constructor(engine: Engine, readonly slot: number, name: string | undefined) {
+    super(engine, -1, -1);
+    this.paramName = name;
+  }
+
+  override get data(): number {
+    return this.engine.tape.paramValue(this.slot);
+  }
+
+  /** Nodes already built from this parameter keep the value they read; new ones see the new value. */
+  override set data(value: number) {
+    this.engine.setParamValue(this, value);
+  }
+
+  /** The accumulated gradient, kept across `reset()` until `zeroGrad()`. */
+  override get grad(): number {
+    return this.engine.tape.paramGrad(this.slot);
+  }
+
+  override set grad(value: number) {
+    this.engine.setParamGrad(this, value);
+  }
+
+  override get name(): string | undefined {
+    return this.paramName;
+  }
+
+  override named(name: string): this {
+    if (typeof name !== 'string') throw new TypeError(`named: expected a string, got ${typeof name}`);
+    this.paramName = name;
+    return this;
+  }
+
+  override get op(): OpName {
+    return 'Param';
+  }
+
+  override get inputs(): Value[] {
+    return [];
+  }
+}

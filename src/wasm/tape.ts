@@ -1,0 +1,86 @@
+// The Wasm backend: the Tape interface over the exports of assembly/index.ts.
+
+import type { OpId } from '../ops.js';
+import type { Tape } from '../tape.js';
+
+/** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  lastError(): number;
+  abiVersion(): number;
+  opCount(): number;
+  opArity(op: number): number;
+  pushLeaf(value: number): number;
+  pushConst(value: number): number;
+  pushUnary(op: number, a: number): number;
+  pushBinary(op: number, a: number, b: number): number;
+  pushBinaryConst(op: number, a: number, c: number, constFirst: number): number;
+  pushParam(slot: number): number;
+  nodeCount(): number;
+  nodeCapacity(): number;
+  generation(): number;
+  nodeValue(id: number): number;
+  nodeGrad(id: number): number;
+  nodeOp(id: number): number;
+  nodeInput(id: number, k: number): number;
+  backward(root: number): number;
+  zeroGrad(): void;
+  reset(): void;
+  paramCreate(value: number): number;
+  paramCount(): number;
+  paramValue(slot: number): number;
+  paramGrad(slot: number): number;
+  paramSetValue(slot: number, value: number): number;
+  paramSetGrad(slot: number, grad: number): number;
+  valuesPointer(): number;
+  gradsPointer(): number;
+  opsPointer(): number;
+  inputsAPointer(): number;
+  inputsBPointer(): number;
+  paramValuesPointer(): number;
+  paramGradsPointer(): number;
+}
+
+export const ABI_VERSION = 1;
+
+export class WasmTape implements Tape {
+  readonly backend = 'wasm' as const;
+  readonly core: CoreExports;
+
+  constructor(instance: WebAssembly.Instance) {
+    this.core = instance.exports as unknown as CoreExports;
+    const version = this.core.abiVersion?.();
+    if (version !== ABI_VERSION) {
+      throw new Error(`wasmgrad: the Wasm core has ABI version ${version}, this wrapper needs ${ABI_VERSION}`);
+    }
+  }
+
+  leaf(value: number): number { return this.core.pushLeaf(value); }
+  constant(value: number): number { return this.core.pushConst(value); }
+  unary(op: OpId, a: number): number { return this.core.pushUnary(op, a); }
+  binary(op: OpId, a: number, b: number): number { return this.core.pushBinary(op, a, b); }
+  binaryConst(op: OpId, a: number, c: number, constFirst: boolean): number {
+    return this.core.pushBinaryConst(op, a, c, constFirst ? 1 : 0);
+  }
+  paramNode(slot: number): number { return this.core.pushParam(slot); }
+
+  value(id: number): number { return this.core.nodeValue(id); }
+  grad(id: number): number { return this.core.nodeGrad(id); }
+  op(id: number): OpId { return this.core.nodeOp(id) as OpId; }
+  input(id: number, k: 0 | 1): number { return this.core.nodeInput(id, k); }
+
+  backward(root: number): void { this.core.backward(root); }
+  zeroGrad(): void { this.core.zeroGrad(); }
+  reset(): void { this.core.reset(); }
+
+  createParam(value: number): number { return this.core.paramCreate(value); }
+  paramValue(slot: number): number { return this.core.paramValue(slot); }
+  setParamValue(slot: number, value: number): void { this.core.paramSetValue(slot, value); }
+  paramGrad(slot: number): number { return this.core.paramGrad(slot); }
+  setParamGrad(slot: number, grad: number): void { this.core.paramSetGrad(slot, grad); }
+
+  get nodeCount(): number { return this.core.nodeCount(); }
+  get nodeCapacity(): number { return this.core.nodeCapacity(); }
+  get paramCount(): number { return this.core.paramCount(); }
+  get memoryBytes(): number { return this.core.memory.buffer.byteLength; }
+}
