@@ -48,7 +48,7 @@ export class Neuron extends Module {
     return [...this.w, this.b];
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.nonlin ? 'ReLU' : 'Linear'}Neuron(${this.w.length})`;
   }
 }
@@ -71,7 +71,7 @@ export class Layer extends Module {
     return this.neurons.flatMap((n) => n.parameters());
   }
 
-  toString(): string {
+  override toString(): string {
     return `Layer of [${this.neurons.join(', ')}]`;
   }
 }
@@ -105,7 +105,7 @@ export class MLP extends Module {
     return this.layers.flatMap((l) => l.parameters());
   }
 
-  toString(): string {
+  override toString(): string {
     return `MLP of [${this.layers.join(', ')}]`;
   }
 }
