@@ -86,11 +86,11 @@ function reserveParams(needed: i32): void {
   return id;
 }
 
-export function pushUnary(op: i32, a: i32): i32 {
+@inline export function pushUnary(op: i32, a: i32): i32 {
   return pushNode(op, a, -1, forward(op, valueOf(a), 0));
 }
 
-export function pushBinary(op: i32, a: i32, b: i32): i32 {
+@inline export function pushBinary(op: i32, a: i32, b: i32): i32 {
   return pushNode(op, a, b, forward(op, valueOf(a), valueOf(b)));
 }
 
