@@ -25,6 +25,12 @@ export class Value {
     return this.engine.tape.value(this.engine.idOf(this, 'data'));
   }
 
+  set data(_: number) {
+    throw new TypeError(
+      `data: only parameters can be assigned; this is a ${this.op} node (make trainable values with eng.param())`,
+    );
+  }
+
   /**
    * d(root)/d(this) from the last `backward()`; for leaves (`eng.value`) and
    * parameters the sum over all `backward()` calls since `zeroGrad()`.
