@@ -3,10 +3,6 @@
 
 import { Op } from '../ops.js';
 
-// Outputs of backward(), as in assembly/ops.ts.
-export let gradX = 0;
-export let gradY = 0;
-
 export function forward(op: number, x: number, y: number): number {
   switch (op) {
     case Op.Add: return x + y;                // d(x + y) = dx + dy
@@ -33,26 +29,32 @@ export function forward(op: number, x: number, y: number): number {
   return NaN;
 }
 
-export function backward(op: number, x: number, y: number, out: number, g: number): void {
+/**
+ * Adds the gradients that flow from output gradient g into the inputs:
+ * g·∂out/∂x into grads[a] and, for binary ops, g·∂out/∂y into grads[b].
+ * Writing straight into the array keeps the sweep free of module-level
+ * state, which V8 reaches through a slower path than a typed-array store.
+ */
+export function backward(op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
   switch (op) {
-    case Op.Add: gradX = g; gradY = g; break;
-    case Op.Sub: gradX = g; gradY = -g; break;
-    case Op.Mul: gradX = g * y; gradY = g * x; break;
-    case Op.Div: { const gy = g / y; gradX = gy; gradY = -gy * out; break; }
+    case Op.Add: grads[a] += g; grads[b] += g; break;
+    case Op.Sub: grads[a] += g; grads[b] -= g; break;
+    case Op.Mul: grads[a] += g * y; grads[b] += g * x; break;
+    case Op.Div: { const gy = g / y; grads[a] += gy; grads[b] -= gy * out; break; }
     case Op.Pow:
-      gradX = y === 0 ? 0 : g * y * Math.pow(x, y - 1);
-      gradY = x === 0 && y >= 0 ? 0 : g * out * Math.log(x);
+      grads[a] += y === 0 ? 0 : g * y * Math.pow(x, y - 1);
+      grads[b] += x === 0 && y >= 0 ? 0 : g * out * Math.log(x);
       break;
-    case Op.PowConst: gradX = y === 0 ? 0 : g * y * Math.pow(x, y - 1); gradY = 0; break;
-    case Op.Neg: gradX = -g; break;
-    case Op.Exp: gradX = g * out; break;
-    case Op.Log: gradX = g / x; break;
-    case Op.Sqrt: gradX = g / (2 * out); break;
-    case Op.Tanh: gradX = g * (1 - out * out); break;
-    case Op.Sigmoid: gradX = g * out * (1 - out); break;
-    case Op.Relu: gradX = x > 0 ? g : 0; break;
-    case Op.Sin: gradX = g * Math.cos(x); break;
-    case Op.Cos: gradX = -g * Math.sin(x); break;
-    case Op.Abs: gradX = x > 0 ? g : x < 0 ? -g : x === 0 ? 0 : NaN; break;
+    case Op.PowConst: grads[a] += y === 0 ? 0 : g * y * Math.pow(x, y - 1); break;
+    case Op.Neg: grads[a] -= g; break;
+    case Op.Exp: grads[a] += g * out; break;
+    case Op.Log: grads[a] += g / x; break;
+    case Op.Sqrt: grads[a] += g / (2 * out); break;
+    case Op.Tanh: grads[a] += g * (1 - out * out); break;
+    case Op.Sigmoid: grads[a] += g * out * (1 - out); break;
+    case Op.Relu: grads[a] += x > 0 ? g : 0; break;
+    case Op.Sin: grads[a] += g * Math.cos(x); break;
+    case Op.Cos: grads[a] -= g * Math.sin(x); break;
+    case Op.Abs: grads[a] += x > 0 ? g : x < 0 ? -g : x === 0 ? 0 : NaN; break;
   }
 }

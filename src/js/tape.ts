@@ -4,9 +4,14 @@
 
 import { Op, type OpId } from '../ops.js';
 import type { Tape } from '../tape.js';
-import { forward, backward, gradX, gradY } from './ops.js';
+import { forward, backward } from './ops.js';
 
 const INITIAL_NODES = 1024;
+// Op ids the sweep tests, as plain constants for the JIT.
+const LEAF = Op.Leaf;
+const CONST = Op.Const;
+const PARAM = Op.Param;
+const LAST_BINARY = Op.PowConst;
 const INITIAL_PARAMS = 64;
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(arr: T, capacity: number): T {
@@ -73,33 +78,41 @@ export class JsTape implements Tape {
   op(id: number): OpId { return this.ops[id] as OpId; }
   input(id: number, k: 0 | 1): number { return k === 0 ? this.inputsA[id] : this.inputsB[id]; }
 
-  // Same contract as backwardFrom in assembly/tape.ts.
+  // Same contract as backwardFrom in assembly/tape.ts. Two functions rather
+  // than two loops in one, so that V8 optimizes each with its own feedback
+  // instead of on-stack-replacing into the first loop and deoptimizing at the second.
   backward(root: number): void {
-    const { ops, inputsA, inputsB, values, grads, reached, paramGrads } = this;
-    for (let i = 0; i <= root; i++) if (ops[i] !== Op.Leaf) grads[i] = 0;
+    this.clearGrads(root);
+    this.sweep(root);
+  }
+
+  private clearGrads(root: number): void {
+    const { ops, grads, reached } = this;
     reached.fill(0, 0, root + 1);
+    for (let i = 0; i <= root; i++) if (ops[i] !== LEAF) grads[i] = 0;
+  }
+
+  private sweep(root: number): void {
+    const { ops, inputsA, inputsB, values, grads, reached, paramGrads } = this;
     reached[root] = 1;
     grads[root] += 1;
     for (let id = root; id >= 0; id--) {
       if (reached[id] === 0) continue;
       const op = ops[id];
-      if (op <= Op.Const) continue;
+      if (op <= CONST) continue;
       const g = grads[id];
       const a = inputsA[id];
-      if (op === Op.Param) {
+      if (op === PARAM) {
         paramGrads[a] += g;
         continue;
       }
-      if (op <= Op.PowConst) {
+      if (op <= LAST_BINARY) {
         const b = inputsB[id];
-        backward(op, values[a], values[b], values[id], g);
-        grads[a] += gradX;
+        backward(op, values[a], values[b], values[id], g, grads, a, b);
         reached[a] = 1;
-        grads[b] += gradY;
         reached[b] = 1;
       } else {
-        backward(op, values[a], 0, values[id], g);
-        grads[a] += gradX;
+        backward(op, values[a], 0, values[id], g, grads, a, -1);
         reached[a] = 1;
       }
     }
