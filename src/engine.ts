@@ -100,6 +100,12 @@ export class Engine {
     return total;
   }
 
+  /** (x0 + x1 + ...) / n. */
+  mean(xs: readonly Scalar[]): Value {
+    if (Array.isArray(xs) && xs.length === 0) throw new RangeError('mean: the list is empty');
+    return this.binary(Op.Mul, this.sum(xs), 1 / xs.length, 'mean');
+  }
+
   /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
   backward(root: Value): void {
     this.tape.backward(this.idOf(root, 'backward'));

@@ -254,6 +254,8 @@ describe.each(BACKENDS)('engine (%s)', (backend) => {
       expect(() => eng.sum([eng.value(1), 'x' as unknown as number])).toThrow(/sum: expected a Value or a number/);
       await expect(createEngine({ backend: 'gpu' as 'js' })).rejects.toThrow(/backend must be 'wasm' or 'js', got the string "gpu"/);
       expect(eng.sum([]).data).toBe(0);
+      expect(() => eng.mean([])).toThrow(/mean: the list is empty/);
+      expect(eng.mean([1, eng.value(2), 6]).data).toBe(3);
     });
   });
 });
