@@ -103,7 +103,7 @@ export class Engine {
   /** (x0 + x1 + ...) / n. */
   mean(xs: readonly Scalar[]): Value {
     if (Array.isArray(xs) && xs.length === 0) throw new RangeError('mean: the list is empty');
-    return this.binary(Op.Mul, this.sum(xs), 1 / xs.length, 'mean');
+    return this.binary(Op.Div, this.sum(xs), xs.length, 'mean');
   }
 
   /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
