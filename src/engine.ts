@@ -3,7 +3,7 @@ import type { BackendName, Tape } from './tape.js';
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
 import { instantiateCore, type WasmSource } from './wasm/load.js';
-import { Param, Value, type Scalar } from './value.js';
+import { Generation, Param, Value, type Scalar } from './value.js';
 
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
@@ -42,21 +42,30 @@ function describe(x: unknown): string {
 export class Engine {
   readonly backend: BackendName;
   /** @internal */ readonly tape: Tape;
-  /** @internal Bumped by reset(); Values carry the generation they were made in. */ gen = 0;
-  private readonly label: string;
+  /** @internal Replaced by reset(); Values made now belong to it. */ current: Generation;
+  /** @internal The owner of parameters whose Param node is not on the current tape. */ readonly unbound: Generation;
+  /** @internal */ readonly label: string;
   private names = new Map<number, string>();
+  // V8 adds Value's fields through map transitions that it holds weakly, so
+  // when the last Value dies (a reset() then a GC) the map goes, and with it
+  // the optimized code of every op: the next graph builds several times
+  // slower. One Value kept for the engine's lifetime keeps the map alive.
+  private readonly mapAnchor: Value;
 
   /** @internal Use `createEngine()`. */
   constructor(tape: Tape) {
     this.tape = tape;
     this.backend = tape.backend;
     this.label = `${tape.backend} engine #${++engineCount}`;
+    this.current = new Generation(this, 0);
+    this.unbound = new Generation(this, -1);
+    this.mapAnchor = new Value(this.unbound, -1);
   }
 
   /** A leaf input. Its gradient accumulates across backward() calls until zeroGrad(); it dies at reset(). */
   value(x: number, name?: string): Value {
     this.checkNumber(x, 'value');
-    const v = new Value(this, this.guard(() => this.tape.leaf(x)), this.gen);
+    const v = new Value(this.current, this.guard(() => this.tape.leaf(x)));
     if (name !== undefined) this.setName(v, name);
     return v;
   }
@@ -64,7 +73,7 @@ export class Engine {
   /** A number as a node with no gradient of its own. */
   constant(x: number): Value {
     this.checkNumber(x, 'constant');
-    return new Value(this, this.guard(() => this.tape.constant(x)), this.gen);
+    return new Value(this.current, this.guard(() => this.tape.constant(x)));
   }
 
   /** A trainable value that survives reset(); assign `p.data` to update it. */
@@ -119,7 +128,7 @@ export class Engine {
   /** Frees the whole tape in O(1). Values made before it can no longer be used; parameters keep their values and gradients. */
   reset(): void {
     this.tape.reset();
-    this.gen++;
+    this.current = new Generation(this, this.current.index + 1);
     this.names.clear();
   }
 
@@ -131,7 +140,7 @@ export class Engine {
       capacity: t.nodeCapacity,
       params: t.paramCount,
       memoryBytes: t.memoryBytes,
-      generation: this.gen,
+      generation: this.current.index,
     };
   }
 
@@ -143,19 +152,23 @@ export class Engine {
 
   /** @internal The node id of `v` on the current tape, after checking it may be used here. */
   idOf(v: Value, opName: string): number {
+    if (v instanceof Value && v.owner === this.current) return v.id;
+    return this.checkedIdOf(v, opName);
+  }
+
+  private checkedIdOf(v: Value, opName: string): number {
     if (!(v instanceof Value)) throw new TypeError(`${opName}: expected a Value or a number, got ${describe(v)}`);
-    if (v.gen === this.gen && v.engine === this) return v.id;
     if (v.engine !== this) {
       throw new Error(`${opName}: the Value belongs to ${v.engine.label}, not ${this.label}; values of two engines cannot be mixed`);
     }
     if (v instanceof Param) {
       v.id = this.guard(() => this.tape.paramNode(v.slot));
-      v.gen = this.gen;
+      v.owner = this.current;
       return v.id;
     }
     throw new Error(
-      `${opName}: this Value was made before eng.reset() and its node is gone (made in generation ${v.gen}, ` +
-        `the tape is at generation ${this.gen}); keep values that must survive a reset in eng.param()`,
+      `${opName}: this Value was made before eng.reset() and its node is gone (made in generation ${v.owner.index}, ` +
+        `the tape is at generation ${this.current.index}); keep values that must survive a reset in eng.param()`,
     );
   }
 
@@ -175,7 +188,7 @@ export class Engine {
     } catch (err) {
       throw this.memoryError(err);
     }
-    return new Value(this, id, this.gen);
+    return new Value(this.current, id);
   }
 
   /** @internal */
@@ -186,7 +199,7 @@ export class Engine {
     } catch (err) {
       throw this.memoryError(err);
     }
-    return new Value(this, id, this.gen);
+    return new Value(this.current, id);
   }
 
   /** @internal */
@@ -194,7 +207,7 @@ export class Engine {
     const id = this.idOf(v, 'inputs');
     const inputs: Value[] = [];
     const arity = this.tape.op(id) <= Op.Param ? 0 : this.tape.op(id) <= Op.PowConst ? 2 : 1;
-    for (let k = 0; k < arity; k++) inputs.push(new Value(this, this.tape.input(id, k as 0 | 1), this.gen));
+    for (let k = 0; k < arity; k++) inputs.push(new Value(this.current, this.tape.input(id, k as 0 | 1)));
     return inputs;
   }
 
@@ -213,7 +226,7 @@ export class Engine {
   setParamValue(p: Param, x: number): void {
     this.checkNumber(x, 'data');
     this.tape.setParamValue(p.slot, x);
-    p.gen = -1; // the next use reads the new value through a new Param node
+    p.owner = this.unbound; // the next use reads the new value through a new Param node
   }
 
   /** @internal */

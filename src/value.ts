@@ -5,19 +5,35 @@ import { Op, OP_NAMES, type OpName } from './ops.js';
 export type Scalar = Value | number;
 
 /**
+ * @internal One per engine per tape generation. A Value may be used while its
+ * owner is its engine's current generation: one identity comparison checks
+ * both that it belongs to this engine and that no reset() has freed it.
+ */
+export class Generation {
+  constructor(
+    readonly engine: Engine,
+    readonly index: number,
+  ) {}
+}
+
+/**
  * A handle to one node of an engine's tape. It holds no data itself: `data`
  * and `grad` are read from the tape, in Wasm linear memory or in the JS twin's
  * typed arrays. A Value dies with the tape at `eng.reset()`; using it after
  * that throws.
  */
 export class Value {
+  /** @internal The tape generation the node belongs to. */ owner: Generation;
   /** @internal */ id: number;
-  /** @internal The tape generation the node belongs to. */ gen: number;
 
   /** @internal Use `eng.value()`, `eng.param()` or an op to make one. */
-  constructor(readonly engine: Engine, id: number, gen: number) {
+  constructor(owner: Generation, id: number) {
+    this.owner = owner;
     this.id = id;
-    this.gen = gen;
+  }
+
+  get engine(): Engine {
+    return this.owner.engine;
   }
 
   /** The forward value, computed when the node was pushed. */
@@ -99,7 +115,7 @@ export class Param extends Value {
 
   /** @internal Use `eng.param()`. */
   constructor(engine: Engine, readonly slot: number, name: string | undefined) {
-    super(engine, -1, -1);
+    super(engine.unbound, -1);
     this.paramName = name;
   }
 
