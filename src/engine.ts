@@ -1,4 +1,5 @@
-import { Op, type OpId } from './ops.js';
+import { checkName, checkNumber, describe } from './check.js';
+import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import type { BackendName, Tape } from './tape.js';
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
@@ -26,13 +27,6 @@ export interface EngineStats {
 }
 
 let engineCount = 0;
-
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'Object'})`;
-  return typeof x === 'string' ? `the string ${JSON.stringify(x)}` : `${typeof x} ${String(x)}`;
-}
 
 /**
  * An autograd engine: one tape, one set of parameters, one backend. Build
@@ -64,22 +58,23 @@ export class Engine {
 
   /** A leaf input. Its gradient accumulates across backward() calls until zeroGrad(); it dies at reset(). */
   value(x: number, name?: string): Value {
-    this.checkNumber(x, 'value');
+    checkNumber(x, 'value');
+    if (name !== undefined) checkName(name, 'value');
     const v = new Value(this.current, this.guard(() => this.tape.leaf(x)));
-    if (name !== undefined) this.setName(v, name);
+    if (name !== undefined) this.names.set(v.id, name);
     return v;
   }
 
   /** A number as a node with no gradient of its own. */
   constant(x: number): Value {
-    this.checkNumber(x, 'constant');
+    checkNumber(x, 'constant');
     return new Value(this.current, this.guard(() => this.tape.constant(x)));
   }
 
   /** A trainable value that survives reset(); assign `p.data` to update it. */
   param(x: number, name?: string): Param {
-    this.checkNumber(x, 'param');
-    if (name !== undefined && typeof name !== 'string') throw new TypeError(`param: name must be a string, got ${describe(name)}`);
+    checkNumber(x, 'param');
+    if (name !== undefined) checkName(name, 'param');
     return new Param(this, this.guard(() => this.tape.createParam(x)), name);
   }
 
@@ -206,7 +201,7 @@ export class Engine {
   inputsOf(v: Value): Value[] {
     const id = this.idOf(v, 'inputs');
     const inputs: Value[] = [];
-    const arity = this.tape.op(id) <= Op.Param ? 0 : this.tape.op(id) <= Op.PowConst ? 2 : 1;
+    const arity = OP_INFO[OP_NAMES[this.tape.op(id)]].arity;
     for (let k = 0; k < arity; k++) inputs.push(new Value(this.current, this.tape.input(id, k as 0 | 1)));
     return inputs;
   }
@@ -218,25 +213,22 @@ export class Engine {
 
   /** @internal */
   setName(v: Value, name: string): void {
-    if (typeof name !== 'string') throw new TypeError(`named: expected a string, got ${describe(name)}`);
+    checkName(name, 'named');
     this.names.set(this.idOf(v, 'named'), name);
   }
 
+
   /** @internal */
   setParamValue(p: Param, x: number): void {
-    this.checkNumber(x, 'data');
+    checkNumber(x, 'data');
     this.tape.setParamValue(p.slot, x);
     p.owner = this.unbound; // the next use reads the new value through a new Param node
   }
 
   /** @internal */
   setParamGrad(p: Param, x: number): void {
-    this.checkNumber(x, 'grad');
+    checkNumber(x, 'grad');
     this.tape.setParamGrad(p.slot, x);
-  }
-
-  private checkNumber(x: unknown, opName: string): asserts x is number {
-    if (typeof x !== 'number') throw new TypeError(`${opName}: expected a number, got ${describe(x)}`);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkName } from './check.js';
 import type { Engine } from './engine.js';
 import { Op, OP_NAMES, type OpName } from './ops.js';
 
@@ -142,7 +143,7 @@ export class Param extends Value {
   }
 
   override named(name: string): this {
-    if (typeof name !== 'string') throw new TypeError(`named: expected a string, got ${typeof name}`);
+    checkName(name, 'named');
     this.paramName = name;
     return this;
   }

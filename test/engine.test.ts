@@ -249,7 +249,12 @@ describe.each(BACKENDS)('engine (%s)', (backend) => {
 
     it('rejects bad names, bad sum lists and bad options', async () => {
       const eng = await engine(backend);
-      expect(() => eng.value(1, 3 as unknown as string)).toThrow(/named: expected a string/);
+      const before = eng.stats().nodes;
+      expect(() => eng.value(1, 3 as unknown as string)).toThrow(/value: the name must be a string, got number 3/);
+      expect(eng.stats().nodes).toBe(before); // checked before anything was pushed
+      expect(() => eng.param(1, {} as unknown as string)).toThrow(/param: the name must be a string/);
+      expect(() => eng.value(1).named(null as unknown as string)).toThrow(/named: the name must be a string, got null/);
+      expect(() => eng.param(1).named(7 as unknown as string)).toThrow(/named: the name must be a string/);
       expect(() => eng.sum(5 as unknown as number[])).toThrow(/sum: expected an array/);
       expect(() => eng.sum([eng.value(1), 'x' as unknown as number])).toThrow(/sum: expected a Value or a number/);
       await expect(createEngine({ backend: 'gpu' as 'js' })).rejects.toThrow(/backend must be 'wasm' or 'js', got the string "gpu"/);

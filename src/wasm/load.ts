@@ -1,7 +1,11 @@
 // Finding and instantiating build/wasmgrad.wasm. The module imports nothing,
 // so instantiation needs no glue: `WebAssembly.instantiate(module, {})`.
 
-/** Where the Wasm core comes from: bytes, a compiled module, or a URL/path to fetch or read. */
+/**
+ * Where the Wasm core comes from: bytes, a compiled module, or a URL to fetch
+ * (or read, for file: URLs in Node). A string is resolved against the default
+ * location, so full URLs and absolute paths mean what they say.
+ */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 
 // Same relative path from src/wasm/ and from dist/wasm/.
