@@ -160,3 +160,44 @@ export function inputsAPointer(): usize { return tape.inputAArr; }
 export function inputsBPointer(): usize { return tape.inputBArr; }
 export function paramValuesPointer(): usize { return tape.paramValueArr; }
 export function paramGradsPointer(): usize { return tape.paramGradArr; }
+
+// ── self-test, for hosts that can only call zero-argument exports (wasm-interp --run-all-exports) ──
+
+/**
+ * Builds the seed example f = 1/(1+exp(-(w0·x0 + w1·x1 + w2))) at
+ * (2, -1, -3, -2, -3) on a fresh tape, runs backward and checks the value and
+ * all five input gradients against their closed forms. Returns 0 when all
+ * agree to 1e-12, otherwise the 1-based index of the first mismatch
+ * (1: h, 2..6: dh/dw0, dh/dx0, dh/dw1, dh/dx1, dh/dw2). Resets the tape before
+ * and after; parameters are untouched.
+ */
+export function selfTest(): i32 {
+  tape.reset();
+  let w0 = tape.pushNode(Op.Leaf, -1, -1, 2.0);
+  let x0 = tape.pushNode(Op.Leaf, -1, -1, -1.0);
+  let w1 = tape.pushNode(Op.Leaf, -1, -1, -3.0);
+  let x1 = tape.pushNode(Op.Leaf, -1, -1, -2.0);
+  let w2 = tape.pushNode(Op.Leaf, -1, -1, -3.0);
+  let d = tape.pushBinary(Op.Add, tape.pushBinary(Op.Add, tape.pushBinary(Op.Mul, w0, x0), tape.pushBinary(Op.Mul, w1, x1)), w2);
+  let f = tape.pushUnary(Op.Exp, tape.pushUnary(Op.Neg, d));
+  let g = tape.pushBinary(Op.Add, tape.pushNode(Op.Const, -1, -1, 1.0), f);
+  let h = tape.pushBinary(Op.Div, tape.pushNode(Op.Const, -1, -1, 1.0), g);
+  tape.backwardFrom(h);
+
+  // d = 1, h = σ(1), dh/dd = σ(1)(1 - σ(1))
+  let s = 1.0 / (1.0 + Math.exp(-1.0));
+  let dhdd = s * (1.0 - s);
+  let result = 0;
+  if (!near(tape.valueOf(h), s)) result = 1;
+  else if (!near(tape.gradOf(w0), dhdd * -1.0)) result = 2;
+  else if (!near(tape.gradOf(x0), dhdd * 2.0)) result = 3;
+  else if (!near(tape.gradOf(w1), dhdd * -2.0)) result = 4;
+  else if (!near(tape.gradOf(x1), dhdd * -3.0)) result = 5;
+  else if (!near(tape.gradOf(w2), dhdd)) result = 6;
+  tape.reset();
+  return result;
+}
+
+function near(actual: f64, expected: f64): bool {
+  return Math.abs(actual - expected) <= 1e-12 * Math.abs(expected);
+}

@@ -38,6 +38,14 @@ describe('Wasm ABI', () => {
     expect(c.nodeInput(h, 2)).toBe(-1);
   });
 
+  it('passes its zero-argument self-test and leaves parameters alone', async () => {
+    const c = await instantiate();
+    const slot = c.paramCreate(4);
+    expect(c.selfTest()).toBe(0);
+    expect(c.nodeCount()).toBe(0);
+    expect(c.paramValue(slot)).toBe(4);
+  });
+
   it('rejects bad node ids, op ids and slots with error codes', async () => {
     const c = await instantiate();
     const x = c.pushLeaf(1);

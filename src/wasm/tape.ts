@@ -39,6 +39,7 @@ export interface CoreExports {
   inputsBPointer(): number;
   paramValuesPointer(): number;
   paramGradsPointer(): number;
+  selfTest(): number;
 }
 
 export const ABI_VERSION = 1;
