@@ -9,16 +9,16 @@
 // sees these codes; they are for other hosts.
 
 import { Op, arity, OP_COUNT } from "./ops";
+import { ErrorCode } from "./errors";
 import * as tape from "./tape";
+import * as params from "./params";
+import * as programs from "./program";
 
 const ABI_VERSION: i32 = 1;
 
-const enum ErrorCode {
-  None = 0,
-  BadOp = 1,       // op id unknown, or wrong arity for the export used
-  BadNode = 2,     // node id not on the current tape
-  BadParam = 3,    // parameter slot not created
-}
+/** The eager tape: what pushLeaf/pushUnary/... append to and reset() frees. */
+const eager = tape.newTape(1024);
+let generationCount: i32 = 0;
 
 let lastErrorCode: i32 = ErrorCode.None;
 
@@ -27,8 +27,8 @@ function fail(code: i32): i32 {
   return -1;
 }
 
-@inline function isNode(id: i32): bool { return <u32>id < <u32>tape.nodeCount; }
-@inline function isParam(slot: i32): bool { return <u32>slot < <u32>tape.paramCount; }
+@inline function isNode(id: i32): bool { return <u32>id < <u32>eager.count; }
+@inline function isParam(slot: i32): bool { return <u32>slot < <u32>params.paramCount; }
 
 /** The reason for the last -1/NaN returned by a checked export (an ErrorCode); reading it clears it. */
 export function lastError(): i32 {
@@ -45,21 +45,21 @@ export function opArity(op: i32): i32 { return arity(op); }
 // ── building the graph ──
 
 /** Pushes a Leaf (an input whose gradient accumulates). */
-export function pushLeaf(value: f64): i32 { return tape.pushNode(Op.Leaf, -1, -1, value); }
+export function pushLeaf(value: f64): i32 { return tape.pushNode(eager, Op.Leaf, -1, -1, value); }
 
 /** Pushes a Const (a number with no gradient). */
-export function pushConst(value: f64): i32 { return tape.pushNode(Op.Const, -1, -1, value); }
+export function pushConst(value: f64): i32 { return tape.pushNode(eager, Op.Const, -1, -1, value); }
 
 export function pushUnary(op: i32, a: i32): i32 {
   if (arity(op) != 1) return fail(ErrorCode.BadOp);
   if (!isNode(a)) return fail(ErrorCode.BadNode);
-  return tape.pushUnary(op, a);
+  return tape.pushUnary(eager, op, a);
 }
 
 export function pushBinary(op: i32, a: i32, b: i32): i32 {
   if (arity(op) != 2) return fail(ErrorCode.BadOp);
   if (!isNode(a) || !isNode(b)) return fail(ErrorCode.BadNode);
-  return tape.pushBinary(op, a, b);
+  return tape.pushBinary(eager, op, a, b);
 }
 
 /**
@@ -69,42 +69,42 @@ export function pushBinary(op: i32, a: i32, b: i32): i32 {
 export function pushBinaryConst(op: i32, a: i32, c: f64, constFirst: i32): i32 {
   if (arity(op) != 2) return fail(ErrorCode.BadOp);
   if (!isNode(a)) return fail(ErrorCode.BadNode);
-  let k = tape.pushNode(Op.Const, -1, -1, c);
-  return constFirst ? tape.pushBinary(op, k, a) : tape.pushBinary(op, a, k);
+  let k = tape.pushNode(eager, Op.Const, -1, -1, c);
+  return constFirst ? tape.pushBinary(eager, op, k, a) : tape.pushBinary(eager, op, a, k);
 }
 
 /** Pushes a Param node that reads parameter `slot` as it is now. */
 export function pushParam(slot: i32): i32 {
   if (!isParam(slot)) return fail(ErrorCode.BadParam);
-  return tape.pushParam(slot);
+  return tape.pushParam(eager, slot);
 }
 
 // ── reading nodes ──
 
-export function nodeCount(): i32 { return tape.nodeCount; }
-export function nodeCapacity(): i32 { return tape.nodeCapacity; }
+export function nodeCount(): i32 { return eager.count; }
+export function nodeCapacity(): i32 { return eager.capacity; }
 /** Incremented by every reset(); a host can stamp its handles with it. */
-export function generation(): i32 { return tape.generation; }
+export function generation(): i32 { return generationCount; }
 
 export function nodeValue(id: i32): f64 {
   if (!isNode(id)) { fail(ErrorCode.BadNode); return NaN; }
-  return tape.valueOf(id);
+  return tape.valueOf(eager, id);
 }
 
 export function nodeGrad(id: i32): f64 {
   if (!isNode(id)) { fail(ErrorCode.BadNode); return NaN; }
-  return tape.gradOf(id);
+  return tape.gradOf(eager, id);
 }
 
 export function nodeOp(id: i32): i32 {
   if (!isNode(id)) return fail(ErrorCode.BadNode);
-  return tape.opOf(id);
+  return tape.opOf(eager, id);
 }
 
 /** Input k (0 or 1) of node `id`: a node id, a parameter slot for Param nodes, or -1 where the op has no such input. */
 export function nodeInput(id: i32, k: i32): i32 {
   if (!isNode(id)) return fail(ErrorCode.BadNode);
-  return k == 0 ? tape.inputA(id) : k == 1 ? tape.inputB(id) : -1;
+  return k == 0 ? tape.inputA(eager, id) : k == 1 ? tape.inputB(eager, id) : -1;
 }
 
 // ── gradients ──
@@ -112,54 +112,179 @@ export function nodeInput(id: i32, k: i32): i32 {
 /** Reverse sweep from `root`; see tape.backwardFrom for what it leaves in each gradient. Returns 0, or -1. */
 export function backward(root: i32): i32 {
   if (!isNode(root)) return fail(ErrorCode.BadNode);
-  tape.backwardFrom(root);
+  tape.backwardFrom(eager, root, true);
   return 0;
 }
 
-export function zeroGrad(): void { tape.zeroGrad(); }
+export function zeroGrad(): void {
+  tape.zeroGrads(eager);
+  params.zeroParamGrads();
+}
 
 /** Frees every node in O(1). Parameters, their values and their gradients are kept. */
-export function reset(): void { tape.reset(); }
+export function reset(): void {
+  eager.count = 0;
+  generationCount++;
+}
 
 // ── parameters ──
 
 /** Creates a parameter slot holding `value` with gradient 0; returns the slot. */
-export function paramCreate(value: f64): i32 { return tape.createParam(value); }
-export function paramCount(): i32 { return tape.paramCount; }
+export function paramCreate(value: f64): i32 { return params.createParam(value); }
+export function paramCount(): i32 { return params.paramCount; }
 
 export function paramValue(slot: i32): f64 {
   if (!isParam(slot)) { fail(ErrorCode.BadParam); return NaN; }
-  return tape.paramValueOf(slot);
+  return params.paramValueOf(slot);
 }
 
 export function paramGrad(slot: i32): f64 {
   if (!isParam(slot)) { fail(ErrorCode.BadParam); return NaN; }
-  return tape.paramGradOf(slot);
+  return params.paramGradOf(slot);
 }
 
 /** Sets a parameter's value. Param nodes already on the tape keep the value they read. */
 export function paramSetValue(slot: i32, value: f64): i32 {
   if (!isParam(slot)) return fail(ErrorCode.BadParam);
-  tape.setParamValue(slot, value);
+  params.setParamValue(slot, value);
   return 0;
 }
 
 export function paramSetGrad(slot: i32, grad: f64): i32 {
   if (!isParam(slot)) return fail(ErrorCode.BadParam);
-  tape.setParamGrad(slot, grad);
+  params.setParamGrad(slot, grad);
   return 0;
 }
+
+/**
+ * Frees the eager tape's nodes from `count` on (count ≤ nodeCount), keeping
+ * the ones before. Ids at or past `count` name new nodes afterwards. Returns 0, or -1.
+ */
+export function truncate(count: i32): i32 {
+  if (<u32>count > <u32>eager.count) return fail(ErrorCode.BadNode);
+  eager.count = count;
+  return 0;
+}
+
+// ── compiled programs (program.ts) ──
+
+/**
+ * Compiles eager nodes [start, end) into a program: the first inputCount of
+ * them (all Leafs) become its inputs, root is where its backward starts.
+ * The range must be self-contained (no input from before start). The eager
+ * nodes are left in place (truncate(start) frees them). Returns the program id.
+ */
+export function programCreate(start: i32, end: i32, inputCount: i32, root: i32): i32 {
+  let code = programs.checkSegment(eager, start, end, inputCount, root);
+  if (code != ErrorCode.None) return fail(code);
+  return programs.createProgram(eager, start, end, inputCount, root);
+}
+
+function programOf(id: i32): programs.Program | null {
+  let p = programs.programAt(id);
+  if (p === null) lastErrorCode = ErrorCode.BadProgram;
+  return p;
+}
+
+export function programFree(id: i32): i32 {
+  if (programOf(id) === null) return -1;
+  programs.freeProgram(id);
+  return 0;
+}
+
+/** Forward over every node; inputs are whatever the input nodes hold. Returns 0, or -1. */
+export function programForward(id: i32): i32 {
+  let p = programOf(id);
+  if (p === null) return -1;
+  tape.replayForward(p.tape);
+  return 0;
+}
+
+/** Forward, then backward from the root: input nodes get this run's gradients, parameter slots accumulate. */
+export function programRun(id: i32): i32 {
+  let p = programOf(id);
+  if (p === null) return -1;
+  programs.run(p);
+  return 0;
+}
+
+/** Clears the program's parameters' gradients, runs, and updates each parameter by -lr · gradient. */
+export function programStep(id: i32, lr: f64): i32 {
+  let p = programOf(id);
+  if (p === null) return -1;
+  programs.step(p, lr);
+  return 0;
+}
+
+export function programNodeCount(id: i32): i32 {
+  let p = programOf(id);
+  return p === null ? -1 : p.tape.count;
+}
+
+export function programInputCount(id: i32): i32 {
+  let p = programOf(id);
+  return p === null ? -1 : p.inputCount;
+}
+
+export function programRoot(id: i32): i32 {
+  let p = programOf(id);
+  return p === null ? -1 : p.root;
+}
+
+/** Sets input k (0 ≤ k < programInputCount) for the next run. Returns 0, or -1. */
+export function programSetInput(id: i32, k: i32, value: f64): i32 {
+  let p = programOf(id);
+  if (p === null) return -1;
+  if (<u32>k >= <u32>p.inputCount) return fail(ErrorCode.BadNode);
+  tape.setValue(p.tape, k, value);
+  return 0;
+}
+
+export function programValue(id: i32, node: i32): f64 {
+  let p = programOf(id);
+  if (p === null) return NaN;
+  if (<u32>node >= <u32>p.tape.count) { fail(ErrorCode.BadNode); return NaN; }
+  return tape.valueOf(p.tape, node);
+}
+
+export function programGrad(id: i32, node: i32): f64 {
+  let p = programOf(id);
+  if (p === null) return NaN;
+  if (<u32>node >= <u32>p.tape.count) { fail(ErrorCode.BadNode); return NaN; }
+  return tape.gradOf(p.tape, node);
+}
+
+/** Number of distinct parameter slots the program reads. */
+export function programSlotCount(id: i32): i32 {
+  let p = programOf(id);
+  return p === null ? -1 : p.slotCount;
+}
+
+/** The k-th parameter slot the program reads, ascending. */
+export function programSlot(id: i32, k: i32): i32 {
+  let p = programOf(id);
+  if (p === null) return -1;
+  if (<u32>k >= <u32>p.slotCount) return fail(ErrorCode.BadParam);
+  return load<i32>(p.slots + (<usize>k << 2));
+}
+
+// Arrays of a program's tape, laid out as the eager tape's; fixed for the program's life.
+export function programValuesPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.values; }
+export function programGradsPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.grads; }
+export function programOpsPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.ops; }
+export function programInputsAPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.inputsA; }
+export function programInputsBPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.inputsB; }
 
 // ── memory, for hosts that read the arrays directly ──
 // Valid until the next export that pushes a node or creates a parameter.
 
-export function valuesPointer(): usize { return tape.valueArr; }
-export function gradsPointer(): usize { return tape.gradArr; }
-export function opsPointer(): usize { return tape.opArr; }
-export function inputsAPointer(): usize { return tape.inputAArr; }
-export function inputsBPointer(): usize { return tape.inputBArr; }
-export function paramValuesPointer(): usize { return tape.paramValueArr; }
-export function paramGradsPointer(): usize { return tape.paramGradArr; }
+export function valuesPointer(): usize { return eager.values; }
+export function gradsPointer(): usize { return eager.grads; }
+export function opsPointer(): usize { return eager.ops; }
+export function inputsAPointer(): usize { return eager.inputsA; }
+export function inputsBPointer(): usize { return eager.inputsB; }
+export function paramValuesPointer(): usize { return params.paramValueArr; }
+export function paramGradsPointer(): usize { return params.paramGradArr; }
 
 // ── self-test, for hosts that can only call zero-argument exports (wasm-interp --run-all-exports) ──
 
@@ -172,29 +297,30 @@ export function paramGradsPointer(): usize { return tape.paramGradArr; }
  * and after; parameters are untouched.
  */
 export function selfTest(): i32 {
-  tape.reset();
-  let w0 = tape.pushNode(Op.Leaf, -1, -1, 2.0);
-  let x0 = tape.pushNode(Op.Leaf, -1, -1, -1.0);
-  let w1 = tape.pushNode(Op.Leaf, -1, -1, -3.0);
-  let x1 = tape.pushNode(Op.Leaf, -1, -1, -2.0);
-  let w2 = tape.pushNode(Op.Leaf, -1, -1, -3.0);
-  let d = tape.pushBinary(Op.Add, tape.pushBinary(Op.Add, tape.pushBinary(Op.Mul, w0, x0), tape.pushBinary(Op.Mul, w1, x1)), w2);
-  let f = tape.pushUnary(Op.Exp, tape.pushUnary(Op.Neg, d));
-  let g = tape.pushBinary(Op.Add, tape.pushNode(Op.Const, -1, -1, 1.0), f);
-  let h = tape.pushBinary(Op.Div, tape.pushNode(Op.Const, -1, -1, 1.0), g);
-  tape.backwardFrom(h);
+  reset();
+  let t = eager;
+  let w0 = tape.pushNode(t, Op.Leaf, -1, -1, 2.0);
+  let x0 = tape.pushNode(t, Op.Leaf, -1, -1, -1.0);
+  let w1 = tape.pushNode(t, Op.Leaf, -1, -1, -3.0);
+  let x1 = tape.pushNode(t, Op.Leaf, -1, -1, -2.0);
+  let w2 = tape.pushNode(t, Op.Leaf, -1, -1, -3.0);
+  let d = tape.pushBinary(t, Op.Add, tape.pushBinary(t, Op.Add, tape.pushBinary(t, Op.Mul, w0, x0), tape.pushBinary(t, Op.Mul, w1, x1)), w2);
+  let f = tape.pushUnary(t, Op.Exp, tape.pushUnary(t, Op.Neg, d));
+  let g = tape.pushBinary(t, Op.Add, tape.pushNode(t, Op.Const, -1, -1, 1.0), f);
+  let h = tape.pushBinary(t, Op.Div, tape.pushNode(t, Op.Const, -1, -1, 1.0), g);
+  tape.backwardFrom(t, h, true);
 
   // d = 1, h = σ(1), dh/dd = σ(1)(1 - σ(1))
   let s = 1.0 / (1.0 + Math.exp(-1.0));
   let dhdd = s * (1.0 - s);
   let result = 0;
-  if (!near(tape.valueOf(h), s)) result = 1;
-  else if (!near(tape.gradOf(w0), dhdd * -1.0)) result = 2;
-  else if (!near(tape.gradOf(x0), dhdd * 2.0)) result = 3;
-  else if (!near(tape.gradOf(w1), dhdd * -2.0)) result = 4;
-  else if (!near(tape.gradOf(x1), dhdd * -3.0)) result = 5;
-  else if (!near(tape.gradOf(w2), dhdd)) result = 6;
-  tape.reset();
+  if (!near(tape.valueOf(t, h), s)) result = 1;
+  else if (!near(tape.gradOf(t, w0), dhdd * -1.0)) result = 2;
+  else if (!near(tape.gradOf(t, x0), dhdd * 2.0)) result = 3;
+  else if (!near(tape.gradOf(t, w1), dhdd * -2.0)) result = 4;
+  else if (!near(tape.gradOf(t, x1), dhdd * -3.0)) result = 5;
+  else if (!near(tape.gradOf(t, w2), dhdd)) result = 6;
+  reset();
   return result;
 }
 

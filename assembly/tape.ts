@@ -1,175 +1,187 @@
-// The tape: every node of the current graph, in push order, struct-of-arrays in
-// linear memory, plus the parameter slots that outlive it.
+// A tape: the nodes of one graph, in push order, struct-of-arrays in linear
+// memory. The eager graph is one tape (index.ts); every compiled program owns
+// another (program.ts). The same push, replay and sweep serve both.
 //
 // Node i is (op[i]: u8, inputA[i]: i32, inputB[i]: i32, value[i]: f64, grad[i]: f64).
 // Inputs always have smaller ids than their node, so push order is a
 // topological order and backward is one reverse sweep with no recursion and
-// no sort. For Param nodes inputA holds the parameter slot, not a node id.
-//
-// Parameters live in their own arrays (paramValue, paramGrad) that reset()
-// does not touch. A graph reads a parameter through a Param node pushed in the
-// current generation; its backward adds into the slot. So reset() can free the
-// whole tape in O(1) while trained values persist, and a later compiled replay
-// can re-read updated parameters without rebuilding anything.
+// no sort. For Param nodes inputA holds the parameter slot (params.ts), not a
+// node id.
 //
 // Each array is its own heap block (TLSF, from the minimal runtime) grown by
-// doubling, so after growth every pointer below may have changed: hosts that
-// keep views into memory must re-read the pointers (see index.ts).
+// doubling, so after growth every pointer may have changed: hosts that keep
+// views into memory must re-read the pointers (see index.ts).
 
 import { Op, arity, forward, backward, gradX, gradY } from "./ops";
+import { paramValueOf, addParamGrad } from "./params";
 
-const INITIAL_NODES: i32 = 1024;
-const INITIAL_PARAMS: i32 = 64;
+@unmanaged export class Tape {
+  count: i32;
+  capacity: i32;
+  ops: usize;     // u8[capacity]
+  inputsA: usize; // i32[capacity]
+  inputsB: usize; // i32[capacity]
+  values: usize;  // f64[capacity]
+  grads: usize;   // f64[capacity]
+  reached: usize; // u8[capacity]: scratch of the sweep
+}
 
-export let nodeCount: i32 = 0;
-export let nodeCapacity: i32 = 0;
-export let generation: i32 = 0;
-export let opArr: usize = 0;     // u8[capacity]
-export let inputAArr: usize = 0; // i32[capacity]
-export let inputBArr: usize = 0; // i32[capacity]
-export let valueArr: usize = 0;  // f64[capacity]
-export let gradArr: usize = 0;   // f64[capacity]
-let reachedArr: usize = 0;       // u8[capacity]: scratch of backward
+/** A tape with room for `capacity` nodes (at least 1). */
+export function newTape(capacity: i32): Tape {
+  let t = changetype<Tape>(heap.alloc(offsetof<Tape>()));
+  memory.fill(changetype<usize>(t), 0, offsetof<Tape>());
+  reserve(t, max(capacity, 1));
+  return t;
+}
 
-export let paramCount: i32 = 0;
-export let paramCapacity: i32 = 0;
-export let paramValueArr: usize = 0; // f64[paramCapacity]
-export let paramGradArr: usize = 0;  // f64[paramCapacity]
+export function freeTape(t: Tape): void {
+  heap.free(t.ops);
+  heap.free(t.inputsA);
+  heap.free(t.inputsB);
+  heap.free(t.values);
+  heap.free(t.grads);
+  heap.free(t.reached);
+  heap.free(changetype<usize>(t));
+}
 
-// ── raw accessors: callers have checked the id ──
-
-@inline export function opOf(id: i32): i32 { return <i32>load<u8>(opArr + <usize>id); }
-@inline export function inputA(id: i32): i32 { return load<i32>(inputAArr + (<usize>id << 2)); }
-@inline export function inputB(id: i32): i32 { return load<i32>(inputBArr + (<usize>id << 2)); }
-@inline export function valueOf(id: i32): f64 { return load<f64>(valueArr + (<usize>id << 3)); }
-@inline export function gradOf(id: i32): f64 { return load<f64>(gradArr + (<usize>id << 3)); }
-@inline export function paramValueOf(slot: i32): f64 { return load<f64>(paramValueArr + (<usize>slot << 3)); }
-@inline export function paramGradOf(slot: i32): f64 { return load<f64>(paramGradArr + (<usize>slot << 3)); }
-
-@inline function grow(ptr: usize, bytes: usize): usize {
+@inline function grown(ptr: usize, bytes: usize): usize {
   return ptr == 0 ? heap.alloc(bytes) : heap.realloc(ptr, bytes);
 }
 
-function reserveNodes(needed: i32): void {
-  if (needed <= nodeCapacity) return;
-  let cap = max(nodeCapacity, INITIAL_NODES);
+/** Grows t to hold at least `needed` nodes, doubling. */
+export function reserve(t: Tape, needed: i32): void {
+  if (needed <= t.capacity) return;
+  let cap = max(t.capacity, 1024);
   while (cap < needed) cap <<= 1;
   let n = <usize>cap;
-  opArr = grow(opArr, n);
-  reachedArr = grow(reachedArr, n);
-  inputAArr = grow(inputAArr, n << 2);
-  inputBArr = grow(inputBArr, n << 2);
-  valueArr = grow(valueArr, n << 3);
-  gradArr = grow(gradArr, n << 3);
-  nodeCapacity = cap;
+  t.ops = grown(t.ops, n);
+  t.reached = grown(t.reached, n);
+  t.inputsA = grown(t.inputsA, n << 2);
+  t.inputsB = grown(t.inputsB, n << 2);
+  t.values = grown(t.values, n << 3);
+  t.grads = grown(t.grads, n << 3);
+  t.capacity = cap;
 }
 
-function reserveParams(needed: i32): void {
-  if (needed <= paramCapacity) return;
-  let cap = max(paramCapacity, INITIAL_PARAMS);
-  while (cap < needed) cap <<= 1;
-  paramValueArr = grow(paramValueArr, <usize>cap << 3);
-  paramGradArr = grow(paramGradArr, <usize>cap << 3);
-  paramCapacity = cap;
-}
+// ── raw accessors: callers have checked the id ──
 
-/** Appends a node and returns its id. Reads nothing; writes the new node's five fields. */
-@inline export function pushNode(op: i32, a: i32, b: i32, value: f64): i32 {
-  let id = nodeCount;
-  if (id == nodeCapacity) reserveNodes(id + 1);
-  store<u8>(opArr + <usize>id, <u8>op);
-  store<i32>(inputAArr + (<usize>id << 2), a);
-  store<i32>(inputBArr + (<usize>id << 2), b);
-  store<f64>(valueArr + (<usize>id << 3), value);
-  store<f64>(gradArr + (<usize>id << 3), 0);
-  nodeCount = id + 1;
+@inline export function opOf(t: Tape, id: i32): i32 { return <i32>load<u8>(t.ops + <usize>id); }
+@inline export function inputA(t: Tape, id: i32): i32 { return load<i32>(t.inputsA + (<usize>id << 2)); }
+@inline export function inputB(t: Tape, id: i32): i32 { return load<i32>(t.inputsB + (<usize>id << 2)); }
+@inline export function valueOf(t: Tape, id: i32): f64 { return load<f64>(t.values + (<usize>id << 3)); }
+@inline export function gradOf(t: Tape, id: i32): f64 { return load<f64>(t.grads + (<usize>id << 3)); }
+@inline export function setValue(t: Tape, id: i32, value: f64): void { store<f64>(t.values + (<usize>id << 3), value); }
+
+/** Appends a node and returns its id. Writes the new node's five fields and nothing else. */
+@inline export function pushNode(t: Tape, op: i32, a: i32, b: i32, value: f64): i32 {
+  let id = t.count;
+  if (id == t.capacity) reserve(t, id + 1);
+  store<u8>(t.ops + <usize>id, <u8>op);
+  store<i32>(t.inputsA + (<usize>id << 2), a);
+  store<i32>(t.inputsB + (<usize>id << 2), b);
+  store<f64>(t.values + (<usize>id << 3), value);
+  store<f64>(t.grads + (<usize>id << 3), 0);
+  t.count = id + 1;
   return id;
 }
 
-@inline export function pushUnary(op: i32, a: i32): i32 {
-  return pushNode(op, a, -1, forward(op, valueOf(a), 0));
+@inline export function pushUnary(t: Tape, op: i32, a: i32): i32 {
+  return pushNode(t, op, a, -1, forward(op, valueOf(t, a), 0));
 }
 
-@inline export function pushBinary(op: i32, a: i32, b: i32): i32 {
-  return pushNode(op, a, b, forward(op, valueOf(a), valueOf(b)));
+@inline export function pushBinary(t: Tape, op: i32, a: i32, b: i32): i32 {
+  return pushNode(t, op, a, b, forward(op, valueOf(t, a), valueOf(t, b)));
 }
 
-export function pushParam(slot: i32): i32 {
-  return pushNode(Op.Param, slot, -1, paramValueOf(slot));
+@inline export function pushParam(t: Tape, slot: i32): i32 {
+  return pushNode(t, Op.Param, slot, -1, paramValueOf(slot));
 }
 
-export function createParam(value: f64): i32 {
-  let slot = paramCount;
-  reserveParams(slot + 1);
-  store<f64>(paramValueArr + (<usize>slot << 3), value);
-  store<f64>(paramGradArr + (<usize>slot << 3), 0);
-  paramCount = slot + 1;
-  return slot;
-}
-
-export function setParamValue(slot: i32, value: f64): void {
-  store<f64>(paramValueArr + (<usize>slot << 3), value);
-}
-
-export function setParamGrad(slot: i32, grad: f64): void {
-  store<f64>(paramGradArr + (<usize>slot << 3), grad);
+/**
+ * Recomputes every node's value in push order, as if the graph were built
+ * again: Leaf and Const nodes keep theirs (a host writes new inputs into the
+ * Leaf values first), Param nodes re-read their slot, and every other node
+ * runs its forward kernel. Data-dependent ops (relu, abs) take their branch
+ * anew.
+ */
+export function replayForward(t: Tape): void {
+  let n = t.count;
+  let ops = t.ops, inputsA = t.inputsA, inputsB = t.inputsB, values = t.values;
+  for (let id = 0; id < n; id++) {
+    let op = <i32>load<u8>(ops + <usize>id);
+    if (op <= Op.Const) continue;
+    let a = load<i32>(inputsA + (<usize>id << 2));
+    let value: f64;
+    if (op == Op.Param) {
+      value = paramValueOf(a);
+    } else {
+      let y = arity(op) == 2 ? load<f64>(values + (<usize>load<i32>(inputsB + (<usize>id << 2)) << 3)) : 0;
+      value = forward(op, load<f64>(values + (<usize>a << 3)), y);
+    }
+    store<f64>(values + (<usize>id << 3), value);
+  }
 }
 
 /**
  * Adds d(root)/d(node) to the gradient of every Leaf node and parameter slot
  * that root depends on; every other node up to root is left holding exactly
- * d(root)/d(node) from this call. Nodes after root are untouched.
+ * d(root)/d(node) from this call. Nodes after root are untouched. With
+ * keepLeafGrads false, Leaf gradients are cleared first too (a compiled run
+ * reports each run's gradients, not their sum).
  *
  * Only nodes that root reaches are swept: an unrelated node whose local
  * derivative is infinite must not turn a shared input's gradient into NaN
  * through 0·∞. Reachability is one byte per node, cleared here.
  */
-export function backwardFrom(root: i32): void {
+export function backwardFrom(t: Tape, root: i32, keepLeafGrads: bool): void {
   let n = <usize>root + 1;
-  for (let i: usize = 0; i < n; i++) {
-    if (load<u8>(opArr + i) != Op.Leaf) store<f64>(gradArr + (i << 3), 0);
+  let ops = t.ops, grads = t.grads, reached = t.reached;
+  if (keepLeafGrads) {
+    for (let i: usize = 0; i < n; i++) {
+      if (load<u8>(ops + i) != Op.Leaf) store<f64>(grads + (i << 3), 0);
+    }
+  } else {
+    memory.fill(grads, 0, n << 3);
   }
-  memory.fill(reachedArr, 0, n);
-  store<u8>(reachedArr + <usize>root, 1);
-  store<f64>(gradArr + (<usize>root << 3), gradOf(root) + 1);
+  memory.fill(reached, 0, n);
+  store<u8>(reached + <usize>root, 1);
+  store<f64>(grads + (<usize>root << 3), load<f64>(grads + (<usize>root << 3)) + 1);
+  sweep(t, root);
+}
 
+function sweep(t: Tape, root: i32): void {
+  let ops = t.ops, inputsA = t.inputsA, inputsB = t.inputsB, values = t.values, grads = t.grads, reached = t.reached;
   for (let id = root; id >= 0; id--) {
-    if (!load<u8>(reachedArr + <usize>id)) continue;
-    let op = opOf(id);
+    if (!load<u8>(reached + <usize>id)) continue;
+    let op = <i32>load<u8>(ops + <usize>id);
     if (op <= Op.Const) continue;
-    let g = gradOf(id);
-    let a = inputA(id);
+    let g = load<f64>(grads + (<usize>id << 3));
+    let a = load<i32>(inputsA + (<usize>id << 2));
     if (op == Op.Param) {
-      let p = paramGradArr + (<usize>a << 3);
-      store<f64>(p, load<f64>(p) + g);
+      addParamGrad(a, g);
       continue;
     }
+    let out = load<f64>(values + (<usize>id << 3));
+    let x = load<f64>(values + (<usize>a << 3));
     if (arity(op) == 2) {
-      let b = inputB(id);
-      backward(op, valueOf(a), valueOf(b), valueOf(id), g);
-      accumulate(a, gradX);
-      accumulate(b, gradY);
+      let b = load<i32>(inputsB + (<usize>id << 2));
+      backward(op, x, load<f64>(values + (<usize>b << 3)), out, g);
+      accumulate(grads, reached, a, gradX);
+      accumulate(grads, reached, b, gradY);
     } else {
-      backward(op, valueOf(a), 0, valueOf(id), g);
-      accumulate(a, gradX);
+      backward(op, x, 0, out, g);
+      accumulate(grads, reached, a, gradX);
     }
   }
 }
 
-@inline function accumulate(id: i32, g: f64): void {
-  let p = gradArr + (<usize>id << 3);
+@inline function accumulate(grads: usize, reached: usize, id: i32, g: f64): void {
+  let p = grads + (<usize>id << 3);
   store<f64>(p, load<f64>(p) + g);
-  store<u8>(reachedArr + <usize>id, 1);
+  store<u8>(reached + <usize>id, 1);
 }
 
-/** Zeroes the gradient of every node on the tape and of every parameter slot. */
-export function zeroGrad(): void {
-  memory.fill(gradArr, 0, <usize>nodeCount << 3);
-  memory.fill(paramGradArr, 0, <usize>paramCount << 3);
-}
-
-/** Frees every node in O(1); capacity is kept, so a loop that rebuilds the same graph never grows memory again. */
-export function reset(): void {
-  nodeCount = 0;
-  generation++;
+/** Zeroes the gradient of every node on t. */
+export function zeroGrads(t: Tape): void {
+  memory.fill(t.grads, 0, <usize>t.count << 3);
 }

@@ -1,0 +1,156 @@
+// Compiled programs: a graph recorded once on the eager tape, copied into a
+// tape of its own, and replayed (forward, backward, optionally an SGD update)
+// as many times as the host likes, in one call each, without allocating.
+//
+// A program's inputs are its first `inputCount` nodes, all Leafs: a host
+// writes new input values there before a run. Its root is the node backward
+// starts from. Parameters are read through Param nodes, so a run sees the
+// slots' current values and adds into their gradients, exactly as an eager
+// graph built at that moment would.
+
+import { Op, arity } from "./ops";
+import { ErrorCode } from "./errors";
+import { Tape, newTape, freeTape, opOf, inputA, inputB, replayForward, backwardFrom } from "./tape";
+import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad } from "./params";
+
+@unmanaged export class Program {
+  tape: Tape;
+  root: i32;
+  inputCount: i32;
+  slots: usize;   // i32[slotCount]: every parameter slot the program reads, once each, ascending
+  slotCount: i32;
+}
+
+let table: usize = 0;   // usize[tableCapacity]: Program pointers; 0 marks a free id
+let tableCapacity: i32 = 0;
+export let tableSize: i32 = 0; // ids in use are below this
+
+/** The program with this id, or null if there is none (never made, or freed). */
+export function programAt(id: i32): Program | null {
+  if (<u32>id >= <u32>tableSize) return null;
+  return changetype<Program | null>(load<usize>(table + (<usize>id << alignof<usize>())));
+}
+
+function register(p: Program): i32 {
+  for (let id = 0; id < tableSize; id++) {
+    if (load<usize>(table + (<usize>id << alignof<usize>())) == 0) {
+      store<usize>(table + (<usize>id << alignof<usize>()), changetype<usize>(p));
+      return id;
+    }
+  }
+  if (tableSize == tableCapacity) {
+    let cap = max(tableCapacity << 1, 16);
+    let bytes = <usize>cap << alignof<usize>();
+    table = table == 0 ? heap.alloc(bytes) : heap.realloc(table, bytes);
+    tableCapacity = cap;
+  }
+  let id = tableSize++;
+  store<usize>(table + (<usize>id << alignof<usize>()), changetype<usize>(p));
+  return id;
+}
+
+/**
+ * Checks that nodes [start, end) of `source` form a self-contained graph: the
+ * first inputCount nodes are Leafs, every input of every node lies inside the
+ * range and before the node, every Param reads an existing slot, and root is
+ * in the range. Returns ErrorCode.None or the first problem's code.
+ */
+export function checkSegment(source: Tape, start: i32, end: i32, inputCount: i32, root: i32): i32 {
+  if (start < 0 || end > source.count || start >= end) return ErrorCode.BadNode;
+  if (inputCount < 0 || inputCount > end - start) return ErrorCode.BadNode;
+  if (root < start || root >= end) return ErrorCode.BadNode;
+  for (let id = start; id < end; id++) {
+    let op = opOf(source, id);
+    if (id < start + inputCount && op != Op.Leaf) return ErrorCode.BadNode;
+    let k = arity(op);
+    if (op == Op.Param) {
+      if (<u32>inputA(source, id) >= <u32>paramCount) return ErrorCode.BadParam;
+    } else if (k >= 1) {
+      let a = inputA(source, id);
+      if (a < start || a >= id) return ErrorCode.BadNode;
+      if (k == 2) {
+        let b = inputB(source, id);
+        if (b < start || b >= id) return ErrorCode.BadNode;
+      }
+    }
+  }
+  return ErrorCode.None;
+}
+
+/**
+ * Makes a program from nodes [start, end) of `source`, which checkSegment has
+ * accepted. Node ids are renumbered from 0; values are copied as they are.
+ */
+export function createProgram(source: Tape, start: i32, end: i32, inputCount: i32, root: i32): i32 {
+  let n = end - start;
+  let t = newTape(n);
+  let s = <usize>start;
+  memory.copy(t.ops, source.ops + s, <usize>n);
+  memory.copy(t.inputsA, source.inputsA + (s << 2), <usize>n << 2);
+  memory.copy(t.inputsB, source.inputsB + (s << 2), <usize>n << 2);
+  memory.copy(t.values, source.values + (s << 3), <usize>n << 3);
+  memory.fill(t.grads, 0, <usize>n << 3);
+  t.count = n;
+  for (let id = 0; id < n; id++) {
+    let k = arity(opOf(t, id));
+    if (k == 0) continue; // leaves, and Param nodes whose inputA is a slot
+    store<i32>(t.inputsA + (<usize>id << 2), inputA(t, id) - start);
+    if (k == 2) store<i32>(t.inputsB + (<usize>id << 2), inputB(t, id) - start);
+  }
+  return finish(t, root - start, inputCount);
+}
+
+/** Registers a program over tape t (whose Param slots exist) and lists its slots. */
+export function finish(t: Tape, root: i32, inputCount: i32): i32 {
+  let p = changetype<Program>(heap.alloc(offsetof<Program>()));
+  p.tape = t;
+  p.root = root;
+  p.inputCount = inputCount;
+  // One byte per existing slot marks the ones the program reads.
+  let seen = heap.alloc(max<usize>(<usize>paramCount, 1));
+  memory.fill(seen, 0, <usize>paramCount);
+  let slotCount = 0;
+  for (let id = 0; id < t.count; id++) {
+    if (opOf(t, id) != Op.Param) continue;
+    let slot = inputA(t, id);
+    if (!load<u8>(seen + <usize>slot)) {
+      store<u8>(seen + <usize>slot, 1);
+      slotCount++;
+    }
+  }
+  p.slots = heap.alloc(max<usize>(<usize>slotCount << 2, 4));
+  let k = 0;
+  for (let slot = 0; slot < paramCount; slot++) {
+    if (load<u8>(seen + <usize>slot)) {
+      store<i32>(p.slots + (<usize>k << 2), slot);
+      k++;
+    }
+  }
+  p.slotCount = slotCount;
+  heap.free(seen);
+  return register(p);
+}
+
+export function freeProgram(id: i32): void {
+  let p = changetype<Program>(load<usize>(table + (<usize>id << alignof<usize>())));
+  freeTape(p.tape);
+  heap.free(p.slots);
+  heap.free(changetype<usize>(p));
+  store<usize>(table + (<usize>id << alignof<usize>()), 0);
+}
+
+/** Forward over the whole program, then backward from its root. Leaf gradients hold this run's; slots accumulate. */
+export function run(p: Program): void {
+  replayForward(p.tape);
+  backwardFrom(p.tape, p.root, false);
+}
+
+/** One SGD step on the program's parameters: clear their gradients, run, then slot -= lr · gradient. */
+export function step(p: Program, lr: f64): void {
+  for (let k = 0; k < p.slotCount; k++) setParamGrad(load<i32>(p.slots + (<usize>k << 2)), 0);
+  run(p);
+  for (let k = 0; k < p.slotCount; k++) {
+    let slot = load<i32>(p.slots + (<usize>k << 2));
+    setParamValue(slot, paramValueOf(slot) - lr * paramGradOf(slot));
+  }
+}
