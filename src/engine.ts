@@ -5,6 +5,7 @@ import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
 import { instantiateCore, type WasmSource } from './wasm/load.js';
 import { Generation, Param, Value, type Scalar } from './value.js';
+import { Program, decodeProgram } from './program.js';
 
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
@@ -40,6 +41,10 @@ export class Engine {
   /** @internal The owner of parameters whose Param node is not on the current tape. */ readonly unbound: Generation;
   /** @internal */ readonly label: string;
   private names = new Map<number, string>();
+  /** Parameters by slot, so that a compiled program can name the ones it reads. */
+  private readonly paramsBySlot: Param[] = [];
+  /** While compile() traces: the generation it interrupted, whose Values fn must not use. */
+  private traceOuter: Generation | null = null;
   // V8 adds Value's fields through map transitions that it holds weakly, so
   // when the last Value dies (a reset() then a GC) the map goes, and with it
   // the optimized code of every op: the next graph builds several times
@@ -75,7 +80,9 @@ export class Engine {
   param(x: number, name?: string): Param {
     checkNumber(x, 'param');
     if (name !== undefined) checkName(name, 'param');
-    return new Param(this, this.guard(() => this.tape.createParam(x)), name);
+    const p = new Param(this, this.guard(() => this.tape.createParam(x)), name);
+    this.paramsBySlot[p.slot] = p;
+    return p;
   }
 
   add(x: Scalar, y: Scalar): Value { return this.binary(Op.Add, x, y, 'add'); }
@@ -113,6 +120,76 @@ export class Engine {
   /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
   backward(root: Value): void {
     this.tape.backward(this.idOf(root, 'backward'));
+  }
+
+  /**
+   * Records `fn` once and returns a Program that replays it, forward and
+   * backward, in one engine call per run. `fn` receives one Value per number
+   * of `example` (the placeholders for the program's inputs) and returns the
+   * outputs, a Value or an array of Values; backward starts from the first.
+   * It may use parameters (they are read afresh on every run, and
+   * `program.step()` trains them) but no other Value made outside it. Like
+   * jax.jit, JavaScript control flow in `fn` runs once, at compile time, with
+   * the example's values; ops that branch on data (relu, abs) branch anew on
+   * every run.
+   */
+  compile(fn: (...inputs: Value[]) => Value | readonly Value[], example: readonly number[]): Program {
+    if (typeof fn !== 'function') throw new TypeError(`compile: expected a function, got ${describe(fn)}`);
+    if (!Array.isArray(example)) throw new TypeError(`compile: example must be an array of numbers, got ${describe(example)}`);
+    example.forEach((x, k) => checkNumber(x, `compile: example[${k}]`));
+    if (this.traceOuter !== null) throw new Error('compile: cannot compile while another compile is tracing');
+
+    const tape = this.tape;
+    const start = tape.nodeCount;
+    const outer = this.current;
+    this.traceOuter = outer;
+    this.current = new Generation(this, outer.index);
+    try {
+      const inputs = example.map((x) => this.value(x));
+      const result = fn(...inputs);
+      const outputs = Array.isArray(result) ? (result as readonly Value[]) : [result as Value];
+      if (outputs.length === 0) throw new RangeError('compile: fn returned no outputs');
+      const outputIds = outputs.map((v, k) => {
+        if (!(v instanceof Value)) throw new TypeError(`compile: fn must return a Value or an array of Values; output ${k} is ${describe(v)}`);
+        return this.idOf(v, 'compile') - start;
+      });
+      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, inputs.length, start + outputIds[0]));
+      const params = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
+      return new Program(this, id, outputIds, params);
+    } finally {
+      tape.truncate(start);
+      for (const id of this.names.keys()) if (id >= start) this.names.delete(id);
+      this.current = outer;
+      this.traceOuter = null;
+    }
+  }
+
+  /** Loads a program saved by `program.save()`, creating new parameters with the saved values. Every field is validated first. */
+  load(bytes: Uint8Array): Program {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(`load: expected a Uint8Array, got ${describe(bytes)}`);
+    const image = decodeProgram(bytes);
+    const params = image.paramValues.map((x) => this.param(x));
+    const tape = this.tape;
+    const start = tape.nodeCount;
+    const { ops, inputsA, inputsB, values } = image.nodes;
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i] as OpId;
+        const arity = OP_INFO[OP_NAMES[op]].arity;
+        this.guard(() =>
+          op === Op.Leaf ? tape.leaf(values[i])
+          : op === Op.Const ? tape.constant(values[i])
+          : op === Op.Param ? tape.paramNode(params[inputsA[i]].slot)
+          : arity === 1 ? tape.unary(op, start + inputsA[i])
+          : tape.binary(op, start + inputsA[i], start + inputsB[i]),
+        );
+      }
+      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, image.inputCount, start + image.outputs[0]));
+      const bound = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
+      return new Program(this, id, image.outputs, bound);
+    } finally {
+      tape.truncate(start);
+    }
   }
 
   /** Sets every gradient, of nodes and of parameters, to 0. */
@@ -155,6 +232,12 @@ export class Engine {
     if (!(v instanceof Value)) throw new TypeError(`${opName}: expected a Value or a number, got ${describe(v)}`);
     if (v.engine !== this) {
       throw new Error(`${opName}: the Value belongs to ${v.engine.label}, not ${this.label}; values of two engines cannot be mixed`);
+    }
+    if (this.traceOuter !== null && v.owner === this.traceOuter && !(v instanceof Param)) {
+      throw new Error(
+        `${opName}: compile's fn used a Value made outside it; pass it in as an input (through the example), ` +
+          'or make it a parameter (eng.param) if it should persist',
+      );
     }
     if (v instanceof Param) {
       v.id = this.guard(() => this.tape.paramNode(v.slot));

@@ -35,9 +35,45 @@ export interface Tape {
   paramGrad(slot: number): number;
   setParamGrad(slot: number, grad: number): void;
 
+  /** Frees eager nodes from `count` on (count ≤ nodeCount). */
+  truncate(count: number): void;
+
+  // ── compiled programs (assembly/program.ts); Engine has checked every argument ──
+
+  /** Copies eager nodes [start, end) into a new program; returns its id. */
+  createProgram(start: number, end: number, inputCount: number, root: number): number;
+  freeProgram(id: number): void;
+  programForward(id: number): void;
+  /** Forward, then backward from the root (input gradients are this run's; parameter gradients accumulate). */
+  programRun(id: number): void;
+  /** Clears the program's parameter gradients, runs, then p -= lr · grad for each. */
+  programStep(id: number, lr: number): void;
+  /** Writes the values of the program's first inputs.length nodes (its inputs). */
+  programSetInputs(id: number, inputs: ArrayLike<number>): void;
+  programValue(id: number, node: number): number;
+  programGrad(id: number, node: number): number;
+  programInfo(id: number): ProgramInfo;
+  /** Copies of the program's node arrays, for serialization. */
+  programNodes(id: number): ProgramNodes;
+
   readonly nodeCount: number;
   readonly nodeCapacity: number;
   readonly paramCount: number;
   /** Bytes the backend holds for the tape and parameters (Wasm: the whole linear memory). */
   readonly memoryBytes: number;
+}
+
+export interface ProgramInfo {
+  nodeCount: number;
+  inputCount: number;
+  root: number;
+  /** Every parameter slot the program reads, once each, ascending. */
+  slots: number[];
+}
+
+export interface ProgramNodes {
+  ops: Uint8Array;
+  inputsA: Int32Array;
+  inputsB: Int32Array;
+  values: Float64Array;
 }

@@ -1,7 +1,7 @@
 // The Wasm backend: the Tape interface over the exports of assembly/index.ts.
 
 import type { OpId } from '../ops.js';
-import type { Tape } from '../tape.js';
+import type { ProgramInfo, ProgramNodes, Tape } from '../tape.js';
 
 /** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
 export interface CoreExports {
@@ -40,6 +40,25 @@ export interface CoreExports {
   paramValuesPointer(): number;
   paramGradsPointer(): number;
   selfTest(): number;
+  truncate(count: number): number;
+  programCreate(start: number, end: number, inputCount: number, root: number): number;
+  programFree(id: number): number;
+  programForward(id: number): number;
+  programRun(id: number): number;
+  programStep(id: number, lr: number): number;
+  programNodeCount(id: number): number;
+  programInputCount(id: number): number;
+  programRoot(id: number): number;
+  programSetInput(id: number, k: number, value: number): number;
+  programValue(id: number, node: number): number;
+  programGrad(id: number, node: number): number;
+  programSlotCount(id: number): number;
+  programSlot(id: number, k: number): number;
+  programValuesPointer(id: number): number;
+  programGradsPointer(id: number): number;
+  programOpsPointer(id: number): number;
+  programInputsAPointer(id: number): number;
+  programInputsBPointer(id: number): number;
 }
 
 export const ABI_VERSION = 1;
@@ -79,6 +98,45 @@ export class WasmTape implements Tape {
   setParamValue(slot: number, value: number): void { this.core.paramSetValue(slot, value); }
   paramGrad(slot: number): number { return this.core.paramGrad(slot); }
   setParamGrad(slot: number, grad: number): void { this.core.paramSetGrad(slot, grad); }
+
+  truncate(count: number): void { this.core.truncate(count); }
+
+  createProgram(start: number, end: number, inputCount: number, root: number): number {
+    const id = this.core.programCreate(start, end, inputCount, root);
+    if (id < 0) throw new Error(`wasmgrad: the core rejected the program (error ${this.core.lastError()})`);
+    return id;
+  }
+  freeProgram(id: number): void { this.core.programFree(id); }
+  programForward(id: number): void { this.core.programForward(id); }
+  programRun(id: number): void { this.core.programRun(id); }
+  programStep(id: number, lr: number): void { this.core.programStep(id, lr); }
+
+  programSetInputs(id: number, inputs: ArrayLike<number>): void {
+    // A fresh view each time: any allocation since the last call may have grown (and detached) memory.
+    new Float64Array(this.core.memory.buffer, this.core.programValuesPointer(id), inputs.length).set(inputs);
+  }
+
+  programValue(id: number, node: number): number { return this.core.programValue(id, node); }
+  programGrad(id: number, node: number): number { return this.core.programGrad(id, node); }
+
+  programInfo(id: number): ProgramInfo {
+    const c = this.core;
+    const slots: number[] = [];
+    for (let k = 0, n = c.programSlotCount(id); k < n; k++) slots.push(c.programSlot(id, k));
+    return { nodeCount: c.programNodeCount(id), inputCount: c.programInputCount(id), root: c.programRoot(id), slots };
+  }
+
+  programNodes(id: number): ProgramNodes {
+    const c = this.core;
+    const n = c.programNodeCount(id);
+    const buffer = c.memory.buffer;
+    return {
+      ops: new Uint8Array(buffer, c.programOpsPointer(id), n).slice(),
+      inputsA: new Int32Array(buffer, c.programInputsAPointer(id), n).slice(),
+      inputsB: new Int32Array(buffer, c.programInputsBPointer(id), n).slice(),
+      values: new Float64Array(buffer, c.programValuesPointer(id), n).slice(),
+    };
+  }
 
   get nodeCount(): number { return this.core.nodeCount(); }
   get nodeCapacity(): number { return this.core.nodeCapacity(); }
