@@ -222,6 +222,16 @@ export class Engine {
 
   // ── internals shared with Value ──
 
+  /**
+   * @internal The node id of `v` for reading its data, gradient or structure.
+   * Unlike idOf, it accepts a Value from outside a compile that is tracing:
+   * reading a number is harmless, only building on it would cross the trace.
+   */
+  readId(v: Value, opName: string): number {
+    if (this.traceOuter !== null && v.owner === this.traceOuter) return v.id;
+    return this.idOf(v, opName);
+  }
+
   /** @internal The node id of `v` on the current tape, after checking it may be used here. */
   idOf(v: Value, opName: string): number {
     if (v instanceof Value && v.owner === this.current) return v.id;
@@ -282,16 +292,17 @@ export class Engine {
 
   /** @internal */
   inputsOf(v: Value): Value[] {
-    const id = this.idOf(v, 'inputs');
+    const id = this.readId(v, 'inputs');
     const inputs: Value[] = [];
     const arity = OP_INFO[OP_NAMES[this.tape.op(id)]].arity;
-    for (let k = 0; k < arity; k++) inputs.push(new Value(this.current, this.tape.input(id, k as 0 | 1)));
+    // The inputs belong to the same generation as v (which may be outside a tracing compile).
+    for (let k = 0; k < arity; k++) inputs.push(new Value(v.owner, this.tape.input(id, k as 0 | 1)));
     return inputs;
   }
 
   /** @internal */
   nameOf(v: Value): string | undefined {
-    return this.names.get(this.idOf(v, 'name'));
+    return this.names.get(this.readId(v, 'name'));
   }
 
   /** @internal */

@@ -39,7 +39,7 @@ export class Value {
 
   /** The forward value, computed when the node was pushed. */
   get data(): number {
-    return this.engine.tape.value(this.engine.idOf(this, 'data'));
+    return this.engine.tape.value(this.engine.readId(this, 'data'));
   }
 
   set data(_: number) {
@@ -53,7 +53,7 @@ export class Value {
    * parameters the sum over all `backward()` calls since `zeroGrad()`.
    */
   get grad(): number {
-    return this.engine.tape.grad(this.engine.idOf(this, 'grad'));
+    return this.engine.tape.grad(this.engine.readId(this, 'grad'));
   }
 
   /** The name given at creation or with `named()`, if any. */
@@ -69,7 +69,7 @@ export class Value {
 
   /** The op that produced this node. */
   get op(): OpName {
-    return OP_NAMES[this.engine.tape.op(this.engine.idOf(this, 'op'))];
+    return OP_NAMES[this.engine.tape.op(this.engine.readId(this, 'op'))];
   }
 
   /** The nodes this one was computed from (constants included), in argument order. */

@@ -1,0 +1,287 @@
+// Compiled programs (eng.compile) against eager graphs, on both backends:
+// the same kernels must give the same numbers, run after run.
+import { describe, expect, it } from 'vitest';
+import { createEngine, nn, Random, type Engine, type Value } from '../src/index.js';
+import { crc32 } from '../src/program.js';
+import { BACKENDS, engine } from './helpers.js';
+
+const seedFn = (eng: Engine) => (w0: Value, x0: Value, w1: Value, x1: Value, w2: Value) =>
+  eng.div(1, eng.add(1, w0.mul(x0).add(w1.mul(x1)).add(w2).neg().exp()));
+
+/** Eager value and input gradients of fn at these inputs. */
+function eager(eng: Engine, fn: (...xs: Value[]) => Value, inputs: number[]): { value: number; grads: number[] } {
+  const xs = inputs.map((x) => eng.value(x));
+  const out = fn(...xs);
+  out.backward();
+  const result = { value: out.data, grads: xs.map((x) => x.grad) };
+  eng.reset();
+  return result;
+}
+
+/** A random expression over the inputs, the same for a given seed on any engine. */
+function randomExpression(seed: number) {
+  return (eng: Engine) =>
+    (...xs: Value[]): Value => {
+      const rng = new Random(seed);
+      const pool = [...xs];
+      const pick = () => pool[Math.floor(rng.next() * pool.length)];
+      for (let i = 0; i < 30; i++) {
+        const x = pick();
+        const y = pick();
+        const ops = [
+          () => x.add(y), () => x.sub(y), () => x.mul(y), () => x.div(y.abs().add(1)), () => x.relu(),
+          () => x.tanh(), () => x.sigmoid(), () => x.mul(0.7).sin(), () => eng.sub(0.5, x), () => x.abs().add(0.1).pow(1.5),
+        ];
+        pool.push(ops[Math.floor(rng.next() * ops.length)]());
+      }
+      return eng.sum(pool.slice(-8));
+    };
+}
+
+describe.each(BACKENDS)('compile (%s)', (backend) => {
+  it('replays the seed example exactly as the eager graph computes it', async () => {
+    const eng = await engine(backend);
+    const program = eng.compile(seedFn(eng), [2, -1, -3, -2, -3]);
+    expect(program.inputCount).toBe(5);
+    const inputs = [
+      [2, -1, -3, -2, -3],
+      [0.5, 4, -1, 0, 2],
+      [-7, 0.25, 3, 3, -0.5],
+    ];
+    for (const x of inputs) {
+      const { outputs, grads } = program.run(x);
+      const e = eager(eng, seedFn(eng), x);
+      expect(outputs[0]).toBe(e.value);
+      expect(Array.from(grads)).toEqual(e.grads);
+    }
+    expect(program.run(inputs[0]).grads[2]).toBeCloseTo(-0.3932, 4); // dh/dw1
+    expect(program.run(inputs[0]).grads[3]).toBeCloseTo(-0.5898, 4); // dh/dx1
+  });
+
+  it("passes micrograd's checks when compiled", async () => {
+    const eng = await engine(backend);
+    const sanity = eng.compile((x) => {
+      const z = eng.mul(2, x).add(2).add(x);
+      const q = z.relu().add(z.mul(x));
+      const h = z.mul(z).relu();
+      return h.add(q).add(q.mul(x));
+    }, [0]);
+    const { outputs, grads } = sanity.run([-4]);
+    expect(outputs[0]).toBe(-20);
+    expect(grads[0]).toBe(46);
+
+    const moreOps = eng.compile((a, b) => {
+      let c = a.add(b);
+      let d = a.mul(b).add(b.pow(3));
+      c = c.add(c.add(1));
+      c = c.add(eng.add(1, c).add(a.neg()));
+      d = d.add(d.mul(2).add(b.add(a).relu()));
+      d = d.add(eng.mul(3, d).add(b.sub(a).relu()));
+      const f = c.sub(d).pow(2);
+      return f.div(2).add(eng.div(10, f));
+    }, [1, 1]);
+    const r = moreOps.run([-4, 2]);
+    expect(r.outputs[0]).toBeCloseTo(24.70408163265306, 13);
+    expect(r.grads[0]).toBeCloseTo(138.83381924198252, 11);
+    expect(r.grads[1]).toBeCloseTo(645.5772594752186, 10);
+  });
+
+  it('equals eager on random graphs at new inputs, to the last bit', async () => {
+    const eng = await engine(backend);
+    const rng = new Random(11);
+    for (let trial = 0; trial < 15; trial++) {
+      const fn = randomExpression(trial * 7919 + 1)(eng);
+      const program = eng.compile(fn, [0.1, 0.2, 0.3]);
+      for (let k = 0; k < 4; k++) {
+        const x = [rng.uniform(-3, 3), rng.uniform(-3, 3), rng.uniform(-3, 3)];
+        const { outputs, grads } = program.run(x);
+        const e = eager(eng, fn, x);
+        expect(outputs[0]).toBe(e.value);
+        expect(Array.from(grads)).toEqual(e.grads);
+      }
+      program.dispose();
+    }
+  });
+
+  it('takes data-dependent branches anew on every run', async () => {
+    const eng = await engine(backend);
+    const program = eng.compile((x) => x.mul(3).relu().add(x.abs()), [1]);
+    expect(Array.from(program.run([2]).grads)).toEqual([4]);
+    expect(Array.from(program.run([-2]).grads)).toEqual([-1]);
+    expect(program.forward([-2])[0]).toBe(2);
+    expect(program.forward([0.5])[0]).toBe(2);
+  });
+
+  it('reads parameters afresh and accumulates their gradients like eager backward', async () => {
+    const eng = await engine(backend);
+    const w = eng.param(2, 'w');
+    const program = eng.compile((x) => x.mul(w).mul(w), [3]);
+    expect(program.params).toEqual([w]);
+    expect(program.run([3]).outputs[0]).toBe(12);
+    expect(w.grad).toBe(12); // 2·x·w
+    program.run([3]);
+    expect(w.grad).toBe(24);
+    w.data = 1;
+    expect(program.forward()[0]).toBe(3); // inputs persist between runs
+    eng.zeroGrad();
+    program.run();
+    expect(w.grad).toBe(6);
+  });
+
+  it('returns every output, and sweeps backward from the first', async () => {
+    const eng = await engine(backend);
+    const program = eng.compile((x, y) => [x.mul(y), x.add(y), y.exp()], [1, 1]);
+    expect(program.outputCount).toBe(3);
+    const { outputs, grads } = program.run([2, 5]);
+    expect(Array.from(outputs)).toEqual([10, 7, Math.exp(5)]);
+    expect(Array.from(grads)).toEqual([5, 2]);
+  });
+
+  it('trains two moons with step() exactly as the eager loop does', async () => {
+    const engA = await engine(backend);
+    const engB = await engine(backend);
+    const rng = new Random(3);
+    const X = Array.from({ length: 20 }, () => [rng.uniform(-1, 2), rng.uniform(-1, 1)]);
+    const y = X.map(([a, b]) => (b > 0.3 * a ? 1 : -1));
+    const loss = (eng: Engine, model: nn.MLP) => {
+      const scores = X.map((row) => model.forward(row)[0]);
+      const data = eng.mean(scores.map((s, i) => eng.sub(1, s.mul(y[i])).relu()));
+      return data.add(eng.sum(model.parameters().map((p) => p.mul(p))).mul(1e-4));
+    };
+    const eagerModel = new nn.MLP(engA, 2, [8, 8, 1], { seed: 5 });
+    const compiledModel = new nn.MLP(engB, 2, [8, 8, 1], { seed: 5 });
+    const program = engB.compile(() => loss(engB, compiledModel), []);
+    expect(program.params.length).toBe(compiledModel.parameters().length);
+    for (let step = 0; step < 20; step++) {
+      const l = loss(engA, eagerModel);
+      eagerModel.zeroGrad();
+      l.backward();
+      const eagerLoss = l.data;
+      for (const p of eagerModel.parameters()) p.data -= 0.1 * p.grad;
+      engA.reset();
+      expect(program.step(0.1)).toBe(eagerLoss);
+    }
+    expect(compiledModel.parameters().map((p) => p.data)).toEqual(eagerModel.parameters().map((p) => p.data));
+  });
+
+  it('runs with flat memory and leaves the eager graph as it was', async () => {
+    const eng = await engine(backend);
+    const before = eng.value(4, 'kept');
+    const nodes = eng.stats().nodes;
+    const w = eng.param(0.3);
+    const program = eng.compile((x) => x.mul(w).tanh(), [1]);
+    expect(eng.stats().nodes).toBe(nodes);
+    expect(before.data).toBe(4);
+    expect(before.name).toBe('kept');
+    expect(before.mul(2).data).toBe(8);
+    expect(w.mul(2).data).toBe(0.6); // the parameter re-materializes on the eager tape
+    program.run([1]);
+    const memory = eng.stats().memoryBytes;
+    for (let i = 0; i < 5000; i++) program.step(0.001, [i / 5000]);
+    expect(eng.stats().memoryBytes).toBe(memory);
+  });
+
+  describe('bad input', () => {
+    it('rejects wrong inputs with clear errors and keeps working', async () => {
+      const eng = await engine(backend);
+      const program = eng.compile((x, y) => x.mul(y), [1, 2]);
+      expect(() => program.run([1])).toThrow(/run: the program was compiled for 2 inputs, got 1/);
+      expect(() => program.forward([1, 2, 3])).toThrow(RangeError);
+      expect(() => program.run([1, '2' as unknown as number])).toThrow(/run: input 1 must be a number, got the string "2"/);
+      expect(() => program.run(5 as unknown as number[])).toThrow(/inputs must be an array or typed array/);
+      expect(() => program.step('x' as unknown as number)).toThrow(/step: expected a number/);
+      expect(program.run(new Float64Array([3, 4])).outputs[0]).toBe(12);
+      program.dispose();
+      expect(program.disposed).toBe(true);
+      expect(() => program.run([1, 2])).toThrow(/run: this program was disposed/);
+      expect(() => program.save()).toThrow(/disposed/);
+    });
+
+    it('rejects bad functions and outside Values, and leaves the engine usable', async () => {
+      const eng = await engine(backend);
+      const outside = eng.value(3);
+      const nodes = eng.stats().nodes;
+      expect(() => eng.compile((x) => x.add(outside), [1])).toThrow(/compile's fn used a Value made outside it/);
+      expect(() => eng.compile(() => 3 as unknown as Value, [])).toThrow(/fn must return a Value or an array of Values; output 0 is number 3/);
+      expect(() => eng.compile(() => [], [])).toThrow(/fn returned no outputs/);
+      expect(() => eng.compile('f' as unknown as () => Value, [])).toThrow(/compile: expected a function/);
+      expect(() => eng.compile((x) => x, ['a' as unknown as number])).toThrow(/compile: example\[0\]: expected a number/);
+      expect(() => eng.compile(() => { throw new Error('boom'); }, [1])).toThrow('boom');
+      expect(() => eng.compile(() => { eng.compile((x) => x, [1]); return eng.value(1); }, [])).toThrow(/another compile is tracing/);
+      expect(eng.stats().nodes).toBe(nodes);
+      expect(outside.add(1).data).toBe(4);
+      expect(eng.compile((x) => x.mul(outside.data), [2]).forward()[0]).toBe(6); // numbers read at trace time are constants
+      const sum = outside.add(1);
+      expect(() => eng.compile((x) => x.add(sum.inputs[0]), [1])).toThrow(/made outside it/);
+    });
+  });
+
+  describe('save and load', () => {
+    it('round-trips a program with its parameters, to either backend', async () => {
+      const eng = await engine(backend);
+      const w = eng.param(0.75, 'w');
+      const b = eng.param(-0.25, 'b');
+      const program = eng.compile((x, y) => x.mul(w).add(y.mul(b)).tanh().add(w.pow(2)), [1, 2]);
+      const bytes = program.save();
+      for (const target of BACKENDS) {
+        const other = await engine(target);
+        const loaded = other.load(bytes);
+        expect(loaded.inputCount).toBe(2);
+        expect(loaded.nodeCount).toBe(program.nodeCount);
+        expect(loaded.params.map((p) => p.data)).toEqual([0.75, -0.25]);
+        for (const x of [[1, 2], [-3, 0.5]]) {
+          const a = program.run(x);
+          const c = loaded.run(x);
+          expect(Array.from(c.outputs)).toEqual(Array.from(a.outputs));
+          expect(Array.from(c.grads)).toEqual(Array.from(a.grads));
+        }
+        expect(Array.from(other.load(bytes).save())).toEqual(Array.from(bytes)); // deterministic
+      }
+    });
+
+    it('rejects corrupted and hostile buffers with clear errors', async () => {
+      const eng = await engine(backend);
+      const program = eng.compile((x, y) => x.mul(y).exp(), [1, 2]);
+      const good = program.save();
+      // Edits that keep the checksum valid, so that each check is reached on its own.
+      const edit = (f: (v: DataView) => void) => {
+        const bytes = good.slice();
+        f(new DataView(bytes.buffer));
+        new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+        return bytes;
+      };
+      const node = (i: number) => 24 + 4 * 1 + 8 * 0 + 17 * i; // one output, no parameters
+      const cases: [string, Uint8Array, RegExp][] = [
+        ['empty', new Uint8Array(0), /truncated/],
+        ['truncated', good.slice(0, good.length - 5), /truncated: the header describes \d+ bytes/],
+        ['trailing bytes', Uint8Array.from([...good, 0]), /trailing bytes/],
+        ['bad magic', edit((v) => v.setUint32(0, 0x12345678, true)), /not a wasmgrad program/],
+        ['future version', edit((v) => v.setUint16(4, 2, true)), /format version 2 is not supported/],
+        ['flipped value bit', (() => { const b = good.slice(); b[node(0) + 12] ^= 1; return b; })(), /checksum mismatch/],
+        ['unknown op', edit((v) => v.setUint8(node(2), 200)), /node 2 has unknown op id 200/],
+        ['input from the future', edit((v) => v.setInt32(node(2) + 5, 3, true)), /node 2 \(Mul\) reads node 3, which does not come before it/],
+        ['negative input', edit((v) => v.setInt32(node(3) + 1, -7, true)), /node 3 \(Exp\) reads node -7/],
+        ['stray second input', edit((v) => v.setInt32(node(3) + 5, 0, true)), /node 3 \(Exp\) has an input 0 where it takes none/],
+        ['input not a leaf', edit((v) => v.setUint8(node(1), 1)), /node 1 is an input but is a Const node/],
+        ['output out of range', edit((v) => v.setUint32(24, 99, true)), /output 0 is node 99/],
+        ['param out of range', edit((v) => { v.setUint8(node(1), 2); v.setUint32(12, 1, true); }), /node 1 \(Param\) reads parameter -1, but the file has 0/],
+        ['huge counts', edit((v) => v.setUint32(8, 0xffffffff, true)), /truncated: the header describes/],
+      ];
+      for (const [what, bytes, message] of cases) {
+        expect(() => eng.load(bytes), what).toThrow(message);
+      }
+      expect(() => eng.load([1, 2] as unknown as Uint8Array)).toThrow(/load: expected a Uint8Array, got an array/);
+      expect(eng.load(good).run([2, 3]).outputs[0]).toBe(Math.exp(6)); // still working
+    });
+  });
+});
+
+describe('compile across backends', () => {
+  it('gives the same numbers in Wasm and in the JS twin for + - × ÷ relu', async () => {
+    const [wasm, js] = await Promise.all([createEngine(), createEngine({ backend: 'js' })]);
+    const fn = (eng: Engine) => (x: Value, y: Value) => x.mul(y).sub(eng.div(y, x.abs().add(1))).relu().add(x);
+    const a = wasm.compile(fn(wasm), [1, 1]);
+    const b = js.compile(fn(js), [1, 1]);
+    for (const x of [[1.5, -2], [-0.3, 4], [7, 0.125]]) expect(a.run(x)).toEqual(b.run(x));
+  });
+});
