@@ -13,6 +13,7 @@ import { ErrorCode } from "./errors";
 import * as tape from "./tape";
 import * as params from "./params";
 import * as programs from "./program";
+import * as format from "./format";
 
 const ABI_VERSION: i32 = 1;
 
@@ -266,6 +267,51 @@ export function programSlot(id: i32, k: i32): i32 {
   if (p === null) return -1;
   if (<u32>k >= <u32>p.slotCount) return fail(ErrorCode.BadParam);
   return load<i32>(p.slots + (<usize>k << 2));
+}
+
+/**
+ * Loads a serialized program (docs/program-format.md) from [ptr, ptr + len),
+ * e.g. bytes the host copied into a block from alloc(). Validates every field
+ * first; on success creates the program's parameters as new slots (in file
+ * order: programSlot(id, k) is file parameter k) and returns the program id.
+ */
+export function programLoad(ptr: usize, len: usize): i32 {
+  if (ptr + len < ptr || ptr + len > (<usize>memory.size() << 16)) return fail(ErrorCode.BadFormat);
+  let id = format.loadProgram(ptr, len);
+  return id < 0 ? fail(ErrorCode.BadFormat) : id;
+}
+
+// Blocks handed to the host. free() accepts only these, so a wrong pointer is
+// an error code rather than a corrupted allocator.
+let hostBlocks: usize = 0; // usize[hostBlockCapacity]
+let hostBlockCount: i32 = 0;
+let hostBlockCapacity: i32 = 0;
+
+/** A block of `bytes` bytes of linear memory for the host's use (e.g. a program to load). Traps if memory cannot grow. */
+export function alloc(bytes: usize): usize {
+  if (hostBlockCount == hostBlockCapacity) {
+    let cap = max(hostBlockCapacity << 1, 8);
+    let size = <usize>cap << alignof<usize>();
+    hostBlocks = hostBlocks == 0 ? heap.alloc(size) : heap.realloc(hostBlocks, size);
+    hostBlockCapacity = cap;
+  }
+  let ptr = heap.alloc(max<usize>(bytes, 1));
+  store<usize>(hostBlocks + (<usize>hostBlockCount << alignof<usize>()), ptr);
+  hostBlockCount++;
+  return ptr;
+}
+
+/** Frees a block from alloc(). Returns 0, or -1 (ErrorCode.BadNode) if ptr is not a live block from alloc(). */
+export function free(ptr: usize): i32 {
+  for (let k = 0; k < hostBlockCount; k++) {
+    let at = hostBlocks + (<usize>k << alignof<usize>());
+    if (load<usize>(at) != ptr) continue;
+    heap.free(ptr);
+    hostBlockCount--;
+    store<usize>(at, load<usize>(hostBlocks + (<usize>hostBlockCount << alignof<usize>())));
+    return 0;
+  }
+  return fail(ErrorCode.BadNode);
 }
 
 // Arrays of a program's tape, laid out as the eager tape's; fixed for the program's life.

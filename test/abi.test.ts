@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { Op } from '../src/index.js';
 import type { CoreExports } from '../src/wasm/tape.js';
+import { programCorruptions } from './helpers.js';
 
 async function instantiate(): Promise<CoreExports> {
   const bytes = await readFile(new URL('../build/wasmgrad.wasm', import.meta.url));
@@ -93,5 +94,60 @@ describe('Wasm ABI', () => {
     expect(c.paramGrad(slot)).toBe(0);
     const view = new Float64Array(c.memory.buffer, c.paramValuesPointer(), c.paramCount());
     expect(view[slot]).toBe(0.5);
+  });
+});
+
+describe('Wasm ABI: serialized programs', () => {
+  async function savedProgram(): Promise<Uint8Array> {
+    const { createEngine } = await import('../src/index.js');
+    const eng = await createEngine({ backend: 'js' });
+    const w = eng.param(0.5);
+    return eng.compile((x, y) => x.mul(w).add(y).tanh(), [1, 2]).save();
+  }
+
+  function place(c: CoreExports, bytes: Uint8Array): number {
+    const ptr = c.alloc(bytes.length);
+    new Uint8Array(c.memory.buffer, ptr, bytes.length).set(bytes);
+    return ptr;
+  }
+
+  it('loads and runs a program saved by the JS API', async () => {
+    const c = await instantiate();
+    const bytes = await savedProgram();
+    const ptr = place(c, bytes);
+    const id = c.programLoad(ptr, bytes.length);
+    expect(c.free(ptr)).toBe(0);
+    expect(id).toBeGreaterThanOrEqual(0);
+    expect(c.programInputCount(id)).toBe(2);
+    expect(c.programSlotCount(id)).toBe(1);
+    expect(c.paramValue(c.programSlot(id, 0))).toBe(0.5);
+    c.programSetInput(id, 0, 3);
+    c.programSetInput(id, 1, -1);
+    expect(c.programRun(id)).toBe(0);
+    const root = c.programRoot(id);
+    expect(c.programValue(id, root)).toBe(Math.tanh(0.5));
+    expect(c.programGrad(id, 0)).toBeCloseTo(0.5 * (1 - Math.tanh(0.5) ** 2), 15);
+    expect(c.programStep(id, 0.1)).toBe(0);
+    expect(c.programFree(id)).toBe(0);
+    expect(c.programRun(id)).toBe(-1);
+    expect(c.lastError()).toBe(4);
+  });
+
+  it('rejects every corruption the JS loader rejects, with an error code, and creates nothing', async () => {
+    const c = await instantiate();
+    const { createEngine } = await import('../src/index.js');
+    const eng = await createEngine({ backend: 'js' });
+    const good = eng.compile((x, y) => x.mul(y).exp(), [1, 2]).save();
+    for (const [what, bytes] of programCorruptions(good)) {
+      const ptr = place(c, bytes);
+      expect(c.programLoad(ptr, bytes.length), what).toBe(-1);
+      expect(c.lastError(), what).toBe(5);
+      expect(c.free(ptr)).toBe(0);
+    }
+    const ptr = place(c, good);
+    expect(c.programLoad(ptr, good.length)).toBe(0); // the unedited bytes load
+    expect(c.paramCount()).toBe(0);
+    expect(c.programLoad(1 << 30, 100)).toBe(-1); // outside memory
+    expect(c.free(12345)).toBe(-1);
   });
 });

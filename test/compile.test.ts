@@ -2,8 +2,7 @@
 // the same kernels must give the same numbers, run after run.
 import { describe, expect, it } from 'vitest';
 import { createEngine, nn, Random, type Engine, type Value } from '../src/index.js';
-import { crc32 } from '../src/program.js';
-import { BACKENDS, engine } from './helpers.js';
+import { BACKENDS, engine, programCorruptions } from './helpers.js';
 
 const seedFn = (eng: Engine) => (w0: Value, x0: Value, w1: Value, x1: Value, w2: Value) =>
   eng.div(1, eng.add(1, w0.mul(x0).add(w1.mul(x1)).add(w2).neg().exp()));
@@ -243,30 +242,7 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
       const eng = await engine(backend);
       const program = eng.compile((x, y) => x.mul(y).exp(), [1, 2]);
       const good = program.save();
-      // Edits that keep the checksum valid, so that each check is reached on its own.
-      const edit = (f: (v: DataView) => void) => {
-        const bytes = good.slice();
-        f(new DataView(bytes.buffer));
-        new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
-        return bytes;
-      };
-      const node = (i: number) => 24 + 4 * 1 + 8 * 0 + 17 * i; // one output, no parameters
-      const cases: [string, Uint8Array, RegExp][] = [
-        ['empty', new Uint8Array(0), /truncated/],
-        ['truncated', good.slice(0, good.length - 5), /truncated: the header describes \d+ bytes/],
-        ['trailing bytes', Uint8Array.from([...good, 0]), /trailing bytes/],
-        ['bad magic', edit((v) => v.setUint32(0, 0x12345678, true)), /not a wasmgrad program/],
-        ['future version', edit((v) => v.setUint16(4, 2, true)), /format version 2 is not supported/],
-        ['flipped value bit', (() => { const b = good.slice(); b[node(0) + 12] ^= 1; return b; })(), /checksum mismatch/],
-        ['unknown op', edit((v) => v.setUint8(node(2), 200)), /node 2 has unknown op id 200/],
-        ['input from the future', edit((v) => v.setInt32(node(2) + 5, 3, true)), /node 2 \(Mul\) reads node 3, which does not come before it/],
-        ['negative input', edit((v) => v.setInt32(node(3) + 1, -7, true)), /node 3 \(Exp\) reads node -7/],
-        ['stray second input', edit((v) => v.setInt32(node(3) + 5, 0, true)), /node 3 \(Exp\) has an input 0 where it takes none/],
-        ['input not a leaf', edit((v) => v.setUint8(node(1), 1)), /node 1 is an input but is a Const node/],
-        ['output out of range', edit((v) => v.setUint32(24, 99, true)), /output 0 is node 99/],
-        ['param out of range', edit((v) => { v.setUint8(node(1), 2); v.setUint32(12, 1, true); }), /node 1 \(Param\) reads parameter -1, but the file has 0/],
-        ['huge counts', edit((v) => v.setUint32(8, 0xffffffff, true)), /truncated: the header describes/],
-      ];
+      const cases = programCorruptions(good);
       for (const [what, bytes, message] of cases) {
         expect(() => eng.load(bytes), what).toThrow(message);
       }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { createEngine, type BackendName, type Engine } from '../src/index.js';
+import { crc32 } from '../src/program.js';
 
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
@@ -23,4 +24,36 @@ export function expectClose(actual: number, expected: number, { rtol = 1e-12, at
 export function centralDifference(f: (x: number) => number, x: number): number {
   const h = 1e-5 * Math.max(Math.abs(x), 1e-2);
   return (f(x + h) - f(x - h)) / (2 * h);
+}
+
+/**
+ * Corrupted variants of `good`, the saved form of eng.compile((x, y) => x.mul(y).exp(), [1, 2])
+ * (nodes: 0 x, 1 y, 2 Mul, 3 Exp; one output; no parameters), each with the
+ * message the loader must give. Structural edits recompute the checksum, so
+ * that each check is reached on its own.
+ */
+export function programCorruptions(good: Uint8Array): [string, Uint8Array, RegExp][] {
+  const edit = (f: (v: DataView) => void) => {
+    const bytes = good.slice();
+    f(new DataView(bytes.buffer));
+    new DataView(bytes.buffer).setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+    return bytes;
+  };
+  const node = (i: number) => 24 + 4 + 17 * i;
+  return [
+    ['empty', new Uint8Array(0), /truncated/],
+    ['truncated', good.slice(0, good.length - 5), /truncated: the header describes \d+ bytes/],
+    ['trailing bytes', Uint8Array.from([...good, 0]), /trailing bytes/],
+    ['bad magic', edit((v) => v.setUint32(0, 0x12345678, true)), /not a wasmgrad program/],
+    ['future version', edit((v) => v.setUint16(4, 2, true)), /format version 2 is not supported/],
+    ['flipped value bit', (() => { const b = good.slice(); b[node(0) + 12] ^= 1; return b; })(), /checksum mismatch/],
+    ['unknown op', edit((v) => v.setUint8(node(2), 200)), /node 2 has unknown op id 200/],
+    ['input from the future', edit((v) => v.setInt32(node(2) + 5, 3, true)), /node 2 \(Mul\) reads node 3, which does not come before it/],
+    ['negative input', edit((v) => v.setInt32(node(3) + 1, -7, true)), /node 3 \(Exp\) reads node -7/],
+    ['stray second input', edit((v) => v.setInt32(node(3) + 5, 0, true)), /node 3 \(Exp\) has an input 0 where it takes none/],
+    ['input not a leaf', edit((v) => v.setUint8(node(1), 1)), /node 1 is an input but is a Const node/],
+    ['output out of range', edit((v) => v.setUint32(24, 99, true)), /output 0 is node 99/],
+    ['param out of range', edit((v) => { v.setUint8(node(1), 2); v.setUint32(12, 1, true); }), /node 1 \(Param\) reads parameter -1, but the file has 0/],
+    ['huge counts', edit((v) => v.setUint32(8, 0xffffffff, true)), /truncated: the header describes/],
+  ];
 }

@@ -59,6 +59,9 @@ export interface CoreExports {
   programOpsPointer(id: number): number;
   programInputsAPointer(id: number): number;
   programInputsBPointer(id: number): number;
+  programLoad(ptr: number, len: number): number;
+  alloc(bytes: number): number;
+  free(ptr: number): number;
 }
 
 export const ABI_VERSION = 1;
