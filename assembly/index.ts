@@ -197,7 +197,7 @@ export function programFree(id: i32): i32 {
 export function programForward(id: i32): i32 {
   let p = programOf(id);
   if (p === null) return -1;
-  tape.replayForward(p.tape);
+  programs.replay(p);
   return 0;
 }
 

@@ -8,10 +8,10 @@
 // slots' current values and adds into their gradients, exactly as an eager
 // graph built at that moment would.
 
-import { Op, arity } from "./ops";
+import { Op, arity, forward, backward, gradX, gradY } from "./ops";
 import { ErrorCode } from "./errors";
-import { Tape, newTape, freeTape, opOf, inputA, inputB, replayForward, backwardFrom } from "./tape";
-import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad } from "./params";
+import { Tape, newTape, freeTape, opOf, inputA, inputB } from "./tape";
+import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad, addParamGrad } from "./params";
 
 @unmanaged export class Program {
   tape: Tape;
@@ -19,7 +19,15 @@ import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad } fr
   inputCount: i32;
   slots: usize;   // i32[slotCount]: every parameter slot the program reads, once each, ascending
   slotCount: i32;
+  // The replay's instruction streams, built once: 16-byte records (op, a, b, out)
+  // in one array rather than four, so a run streams through memory once.
+  forwardCode: usize; // every node that computes (not Leaf or Const), in push order
+  forwardCount: i32;
+  backwardCode: usize; // every computing node that the root depends on, root first, descending
+  backwardCount: i32;
 }
+
+const RECORD: usize = 16;
 
 let table: usize = 0;   // usize[tableCapacity]: Program pointers; 0 marks a free id
 let tableCapacity: i32 = 0;
@@ -128,12 +136,119 @@ export function finish(t: Tape, root: i32, inputCount: i32): i32 {
   }
   p.slotCount = slotCount;
   heap.free(seen);
+  buildCode(p);
   return register(p);
+}
+
+@inline function writeRecord(at: usize, t: Tape, id: i32): void {
+  let op = opOf(t, id);
+  let a = inputA(t, id);
+  store<i32>(at, op);
+  store<i32>(at, a, 4);
+  // A unary op's second operand points at its first, so that the replay loads
+  // a valid value instead of branching on arity.
+  store<i32>(at, arity(op) == 2 ? inputB(t, id) : a, 8);
+  store<i32>(at, id, 12);
+}
+
+/**
+ * Builds the two instruction streams. Reachability from the root is decided
+ * here, once, so the backward replay needs neither marks nor a test per node;
+ * it is also what keeps a node the root does not depend on (whose local
+ * derivative might be infinite) out of the sweep.
+ */
+function buildCode(p: Program): void {
+  let t = p.tape;
+  let n = t.count;
+  let forwardCount = 0;
+  for (let id = 0; id < n; id++) if (opOf(t, id) > Op.Const) forwardCount++;
+  p.forwardCode = heap.alloc(max<usize>(<usize>forwardCount * RECORD, 1));
+  p.forwardCount = forwardCount;
+  let at = p.forwardCode;
+  for (let id = 0; id < n; id++) {
+    if (opOf(t, id) <= Op.Const) continue;
+    writeRecord(at, t, id);
+    at += RECORD;
+  }
+
+  let reached = t.reached;
+  memory.fill(reached, 0, <usize>n);
+  store<u8>(reached + <usize>p.root, 1);
+  let backwardCount = 0;
+  for (let id = p.root; id >= 0; id--) {
+    if (!load<u8>(reached + <usize>id)) continue;
+    let op = opOf(t, id);
+    if (op <= Op.Param) {
+      if (op == Op.Param) backwardCount++;
+      continue;
+    }
+    backwardCount++;
+    store<u8>(reached + <usize>inputA(t, id), 1);
+    if (arity(op) == 2) store<u8>(reached + <usize>inputB(t, id), 1);
+  }
+  p.backwardCode = heap.alloc(max<usize>(<usize>backwardCount * RECORD, 1));
+  p.backwardCount = backwardCount;
+  at = p.backwardCode;
+  for (let id = p.root; id >= 0; id--) {
+    if (!load<u8>(reached + <usize>id) || opOf(t, id) < Op.Param) continue;
+    writeRecord(at, t, id);
+    at += RECORD;
+  }
+}
+
+/** Recomputes every node (see tape.replayForward), from the forward stream. */
+export function replay(p: Program): void {
+  let values = p.tape.values;
+  let at = p.forwardCode;
+  let end = at + <usize>p.forwardCount * RECORD;
+  for (; at < end; at += RECORD) {
+    let op = load<i32>(at);
+    let a = load<i32>(at, 4);
+    let value: f64;
+    if (op == Op.Param) {
+      value = paramValueOf(a);
+    } else {
+      let x = load<f64>(values + (<usize>a << 3));
+      let y = load<f64>(values + (<usize>load<i32>(at, 8) << 3));
+      value = forward(op, x, y);
+    }
+    store<f64>(values + (<usize>load<i32>(at, 12) << 3), value);
+  }
+}
+
+/** backwardFrom(root) with every gradient cleared first, from the backward stream. */
+export function sweepBack(p: Program): void {
+  let t = p.tape;
+  let values = t.values, grads = t.grads;
+  memory.fill(grads, 0, <usize>t.count << 3);
+  store<f64>(grads + (<usize>p.root << 3), 1);
+  let at = p.backwardCode;
+  let end = at + <usize>p.backwardCount * RECORD;
+  for (; at < end; at += RECORD) {
+    let op = load<i32>(at);
+    let a = load<i32>(at, 4);
+    let out = <usize>load<i32>(at, 12);
+    let g = load<f64>(grads + (out << 3));
+    if (op == Op.Param) {
+      addParamGrad(a, g);
+      continue;
+    }
+    let b = load<i32>(at, 8);
+    backward(op, load<f64>(values + (<usize>a << 3)), load<f64>(values + (<usize>b << 3)), load<f64>(values + (out << 3)), g);
+    let pa = grads + (<usize>a << 3);
+    store<f64>(pa, load<f64>(pa) + gradX);
+    if (arity(op) == 2) {
+      let pb = grads + (<usize>b << 3);
+      store<f64>(pb, load<f64>(pb) + gradY);
+    }
+  }
 }
 
 export function freeProgram(id: i32): void {
   let p = changetype<Program>(load<usize>(table + (<usize>id << alignof<usize>())));
   freeTape(p.tape);
+  heap.free(p.forwardCode);
+  heap.free(p.backwardCode);
   heap.free(p.slots);
   heap.free(changetype<usize>(p));
   store<usize>(table + (<usize>id << alignof<usize>()), 0);
@@ -141,8 +256,8 @@ export function freeProgram(id: i32): void {
 
 /** Forward over the whole program, then backward from its root. Leaf gradients hold this run's; slots accumulate. */
 export function run(p: Program): void {
-  replayForward(p.tape);
-  backwardFrom(p.tape, p.root, false);
+  replay(p);
+  sweepBack(p);
 }
 
 /** One SGD step on the program's parameters: clear their gradients, run, then slot -= lr · gradient. */

@@ -2,6 +2,7 @@
 //
 //   npm run example:moons                       # both backends
 //   node examples/moons.mjs --backend wasm      # one of them
+//   node examples/moons.mjs --compiled          # record the step once, replay it (eng.compile)
 //   node examples/moons.mjs --steps 200 --seed 7 --no-plot --no-color
 
 import { parseArgs } from 'node:util';
@@ -15,11 +16,12 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1337' },
     'no-plot': { type: 'boolean', default: false },
     'no-color': { type: 'boolean', default: false },
+    compiled: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: node examples/moons.mjs [--backend wasm|js] [--steps N] [--seed S] [--no-plot] [--no-color]');
+  console.log('usage: node examples/moons.mjs [--backend wasm|js] [--compiled] [--steps N] [--seed S] [--no-plot] [--no-color]');
   process.exit(0);
 }
 const backends = args.backend === undefined ? ['wasm', 'js'] : [args.backend];
@@ -41,13 +43,14 @@ console.log(`two moons: 100 points, MLP(2, [16, 16, 1]), SVM loss + 1e-4 L2, SGD
 
 const results = [];
 for (const backend of backends) {
-  console.log(`── ${backend} ──`);
+  console.log(`── ${backend}${args.compiled ? ', compiled' : ''} ──`);
   let lastT = 0;
   let lastStep = -1;
   const result = await trainMoons({
     backend,
     steps,
     seed,
+    compiled: args.compiled,
     onStep({ step, loss, accuracy, elapsedMs }) {
       if (step % 10 !== 9 && step !== steps - 1) return;
       const rate = ((step - lastStep) * 1000) / (elapsedMs - lastT);

@@ -81,6 +81,11 @@ export class Program {
     return tape.programValue(id, this.outputs[0]);
   }
 
+  /** The outputs as the last run, step or forward left them (for step(): before the update). */
+  outputValues(): Float64Array {
+    return this.readOutputs(this.live('outputValues'));
+  }
+
   /** The serialized program (format: docs/program-format.md), parameters' current values included. */
   save(): Uint8Array {
     const id = this.live('save');

@@ -92,3 +92,15 @@ describe('moons training across backends', () => {
     for (let i = 0; i < wp.length; i++) expect(wp[i]).toBeCloseTo(jp[i], 9);
   });
 });
+
+describe.each(['wasm', 'js'] as const)('compiled moons training on %s', (backend) => {
+  it('gives exactly the eager loss, accuracy and weights at every step', async () => {
+    const eager = await run(backend);
+    const compiled = await trainMoons({ backend, steps: STEPS, seed: SEED, compiled: true });
+    expect(compiled.history.map((h) => h.loss)).toEqual(eager.history.map((h) => h.loss));
+    expect(compiled.history.map((h) => h.accuracy)).toEqual(eager.history.map((h) => h.accuracy));
+    expect(compiled.model.parameters().map((p) => p.data)).toEqual(eager.model.parameters().map((p) => p.data));
+    expect(compiled.accuracy).toBe(1);
+    expect(compiled.history.every((h) => h.memoryBytes === compiled.history[0].memoryBytes)).toBe(true);
+  });
+});

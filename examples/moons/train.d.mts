@@ -10,7 +10,9 @@ export function moonsLoss(
   model: nn.MLP,
   X: readonly (readonly number[])[],
   y: readonly number[],
-): { total: Value; accuracy: number; scores: number[] };
+): { total: Value; accuracy: number; scores: number[]; scoreValues: Value[] };
+
+export function accuracyOf(scores: ArrayLike<number>, y: readonly number[]): number;
 
 export function predict(eng: Engine, model: nn.MLP, x0: number, x1: number): number;
 
@@ -34,6 +36,7 @@ export interface MoonsTapeSample {
 
 export interface MoonsResult {
   backend: 'wasm' | 'js';
+  compiled: boolean;
   /** Accuracy of the last step's forward pass (micrograd's report). */
   accuracy: number;
   loss: number;
@@ -55,6 +58,8 @@ export interface TrainMoonsOptions {
   dataSeed?: number;
   n?: number;
   noise?: number;
+  /** Record the step once with eng.compile and replay it (program.step) instead of building it every step. */
+  compiled?: boolean;
   onStep?: (info: { step: number; steps: number; loss: number; accuracy: number; lr: number; elapsedMs: number }) => void;
 }
 

@@ -31,9 +31,14 @@ export function moonsLoss(eng, model, X, y) {
   const regLoss = eng.sum(model.parameters().map((p) => p.mul(p))).mul(ALPHA);
   const total = dataLoss.add(regLoss);
   const scoreData = scores.map((s) => s.data);
+  return { total, accuracy: accuracyOf(scoreData, y), scores: scoreData, scoreValues: scores };
+}
+
+/** micrograd's accuracy: the share of points whose score has the label's sign. */
+export function accuracyOf(scores, y) {
   let correct = 0;
-  for (let i = 0; i < y.length; i++) if (y[i] > 0 === scoreData[i] > 0) correct++;
-  return { total, accuracy: correct / y.length, scores: scoreData };
+  for (let i = 0; i < y.length; i++) if (y[i] > 0 === scores[i] > 0) correct++;
+  return correct / y.length;
 }
 
 /** The model's score at one point, on a tape that is reset afterwards (for plots). */
@@ -51,7 +56,7 @@ export function predict(eng, model, x0, x1) {
  * }} [options]
  *   seed seeds the weight initialisation and, unless dataSeed is given, the data.
  */
-export async function trainMoons({ backend = 'wasm', steps = 100, seed = 1337, dataSeed = seed, n = 100, noise = 0.1, onStep } = {}) {
+export async function trainMoons({ backend = 'wasm', steps = 100, seed = 1337, dataSeed = seed, n = 100, noise = 0.1, compiled = false, onStep } = {}) {
   if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`trainMoons: steps must be a positive integer, got ${steps}`);
   const eng = await createEngine({ backend });
   const { X, y } = makeMoons(n, { noise, seed: dataSeed });
@@ -62,28 +67,46 @@ export async function trainMoons({ backend = 'wasm', steps = 100, seed = 1337, d
   let loss = NaN;
   let accuracy = 0;
   const t0 = performance.now();
-  for (let k = 0; k < steps; k++) {
-    // forward
-    const out = moonsLoss(eng, model, X, y);
-    loss = out.total.data;
-    accuracy = out.accuracy;
-    // backward
-    model.zeroGrad();
-    out.total.backward();
-    // update (SGD)
-    const lr = learningRate(k, steps);
-    for (const p of params) p.data -= lr * p.grad;
-    // the tape is at its largest here: sample it, then free it
-    const s = eng.stats();
-    history.push({ step: k, loss, accuracy, lr, nodes: s.nodes, capacity: s.capacity, memoryBytes: s.memoryBytes });
-    eng.reset();
-    onStep?.({ step: k, steps, loss, accuracy, lr, elapsedMs: performance.now() - t0 });
+  if (compiled) {
+    // The same graph, recorded once (outputs: the loss, then every score) and
+    // replayed: each step is one call that runs forward, backward and the update.
+    const program = eng.compile(() => {
+      const out = moonsLoss(eng, model, X, y);
+      return [out.total, ...out.scoreValues];
+    }, []);
+    for (let k = 0; k < steps; k++) {
+      const lr = learningRate(k, steps);
+      loss = program.step(lr);
+      accuracy = accuracyOf(program.outputValues().subarray(1), y);
+      const s = eng.stats();
+      history.push({ step: k, loss, accuracy, lr, nodes: program.nodeCount, capacity: s.capacity, memoryBytes: s.memoryBytes });
+      onStep?.({ step: k, steps, loss, accuracy, lr, elapsedMs: performance.now() - t0 });
+    }
+  } else {
+    for (let k = 0; k < steps; k++) {
+      // forward
+      const out = moonsLoss(eng, model, X, y);
+      loss = out.total.data;
+      accuracy = out.accuracy;
+      // backward
+      model.zeroGrad();
+      out.total.backward();
+      // update (SGD)
+      const lr = learningRate(k, steps);
+      for (const p of params) p.data -= lr * p.grad;
+      // the tape is at its largest here: sample it, then free it
+      const s = eng.stats();
+      history.push({ step: k, loss, accuracy, lr, nodes: s.nodes, capacity: s.capacity, memoryBytes: s.memoryBytes });
+      eng.reset();
+      onStep?.({ step: k, steps, loss, accuracy, lr, elapsedMs: performance.now() - t0 });
+    }
   }
   const elapsedMs = performance.now() - t0;
 
   const pick = (h) => ({ step: h.step, nodes: h.nodes, capacity: h.capacity, memoryBytes: h.memoryBytes });
   return {
     backend,
+    compiled,
     accuracy,
     loss,
     steps,
