@@ -1,7 +1,9 @@
 // Scalar-core benchmark: forward and backward of a ~10^6-node chain
 //   x_{k+1} = tanh(x_k · w + b),   k = 0 .. steps-1   (3 op nodes per step)
 // on wasmgrad's Wasm backend, wasmgrad's JS twin and a micrograd-style object
-// graph (bench/objectgraph.mjs), interleaved round by round in one process.
+// graph (bench/objectgraph.mjs), eager, and on both wasmgrad backends compiled
+// (eng.compile once, program.run([x0]) per repetition), interleaved round by
+// round in one process.
 // Methodology, flags and caveats: bench/README.md.
 //
 //   node bench/chain.mjs [--quick] [--nodes N] [--rounds R] [--warmup W] [--only KEYS] [--no-diag] [--no-anchor] [--out FILE]
@@ -22,9 +24,9 @@ const USAGE = `usage: node bench/chain.mjs [options]
   --nodes N      op nodes in the chain (default 1000000; rounded down to a multiple of 3)
   --rounds R     timed rounds (default 12, 5 with --quick), rounded up to whole rotations of the entries
   --warmup W     untimed full-size repetitions per engine before timing (default 2, 1 with --quick)
-  --only KEYS    run only these entries (comma-separated: wasm,js,graph,wasmRaw,jsRaw,graphMarked,micro),
+  --only KEYS    run only these entries (comma-separated: wasm,js,graph,wasmCompiled,jsCompiled,wasmRaw,jsRaw,graphMarked,micro),
                  e.g. --only wasm to see the Wasm path without the JS twin making shared code polymorphic
-  --no-diag      only the three engines: no diagnostic rows
+  --no-diag      only the five engines (three eager, two compiled): no diagnostic rows
   --no-anchor    do not keep a wasmgrad Value alive across repetitions (shows the deopt described in README)
   --out FILE     where to write the JSON (default bench/results/chain.json, chain.quick.json with --quick)`;
 
@@ -73,6 +75,9 @@ const B = 1e-5;
 const X0 = 0.5;
 const PROBE_BACK = 10; // the checks also compare d x_last / d x_{steps-10}
 const RTOL = 1e-9;
+// Issue #4's target for the compiled chain (stated for the 10^5-op chain).
+const TARGET_COMPILED_NS = 15;
+const TARGET_NODES = 100_000;
 
 // ── timing helpers ──
 
@@ -138,6 +143,40 @@ function apiRunner(eng, steps) {
     eng.zeroGrad(); // after reset: clears only the two parameter gradients
     const t4 = now();
     return { t0, t1, t2, cleanupMs: t4 - t3, result, nodes, memoryBytes };
+  };
+}
+
+/**
+ * wasmgrad compiled: the chain is recorded once by eng.compile (x0 is the
+ * program's one input, w and b are parameters), then every repetition is one
+ * program.run([x0]): forward replay and backward sweep in one engine call.
+ * `forward` is timed separately, as program.forward() after the run (so the
+ * run is not preceded by a replay of the same program); backward = run − forward.
+ * The probe gradient (an inner node's) is not exposed by Program, so the
+ * checks compare the other four numbers for these rows.
+ */
+function compiledRunner(eng, steps, compileTimes) {
+  const w = eng.param(W, 'w');
+  const b = eng.param(B, 'b');
+  const c0 = now();
+  const program = eng.compile((x0) => {
+    let x = x0;
+    for (let i = 0; i < steps; i++) x = x.mul(w).add(b).tanh();
+    return x;
+  }, [X0]);
+  compileTimes?.push({ steps, ms: now() - c0 });
+  const input = [X0];
+  return function runCompiled() {
+    w.grad = 0; // parameter gradients accumulate across runs (untimed)
+    b.grad = 0;
+    const t0 = now();
+    const { outputs, grads } = program.run(input);
+    const t1 = now();
+    program.forward();
+    const t2 = now();
+    const result = [outputs[0], grads[0], w.grad, b.grad, null];
+    const memoryBytes = eng.stats().memoryBytes;
+    return { split: { forward: t2 - t1, total: t1 - t0 }, t0, t1, cleanupMs: 0, result, nodes: program.nodeCount, memoryBytes };
   };
 }
 
@@ -302,8 +341,13 @@ function microRunner(wasmEng, jsEng, count) {
 const relDiff = (p, q) => (p === q ? 0 : Math.abs(p - q) / Math.max(Math.abs(p), Math.abs(q)));
 const CHECK_NAMES = ['x_last', 'dx_last/dx0', 'dw', 'db', `dx_last/dx_(N-${PROBE_BACK})`];
 
-/** Node-by-node comparison of a short chain: every value and gradient of all three engines. */
-function smallChainCheck(wasmEng, jsEng, steps) {
+/**
+ * Node-by-node comparison of a short chain: every value and gradient of the
+ * three eager engines; for the two compiled programs (which expose values of
+ * their outputs and gradients of their inputs), every node's value (each node
+ * is made an output), d x_last / d x0, dw and db after one run.
+ */
+function smallChainCheck(wasmEng, jsEng, wasmCEng, jsCEng, steps) {
   const build = (mk, w, b) => {
     const nodes = [mk(X0)];
     let x = nodes[0];
@@ -339,6 +383,32 @@ function smallChainCheck(wasmEng, jsEng, steps) {
     cmp(`${name} (wasm vs graph)`, p, r);
     cmp(`${name} (js vs graph)`, q, r);
   }
+  for (const [label, eng] of [['wasm compiled', wasmCEng], ['js compiled', jsCEng]]) {
+    const w = eng.param(W);
+    const b = eng.param(B);
+    const program = eng.compile((x0) => {
+      const nodes = [];
+      let x = x0;
+      for (let i = 0; i < steps; i++) {
+        const m = x.mul(w);
+        const a = m.add(b);
+        x = a.tanh();
+        nodes.push(m, a, x);
+      }
+      return [x, ...nodes]; // backward starts from the first output
+    }, [X0]);
+    // Two runs: the second must give the same as the first (nothing stale is kept between runs).
+    for (let run = 0; run < 2; run++) {
+      w.grad = 0;
+      b.grad = 0;
+      const { outputs, grads } = program.run([X0]);
+      for (let i = 1; i < gn.length; i++) cmp(`node ${i} data (${label} run ${run} vs graph)`, outputs[i], gn[i].data);
+      cmp(`dx_last/dx0 (${label} run ${run} vs graph)`, grads[0], gn[0].grad);
+      cmp(`dw (${label} run ${run} vs graph)`, w.grad, gW.grad);
+      cmp(`db (${label} run ${run} vs graph)`, b.grad, gB.grad);
+    }
+    program.dispose();
+  }
   wasmEng.reset();
   jsEng.reset();
   wasmEng.zeroGrad();
@@ -361,11 +431,14 @@ async function main() {
   const jsEng = await createEngine({ backend: 'js' });
   const wasmRawEng = await createEngine({ backend: 'wasm' });
   const jsRawEng = await createEngine({ backend: 'js' });
+  const wasmCEng = await createEngine({ backend: 'wasm' });
+  const jsCEng = await createEngine({ backend: 'js' });
+  const compileTimes = { wasmCompiled: [], jsCompiled: [] };
   const microWasm = await createEngine({ backend: 'wasm' });
   const microJs = await createEngine({ backend: 'js' });
 
   // Correctness first: a short chain compared node by node.
-  const small = smallChainCheck(wasmEng, jsEng, 2000);
+  const small = smallChainCheck(wasmEng, jsEng, wasmCEng, jsCEng, 2000);
   if (small.failureCount > 0) {
     loud([`ENGINES DISAGREE on the ${small.steps}-step chain (${small.failureCount} values off by more than rtol ${RTOL}):`, ...small.failures]);
     process.exitCode = 1;
@@ -381,6 +454,8 @@ async function main() {
     { key: 'wasm', label: 'wasmgrad Wasm backend (Value API)', diagnostic: false, make: (n) => apiRunner(wasmEng, n) },
     { key: 'js', label: 'wasmgrad JS twin (Value API)', diagnostic: false, make: (n) => apiRunner(jsEng, n) },
     { key: 'graph', label: 'object graph (micrograd-style JS)', diagnostic: false, make: (n) => graphRunner(n, false) },
+    { key: 'wasmCompiled', label: 'wasmgrad Wasm backend, compiled (program.run([x0]))', diagnostic: false, compiled: true, make: (n) => compiledRunner(wasmCEng, n, compileTimes.wasmCompiled) },
+    { key: 'jsCompiled', label: 'wasmgrad JS twin, compiled (program.run([x0]))', diagnostic: false, compiled: true, make: (n) => compiledRunner(jsCEng, n, compileTimes.jsCompiled) },
     { key: 'wasmRaw', label: 'diagnostic: Wasm raw ABI (pushBinary/pushUnary, no Values)', diagnostic: true, make: (n) => wasmRawRunner(wasmRawEng, n) },
     { key: 'jsRaw', label: 'diagnostic: JS twin raw tape calls (no Values)', diagnostic: true, make: (n) => jsRawRunner(jsRawEng, n) },
     { key: 'graphMarked', label: 'diagnostic: object graph, visit stamp instead of Set', diagnostic: true, make: (n) => graphRunner(n, true) },
@@ -414,7 +489,8 @@ async function main() {
     rounds,
     warmupReps: WARMUP,
     timer: 'performance.now()',
-    timed: 'forward = build the chain from a new leaf x0 (incl. Param nodes on first use); backward = backward() from the last node. reset()/zeroGrad() and result reads are not timed.',
+    timed: 'eager: forward = build the chain from a new leaf x0 (incl. Param nodes on first use); backward = backward() from the last node. reset()/zeroGrad() and result reads are not timed. ' +
+      'compiled: total = program.run([x0]) (replay forward + backward, one engine call; includes writing the input and copying out the output and input gradient); forward = a separate program.forward() call; backward = total - forward. Compiling is done once, before warm-up, and not timed per repetition.',
     tolerance: RTOL,
   };
   console.error(`chain benchmark: ${STEPS} steps = ${OP_NODES} op nodes, ${rounds} rounds x ${rotation} entries, ${WARMUP} warm-up reps each`);
@@ -429,6 +505,7 @@ async function main() {
       return;
     }
     for (let k = 0; k < result.length; k++) {
+      if (result[k] === null || reference.result[k] === null) continue; // not observable in this entry (the compiled rows' probe)
       const d = relDiff(result[k], reference.result[k]);
       if (!(d <= RTOL)) {
         mismatches.push(`${entry.label}: ${CHECK_NAMES[k]} = ${result[k]} but ${reference.label} gives ${reference.result[k]} (rel diff ${d.toExponential(2)})`);
@@ -459,12 +536,20 @@ async function main() {
         s.micro.push(res);
         continue;
       }
-      s.forward.push(res.t1 - res.t0);
-      s.backward.push(res.t2 - res.t1);
-      s.total.push(res.t2 - res.t0);
+      if (res.split) {
+        // Compiled: total = the run() call [t0, t1]; forward = a separate forward() call; backward = the difference.
+        s.forward.push(res.split.forward);
+        s.backward.push(res.split.total - res.split.forward);
+        s.total.push(res.split.total);
+        windows.push({ key: entry.key, t0: res.t0, t1: res.t0, t2: res.t1 }); // GC attributed to the run, as "backward"
+      } else {
+        s.forward.push(res.t1 - res.t0);
+        s.backward.push(res.t2 - res.t1);
+        s.total.push(res.t2 - res.t0);
+        windows.push({ key: entry.key, t0: res.t0, t1: res.t1, t2: res.t2 });
+      }
       s.cleanup.push(res.cleanupMs);
       s.memory.push(res.memoryBytes);
-      windows.push({ key: entry.key, t0: res.t0, t1: res.t1, t2: res.t2 });
       sizes.set(entry.key, res.nodes);
       checkResult(entry, res.result); // every repetition: five numbers against the reference
     }
@@ -511,7 +596,7 @@ async function main() {
     total: byKey[num].nsPerNode.total.median / byKey[den].nsPerNode.total.median,
   });
   const ratios = {};
-  for (const [num, den] of [['graph', 'wasm'], ['js', 'wasm'], ['wasm', 'wasmRaw'], ['js', 'jsRaw'], ['graph', 'graphMarked']]) {
+  for (const [num, den] of [['graph', 'wasm'], ['js', 'wasm'], ['graph', 'wasmCompiled'], ['wasm', 'wasmCompiled'], ['jsCompiled', 'wasmCompiled'], ['wasm', 'wasmRaw'], ['js', 'jsRaw'], ['graph', 'graphMarked']]) {
     const r = ratio(num, den);
     if (r) ratios[`${num}/${den}`] = r;
   }
@@ -523,7 +608,15 @@ async function main() {
     for (const name of Object.keys(ms[0])) micro[name] = summary(ms.map((m) => m[name]));
   }
 
-  const md = markdown({ meta, results, byKey, ratios, micro, agree, small, mismatches });
+  meta.compileMs = Object.fromEntries(Object.entries(compileTimes).map(([k, list]) => [k, list.find((c) => c.steps === STEPS)?.ms ?? null]));
+  const target = byKey.wasmCompiled ? {
+    target: `Wasm compiled under ${TARGET_COMPILED_NS} ns per node (issue #4, on the ${TARGET_NODES.toLocaleString('en-US')}-op chain)`,
+    measuredNsPerNode: byKey.wasmCompiled.nsPerNode.total.median,
+    opNodes: OP_NODES,
+    sizeAsStated: Math.abs(OP_NODES - TARGET_NODES) <= 3,
+    met: byKey.wasmCompiled.nsPerNode.total.median < TARGET_COMPILED_NS,
+  } : null;
+  const md = markdown({ meta, results, byKey, ratios, micro, agree, small, mismatches, target });
   console.log(md);
 
   const json = {
@@ -537,6 +630,7 @@ async function main() {
       mismatches: mismatches.slice(0, 50),
       smallChain: small,
     },
+    target,
     results,
     ratios,
     microNsPerCall: micro,
@@ -566,37 +660,51 @@ function fmt(x, digits) {
   return x.toFixed(d);
 }
 
-function markdown({ meta, results, byKey, ratios, micro, agree, small, mismatches }) {
+function markdown({ meta, results, byKey, ratios, micro, agree, small, mismatches, target }) {
   const L = [];
   L.push(`### Chain benchmark: x = tanh(x·w + b), ${meta.steps.toLocaleString('en-US')} steps = ${meta.opNodes.toLocaleString('en-US')} op nodes`);
   L.push('');
   L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, ${meta.date.slice(0, 10)}. ` +
     `${meta.rounds} interleaved rounds (rotating order), ${meta.warmupReps} warm-up rep${meta.warmupReps === 1 ? "" : "s"} per engine, medians; ns per op node. ` +
-    `w, b: eng.param in wasmgrad. Timed: build + backward (reset not timed).`);
+    `w, b: eng.param in wasmgrad. Timed: eager = build + backward (reset not timed); compiled = one program.run([x0]) ` +
+    `(forward: a separate program.forward(); backward = run − forward).`);
   L.push('');
   if (agree) {
-    L.push(`Check: all engines agree within rtol ${RTOL} on ${CHECK_NAMES.join(', ')} ` +
-      `(and node by node on a ${small.steps}-step chain, worst rel diff ${small.worstRelDiff.toExponential(1)}).`);
+    L.push(`Check: all engines agree within rtol ${RTOL} on ${CHECK_NAMES.join(', ')} (compiled rows: all but the last, which Program does not expose) ` +
+      `in every repetition, and node by node on a ${small.steps}-step chain (compiled rows: every node's value, dx_last/dx0, dw, db, in two consecutive runs), ` +
+      `worst rel diff ${small.worstRelDiff.toExponential(1)}.`);
   } else {
     L.push(`**WARNING: THE ENGINES DISAGREE (rtol ${RTOL}); these timings compare different computations.** ` +
       `${mismatches.length + small.failureCount} mismatches, see stderr and the JSON.`);
   }
   L.push('');
-  L.push('| engine | forward | backward | total | total IQR | total min–max | GC pause in timed window (ms) | memory (MB) | total ÷ wasm |');
-  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  L.push('| engine | forward | backward | total | total IQR | total min–max | GC pause in timed window (ms) | memory (MB) | total ÷ wasm | total ÷ wasm compiled |');
+  L.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   const wasmTotal = byKey.wasm?.nsPerNode.total.median ?? NaN;
+  const compiledTotal = byKey.wasmCompiled?.nsPerNode.total.median ?? NaN;
   for (const r of results) {
     const t = r.nsPerNode.total;
     const label = r.diagnostic ? `*${r.label}*` : r.label;
     L.push(`| ${label} | ${fmt(r.nsPerNode.forward.median)} | ${fmt(r.nsPerNode.backward.median)} | **${fmt(t.median)}** | ` +
-      `${fmt(t.q1)}–${fmt(t.q3)} | ${fmt(t.min)}–${fmt(t.max)} | ${fmt(r.gcMsInTimedWindow.total.median, 1)} | ${fmt(r.memoryMB.median, 0)} | ${fmt(t.median / wasmTotal)}× |`);
+      `${fmt(t.q1)}–${fmt(t.q3)} | ${fmt(t.min)}–${fmt(t.max)} | ${fmt(r.gcMsInTimedWindow.total.median, 1)} | ${fmt(r.memoryMB.median, 0)} | ${fmt(t.median / wasmTotal)}× | ${fmt(t.median / compiledTotal)}× |`);
   }
   L.push('');
-  L.push('Memory: Wasm = the instance\'s linear memory; JS twin = its typed arrays; object graph = V8 heap growth over one repetition (graph + backward\'s topo array and Set).');
+  L.push('Memory: Wasm = the instance\'s linear memory; JS twin = its typed arrays; object graph = V8 heap growth over one repetition (graph + backward\'s topo array and Set). ' +
+    'Compiled rows: the engine that holds the program (its eager tape keeps the capacity that tracing the chain needed, plus the program\'s own copy of the nodes).');
   L.push('');
   const rr = (name, k) => ratios[k] ? `${name}: forward ${fmt(ratios[k].forward)}×, backward ${fmt(ratios[k].backward)}×, total **${fmt(ratios[k].total)}×**. ` : '';
-  const ratioLine = rr('object graph / wasm', 'graph/wasm') + rr('JS twin / wasm', 'js/wasm');
+  const ratioLine = rr('object graph / wasm', 'graph/wasm') + rr('JS twin / wasm', 'js/wasm') +
+    rr('object graph / wasm compiled', 'graph/wasmCompiled') + rr('wasm eager / wasm compiled', 'wasm/wasmCompiled') + rr('JS twin compiled / wasm compiled', 'jsCompiled/wasmCompiled');
   if (ratioLine) L.push(`Ratios of medians. ${ratioLine}`);
+  const compiles = Object.entries(meta.compileMs ?? {}).filter(([, ms]) => ms !== null);
+  if (compiles.length > 0) L.push('', `One-off compile of the ${meta.opNodes.toLocaleString('en-US')}-op chain (trace + copy, not in the rows): ${compiles.map(([k, ms]) => `${k} ${fmt(ms)} ms`).join(', ')}.`);
+  if (target) {
+    L.push('');
+    L.push('| target (issue #4) | measured | |');
+    L.push('|---|--:|---|');
+    L.push(`| ${target.target} | ${fmt(target.measuredNsPerNode)} ns/node${target.sizeAsStated ? '' : ` (at ${meta.opNodes.toLocaleString('en-US')} op nodes, not the stated size)`} | ` +
+      `${target.met ? 'met' : '**NOT MET**'}${target.sizeAsStated ? '' : ' at this size'} |`);
+  }
   const fwd = (k) => byKey[k].nsPerNode.forward.median;
   const diag = [];
   if (ratios['wasm/wasmRaw']) {
