@@ -19,15 +19,23 @@ import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad, add
   inputCount: i32;
   slots: usize;   // i32[slotCount]: every parameter slot the program reads, once each, ascending
   slotCount: i32;
-  // The replay's instruction streams, built once: 16-byte records (op, a, b, out)
-  // in one array rather than four, so a run streams through memory once.
+  // The replay's instruction streams, built once: fixed-size records
+  // (see RECORD) in one array rather than four, so a run streams through
+  // memory once.
   forwardCode: usize; // every node that computes (not Leaf or Const), in push order
   forwardCount: i32;
   backwardCode: usize; // every computing node that the root depends on, root first, descending
   backwardCount: i32;
 }
 
-const RECORD: usize = 16;
+// A record: op, a, b, c, out, mul (i32 each). For an ordinary op, (a, b) are
+// its inputs and out its id. MUL_ADD fuses a Mul whose only consumer is the
+// Add pushed right after it, the core of every neuron (acc + w·x): out is the
+// Add, mul the Mul, a the Add's other input, b·c the Mul. It runs the same
+// two roundings in the same order as the two ops, and still writes the Mul's
+// value and gradient, so results are bit-identical to the unfused program.
+const RECORD: usize = 24;
+const MUL_ADD: i32 = 255; // not an op id: a replay-only instruction
 
 let table: usize = 0;   // usize[tableCapacity]: Program pointers; 0 marks a free id
 let tableCapacity: i32 = 0;
@@ -148,7 +156,16 @@ export function finish(t: Tape, root: i32, inputCount: i32): i32 {
   // A unary op's second operand points at its first, so that the replay loads
   // a valid value instead of branching on arity.
   store<i32>(at, arity(op) == 2 ? inputB(t, id) : a, 8);
-  store<i32>(at, id, 12);
+  store<i32>(at, id, 16);
+}
+
+@inline function writeMulAdd(at: usize, t: Tape, add: i32, mul: i32): void {
+  store<i32>(at, MUL_ADD);
+  store<i32>(at, inputA(t, add) == mul ? inputB(t, add) : inputA(t, add), 4);
+  store<i32>(at, inputA(t, mul), 8);
+  store<i32>(at, inputB(t, mul), 12);
+  store<i32>(at, add, 16);
+  store<i32>(at, mul, 20);
 }
 
 /**
@@ -160,40 +177,81 @@ export function finish(t: Tape, root: i32, inputCount: i32): i32 {
 function buildCode(p: Program): void {
   let t = p.tape;
   let n = t.count;
+
+  // fused[id] = 1 marks an Add at id that absorbs the Mul at id - 1.
+  let uses = heap.alloc(max<usize>(<usize>n << 2, 4));
+  memory.fill(uses, 0, <usize>n << 2);
+  for (let id = 0; id < n; id++) {
+    let k = arity(opOf(t, id));
+    if (k >= 1) countUse(uses, inputA(t, id));
+    if (k == 2) countUse(uses, inputB(t, id));
+  }
+  let fused = t.reached; // scratch, free until the sweep needs it
+  memory.fill(fused, 0, <usize>n);
   let forwardCount = 0;
-  for (let id = 0; id < n; id++) if (opOf(t, id) > Op.Const) forwardCount++;
+  for (let id = 0; id < n; id++) {
+    let op = opOf(t, id);
+    if (op <= Op.Const) continue;
+    forwardCount++;
+    if (op == Op.Add && id > 0 && opOf(t, id - 1) == Op.Mul && load<i32>(uses + (<usize>(id - 1) << 2)) == 1 &&
+        (inputA(t, id) == id - 1 || inputB(t, id) == id - 1)) {
+      store<u8>(fused + <usize>id, 1);
+      forwardCount--; // the Mul's record goes
+    }
+  }
+  heap.free(uses);
+
   p.forwardCode = heap.alloc(max<usize>(<usize>forwardCount * RECORD, 1));
   p.forwardCount = forwardCount;
   let at = p.forwardCode;
   for (let id = 0; id < n; id++) {
     if (opOf(t, id) <= Op.Const) continue;
-    writeRecord(at, t, id);
+    if (id + 1 < n && load<u8>(fused + <usize>(id + 1))) continue; // a Mul its Add absorbs
+    if (load<u8>(fused + <usize>id)) writeMulAdd(at, t, id, id - 1);
+    else writeRecord(at, t, id);
     at += RECORD;
   }
 
-  let reached = t.reached;
+  // Reachability from the root, then the backward stream, reusing the marks' order.
+  let reached = heap.alloc(max<usize>(<usize>n, 1));
   memory.fill(reached, 0, <usize>n);
   store<u8>(reached + <usize>p.root, 1);
   let backwardCount = 0;
   for (let id = p.root; id >= 0; id--) {
     if (!load<u8>(reached + <usize>id)) continue;
     let op = opOf(t, id);
-    if (op <= Op.Param) {
-      if (op == Op.Param) backwardCount++;
+    if (op < Op.Param) continue;
+    if (op == Op.Param) {
+      backwardCount++;
       continue;
     }
-    backwardCount++;
     store<u8>(reached + <usize>inputA(t, id), 1);
     if (arity(op) == 2) store<u8>(reached + <usize>inputB(t, id), 1);
+    if (!(id + 1 < n && load<u8>(fused + <usize>(id + 1)))) backwardCount++;
   }
   p.backwardCode = heap.alloc(max<usize>(<usize>backwardCount * RECORD, 1));
   p.backwardCount = backwardCount;
   at = p.backwardCode;
   for (let id = p.root; id >= 0; id--) {
     if (!load<u8>(reached + <usize>id) || opOf(t, id) < Op.Param) continue;
-    writeRecord(at, t, id);
+    if (id + 1 < n && load<u8>(fused + <usize>(id + 1))) continue;
+    if (load<u8>(fused + <usize>id)) writeMulAdd(at, t, id, id - 1);
+    else writeRecord(at, t, id);
     at += RECORD;
   }
+  heap.free(reached);
+}
+
+@inline function countUse(uses: usize, id: i32): void {
+  let p = uses + (<usize>id << 2);
+  store<i32>(p, load<i32>(p) + 1);
+}
+
+@inline function valueAt(values: usize, id: i32): f64 { return load<f64>(values + (<usize>id << 3)); }
+
+@inline function addTo(grads: usize, id: i32, g: f64): void {
+  let p = grads + (<usize>id << 3);
+  store<f64>(p, load<f64>(p) + g);
 }
 
 /** Recomputes every node (see tape.replayForward), from the forward stream. */
@@ -204,15 +262,18 @@ export function replay(p: Program): void {
   for (; at < end; at += RECORD) {
     let op = load<i32>(at);
     let a = load<i32>(at, 4);
+    let b = load<i32>(at, 8);
     let value: f64;
-    if (op == Op.Param) {
+    if (op == MUL_ADD) {
+      let m = valueAt(values, b) * valueAt(values, load<i32>(at, 12));
+      store<f64>(values + (<usize>load<i32>(at, 20) << 3), m);
+      value = valueAt(values, a) + m;
+    } else if (op == Op.Param) {
       value = paramValueOf(a);
     } else {
-      let x = load<f64>(values + (<usize>a << 3));
-      let y = load<f64>(values + (<usize>load<i32>(at, 8) << 3));
-      value = forward(op, x, y);
+      value = forward(op, valueAt(values, a), valueAt(values, b));
     }
-    store<f64>(values + (<usize>load<i32>(at, 12) << 3), value);
+    store<f64>(values + (<usize>load<i32>(at, 16) << 3), value);
   }
 }
 
@@ -227,19 +288,24 @@ export function sweepBack(p: Program): void {
   for (; at < end; at += RECORD) {
     let op = load<i32>(at);
     let a = load<i32>(at, 4);
-    let out = <usize>load<i32>(at, 12);
-    let g = load<f64>(grads + (out << 3));
-    if (op == Op.Param) {
-      addParamGrad(a, g);
-      continue;
-    }
     let b = load<i32>(at, 8);
-    backward(op, load<f64>(values + (<usize>a << 3)), load<f64>(values + (<usize>b << 3)), load<f64>(values + (out << 3)), g);
-    let pa = grads + (<usize>a << 3);
-    store<f64>(pa, load<f64>(pa) + gradX);
-    if (arity(op) == 2) {
-      let pb = grads + (<usize>b << 3);
-      store<f64>(pb, load<f64>(pb) + gradY);
+    let out = load<i32>(at, 16);
+    let g = load<f64>(grads + (<usize>out << 3));
+    if (op == MUL_ADD) {
+      // The Add's rule (both sides get g), then the Mul's, as the unfused sweep orders them.
+      let c = load<i32>(at, 12);
+      let mul = load<i32>(at, 20);
+      addTo(grads, a, g);
+      let gm = load<f64>(grads + (<usize>mul << 3)) + g;
+      store<f64>(grads + (<usize>mul << 3), gm);
+      addTo(grads, b, gm * valueAt(values, c));
+      addTo(grads, c, gm * valueAt(values, b));
+    } else if (op == Op.Param) {
+      addParamGrad(a, g);
+    } else {
+      backward(op, valueAt(values, a), valueAt(values, b), valueAt(values, out), g);
+      addTo(grads, a, gradX);
+      if (arity(op) == 2) addTo(grads, b, gradY);
     }
   }
 }

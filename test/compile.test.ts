@@ -102,6 +102,29 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
     }
   });
 
+  it('keeps every bit when it fuses multiply-adds, including shared operands and signed zeros', async () => {
+    const eng = await engine(backend);
+    const fns: ((x: Value, y: Value, z: Value) => Value)[] = [
+      (x, y, z) => z.add(x.mul(y)), // fused: acc + w·x
+      (x, y, z) => x.mul(y).add(z), // fused, the product on the left
+      (x, y) => x.add(x.mul(y)), // the accumulator is also a factor
+      (x) => x.mul(x).add(x), // a square
+      (x, y, z) => { const m = x.mul(y); return m.add(z).add(m); }, // two uses: not fused
+      (x, y, z) => z.add(x.mul(y)).add(z.mul(x)).add(y.mul(y)).mul(-1), // a chain of them
+      (x, y, z) => z.add(x.mul(y)).mul(0).add(z.add(y.mul(x)).relu()), // zero gradients flowing in
+    ];
+    const points = [[1.5, -2, 0.25], [0, -0, -0], [-0, 3, 0], [1e300, 1e10, -1e300], [-1, 0.1, 0.2]];
+    for (const fn of fns) {
+      const program = eng.compile(fn, [1, 1, 1]);
+      for (const x of points) {
+        const { outputs, grads } = program.run(x);
+        const e = eager(eng, fn as (...xs: Value[]) => Value, x);
+        expect(outputs[0], `${fn} at ${x}`).toBe(e.value);
+        expect(Array.from(grads), `${fn} at ${x}`).toEqual(e.grads);
+      }
+    }
+  });
+
   it('takes data-dependent branches anew on every run', async () => {
     const eng = await engine(backend);
     const program = eng.compile((x) => x.mul(3).relu().add(x.abs()), [1]);
