@@ -113,7 +113,7 @@ export function nodeInput(id: i32, k: i32): i32 {
 /** Reverse sweep from `root`; see tape.backwardFrom for what it leaves in each gradient. Returns 0, or -1. */
 export function backward(root: i32): i32 {
   if (!isNode(root)) return fail(ErrorCode.BadNode);
-  tape.backwardFrom(eager, root, true);
+  tape.backwardFrom(eager, root);
   return 0;
 }
 
@@ -354,7 +354,7 @@ export function selfTest(): i32 {
   let f = tape.pushUnary(t, Op.Exp, tape.pushUnary(t, Op.Neg, d));
   let g = tape.pushBinary(t, Op.Add, tape.pushNode(t, Op.Const, -1, -1, 1.0), f);
   let h = tape.pushBinary(t, Op.Div, tape.pushNode(t, Op.Const, -1, -1, 1.0), g);
-  tape.backwardFrom(t, h, true);
+  tape.backwardFrom(t, h);
 
   // d = 1, h = σ(1), dh/dd = σ(1)(1 - σ(1))
   let s = 1.0 / (1.0 + Math.exp(-1.0));

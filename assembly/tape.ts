@@ -1,6 +1,6 @@
 // A tape: the nodes of one graph, in push order, struct-of-arrays in linear
 // memory. The eager graph is one tape (index.ts); every compiled program owns
-// another (program.ts). The same push, replay and sweep serve both.
+// another (program.ts), from which it builds its replay streams.
 //
 // Node i is (op[i]: u8, inputA[i]: i32, inputB[i]: i32, value[i]: f64, grad[i]: f64).
 // Inputs always have smaller ids than their node, so push order is a
@@ -98,50 +98,19 @@ export function reserve(t: Tape, needed: i32): void {
 }
 
 /**
- * Recomputes every node's value in push order, as if the graph were built
- * again: Leaf and Const nodes keep theirs (a host writes new inputs into the
- * Leaf values first), Param nodes re-read their slot, and every other node
- * runs its forward kernel. Data-dependent ops (relu, abs) take their branch
- * anew.
- */
-export function replayForward(t: Tape): void {
-  let n = t.count;
-  let ops = t.ops, inputsA = t.inputsA, inputsB = t.inputsB, values = t.values;
-  for (let id = 0; id < n; id++) {
-    let op = <i32>load<u8>(ops + <usize>id);
-    if (op <= Op.Const) continue;
-    let a = load<i32>(inputsA + (<usize>id << 2));
-    let value: f64;
-    if (op == Op.Param) {
-      value = paramValueOf(a);
-    } else {
-      let y = arity(op) == 2 ? load<f64>(values + (<usize>load<i32>(inputsB + (<usize>id << 2)) << 3)) : 0;
-      value = forward(op, load<f64>(values + (<usize>a << 3)), y);
-    }
-    store<f64>(values + (<usize>id << 3), value);
-  }
-}
-
-/**
  * Adds d(root)/d(node) to the gradient of every Leaf node and parameter slot
  * that root depends on; every other node up to root is left holding exactly
- * d(root)/d(node) from this call. Nodes after root are untouched. With
- * keepLeafGrads false, Leaf gradients are cleared first too (a compiled run
- * reports each run's gradients, not their sum).
+ * d(root)/d(node) from this call. Nodes after root are untouched.
  *
  * Only nodes that root reaches are swept: an unrelated node whose local
  * derivative is infinite must not turn a shared input's gradient into NaN
  * through 0·∞. Reachability is one byte per node, cleared here.
  */
-export function backwardFrom(t: Tape, root: i32, keepLeafGrads: bool): void {
+export function backwardFrom(t: Tape, root: i32): void {
   let n = <usize>root + 1;
   let ops = t.ops, grads = t.grads, reached = t.reached;
-  if (keepLeafGrads) {
-    for (let i: usize = 0; i < n; i++) {
-      if (load<u8>(ops + i) != Op.Leaf) store<f64>(grads + (i << 3), 0);
-    }
-  } else {
-    memory.fill(grads, 0, n << 3);
+  for (let i: usize = 0; i < n; i++) {
+    if (load<u8>(ops + i) != Op.Leaf) store<f64>(grads + (i << 3), 0);
   }
   memory.fill(reached, 0, n);
   store<u8>(reached + <usize>root, 1);

@@ -6,6 +6,7 @@
 import { Op, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
 import type { ProgramInfo, ProgramNodes, Tape } from '../tape.js';
 import { forward, backward } from './ops.js';
+import { buildCode, replay, sweepBack, type Code } from './program.js';
 
 // Op ids the loops test, as plain constants for the JIT.
 const LEAF = Op.Leaf;
@@ -85,33 +86,19 @@ class Graph {
     return id;
   }
 
-  // Same contract as replayForward in assembly/tape.ts.
-  replayForward(): void {
-    const { ops, inputsA, inputsB, values, count } = this;
-    const paramValues = this.params.values;
-    for (let id = 0; id < count; id++) {
-      const op = ops[id];
-      if (op <= CONST) continue;
-      const a = inputsA[id];
-      if (op === PARAM) values[id] = paramValues[a];
-      else values[id] = forward(op, values[a], op <= LAST_BINARY ? values[inputsB[id]] : 0);
-    }
-  }
-
   // Same contract as backwardFrom in assembly/tape.ts. Clearing and sweeping
   // are two functions rather than two loops in one, so that V8 optimizes each
   // with its own feedback instead of on-stack-replacing into the first loop
   // and deoptimizing at the second.
-  backward(root: number, keepLeafGrads: boolean): void {
-    this.clearForSweep(root, keepLeafGrads);
+  backward(root: number): void {
+    this.clearForSweep(root);
     this.sweep(root);
   }
 
-  private clearForSweep(root: number, keepLeafGrads: boolean): void {
+  private clearForSweep(root: number): void {
     const { ops, grads, reached } = this;
     reached.fill(0, 0, root + 1);
-    if (!keepLeafGrads) grads.fill(0, 0, root + 1);
-    else for (let i = 0; i <= root; i++) if (ops[i] !== LEAF) grads[i] = 0;
+    for (let i = 0; i <= root; i++) if (ops[i] !== LEAF) grads[i] = 0;
   }
 
   private sweep(root: number): void {
@@ -149,6 +136,7 @@ interface JsProgram {
   inputCount: number;
   /** Every parameter slot the program reads, once each, ascending. */
   slots: Int32Array;
+  code: Code;
 }
 
 export class JsTape implements Tape {
@@ -187,7 +175,7 @@ export class JsTape implements Tape {
   op(id: number): OpId { return this.eager.ops[id] as OpId; }
   input(id: number, k: 0 | 1): number { return k === 0 ? this.eager.inputsA[id] : this.eager.inputsB[id]; }
 
-  backward(root: number): void { this.eager.backward(root, true); }
+  backward(root: number): void { this.eager.backward(root); }
 
   zeroGrad(): void {
     this.eager.grads.fill(0, 0, this.eager.count);
@@ -223,7 +211,13 @@ export class JsTape implements Tape {
     }
     const slots: number[] = [];
     for (let slot = 0; slot < seen.length; slot++) if (seen[slot]) slots.push(slot);
-    const program: JsProgram = { graph, root: root - start, inputCount, slots: Int32Array.from(slots) };
+    const program: JsProgram = {
+      graph,
+      root: root - start,
+      inputCount,
+      slots: Int32Array.from(slots),
+      code: buildCode(graph, root - start),
+    };
     const free = this.programs.indexOf(undefined);
     if (free >= 0) {
       this.programs[free] = program;
@@ -238,12 +232,15 @@ export class JsTape implements Tape {
     return this.programs[id]!;
   }
 
-  programForward(id: number): void { this.program(id).graph.replayForward(); }
+  programForward(id: number): void {
+    const p = this.program(id);
+    replay(p.code.forward, p.graph.values, this.params.values);
+  }
 
   programRun(id: number): void {
     const p = this.program(id);
-    p.graph.replayForward();
-    p.graph.backward(p.root, false);
+    replay(p.code.forward, p.graph.values, this.params.values);
+    sweepBack(p.code.backward, p.root, p.graph, this.params.grads);
   }
 
   programStep(id: number, lr: number): void {
