@@ -50,7 +50,7 @@ export function graphToDot(graph: Graph, options: GraphOptions = {}): string {
   const out: string[] = [];
   const caption = [o.title, graph.truncated ? truncationMessage(graph) : undefined].filter((s) => s !== undefined).join('\n');
   out.push('digraph wasmgrad {');
-  out.push(`  graph ${attrs({ rankdir: o.direction, fontname: 'Helvetica', fontsize: 12, label: caption ? escText(caption) : undefined, labelloc: caption ? 't' : undefined })};`);
+  out.push(`  graph ${attrs({ rankdir: o.direction, ranksep: 0.3, nodesep: 0.2, fontname: 'Helvetica', fontsize: 12, label: caption ? escText(caption) : undefined, labelloc: caption ? 't' : undefined })};`);
   out.push(`  node ${attrs({ fontname: 'Helvetica', fontsize: 11 })};`);
   out.push(`  edge ${attrs({ fontname: 'Helvetica', fontsize: 9, color: '#4b5563', arrowsize: 0.7 })};`);
 
