@@ -1,0 +1,290 @@
+/*
+ * wasmgrad.h - the wasmgrad Wasm ABI, version 1, for C and C++ hosts of the
+ * wasm2c translation of build/wasmgrad.wasm. The ABI itself is in docs/abi.md.
+ *
+ * The module imports nothing and exports numbers-only functions, so any Wasm
+ * host can drive it. This header gives C code the ABI's constants (version, op
+ * ids, error codes) and, over wasm2c's output, the exports with their ABI types
+ * (int32_t node ids, where wasm2c says u32).
+ *
+ * Build (wabt's wasm2c; Debian: apt-get install wabt):
+ *
+ *   wasm2c build/wasmgrad.wasm -n wasmgrad -o wasmgrad_core.c
+ *   cc -O2 -ffp-contract=off -fno-optimize-sibling-calls -frounding-math -fsignaling-nans \
+ *      -Iinclude -I. -I/usr/share/wabt/wasm2c host.c wasmgrad_core.c -lwasm-rt-impl -lm
+ *
+ * `-n wasmgrad` fixes the generated names; `-ffp-contract=off` keeps the C
+ * compiler from fusing a*b+c into one rounding (Wasm rounds each operation),
+ * and the other flags are the ones wasm2c's README asks for with -O2. With them
+ * the results equal the JS engine's to the last bit.
+ *
+ * wasm2c changed its naming in wabt 1.0.33. This header defaults to the names
+ * of wabt <= 1.0.32 (Debian 12, where it is tested); for wabt >= 1.0.33 define
+ * WASMGRAD_WASM2C_NAMES to 2 before including it. Define WASMGRAD_ABI_ONLY to
+ * get only the constants (for hosts other than wasm2c), and
+ * WASMGRAD_WASM2C_HEADER to include the generated header by another name.
+ *
+ *   #include "wasmgrad.h"
+ *
+ *   wasmgrad_instance m;
+ *   wasmgrad_open(&m);                       // wasm_rt_init() + instantiate
+ *   int32_t x = wasmgrad_pushLeaf(&m, 2.0);
+ *   int32_t y = wasmgrad_pushUnary(&m, WASMGRAD_OP_TANH, x);
+ *   wasmgrad_backward(&m, y);
+ *   double dy_dx = wasmgrad_nodeGrad(&m, x);
+ *   wasmgrad_close(&m);
+ *
+ * Compiled programs (docs/abi.md, "Compiled programs"): a saved program is
+ * loaded by copying its bytes into a block from wasmgrad_alloc() and calling
+ * wasmgrad_programLoad(); the format is docs/program-format.md.
+ */
+#ifndef WASMGRAD_H
+#define WASMGRAD_H
+
+#include <stdint.h>
+
+/* ---- The ABI: no dependency on any Wasm host ------------------------------ */
+
+/** What abiVersion() returns. Exports may be added within a version; none is removed or changes meaning. */
+#define WASMGRAD_ABI_VERSION 1
+
+/** Op ids (append-only). Arity: 0 for LEAF, CONST, PARAM; 2 for ADD..POW_CONST; 1 for NEG..ABS. */
+enum wasmgrad_op {
+  WASMGRAD_OP_LEAF = 0,      /* input value; its gradient accumulates across backward() calls */
+  WASMGRAD_OP_CONST = 1,     /* constant; never trained */
+  WASMGRAD_OP_PARAM = 2,     /* reads parameter slot inputA; backward adds into the slot */
+  WASMGRAD_OP_ADD = 3,       /* x + y */
+  WASMGRAD_OP_SUB = 4,       /* x - y */
+  WASMGRAD_OP_MUL = 5,       /* x * y */
+  WASMGRAD_OP_DIV = 6,       /* x / y */
+  WASMGRAD_OP_POW = 7,       /* x ** y, both differentiable */
+  WASMGRAD_OP_POW_CONST = 8, /* x ** c, c a CONST node (no gradient to c) */
+  WASMGRAD_OP_NEG = 9,       /* -x */
+  WASMGRAD_OP_EXP = 10,      /* e^x */
+  WASMGRAD_OP_LOG = 11,      /* ln x */
+  WASMGRAD_OP_SQRT = 12,     /* sqrt x */
+  WASMGRAD_OP_TANH = 13,     /* tanh x */
+  WASMGRAD_OP_SIGMOID = 14,  /* 1/(1+e^-x), overflow-free */
+  WASMGRAD_OP_RELU = 15,     /* max(x, 0); NaN stays NaN */
+  WASMGRAD_OP_SIN = 16,      /* sin x */
+  WASMGRAD_OP_COS = 17,      /* cos x */
+  WASMGRAD_OP_ABS = 18,      /* |x| */
+  WASMGRAD_OP_COUNT_V1 = 19  /* opCount() of version 1; later versions may add ops */
+};
+
+/** lastError() codes. A failed checked export returns -1 (NaN for the f64 readers) and records one. */
+enum wasmgrad_error {
+  WASMGRAD_OK = 0,
+  WASMGRAD_ERR_OP = 1,    /* unknown op, or wrong arity for the export */
+  WASMGRAD_ERR_NODE = 2,    /* node id not on the current tape (or a range, root or pointer that is not what the export needs) */
+  WASMGRAD_ERR_PARAM = 3,   /* parameter slot not created */
+  WASMGRAD_ERR_PROGRAM = 4, /* program id never made, or freed */
+  WASMGRAD_ERR_FORMAT = 5   /* bytes that are not a valid serialized program (docs/program-format.md) */
+};
+
+/**
+ * selfTest() results: 0 on success, else the first wrong number of the seed
+ * example (1: h, 2..6: dh/dw0, dh/dx0, dh/dw1, dh/dx1, dh/dw2).
+ */
+#define WASMGRAD_SELFTEST_OK 0
+
+/*
+ * Memory. The tape is five arrays of nodeCapacity() entries in linear memory,
+ * at byte offsets the *Pointer() exports return:
+ *   ops u8, inputsA i32, inputsB i32, values f64, grads f64
+ * (26 bytes per node with backward's scratch byte), and the parameter slots,
+ * paramValues f64 and paramGrads f64 of paramCount() entries. Little-endian.
+ * Any push or paramCreate() may move the arrays and grow memory: read the
+ * pointers again after such a call. reset() keeps the capacity. When memory
+ * cannot grow, a push traps (Wasm `unreachable`); the module's state is intact.
+ */
+
+/* ---- The exports over wasm2c's output -------------------------------------- */
+
+#ifndef WASMGRAD_ABI_ONLY
+
+#ifndef WASMGRAD_WASM2C_HEADER
+#define WASMGRAD_WASM2C_HEADER "wasmgrad_core.h"
+#endif
+#include WASMGRAD_WASM2C_HEADER
+
+#ifndef WASMGRAD_WASM2C_NAMES
+#define WASMGRAD_WASM2C_NAMES 1
+#endif
+
+#if WASMGRAD_WASM2C_NAMES == 1 /* wabt <= 1.0.32: Z_wasmgradZ_<export>(Z_wasmgrad_instance_t*, ...) */
+typedef Z_wasmgrad_instance_t wasmgrad_instance;
+#define WASMGRAD_EXPORT(name) Z_wasmgradZ_##name
+#elif WASMGRAD_WASM2C_NAMES == 2 /* wabt >= 1.0.33: w2c_wasmgrad_<export>(w2c_wasmgrad*, ...) */
+typedef w2c_wasmgrad wasmgrad_instance;
+#define WASMGRAD_EXPORT(name) w2c_wasmgrad_##name
+#else
+#error "WASMGRAD_WASM2C_NAMES must be 1 (wabt <= 1.0.32) or 2 (wabt >= 1.0.33)"
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Initializes the wasm2c runtime (once per process) and instantiates the module: a fresh tape, no parameters. */
+static inline void wasmgrad_open(wasmgrad_instance* m) {
+  if (!wasm_rt_is_initialized()) wasm_rt_init();
+#if WASMGRAD_WASM2C_NAMES == 1
+  static int module_initialized = 0;
+  if (!module_initialized) {
+    Z_wasmgrad_init_module();
+    module_initialized = 1;
+  }
+  Z_wasmgrad_instantiate(m);
+#else
+  wasm2c_wasmgrad_instantiate(m);
+#endif
+}
+
+/** Frees the instance's memory. Call wasm_rt_free() yourself when the process is done with Wasm. */
+static inline void wasmgrad_close(wasmgrad_instance* m) {
+#if WASMGRAD_WASM2C_NAMES == 1
+  Z_wasmgrad_free(m);
+#else
+  wasm2c_wasmgrad_free(m);
+#endif
+}
+
+/** The instance's linear memory (for the *Pointer() offsets). */
+static inline uint8_t* wasmgrad_memory(wasmgrad_instance* m) { return WASMGRAD_EXPORT(memory)(m)->data; }
+
+/* Version and ops */
+static inline int32_t wasmgrad_abiVersion(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(abiVersion)(m); }
+static inline int32_t wasmgrad_opCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(opCount)(m); }
+/** 0, 1, 2, or -1 for an unknown op id. */
+static inline int32_t wasmgrad_opArity(wasmgrad_instance* m, int32_t op) { return (int32_t)WASMGRAD_EXPORT(opArity)(m, (uint32_t)op); }
+/** The error code of the last failed call (enum wasmgrad_error); reading it clears it. */
+static inline int32_t wasmgrad_lastError(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(lastError)(m); }
+
+/* Building the tape (forward values are computed as nodes are pushed). Each returns the new node id, or -1. */
+static inline int32_t wasmgrad_pushLeaf(wasmgrad_instance* m, double value) { return (int32_t)WASMGRAD_EXPORT(pushLeaf)(m, value); }
+static inline int32_t wasmgrad_pushConst(wasmgrad_instance* m, double value) { return (int32_t)WASMGRAD_EXPORT(pushConst)(m, value); }
+static inline int32_t wasmgrad_pushUnary(wasmgrad_instance* m, int32_t op, int32_t a) {
+  return (int32_t)WASMGRAD_EXPORT(pushUnary)(m, (uint32_t)op, (uint32_t)a);
+}
+static inline int32_t wasmgrad_pushBinary(wasmgrad_instance* m, int32_t op, int32_t a, int32_t b) {
+  return (int32_t)WASMGRAD_EXPORT(pushBinary)(m, (uint32_t)op, (uint32_t)a, (uint32_t)b);
+}
+/** Pushes CONST(c), then `a op c` (or `c op a` when constFirst is non-zero); returns the op node. */
+static inline int32_t wasmgrad_pushBinaryConst(wasmgrad_instance* m, int32_t op, int32_t a, double c, int32_t constFirst) {
+  return (int32_t)WASMGRAD_EXPORT(pushBinaryConst)(m, (uint32_t)op, (uint32_t)a, c, (uint32_t)constFirst);
+}
+/** A PARAM node reading the slot's value now. */
+static inline int32_t wasmgrad_pushParam(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(pushParam)(m, (uint32_t)slot); }
+
+/* The tape */
+static inline int32_t wasmgrad_nodeCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(nodeCount)(m); }
+static inline int32_t wasmgrad_nodeCapacity(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(nodeCapacity)(m); }
+/** The number of reset() calls so far. */
+static inline int32_t wasmgrad_generation(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(generation)(m); }
+/** NaN (and WASMGRAD_ERR_NODE) for an id not on the tape. */
+static inline double wasmgrad_nodeValue(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(nodeValue)(m, (uint32_t)id); }
+static inline double wasmgrad_nodeGrad(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(nodeGrad)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_nodeOp(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(nodeOp)(m, (uint32_t)id); }
+/** Input k (0 or 1) of a node, the slot for PARAM nodes, -1 if none. */
+static inline int32_t wasmgrad_nodeInput(wasmgrad_instance* m, int32_t id, int32_t k) {
+  return (int32_t)WASMGRAD_EXPORT(nodeInput)(m, (uint32_t)id, (uint32_t)k);
+}
+
+/* Gradients */
+/** Sweeps root..0 once: every node root depends on gets d root / d node (LEAF nodes and parameter slots accumulate). 0 or -1. */
+static inline int32_t wasmgrad_backward(wasmgrad_instance* m, int32_t root) { return (int32_t)WASMGRAD_EXPORT(backward)(m, (uint32_t)root); }
+/** All node and parameter gradients to 0. */
+static inline void wasmgrad_zeroGrad(wasmgrad_instance* m) { WASMGRAD_EXPORT(zeroGrad)(m); }
+/** Frees every node in O(1); keeps parameters and capacity. Node ids from before must not be used again. */
+static inline void wasmgrad_reset(wasmgrad_instance* m) { WASMGRAD_EXPORT(reset)(m); }
+
+/* Parameters: slots that reset() leaves alone */
+static inline int32_t wasmgrad_paramCreate(wasmgrad_instance* m, double value) { return (int32_t)WASMGRAD_EXPORT(paramCreate)(m, value); }
+static inline int32_t wasmgrad_paramCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(paramCount)(m); }
+static inline double wasmgrad_paramValue(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(paramValue)(m, (uint32_t)slot); }
+static inline double wasmgrad_paramGrad(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(paramGrad)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_paramSetValue(wasmgrad_instance* m, int32_t slot, double x) {
+  return (int32_t)WASMGRAD_EXPORT(paramSetValue)(m, (uint32_t)slot, x);
+}
+static inline int32_t wasmgrad_paramSetGrad(wasmgrad_instance* m, int32_t slot, double x) {
+  return (int32_t)WASMGRAD_EXPORT(paramSetGrad)(m, (uint32_t)slot, x);
+}
+
+/* Byte offsets of the arrays in linear memory (see Memory above); add them to wasmgrad_memory(m). */
+static inline uint32_t wasmgrad_valuesPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(valuesPointer)(m); }
+static inline uint32_t wasmgrad_gradsPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(gradsPointer)(m); }
+static inline uint32_t wasmgrad_opsPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(opsPointer)(m); }
+static inline uint32_t wasmgrad_inputsAPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(inputsAPointer)(m); }
+static inline uint32_t wasmgrad_inputsBPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(inputsBPointer)(m); }
+static inline uint32_t wasmgrad_paramValuesPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(paramValuesPointer)(m); }
+static inline uint32_t wasmgrad_paramGradsPointer(wasmgrad_instance* m) { return WASMGRAD_EXPORT(paramGradsPointer)(m); }
+
+/* Truncating the tape: frees eager nodes from `count` on (count <= nodeCount). 0 or -1. */
+static inline int32_t wasmgrad_truncate(wasmgrad_instance* m, int32_t count) { return (int32_t)WASMGRAD_EXPORT(truncate)(m, (uint32_t)count); }
+
+/*
+ * Compiled programs: a self-contained range of the eager tape, renumbered from
+ * 0, replayed in one call. Inputs are nodes 0..inputCount-1 (LEAF nodes whose
+ * values the host sets); a run recomputes every node, then sweeps backward
+ * from the root. Each returns a program id or 0, or -1 (WASMGRAD_ERR_PROGRAM
+ * for a bad id).
+ */
+/** Compiles eager nodes [start, end) into a program; its first inputCount nodes must be LEAF nodes and root inside the range. */
+static inline int32_t wasmgrad_programCreate(wasmgrad_instance* m, int32_t start, int32_t end, int32_t inputCount, int32_t root) {
+  return (int32_t)WASMGRAD_EXPORT(programCreate)(m, (uint32_t)start, (uint32_t)end, (uint32_t)inputCount, (uint32_t)root);
+}
+/** Validates and loads a serialized program from [ptr, ptr+len) of linear memory; creates its parameters as new slots. -1 with WASMGRAD_ERR_FORMAT for bad bytes. */
+static inline int32_t wasmgrad_programLoad(wasmgrad_instance* m, uint32_t ptr, uint32_t len) {
+  return (int32_t)WASMGRAD_EXPORT(programLoad)(m, ptr, len);
+}
+/** Frees a program; its id may be reused. */
+static inline int32_t wasmgrad_programFree(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programFree)(m, (uint32_t)id); }
+/** Recomputes every node. */
+static inline int32_t wasmgrad_programForward(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programForward)(m, (uint32_t)id); }
+/** Forward, then backward from the root: input nodes get this run's gradients, parameter slots accumulate. */
+static inline int32_t wasmgrad_programRun(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programRun)(m, (uint32_t)id); }
+/** Zeroes the program's parameters' gradients, runs, then slot -= lr * grad for each. */
+static inline int32_t wasmgrad_programStep(wasmgrad_instance* m, int32_t id, double lr) {
+  return (int32_t)WASMGRAD_EXPORT(programStep)(m, (uint32_t)id, lr);
+}
+/** Input k is node k. */
+static inline int32_t wasmgrad_programSetInput(wasmgrad_instance* m, int32_t id, int32_t k, double value) {
+  return (int32_t)WASMGRAD_EXPORT(programSetInput)(m, (uint32_t)id, (uint32_t)k, value);
+}
+static inline double wasmgrad_programValue(wasmgrad_instance* m, int32_t id, int32_t node) {
+  return WASMGRAD_EXPORT(programValue)(m, (uint32_t)id, (uint32_t)node);
+}
+static inline double wasmgrad_programGrad(wasmgrad_instance* m, int32_t id, int32_t node) {
+  return WASMGRAD_EXPORT(programGrad)(m, (uint32_t)id, (uint32_t)node);
+}
+static inline int32_t wasmgrad_programNodeCount(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programNodeCount)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_programInputCount(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programInputCount)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_programRoot(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programRoot)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_programSlotCount(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(programSlotCount)(m, (uint32_t)id); }
+/** The k-th parameter slot the program reads (ascending; for a loaded program, file parameter k). */
+static inline int32_t wasmgrad_programSlot(wasmgrad_instance* m, int32_t id, int32_t k) {
+  return (int32_t)WASMGRAD_EXPORT(programSlot)(m, (uint32_t)id, (uint32_t)k);
+}
+/* The program's arrays (same layout as the eager tape's), fixed for the program's life; 0 for a bad id. */
+static inline uint32_t wasmgrad_programValuesPointer(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(programValuesPointer)(m, (uint32_t)id); }
+static inline uint32_t wasmgrad_programGradsPointer(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(programGradsPointer)(m, (uint32_t)id); }
+static inline uint32_t wasmgrad_programOpsPointer(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(programOpsPointer)(m, (uint32_t)id); }
+static inline uint32_t wasmgrad_programInputsAPointer(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(programInputsAPointer)(m, (uint32_t)id); }
+static inline uint32_t wasmgrad_programInputsBPointer(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(programInputsBPointer)(m, (uint32_t)id); }
+
+/* Host buffers in linear memory (e.g. the bytes of a program to load) */
+/** A block of `bytes` bytes; returns its byte offset. May grow memory. */
+static inline uint32_t wasmgrad_alloc(wasmgrad_instance* m, uint32_t bytes) { return WASMGRAD_EXPORT(alloc)(m, bytes); }
+/** Frees a block from wasmgrad_alloc(); -1 for any other pointer. */
+static inline int32_t wasmgrad_free(wasmgrad_instance* m, uint32_t ptr) { return (int32_t)WASMGRAD_EXPORT(free)(m, ptr); }
+
+/** Builds and checks the seed example on a fresh tape: WASMGRAD_SELFTEST_OK or the index of the first wrong number. Resets the tape. */
+static inline int32_t wasmgrad_selfTest(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(selfTest)(m); }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WASMGRAD_ABI_ONLY */
+#endif /* WASMGRAD_H */
