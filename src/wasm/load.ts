@@ -1,5 +1,16 @@
 // Finding and instantiating build/wasmgrad.wasm. The module imports nothing,
 // so instantiation needs no glue: `WebAssembly.instantiate(module, {})`.
+//
+// Where the bytes come from, by host (docs/hosts.md):
+// - Node, Deno, Bun: the file beside the package, read with node:fs.
+// - Browsers and Web Workers: fetch, compiled while it streams in when the
+//   server sends `application/wasm`.
+// - Bundlers that understand the pattern (Vite, webpack 5) see the
+//   `new URL('…', import.meta.url)` below, copy the .wasm into their output
+//   and rewrite the URL.
+// - Hosts that cannot fetch or compile bytes at run time (Cloudflare Workers):
+//   import the module yourself (`import wasm from 'wasmgrad/wasm'`) and pass
+//   `createEngine({ wasm })`; the default location is then never computed.
 
 /**
  * Where the Wasm core comes from: bytes, a compiled module, or a URL to fetch
@@ -8,8 +19,12 @@
  */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 
-// Same relative path from src/wasm/ and from dist/wasm/.
-const DEFAULT_URL = new URL('../../build/wasmgrad.wasm', import.meta.url);
+// Same relative path from src/wasm/ and from dist/wasm/. Computed on first
+// use, so that a host whose modules have no usable import.meta.url can still
+// load the package and pass its own source.
+function defaultUrl(): URL {
+  return new URL('../../build/wasmgrad.wasm', import.meta.url);
+}
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
 
@@ -17,33 +32,67 @@ interface NodeFs {
   readFile(url: URL): Promise<Uint8Array<ArrayBuffer>>;
 }
 
-async function readBytes(url: URL): Promise<BufferSource> {
-  const isNode = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
-  if (url.protocol === 'file:' && isNode) {
-    // A specifier in a variable keeps bundlers from trying to resolve a Node built-in for the browser.
-    const specifier = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ specifier)) as NodeFs;
-    return fs.readFile(url);
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasmgrad: could not fetch ${url.href}: HTTP ${response.status}`);
-  return response.arrayBuffer();
+function isNodeLike(): boolean {
+  // Node, and Deno and Bun, which provide node:fs and process.versions.node.
+  return (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== undefined;
 }
 
-async function compile(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof URL || typeof source === 'string') {
-    const url = source instanceof URL ? source : new URL(source, DEFAULT_URL);
-    return WebAssembly.compile(await readBytes(url));
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Compiles bytes, with a clear error when they are not Wasm at all (a dev server's HTML fallback page, say). */
+function compileBytes(bytes: BufferSource, from: string): Promise<WebAssembly.Module> {
+  if (!(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
+    return Promise.reject(new TypeError('createEngine: wasm must be a URL, a string, bytes (an ArrayBuffer or a typed array) or a WebAssembly.Module'));
   }
-  return WebAssembly.compile(source);
+  const view = ArrayBuffer.isView(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : new Uint8Array(bytes as ArrayBuffer);
+  if (view.length < 4 || WASM_MAGIC.some((b, i) => view[i] !== b)) {
+    const head = Array.from(view.subarray(0, 16), (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    return Promise.reject(
+      new Error(
+        `wasmgrad: ${from} is not a WebAssembly module (${view.length} bytes, starting ${JSON.stringify(head)}); ` +
+          `serve build/wasmgrad.wasm from the package, or pass createEngine({ wasm }) with its URL, bytes or a WebAssembly.Module`,
+      ),
+    );
+  }
+  return WebAssembly.compile(bytes);
+}
+
+async function compileUrl(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:' && isNodeLike()) {
+    // A specifier in a variable keeps bundlers from trying to resolve a Node built-in for the browser.
+    const specifier = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as NodeFs;
+    return compileBytes(await fs.readFile(url), url.href);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new Error(`wasmgrad: could not fetch ${url.href}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!response.ok) throw new Error(`wasmgrad: could not fetch ${url.href}: HTTP ${response.status}`);
+  const type = response.headers.get('content-type') ?? '';
+  // Streaming compilation needs the server to say application/wasm; anything else is compiled from the bytes.
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/i.test(type)) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return compileBytes(await response.arrayBuffer(), url.href);
+}
+
+function compile(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (source instanceof URL) return compileUrl(source);
+  if (typeof source === 'string') return compileUrl(new URL(source, defaultUrl()));
+  return compileBytes(source, 'the bytes passed as { wasm }');
 }
 
 /** Compiles the core once per process for the default source; each call returns a fresh instance with its own memory. */
 export async function instantiateCore(source?: WasmSource): Promise<WebAssembly.Instance> {
   let module: WebAssembly.Module;
   if (source === undefined) {
-    defaultModule ??= compile(DEFAULT_URL);
+    defaultModule ??= compile(defaultUrl());
     try {
       module = await defaultModule;
     } catch (err) {
