@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, Random, type Engine, type Value } from '../src/index.js';
-import { BACKENDS, engine, expectClose } from './helpers.js';
+import { BACKENDS, engine, expectClose, moreOps, sanityCheck } from './helpers.js';
 
 describe.each(BACKENDS)('engine (%s)', (backend) => {
   describe("micrograd's checks (test/test_engine.py)", () => {
     it('test_sanity_check: y = -20, dy/dx = 46', async () => {
       const eng = await engine(backend);
       const x = eng.value(-4.0);
-      const z = eng.mul(2, x).add(2).add(x);
-      const q = z.relu().add(z.mul(x));
-      const h = z.mul(z).relu();
-      const y = h.add(q).add(q.mul(x));
+      const y = sanityCheck(eng)(x);
       y.backward();
       expect(y.data).toBe(-20);
       expect(x.grad).toBe(46);
@@ -20,16 +17,7 @@ describe.each(BACKENDS)('engine (%s)', (backend) => {
       const eng = await engine(backend);
       const a = eng.value(-4.0);
       const b = eng.value(2.0);
-      let c = a.add(b);
-      let d = a.mul(b).add(b.pow(3));
-      c = c.add(c.add(1));
-      c = c.add(eng.add(1, c).add(a.neg()));
-      d = d.add(d.mul(2).add(b.add(a).relu()));
-      d = d.add(eng.mul(3, d).add(b.sub(a).relu()));
-      const e = c.sub(d);
-      const f = e.pow(2);
-      let g = f.div(2.0);
-      g = g.add(eng.div(10.0, f));
+      const g = moreOps(eng)(a, b);
       g.backward();
       expectClose(g.data, 24.70408163265306, { rtol: 1e-15 }, 'g');
       expectClose(a.grad, 138.83381924198252, { rtol: 1e-15 }, 'dg/da');

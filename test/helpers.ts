@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createEngine, type BackendName, type Engine } from '../src/index.js';
+import { createEngine, type BackendName, type Engine, type Value } from '../src/index.js';
 import { crc32 } from '../src/program.js';
 
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
@@ -57,3 +57,26 @@ export function programCorruptions(good: Uint8Array): [string, Uint8Array, RegEx
     ['huge counts', edit((v) => v.setUint32(8, 0xffffffff, true)), /truncated: the header describes/],
   ];
 }
+
+// micrograd's test/test_engine.py expressions, as functions of their inputs,
+// so that eager and compiled runs check the very same graph.
+
+/** test_sanity_check: at x = -4, y = -20 and dy/dx = 46. */
+export const sanityCheck = (eng: Engine) => (x: Value): Value => {
+  const z = eng.mul(2, x).add(2).add(x);
+  const q = z.relu().add(z.mul(x));
+  const h = z.mul(z).relu();
+  return h.add(q).add(q.mul(x));
+};
+
+/** test_more_ops: at (a, b) = (-4, 2), g = 24.70408163265306, dg/da = 138.83381924198252, dg/db = 645.5772594752186. */
+export const moreOps = (eng: Engine) => (a: Value, b: Value): Value => {
+  let c = a.add(b);
+  let d = a.mul(b).add(b.pow(3));
+  c = c.add(c.add(1));
+  c = c.add(eng.add(1, c).add(a.neg()));
+  d = d.add(d.mul(2).add(b.add(a).relu()));
+  d = d.add(eng.mul(3, d).add(b.sub(a).relu()));
+  const f = c.sub(d).pow(2);
+  return f.div(2.0).add(eng.div(10.0, f));
+};
