@@ -608,6 +608,7 @@ async function main() {
     for (const name of Object.keys(ms[0])) micro[name] = summary(ms.map((m) => m[name]));
   }
 
+  meta.loadAvg1m = +os.loadavg()[0].toFixed(2); // other processes competing for the CPUs at the end of the run
   meta.compileMs = Object.fromEntries(Object.entries(compileTimes).map(([k, list]) => [k, list.find((c) => c.steps === STEPS)?.ms ?? null]));
   const target = byKey.wasmCompiled ? {
     target: `Wasm compiled under ${TARGET_COMPILED_NS} ns per node (issue #4, on the ${TARGET_NODES.toLocaleString('en-US')}-op chain)`,
@@ -664,7 +665,7 @@ function markdown({ meta, results, byKey, ratios, micro, agree, small, mismatche
   const L = [];
   L.push(`### Chain benchmark: x = tanh(x·w + b), ${meta.steps.toLocaleString('en-US')} steps = ${meta.opNodes.toLocaleString('en-US')} op nodes`);
   L.push('');
-  L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, ${meta.date.slice(0, 10)}. ` +
+  L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m} at the end, ${meta.date.slice(0, 10)}. ` +
     `${meta.rounds} interleaved rounds (rotating order), ${meta.warmupReps} warm-up rep${meta.warmupReps === 1 ? "" : "s"} per engine, medians; ns per op node. ` +
     `w, b: eng.param in wasmgrad. Timed: eager = build + backward (reset not timed); compiled = one program.run([x0]) ` +
     `(forward: a separate program.forward(); backward = run − forward).`);
@@ -685,8 +686,10 @@ function markdown({ meta, results, byKey, ratios, micro, agree, small, mismatche
   for (const r of results) {
     const t = r.nsPerNode.total;
     const label = r.diagnostic ? `*${r.label}*` : r.label;
-    L.push(`| ${label} | ${fmt(r.nsPerNode.forward.median)} | ${fmt(r.nsPerNode.backward.median)} | **${fmt(t.median)}** | ` +
-      `${fmt(t.q1)}–${fmt(t.q3)} | ${fmt(t.min)}–${fmt(t.max)} | ${fmt(r.gcMsInTimedWindow.total.median, 1)} | ${fmt(r.memoryMB.median, 0)} | ${fmt(t.median / wasmTotal)}× | ${fmt(t.median / compiledTotal)}× |`);
+    const back = r.nsPerNode.backward.median;
+    // Compiled rows: backward = run − a separate forward(); noise can make that negative, which means "not resolved".
+    L.push(`| ${label} | ${fmt(r.nsPerNode.forward.median)} | ${back >= 0 ? fmt(back) : '— (noise)'} | **${fmt(t.median)}** | ` +
+      `${fmt(t.q1)}–${fmt(t.q3)} | ${fmt(t.min)}–${fmt(t.max)} | ${fmt(r.gcMsInTimedWindow.total.median, 1)} | ${fmt(r.memoryMB.median, 0)} | ${fmt(t.median / wasmTotal)}× | ${Number.isFinite(compiledTotal) ? `${fmt(t.median / compiledTotal)}×` : '—'} |`);
   }
   L.push('');
   L.push('Memory: Wasm = the instance\'s linear memory; JS twin = its typed arrays; object graph = V8 heap growth over one repetition (graph + backward\'s topo array and Set). ' +

@@ -74,6 +74,7 @@ export function machine() {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cpus: os.cpus().length,
     totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    loadAvg1m: +os.loadavg()[0].toFixed(2), // other processes competing for the CPUs when the report was made
     args: process.argv.slice(2),
   };
 }

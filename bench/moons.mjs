@@ -487,10 +487,11 @@ async function main() {
 
 function markdown({ meta, results, byKey, ratios, targets, agree, firstStep, trajectory, problems }) {
   const L = [];
+  const x = (r) => (r === null ? '—' : `${fmt(r)}×`);
   const w = meta.workload;
   L.push(`### Two-moons training step (micrograd): MLP 2-${SIZES.join('-')}, ${w.points} points, full batch, SVM loss + L2, SGD lr ${LR}`);
   L.push('');
-  L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, ${meta.date.slice(0, 10)}. ` +
+  L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m} at the end, ${meta.date.slice(0, 10)}. ` +
     `${meta.rounds} interleaved rounds (rotating order) of ${meta.stepsPerSample} steps per engine, ${meta.warmupSamples} warm-up sample${meta.warmupSamples === 1 ? '' : 's'}; ` +
     `medians over samples of ms per step. ${fmt(w.nodesPerStep, 0)} wasmgrad nodes per step (${fmt(w.graphNodesPerStep, 0)} Values in the object graph). ` +
     'Compiled rows: the data are constants of the program (`compile(() => loss, [])`), one `program.step(lr)` per step.');
@@ -512,7 +513,7 @@ function markdown({ meta, results, byKey, ratios, targets, agree, firstStep, tra
     const nsNode = r.nodesPerStep ? (m.median * 1e6) / r.nodesPerStep : null;
     L.push(`| ${label} | **${fmt(m.median)}** | ${fmt(m.q1)}–${fmt(m.q3)} | ${fmt(m.min)}–${fmt(m.max)} | ` +
       `${p ? fmt(p.build.median) : '—'} | ${p ? fmt(p.backward.median) : '—'} | ${p ? fmt(p.updateAndReset.median) : '—'} | ` +
-      `${fmt(r.gcMsPerStep.median)} | ${fmt(nsNode, 1)} | ${fmt(ratios[r.key].vsWasmCompiled)}× | ${fmt(ratios[r.key].speedupVsGraph)}× |`);
+      `${fmt(r.gcMsPerStep.median)} | ${fmt(nsNode, 1)} | ${x(ratios[r.key].vsWasmCompiled)} | ${x(ratios[r.key].speedupVsGraph)} |`);
   }
   L.push('');
   L.push('Phases are medians of their own (eager rows only; they need not add up to the total median). ns per node = ms per step ÷ nodes per step ' +
@@ -521,8 +522,8 @@ function markdown({ meta, results, byKey, ratios, targets, agree, firstStep, tra
     const f = byKey.wasmForward.msPerStep.median;
     const t = byKey.wasmCompiled.msPerStep.median;
     L.push('');
-    L.push(`Wasm compiled step split: forward replay ${fmt(f)} ms (${fmt((f * 1e6) / w.nodesPerStep, 1)} ns/node), ` +
-      `backward + update ≈ ${fmt(t - f)} ms (${fmt(((t - f) * 1e6) / w.nodesPerStep, 1)} ns/node).`);
+    L.push(`Wasm compiled step split (medians of separate rows): forward replay ${fmt(f)} ms (${fmt((f * 1e6) / w.nodesPerStep, 1)} ns/node), ` +
+      (t > f ? `backward + update ≈ ${fmt(t - f)} ms (${fmt(((t - f) * 1e6) / w.nodesPerStep, 1)} ns/node).` : 'backward + update not resolved (noise).'));
   }
   if (w.opHistogram) {
     L.push('');
