@@ -302,7 +302,11 @@ export class Engine {
 
   /** @internal */
   nameOf(v: Value): string | undefined {
-    return this.names.get(this.readId(v, 'name'));
+    const id = this.readId(v, 'name');
+    const name = this.names.get(id);
+    if (name !== undefined || this.tape.op(id) !== Op.Param) return name;
+    // A Param node reached through `inputs` is named after its parameter.
+    return this.paramsBySlot[this.tape.input(id, 0)]?.name;
   }
 
   /** @internal */

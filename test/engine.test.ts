@@ -128,6 +128,9 @@ describe.each(BACKENDS)('engine (%s)', (backend) => {
       p.mul(3).backward();
       expect(p.grad).toBe(7);
       expect(p.name).toBe('p');
+      const product = p.mul(2);
+      expect(product.inputs[0].op).toBe('Param');
+      expect(product.inputs[0].name).toBe('p'); // a Param node is named after its parameter
     });
 
     it('reads an updated parameter in new nodes, while built nodes keep the old value', async () => {
