@@ -1,6 +1,7 @@
-// Non-JS hosts of build/wasmgrad.wasm (Debian's wabt): hosts/c/seed.c over
-// the wasm2c translation, compiled with gcc, must print the JS engine's numbers
-// digit for digit; wabt's interpreter must pass the module's self-test and
+// Non-JS hosts of build/wasmgrad.wasm (Debian's wabt): hosts/c/seed.c and
+// hosts/c/program.c (a saved compiled program, trained) over the wasm2c
+// translation, compiled with gcc, must print the JS engine's numbers digit for
+// digit; wabt's interpreter must pass the module's self-test and
 // compute the seed example to the same bits; include/wasmgrad.h must agree
 // with the module.
 
@@ -8,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Op, createEngine, type Engine, type Value } from '../../src/index.js';
+import { Op, createEngine, nn, type Engine, type Value } from '../../src/index.js';
 import { ROOT, formatG17, requireBuild, requireTool, run } from './support.js';
 
 const WASM = join(ROOT, 'build/wasmgrad.wasm');
@@ -44,6 +45,7 @@ async function expectedSeedOutput(backend: 'wasm' | 'js'): Promise<string> {
 describe('C host: wasm2c + gcc', () => {
   const FLAGS = ['-O2', '-ffp-contract=off', '-fno-optimize-sibling-calls', '-frounding-math', '-fsignaling-nans'];
   let exe: string;
+  let programExe: string;
 
   beforeAll(async () => {
     requireTool('wasm2c', 'wabt');
@@ -56,9 +58,43 @@ describe('C host: wasm2c + gcc', () => {
       run('gcc', [...FLAGS, ...includes, '-c', core, '-o', join(dir, 'core.o')]),
       run('gcc', [...FLAGS, '-Wall', '-Wextra', '-Werror', ...includes, '-c', join(ROOT, 'hosts/c/seed.c'), '-o', join(dir, 'seed.o')]),
     ]);
+    await run('gcc', [...FLAGS, '-Wall', '-Wextra', '-Werror', ...includes, '-c', join(ROOT, 'hosts/c/program.c'), '-o', join(dir, 'program.o')]);
     exe = join(dir, 'seed');
     await run('gcc', [join(dir, 'seed.o'), join(dir, 'core.o'), '-lwasm-rt-impl', '-lm', '-o', exe]);
+    programExe = join(dir, 'program');
+    await run('gcc', [join(dir, 'program.o'), join(dir, 'core.o'), '-lwasm-rt-impl', '-lm', '-o', programExe]);
   }, 120_000);
+
+  it('trains a saved compiled program (a small MLP step) to the JS engine\'s numbers, digit for digit', async () => {
+    const STEPS = 5;
+    const LR = 0.05;
+    const eng = await createEngine({ backend: 'js' });
+    const model = new nn.MLP(eng, 2, [4, 1], { seed: 7 });
+    const X = [[0.5, -1], [1.5, 0.25], [-0.75, 0.5], [0, 1], [2, -0.5], [-1, -1]];
+    const y = [1, -1, 1, -1, -1, 1];
+    const program = eng.compile(() => {
+      const losses = X.map((row, i) => eng.sub(1, model.forward(row)[0].mul(y[i])).relu());
+      return eng.mean(losses).add(eng.sum(model.parameters().map((p) => p.mul(p))).mul(1e-3));
+    }, []);
+    const file = join(dir, 'mlp.wgrd');
+    await writeFile(file, program.save());
+
+    const expected = async (backend: 'wasm' | 'js') => {
+      const loaded = (await createEngine({ backend })).load(program.save());
+      const lines = [`nodes ${loaded.nodeCount} inputs 0 params ${loaded.params.length}`];
+      for (let k = 0; k < STEPS; k++) lines.push(`step ${k} loss ${formatG17(loaded.step(LR))}`);
+      loaded.params.forEach((p, k) => lines.push(`param ${k} ${formatG17(p.data)}`));
+      return `${lines.join('\n')}\n`;
+    };
+    const { stdout } = await run(programExe, [file, String(STEPS), String(LR)]);
+    expect(stdout).toBe(await expected('wasm'));
+    expect(stdout).toBe(await expected('js'));
+    expect(stdout).toContain('params 17\n');
+
+    const corrupted = (await readFile(file)).subarray(0, 40);
+    await writeFile(file, corrupted);
+    await expect(run(programExe, [file, '1', '0.1'])).rejects.toThrow(/--- stdout\nload failed: error 5\n/);
+  });
 
   it("prints the seed example's values and gradients with %.17g, equal to the JS engine's digit for digit", async () => {
     const { stdout } = await run(exe, []);
