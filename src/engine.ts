@@ -320,7 +320,12 @@ export class Engine {
   setParamValue(p: Param, x: number): void {
     checkNumber(x, 'data');
     this.tape.setParamValue(p.slot, x);
-    p.owner = this.unbound; // the next use reads the new value through a new Param node
+    this.invalidateParamNode(p);
+  }
+
+  /** @internal After p's value changed: its next use reads the new value through a new Param node. */
+  invalidateParamNode(p: Param): void {
+    p.owner = this.unbound;
   }
 
   /** @internal */

@@ -78,6 +78,8 @@ export class Program {
     const id = this.prepare(inputs, 'step');
     const tape = this.engine.tape;
     tape.programStep(id, lr);
+    // The parameters changed: eager nodes that read them before are stale for new uses.
+    for (const p of this.params) this.engine.invalidateParamNode(p);
     return tape.programValue(id, this.outputs[0]);
   }
 

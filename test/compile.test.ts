@@ -139,6 +139,16 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
     expect(w.grad).toBe(6);
   });
 
+  it('lets eager graphs see the values step() trained', async () => {
+    const eng = await engine(backend);
+    const p = eng.param(1);
+    const program = eng.compile(() => p.mul(p), []);
+    expect(p.mul(1).data).toBe(1); // p has a node on the current tape
+    program.step(0.25); // d(p²)/dp = 2: p = 1 - 0.25·2
+    expect(p.data).toBe(0.5);
+    expect(p.mul(1).data).toBe(0.5);
+  });
+
   it('returns every output, and sweeps backward from the first', async () => {
     const eng = await engine(backend);
     const program = eng.compile((x, y) => [x.mul(y), x.add(y), y.exp()], [1, 1]);
