@@ -46,8 +46,8 @@ export interface WalkOptions {
   /** At most this many nodes are read (default 2,000); a larger graph is truncated near the output. */
   maxNodes?: number;
   /**
-   * Parameters to name: a Param node reached through `.inputs` has no name of
-   * its own (names live on the Param object), so pass e.g. `model.parameters()`.
+   * Parameters to name. A Param node already carries its parameter's name;
+   * this supplies names where that is missing, e.g. `model.parameters()`.
    */
   params?: Iterable<Param>;
 }

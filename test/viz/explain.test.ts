@@ -143,7 +143,7 @@ describe.each(BACKENDS)('explain (%s)', (backend) => {
     expect(text).toContain('dc/dx = dc/da * da/dx + dc/da * da/dx + dc/db * db/dx = 1 * 2 + 1 * 2 + 1 * -0.4161 = 3.584');
   });
 
-  it('names unnamed leaves, keeps given names, and takes parameter names from options.params', async () => {
+  it('names unnamed leaves, keeps given names, and names parameters after themselves', async () => {
     const eng = await engine(backend);
     const w = eng.param(0.5, 'w');
     const a = eng.value(3, 'a'); // 'a' is taken: generated names skip it
@@ -152,7 +152,9 @@ describe.each(BACKENDS)('explain (%s)', (backend) => {
     expect(text.split('\n')[0]).toBe('y = w*a+c');
     expect(text).toContain('  b = w*a\n  y = b+c');
     expect(text).toContain('dy/dw = dy/db * db/dw = 1 * 3 = 3');
-    expect(explain(y).split('\n')[0]).toBe('y = b*a+d'); // without params the Param node gets a generated name
+    expect(explain(y, { digits: 3 })).toBe(text); // a Param node carries its parameter's name; options.params adds nothing here
+    const anonymous = eng.param(2);
+    expect(explain(anonymous.mul(a).named('z')).split('\n')[0]).toBe('z = b*a'); // an unnamed parameter gets a generated name
   });
 
   it('explains a lone leaf, and summarises a graph past maxNodes', async () => {

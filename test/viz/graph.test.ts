@@ -91,7 +91,7 @@ describe.each(BACKENDS)('graph export (%s)', (backend) => {
       expect(g.edges.filter((e) => e.from === xId)).toHaveLength(4);
     });
 
-    it('names and styles parameters passed in options.params', async () => {
+    it('names and styles parameters, by their own names or through options.params', async () => {
       const eng = await engine(backend);
       const w = eng.param(0.5, 'w');
       const x = eng.value(2, 'x');
@@ -99,7 +99,9 @@ describe.each(BACKENDS)('graph export (%s)', (backend) => {
       y.backward();
       const plain = parseDot(toDot(y));
       const param = [...plain.nodes.values()].find((a) => a.class === 'wg-param')!;
-      expect(recordFields(param.label)[0]).toBe('param');
+      expect(recordFields(param.label)[0]).toBe('w'); // a Param node carries its parameter's name
+      const anonymous = parseDot(toDot(eng.param(3).mul(x)));
+      expect(recordFields([...anonymous.nodes.values()].find((a) => a.class === 'wg-param')!.label)[0]).toBe('param');
       const named = parseDot(toDot(y, { params: [w] }));
       const p = [...named.nodes.values()].find((a) => a.class === 'wg-param')!;
       expect(recordFields(p.label)).toEqual(['w', 'data 0.5', `grad ${fmt4(2 * (1 - Math.tanh(1) ** 2))}`]);
