@@ -6,25 +6,12 @@
 //   npm start            (or: node examples/seed.mjs)
 
 import { createEngine } from 'wasmgrad';
-
-const inputs = { w0: 2.0, x0: -1.0, w1: -3.0, x1: -2.0, w2: -3.0 };
+import { buildSeed, SEED_INPUTS as inputs } from './seed/build.mjs';
 
 function build(eng) {
-  const w0 = eng.value(inputs.w0, 'w0');
-  const x0 = eng.value(inputs.x0, 'x0');
-  const w1 = eng.value(inputs.w1, 'w1');
-  const x1 = eng.value(inputs.x1, 'x1');
-  const w2 = eng.value(inputs.w2, 'w2');
-  const a = w0.mul(x0).named('a');
-  const b = w1.mul(x1).named('b');
-  const c = a.add(b).named('c');
-  const d = c.add(w2).named('d');
-  const e = d.neg().named('e');
-  const f = e.exp().named('f');
-  const g = eng.add(1, f).named('g');
-  const h = eng.div(1, g).named('h');
-  h.backward();
-  return { w0, x0, w1, x1, w2, a, b, c, d, e, f, g, h };
+  const nodes = buildSeed(eng);
+  nodes.h.backward();
+  return nodes;
 }
 
 const engines = { wasm: await createEngine({ backend: 'wasm' }), js: await createEngine({ backend: 'js' }) };

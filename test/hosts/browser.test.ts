@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, ROOT, bin, packedProject, requireTool, run, serve, type Project } from './support.js';
+import { ROOT, bin, launchChromium, packedProject, run, serve, watchPage, type Project } from './support.js';
 
 const SEED_H = 0.7310585786300049;
 const SEED_DW1 = -0.39322386648296376;
@@ -20,14 +20,9 @@ let nodeResult: Workload;
 type Workload = Record<'wasm' | 'js', { seed: Record<string, [number, number]>; train: { losses: number[]; params: number[] } }>;
 
 beforeAll(async () => {
-  requireTool(CHROMIUM, 'chromium');
   project = await packedProject();
   nodeResult = JSON.parse((await run(process.execPath, ['print.mjs'], { cwd: project.dir })).stdout) as Workload;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Root in a container: no sandbox (Playwright's default), small /dev/shm, no GPU.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -38,14 +33,7 @@ afterAll(async () => {
 /** Opens a page, waits for #result to say done or error, and returns the parsed JSON. */
 async function runPage(url: string): Promise<unknown> {
   const page = await browser.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
+  const problems = watchPage(page);
   try {
     await page.goto(url);
     const status = await page

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OP_INFO, OP_NAMES, type Value } from '../../src/index.js';
 import { buildExpression, explain, explainSteps, LOCAL_DERIVATIVES, walkGraph } from '../../src/viz/index.js';
 import { BACKENDS, engine, expectClose } from '../helpers.js';
-import { buildSeed, SEED_EXPRESSION, SEED_GRADS, SEED_INPUTS } from './seed.js';
+import { buildSeed, SEED_EXPRESSION, SEED_GRADS, SEED_INPUTS } from '../seed-example.js';
 
 /** The seed's derivation as explain() prints it, with the seed's two errors corrected (steps 12 and 13). */
 const SEED_EXPLANATION = `h = 1/(1+exp(-(w0*x0+w1*x1+w2)))

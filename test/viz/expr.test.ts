@@ -11,7 +11,7 @@ import {
 } from '../../src/viz/index.js';
 import type { Value } from '../../src/index.js';
 import { BACKENDS, engine, expectClose } from '../helpers.js';
-import { SEED_EXPRESSION, SEED_INPUTS } from './seed.js';
+import { SEED_EXPRESSION, SEED_INPUTS } from '../seed-example.js';
 
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 

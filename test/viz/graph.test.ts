@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildExpression, toDot, toMermaid, toSvg, walkGraph } from '../../src/viz/index.js';
 import { dotToSvg } from '../../src/viz/svg.js';
 import { BACKENDS, engine } from '../helpers.js';
-import { buildSeed, fmt4, SEED_EXPRESSION, SEED_GRADS, SEED_INPUTS, SEED_VALUES } from './seed.js';
+import { buildSeed, fmt4, SEED_EXPRESSION, SEED_GRADS, SEED_INPUTS, SEED_VALUES } from '../seed-example.js';
 import { parseDot, parseMermaid, recordFields } from './structure.js';
 
 const SEED_NAMES = Object.keys(SEED_VALUES); // 5 leaves and a..h

@@ -4,72 +4,40 @@
 // input, reports a malformed expression, and trains two moons past 95%.
 // Screenshots go to build/artifacts/ (not committed).
 
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_GRADS } from './seed.js';
+import { ROOT, launchChromium, run, serve, watchPage, type StaticServer } from '../hosts/support.js';
+import { SEED_GRADS } from '../seed-example.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTIFACTS = join(ROOT, 'build', 'artifacts');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
-
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`the playground test needs Chromium at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium`);
-}
 
 let outDir: string;
-let server: Server;
-let origin: string;
+let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'wasmgrad-playground-'));
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const config = join(ROOT, 'examples', 'playground', 'vite.config.js');
-  await new Promise<void>((resolve, reject) => {
-    execFile(process.execPath, [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir'], { cwd: ROOT, timeout: 60_000 }, (error, _out, stderr) =>
-      error ? reject(new Error(`vite build failed: ${stderr || error.message}`)) : resolve(),
-    );
-  });
-  server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(outDir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(outDir) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
+  await run(process.execPath, [vite, 'build', '--config', config, '--outDir', outDir, '--emptyOutDir'], { timeout: 60_000 });
+  server = await serve(outDir);
+  browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 90_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
 async function open(): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  await page.goto(`${origin}/`);
+  const problems = watchPage(page);
+  await page.goto(`${server.url}/`);
   return { page, problems };
 }
 

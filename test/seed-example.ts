@@ -1,6 +1,6 @@
-// The seed example (shared/seed/seed.md) for the viz tests: built by hand with
+// The seed example (shared/seed/seed.md) for the tests: built by hand with
 // the seed's names a..h, and the closed forms of its values and gradients.
-import type { Engine, Value } from '../../src/index.js';
+import type { Engine, Value } from '../src/index.js';
 
 export const SEED_EXPRESSION = '1/(1+exp(-(w0*x0+w1*x1+w2)))';
 export const SEED_INPUTS = { w0: 2, x0: -1, w1: -3, x1: -2, w2: -3 } as const;
