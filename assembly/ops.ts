@@ -98,7 +98,35 @@ export let gradY: f64 = 0;
 @inline function sqrtBackward(out: f64, g: f64): void { gradX = g / (2 * out); }
 
 // ── Tanh ──  d(tanh x) = (1 - tanh²x)·dx
-@inline function tanhForward(x: f64): f64 { return Math.tanh(x); }
+// musl's tanh (Math.tanh), except for |x| < 1/4, where musl's expm1 and
+// division make one long chain of dependent operations, which is what a
+// recurrent chain of tanh nodes waits on. There the odd Taylor series through
+// x^23 (the rest is below 1e-19 of the result) is evaluated by Estrin's scheme:
+// a few levels of independent multiply-adds. The polynomial only corrects x by
+// at most 2.2%, so its rounding barely shows: against a 60-digit reference on
+// 22,000 points it is within 1 ulp everywhere and correctly rounded on 99.4%
+// (musl: within 2 ulp, 64%; V8: within 2 ulp). test/ops.test.ts checks a table.
+const T3: f64 = -0.3333333333333333;     // c_k = 2^2k (2^2k - 1) B_2k / (2k)!, as doubles
+const T5: f64 = 0.13333333333333333;
+const T7: f64 = -0.05396825396825397;
+const T9: f64 = 0.021869488536155203;
+const T11: f64 = -0.008863235529902197;
+const T13: f64 = 0.003592128036572481;
+const T15: f64 = -0.0014558343870513183;
+const T17: f64 = 0.000590027440945586;
+const T19: f64 = -0.00023912911424355248;
+const T21: f64 = 9.691537956929451e-05;
+const T23: f64 = -3.927832388331683e-05;
+@inline function tanhForward(x: f64): f64 {
+  if (!(Math.abs(x) < 0.25)) return Math.tanh(x); // NaN goes to musl too
+  let z = x * x;
+  let z2 = z * z;
+  let z4 = z2 * z2;
+  let z8 = z4 * z4;
+  let p = ((T3 + T5 * z) + (T7 + T9 * z) * z2) + ((T11 + T13 * z) + (T15 + T17 * z) * z2) * z4 +
+    ((T19 + T21 * z) + T23 * z2) * z8;
+  return x + x * z * p;
+}
 @inline function tanhBackward(out: f64, g: f64): void { gradX = g * (1 - out * out); }
 
 // ── Sigmoid ──  d(σ(x)) = σ(x)·(1 - σ(x))·dx
