@@ -151,11 +151,12 @@ const TITLES = {
   W5: 'W5: value and gradient of f(p) = Σ_{i<10} tanh(p_i·x_i + 0.1), 10 numbers in, 11 out, per call',
 };
 
-const meta = { ...machine(), quick: opts.quick, peers: peerVersions(), wallSeconds: Math.round((Date.now() - t0) / 1000) };
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
+const meta = { ...machine(), commit, quick: opts.quick, peers: peerVersions(), wallSeconds: Math.round((Date.now() - t0) / 1000) };
 const L = [];
 L.push(`### wasmgrad vs JS autograd engines (issue #5, W2 and W5)`);
 L.push('');
-L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m} at the end, ${meta.date.slice(0, 10)}${opts.quick ? ', **--quick**' : ''}. ` +
+L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m} at the end, ${meta.date.slice(0, 10)}, wasmgrad at ${meta.commit}${opts.quick ? ', **--quick**' : ''}. ` +
   `Peers: ${Object.entries(meta.peers).map(([k, v]) => `${k} ${v ?? '(missing)'}`).join(', ')}. ` +
   `Each engine and workload in its own process, one after another (not interleaved); medians over samples, a forced GC before each sample. ` +
   `Every result is checked against an f64 reference computed in plain JS (f64 engines to rtol 1e-9, f32 engines to 1e-4, 1e-3 on W2) before its time is reported.`);

@@ -18,8 +18,10 @@ function emit(obj) {
 
 // ── timing: warm-up, then samples of K calls each, a forced GC (untimed) before every sample ──
 
-function timeIt(call, { warmup, minSampleMs, samples, budgetMs }) {
-  for (let i = 0; i < warmup; i++) call();
+function timeIt(call, { warmup, warmupMs = 0, minSampleMs, samples, budgetMs }) {
+  // Warm-up: at least `warmup` calls and at least warmupMs of calls (lets the JIT tiers settle).
+  const w0 = now();
+  for (let i = 0; i < warmup || now() - w0 < warmupMs; i++) call();
   // K calls per sample so that a sample lasts at least minSampleMs: count the calls that fit in it.
   let K = 0;
   const c0 = now();
@@ -38,8 +40,8 @@ function timeIt(call, { warmup, minSampleMs, samples, budgetMs }) {
   return { samples: out, callsPerSample: K };
 }
 
-const W2_TIMING = quick ? { warmup: 1, minSampleMs: 10, samples: 7, budgetMs: 8000 } : { warmup: 2, minSampleMs: 20, samples: 15, budgetMs: 30000 };
-const W5_TIMING = quick ? { warmup: 200, minSampleMs: 5, samples: 10, budgetMs: 3000 } : { warmup: 2000, minSampleMs: 10, samples: 30, budgetMs: 10000 };
+const W2_TIMING = quick ? { warmup: 1, warmupMs: 200, minSampleMs: 10, samples: 7, budgetMs: 8000 } : { warmup: 2, warmupMs: 500, minSampleMs: 20, samples: 15, budgetMs: 30000 };
+const W5_TIMING = quick ? { warmup: 200, warmupMs: 300, minSampleMs: 20, samples: 15, budgetMs: 3000 } : { warmup: 2000, warmupMs: 1000, minSampleMs: 20, samples: 40, budgetMs: 10000 };
 
 // ── engines: each returns { label, dtype, w2(steps) → fn, w5() → fn, w2Steps?, notes? } ──
 // A W2 fn takes no argument and returns [x_last, dx0, dw, db]; a W5 fn returns [f, df/dp_0 .. df/dp_9].
@@ -256,7 +258,7 @@ async function main() {
     size = { steps, opNodes: 3 * steps };
     console.error(`${engineKey} W2: ${steps} steps, first call ${firstCallMs.toFixed(0)} ms`);
     // A call of over a second has warmed itself up: no further warm-up calls.
-    const { samples, callsPerSample } = timeIt(call, firstCallMs > 1000 ? { ...W2_TIMING, warmup: 0 } : W2_TIMING);
+    const { samples, callsPerSample } = timeIt(call, firstCallMs > 1000 ? { ...W2_TIMING, warmup: 0, warmupMs: 0 } : W2_TIMING);
     const last = call();
     emit({ ok: true, engine: engineKey, workload, label: e.label, dtype: e.dtype, notes: e.notes, size, setupMs, firstCallMs, samples, callsPerSample, check: { first, last } });
   } else if (workload === 'W5') {
