@@ -4,7 +4,7 @@
 // or { ok: false, engine, workload, error }. Progress goes to stderr.
 // The workloads and the checked numbers: bench/peers/workloads.mjs; method: bench/README.md.
 
-import { W2, W5, w5Data } from './workloads.mjs';
+import { W1, W2, W5, w5Data, w1Setup } from './workloads.mjs';
 import { now, gc } from '../lib.mjs';
 
 const [engineKey, workload, ...rest] = process.argv.slice(2);
@@ -153,6 +153,28 @@ async function tfjs(backend) {
         return r;
       };
     },
+    async w1() {
+      const { X, y, layers } = await w1Setup();
+      const Xt = tf.keep(tf.tensor2d(X));
+      const Yt = tf.keep(tf.tensor2d(y.map((v) => [v])));
+      const vars = layers.flatMap(({ W, b }, l) => [tf.variable(tf.tensor2d(W), true, `W${l}`), tf.variable(tf.tensor1d(b), true, `b${l}`)]);
+      const lossFn = () => {
+        let h = Xt;
+        for (let l = 0; l < layers.length; l++) {
+          h = h.matMul(vars[2 * l]).add(vars[2 * l + 1]);
+          if (l < layers.length - 1) h = tf.relu(h);
+        }
+        const data = tf.relu(tf.scalar(1).sub(Yt.mul(h))).mean();
+        const reg = tf.addN(vars.map((v) => tf.sum(tf.square(v))));
+        return data.add(reg.mul(W1.alpha));
+      };
+      return () =>
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(lossFn, vars);
+          for (const v of vars) v.assign(v.sub(grads[v.name].mul(W1.lr)));
+          return value.dataSync()[0];
+        });
+    },
     w5() {
       return () =>
         tf.tidy(() => {
@@ -172,7 +194,7 @@ async function jsPytorch() {
   return {
     label: 'js-pytorch 0.7.2',
     dtype: 'f64',
-    notes: 'tensors of shape [1] for W2, [10] for W5; tanh composed from exp, add, div and sub (js-pytorch has no tanh): 6 tensor ops per tanh',
+    notes: 'tensors of shape [1] for W2, [10] for W5, matrices for W1 (ReLU as z·[z > 0], as js-pytorch nn.ReLU is leaky); tanh composed from exp, add, div and sub (js-pytorch has no tanh): 6 tensor ops per tanh',
     w2(steps) {
       return () => {
         const x0 = torch.tensor([W2.x0], true), w = torch.tensor([W2.w], true), b = torch.tensor([W2.b], true);
@@ -180,6 +202,38 @@ async function jsPytorch() {
         for (let i = 0; i < steps; i++) xx = tanh(xx.mul(w).add(b));
         xx.backward();
         return [xx.data[0], x0.grad[0], w.grad[0], b.grad[0]];
+      };
+    },
+    async w1() {
+      const { X, y, layers } = await w1Setup();
+      const Xt = torch.tensor(X);
+      const negY = torch.tensor(y.map((v) => [-v]));
+      // biases as [1, n] rows, broadcast over the batch by ones[100, 1] @ b (js-pytorch's add does not broadcast [100, n] + [n])
+      const params = layers.flatMap(({ W, b }) => [torch.tensor(W, true), torch.tensor([b], true)]);
+      const ones = torch.ones([X.length, 1]);
+      // js-pytorch's nn.ReLU is leaky (slope 1e-3) and it has no SGD: ReLU as z·[z > 0] with the mask a
+      // constant tensor (so the gradient is the mask, as ReLU's), and the update as its Adam writes one.
+      const mask = (a) => (typeof a[0] === 'number' ? a.map((v) => (v > 0 ? 1 : 0)) : a.map(mask));
+      const relu = { forward: (z) => z.mul(torch.tensor(mask(z.data))) };
+      return () => {
+        let h = Xt;
+        for (let l = 0; l < layers.length; l++) {
+          h = h.matmul(params[2 * l]).add(ones.matmul(params[2 * l + 1]));
+          if (l < layers.length - 1) h = relu.forward(h);
+        }
+        // js-pytorch's sum and mean reduce the last dimension only: flatten first
+        const flat = (t) => t.reshape([t.shape.reduce((m, n) => m * n, 1)]);
+        const data = flat(relu.forward(h.mul(negY).add(1))).mean();
+        let reg = null;
+        for (const q of params) {
+          const sq = flat(q.mul(q)).sum();
+          reg = reg ? reg.add(sq) : sq;
+        }
+        const loss = data.add(reg.mul(W1.alpha));
+        for (const q of params) q.zero_grad();
+        loss.backward();
+        for (const q of params) q._data = q.add(q._grad.mul(-W1.lr))._data;
+        return loss.data[0];
       };
     },
     w5() {
@@ -219,6 +273,33 @@ async function jaxjs(useJit) {
       return () => {
         const [value, grads] = vg([np.array(W2.x0), np.array(W2.w), np.array(W2.b)]);
         return [read(value)[0], ...grads.map((g) => read(g)[0])];
+      };
+    },
+    async w1() {
+      const { X, y, layers } = await w1Setup();
+      const Xa = np.array(X);
+      const Ya = np.array(y.map((v) => [v]));
+      let params = layers.flatMap(({ W, b }) => [np.array(W), np.array(b)]);
+      const nl = layers.length;
+      const lossFn = (ps) => {
+        let h = Xa.ref;
+        for (let l = 0; l < nl; l++) {
+          h = np.matmul(h, ps[2 * l].ref).add(ps[2 * l + 1].ref);
+          if (l < nl - 1) h = jax.nn.relu(h);
+        }
+        const data = jax.nn.relu(Ya.ref.mul(h).mul(-1).add(1)).mean();
+        let reg = null;
+        for (const q of ps) {
+          const sq = np.sum(q.ref.mul(q));
+          reg = reg ? reg.add(sq) : sq;
+        }
+        return data.add(reg.mul(W1.alpha));
+      };
+      const vg = useJit ? jit(valueAndGrad(lossFn)) : valueAndGrad(lossFn);
+      return () => {
+        const [value, grads] = vg(params.map((q) => q.ref));
+        params = params.map((q, i) => q.sub(grads[i].mul(W1.lr)));
+        return read(value)[0];
       };
     },
     w5() {
@@ -261,6 +342,15 @@ async function main() {
     const { samples, callsPerSample } = timeIt(call, firstCallMs > 1000 ? { ...W2_TIMING, warmup: 0, warmupMs: 0 } : W2_TIMING);
     const last = call();
     emit({ ok: true, engine: engineKey, workload, label: e.label, dtype: e.dtype, notes: e.notes, size, setupMs, firstCallMs, samples, callsPerSample, check: { first, last } });
+  } else if (workload === 'W1') {
+    if (!e.w1) throw new Error(`${e.label}: no tensor form of W1 (n/a)`);
+    const c0 = now();
+    call = await e.w1();
+    const losses = [];
+    for (let i = 0; i < W1.checkedSteps; i++) losses.push(call()); // the checked steps, from the initial weights
+    firstCallMs = now() - c0;
+    const { samples, callsPerSample } = timeIt(call, W2_TIMING);
+    emit({ ok: true, engine: engineKey, workload, label: e.label, dtype: e.dtype, notes: e.notes, size: { steps: 1 }, setupMs, firstCallMs, samples, callsPerSample, check: { losses } });
   } else if (workload === 'W5') {
     const c0 = now();
     call = e.w5();

@@ -67,3 +67,58 @@ export function w5Reference() {
 }
 
 export const CHECK_NAMES = { W2: ['x_last', 'dx_last/dx0', 'dx_last/dw', 'dx_last/db'], W5: ['f', ...Array.from({ length: W5.n }, (_, i) => `df/dp${i}`)] };
+
+// W1 (tensor form, peers only): micrograd's two-moons step, MLP 2-16-16-1 (ReLU, linear output) on
+// makeMoons(100, { seed: 1337 }), loss = mean_i relu(1 − y_i·score_i) + 1e-4·Σ p², SGD lr 0.05, as
+// bench/moons.mjs, from the same initial weights (nn.MLP(eng, 2, [16, 16, 1], { seed: 1337 })).
+export const W1 = { n: 100, seed: 1337, sizes: [2, 16, 16, 1], alpha: 1e-4, lr: 0.05, checkedSteps: 3 };
+
+/** The data and the initial weights as matrices: layers[l].W[i][j] = neuron j's weight on input i. */
+export async function w1Setup() {
+  const { createEngine, nn } = await import('../../dist/index.js');
+  const { makeMoons } = await import('../../examples/moons/data.mjs');
+  const { X, y } = makeMoons(W1.n, { seed: W1.seed });
+  const eng = await createEngine({ backend: 'js' });
+  const model = new nn.MLP(eng, 2, W1.sizes.slice(1), { seed: W1.seed });
+  const flat = model.parameters().map((p) => p.data); // per neuron: its weights, then its bias
+  const layers = [];
+  let k = 0;
+  for (let l = 1; l < W1.sizes.length; l++) {
+    const nin = W1.sizes[l - 1], nout = W1.sizes[l];
+    const W = Array.from({ length: nin }, () => new Array(nout));
+    const b = new Array(nout);
+    for (let j = 0; j < nout; j++) {
+      for (let i = 0; i < nin; i++) W[i][j] = flat[k++];
+      b[j] = flat[k++];
+    }
+    layers.push({ W, b });
+  }
+  return { X, y, flat, layers };
+}
+
+/** The losses of the first W1.checkedSteps steps, in f64, by the object graph (micrograd's algorithm). */
+export async function w1Reference() {
+  const { X, y, flat } = await w1Setup();
+  const { MLP, Value } = await import('../objectgraph.mjs');
+  const model = new MLP(2, W1.sizes.slice(1));
+  const ps = model.parameters();
+  ps.forEach((p, i) => (p.data = flat[i]));
+  const losses = [];
+  for (let s = 0; s < W1.checkedSteps; s++) {
+    const scores = X.map((row) => model.forward(row.map((v) => new Value(v))));
+    let data = null;
+    scores.forEach((sc, i) => {
+      const li = sc.mul(-y[i]).add(1).relu();
+      data = data ? data.add(li) : li;
+    });
+    data = data.mul(1 / X.length);
+    let reg = null;
+    for (const p of ps) reg = reg ? reg.add(p.mul(p)) : p.mul(p);
+    const loss = data.add(reg.mul(W1.alpha));
+    model.zeroGrad();
+    loss.backward();
+    for (const p of ps) p.data -= W1.lr * p.grad;
+    losses.push(loss.data);
+  }
+  return losses;
+}
