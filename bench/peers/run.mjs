@@ -58,7 +58,7 @@ const TOL = { f64: { W1: 1e-9, W2: 1e-9, W2s: 1e-9, W5: 1e-9 }, f32: { W1: 1e-4,
 
 // W2 at full length is not attempted for these by default (the reason is printed in their row).
 const NOT_FULL = {
-  jax: 'not run: eager jax-js held every intermediate of the 10^5-op chain and ran out of a 4 GB heap after ~2 min in a trial on this machine (--all-full to attempt)',
+  jax: 'not run: in a trial on this machine, eager jax-js ran out of a 4 GB heap after ~2 min on the 10^5-op chain (--all-full to attempt)',
   jaxJit: 'not run: jit traces and compiles the whole chain; 300 steps (W2s) already take ~2 s to compile (--all-full to attempt)',
 };
 
@@ -130,7 +130,7 @@ if (opts.from) {
   previousMeta = prev.meta;
   opts.quick = prev.meta.quick;
   opts.workloads = [...new Set(prev.results.map((r) => r.workload))];
-  results = prev.results.map((r) => (r.ok ? { ...r, checked: check(r) } : r));
+  results = prev.results.map((r) => (r.ok ? { ...r, checked: check(r) } : r.skipped && r.workload === 'W2' && NOT_FULL[r.engine] ? { ...r, error: NOT_FULL[r.engine] } : r));
 }
 for (const workload of opts.from ? [] : opts.workloads) {
   for (const [engine, kind] of ENGINES) {
@@ -175,9 +175,16 @@ const TITLES = {
 };
 
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
+const SHORT_TITLES = {
+  W1: 'W1: two-moons SGD step, MLP 2-16-16-1, 100 points (peers: tensor form; wasmgrad: scalar graph, from moons.mjs)',
+  W2: `W2: scalar chain tanh(x·w + b), ${(3 * W2.steps).toLocaleString('en-US')} op nodes, forward + backward`,
+  W2s: `W2s: the same chain, ${3 * W2_SHORT_STEPS} op nodes`,
+  W5: 'W5: value and gradient of a 10-parameter function, per call',
+};
+
 const meta = previousMeta ? { ...previousMeta, recheckedAt: new Date().toISOString() } : { ...machine(), commit, quick: opts.quick, peers: peerVersions(), wallSeconds: Math.round((Date.now() - t0) / 1000) };
 const L = [];
-L.push(`### wasmgrad vs JS autograd engines (issue #5, W2 and W5)`);
+L.push(`### wasmgrad vs JS autograd engines (issue #5: W1, W2, W5)`);
 L.push('');
 L.push(`${meta.node} (V8 ${meta.v8}), ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m} at the end, ${meta.date.slice(0, 10)}, wasmgrad at ${meta.commit}${opts.quick ? ', **--quick**' : ''}. ` +
   `Peers: ${Object.entries(meta.peers).map(([k, v]) => `${k} ${v ?? '(missing)'}`).join(', ')}. ` +
@@ -245,7 +252,7 @@ if (!opts.quick) {
     const rows = results.filter((r) => r.workload === w && !(w === 'W1' && r.skipped));
     if (w === 'W1') rows.push(...moonsRows());
     return {
-      title: TITLES[w],
+      title: SHORT_TITLES[w],
       unit: w === 'W5' ? 'µs per call' : w === 'W1' ? 'ms per step' : 'ns per op node',
       bars: rows.map((r) => ({
         label: r.fromMoons ? `${LABELS[r.engine]} (scalar graph)` : LABELS[r.engine],

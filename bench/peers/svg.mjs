@@ -4,6 +4,13 @@
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** Ticks at powers of ten: 0.01, 0.1, 1, 10, 100, 1k, 10k, 100k, 1M, 10M. */
+function fmtTick(v) {
+  if (v >= 1e6) return `${Math.round(v / 1e6)}M`;
+  if (v >= 1e3) return `${Math.round(v / 1e3)}k`;
+  return String(+v.toPrecision(1));
+}
+
 function fmtNum(v) {
   if (v >= 100) return v.toFixed(0);
   if (v >= 10) return v.toFixed(1);
@@ -29,7 +36,7 @@ export function barChart({ title, subtitle, panels }) {
       const v = lo * Math.pow(10, d);
       const x = xOf(v);
       out.push(`<line x1="${x}" y1="${top - 2}" x2="${x}" y2="${bottom}" class="grid"/>`);
-      out.push(`<text x="${x}" y="${bottom + 13}" class="tick" text-anchor="middle">${fmtNum(v)}</text>`);
+      out.push(`<text x="${x}" y="${bottom + 13}" class="tick" text-anchor="middle">${fmtTick(v)}</text>`);
     }
     out.push(`<text x="${labelW + barW}" y="${bottom + 26}" class="tick" text-anchor="end">${esc(p.unit)} (log scale; shorter is faster)</text>`);
     for (const b of p.bars) {
