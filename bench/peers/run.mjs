@@ -264,7 +264,10 @@ if (!opts.quick) {
   });
   fs.writeFileSync(SVG, barChart({
     title: 'wasmgrad vs JS autograd engines: medians, log scale (orange: wasmgrad)',
-    subtitle: `${meta.node}, ${meta.cpu} × ${meta.cpus}, ${meta.date.slice(0, 10)}; ${Object.entries(meta.peers).filter(([k]) => k !== '@tensorflow/tfjs-core').map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    subtitle: [
+      `Node ${meta.node}, ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m}, ${meta.date.slice(0, 10)}, wasmgrad ${meta.commit}; every bar checked against an f64 reference; bench/results/peers.json`,
+      Object.entries(meta.peers).filter(([k]) => k !== '@tensorflow/tfjs-core').map(([k, v]) => `${k} ${v}`).join(', '),
+    ],
     panels,
   }));
   console.error(`wrote ${SVG}`);

@@ -1,5 +1,5 @@
 // A small horizontal bar chart on a log scale, one panel per workload, as a standalone SVG string.
-//   barChart({ title, subtitle, panels: [{ title, unit, bars: [{ label, value, highlight?, note? }] }] })
+//   barChart({ title, subtitle: string | string[] (one line each), panels: [{ title, unit, bars: [{ label, value, highlight?, note? }] }] })
 // A bar with value null is drawn as text only (e.g. "failed" or "not run").
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -19,7 +19,9 @@ function fmtNum(v) {
 }
 
 export function barChart({ title, subtitle, panels }) {
-  const W = 900, labelW = 330, valueW = 90, barW = W - labelW - valueW - 20, rowH = 20, panelGap = 28, headH = 52;
+  const W = 900, labelW = 330, valueW = 90, barW = W - labelW - valueW - 20, rowH = 20, panelGap = 28;
+  const sub = Array.isArray(subtitle) ? subtitle : [subtitle];
+  const headH = 40 + 15 * sub.length;
   let y = headH;
   const out = [];
   for (const p of panels) {
@@ -62,7 +64,7 @@ export function barChart({ title, subtitle, panels }) {
 </style>
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="22" class="t">${esc(title)}</text>
-<text x="10" y="40" class="st">${esc(subtitle)}</text>
+${sub.map((line, i) => `<text x="10" y="${40 + 15 * i}" class="st">${esc(line)}</text>`).join('\n')}
 ${out.join('\n')}
 </svg>
 `;
