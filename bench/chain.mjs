@@ -728,7 +728,7 @@ function markdown({ meta, results, byKey, ratios, micro, agree, small, mismatche
     L.push('|---|--:|--:|');
     for (const [name, s] of Object.entries(micro)) L.push(`| ${name} | ${fmt(s.median)} | ${fmt(s.min)}–${fmt(s.max)} |`);
     const g = (k) => micro[k].median;
-    L.push(`| tanh premium (Tanh − Neg): wasm (musl port) / js twin (V8 Math.tanh) | ${fmt(g('wasm: pushUnary(Tanh)') - g('wasm: pushUnary(Neg)'))} / ${fmt(g('js twin: tape.unary(Tanh)') - g('js twin: tape.unary(Neg)'))} | |`);
+    L.push(`| tanh premium (Tanh − Neg): wasm (the core's tanh: a polynomial below 1/4 in magnitude, musl above) / js twin (V8 Math.tanh) | ${fmt(g('wasm: pushUnary(Tanh)') - g('wasm: pushUnary(Neg)'))} / ${fmt(g('js twin: tape.unary(Tanh)') - g('js twin: tape.unary(Neg)'))} | |`);
   }
   return L.join('\n');
 }
