@@ -186,7 +186,7 @@ function buildCode(p: Program): void {
     if (k >= 1) countUse(uses, inputA(t, id));
     if (k == 2) countUse(uses, inputB(t, id));
   }
-  let fused = t.reached; // scratch, free until the sweep needs it
+  let fused = t.reached; // scratch: a program never sweeps with marks
   memory.fill(fused, 0, <usize>n);
   let forwardCount = 0;
   for (let id = 0; id < n; id++) {
@@ -254,7 +254,12 @@ function buildCode(p: Program): void {
   store<f64>(p, load<f64>(p) + g);
 }
 
-/** Recomputes every node (see tape.replayForward), from the forward stream. */
+/**
+ * Recomputes every node, as if the graph were built again, from the forward
+ * stream: Leaf and Const nodes keep their values (a host writes new inputs
+ * into the Leafs first), Param nodes re-read their slot, every other node runs
+ * its forward kernel, so data-dependent ops (relu, abs) take their branch anew.
+ */
 export function replay(p: Program): void {
   let values = p.tape.values;
   let at = p.forwardCode;
