@@ -143,7 +143,7 @@ export class Engine {
     const start = tape.nodeCount;
     const outer = this.current;
     this.traceOuter = outer;
-    this.current = new Generation(this, outer.index);
+    this.current = new Generation(this, outer.index, true);
     try {
       const inputs = example.map((x) => this.value(x));
       const result = fn(...inputs);
@@ -253,6 +253,12 @@ export class Engine {
       v.id = this.guard(() => this.tape.paramNode(v.slot));
       v.owner = this.current;
       return v.id;
+    }
+    if (v.owner.traced) {
+      throw new Error(
+        `${opName}: this Value was made inside compile()'s fn; its node belongs to the compiled program, ` +
+          'not to the eager tape (read results with program.run() / program.outputValues())',
+      );
     }
     throw new Error(
       `${opName}: this Value was made before eng.reset() and its node is gone (made in generation ${v.owner.index}, ` +

@@ -14,6 +14,8 @@ export class Generation {
   constructor(
     readonly engine: Engine,
     readonly index: number,
+    /** Made by compile() for the Values of its trace, which belong to the program afterwards. */
+    readonly traced = false,
   ) {}
 }
 

@@ -234,6 +234,10 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
       expect(eng.compile((x) => x.mul(outside.data), [2]).forward()[0]).toBe(6); // numbers read at trace time are constants
       const sum = outside.add(1);
       expect(() => eng.compile((x) => x.add(sum.inputs[0]), [1])).toThrow(/made outside it/);
+      let leaked: Value | undefined;
+      eng.compile((x) => (leaked = x.mul(2)), [1]);
+      expect(() => leaked!.data).toThrow(/data: this Value was made inside compile\(\)'s fn; its node belongs to the compiled program/);
+      expect(() => outside.add(leaked!)).toThrow(/made inside compile/);
     });
   });
 
