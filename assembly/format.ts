@@ -4,7 +4,7 @@
 // buffer that fails any check creates nothing.
 
 import { Op, arity, OP_COUNT } from "./ops";
-import { Tape, newTape } from "./tape";
+import { newTape } from "./tape";
 import { createParam, paramCount } from "./params";
 import { finish } from "./program";
 
@@ -51,6 +51,7 @@ function valid(ptr: usize, len: usize): bool {
     if (<u64>load<u32>(at) >= n) return false;
   }
   at += <usize>(8 * params);
+  let nodes = at - ptr;
   for (let i: i64 = 0; i < <i64>n; i++, at += <usize>NODE_BYTES) {
     let op = <i32>load<u8>(at);
     let a = <i64>load<i32>(at, 1);
@@ -63,6 +64,8 @@ function valid(ptr: usize, len: usize): bool {
     } else {
       if (k >= 1 ? a < 0 || a >= i : a != -1) return false;
       if (k == 2 ? b < 0 || b >= i : b != -1) return false;
+      // A PowConst's exponent is a Const (it gets no gradient); b < i was checked.
+      if (op == Op.PowConst && load<u8>(ptr + nodes + <usize>(b * <i64>NODE_BYTES)) != Op.Const) return false;
     }
   }
   return true;

@@ -60,6 +60,7 @@ export function pushUnary(op: i32, a: i32): i32 {
 export function pushBinary(op: i32, a: i32, b: i32): i32 {
   if (arity(op) != 2) return fail(ErrorCode.BadOp);
   if (!isNode(a) || !isNode(b)) return fail(ErrorCode.BadNode);
+  if (op == Op.PowConst && tape.opOf(eager, b) != Op.Const) return fail(ErrorCode.BadOp); // the exponent gets no gradient
   return tape.pushBinary(eager, op, a, b);
 }
 
@@ -68,7 +69,7 @@ export function pushBinary(op: i32, a: i32, b: i32): i32 {
  * call: (a op c), or (c op a) when constFirst is nonzero. Returns the op node.
  */
 export function pushBinaryConst(op: i32, a: i32, c: f64, constFirst: i32): i32 {
-  if (arity(op) != 2) return fail(ErrorCode.BadOp);
+  if (arity(op) != 2 || (op == Op.PowConst && constFirst)) return fail(ErrorCode.BadOp);
   if (!isNode(a)) return fail(ErrorCode.BadNode);
   let k = tape.pushNode(eager, Op.Const, -1, -1, c);
   return constFirst ? tape.pushBinary(eager, op, k, a) : tape.pushBinary(eager, op, a, k);
@@ -277,7 +278,13 @@ export function programSlot(id: i32, k: i32): i32 {
  */
 export function programLoad(ptr: usize, len: usize): i32 {
   if (ptr + len < ptr || ptr + len > (<usize>memory.size() << 16)) return fail(ErrorCode.BadFormat);
-  let id = format.loadProgram(ptr, len);
+  // Validate and read a private copy: the host's range need not be a block
+  // from alloc(), and the allocations of loading must not be able to overwrite
+  // bytes that were already checked.
+  let copy = heap.alloc(max<usize>(len, 1));
+  memory.copy(copy, ptr, len);
+  let id = format.loadProgram(copy, len);
+  heap.free(copy);
   return id < 0 ? fail(ErrorCode.BadFormat) : id;
 }
 

@@ -39,7 +39,7 @@ const MUL_ADD: i32 = 255; // not an op id: a replay-only instruction
 
 let table: usize = 0;   // usize[tableCapacity]: Program pointers; 0 marks a free id
 let tableCapacity: i32 = 0;
-export let tableSize: i32 = 0; // ids in use are below this
+let tableSize: i32 = 0; // ids in use are below this
 
 /** The program with this id, or null if there is none (never made, or freed). */
 export function programAt(id: i32): Program | null {
@@ -87,6 +87,7 @@ export function checkSegment(source: Tape, start: i32, end: i32, inputCount: i32
       if (k == 2) {
         let b = inputB(source, id);
         if (b < start || b >= id) return ErrorCode.BadNode;
+        if (op == Op.PowConst && opOf(source, b) != Op.Const) return ErrorCode.BadOp;
       }
     }
   }
@@ -193,8 +194,9 @@ function buildCode(p: Program): void {
     let op = opOf(t, id);
     if (op <= Op.Const) continue;
     forwardCount++;
+    // Not when the Mul is the root: backward starts there, before the Add.
     if (op == Op.Add && id > 0 && opOf(t, id - 1) == Op.Mul && load<i32>(uses + (<usize>(id - 1) << 2)) == 1 &&
-        (inputA(t, id) == id - 1 || inputB(t, id) == id - 1)) {
+        (inputA(t, id) == id - 1 || inputB(t, id) == id - 1) && id - 1 != p.root) {
       store<u8>(fused + <usize>id, 1);
       forwardCount--; // the Mul's record goes
     }

@@ -136,7 +136,7 @@ export class Engine {
   compile(fn: (...inputs: Value[]) => Value | readonly Value[], example: readonly number[]): Program {
     if (typeof fn !== 'function') throw new TypeError(`compile: expected a function, got ${describe(fn)}`);
     if (!Array.isArray(example)) throw new TypeError(`compile: example must be an array of numbers, got ${describe(example)}`);
-    example.forEach((x, k) => checkNumber(x, `compile: example[${k}]`));
+    for (let k = 0; k < example.length; k++) checkNumber(example[k], `compile: example[${k}]`); // holes too
     if (this.traceOuter !== null) throw new Error('compile: cannot compile while another compile is tracing');
 
     const tape = this.tape;
@@ -145,7 +145,7 @@ export class Engine {
     this.traceOuter = outer;
     this.current = new Generation(this, outer.index, true);
     try {
-      const inputs = example.map((x) => this.value(x));
+      const inputs = Array.from(example, (x) => this.value(x));
       const result = fn(...inputs);
       const outputs = Array.isArray(result) ? (result as readonly Value[]) : [result as Value];
       if (outputs.length === 0) throw new RangeError('compile: fn returned no outputs');
@@ -199,6 +199,7 @@ export class Engine {
 
   /** Frees the whole tape in O(1). Values made before it can no longer be used; parameters keep their values and gradients. */
   reset(): void {
+    if (this.traceOuter !== null) throw new Error("reset: cannot reset inside compile()'s fn; the trace lives on the tape");
     this.tape.reset();
     this.current = new Generation(this, this.current.index + 1);
     this.names.clear();
@@ -341,9 +342,11 @@ export class Engine {
   }
 
   /**
-   * The Wasm core traps when linear memory cannot grow. Its state is intact at
-   * that point (growth happens before anything is written), so the trap
-   * becomes a RangeError and the engine stays usable. Other errors pass as they are.
+   * The core traps only when linear memory cannot grow (the checked exports
+   * return error codes for everything else). Growth happens before the node
+   * is written, so its state is consistent (at worst binaryConst's Const node
+   * stays on the tape without its op); the trap becomes a RangeError and the
+   * engine stays usable. Other errors pass as they are.
    */
   private memoryError(err: unknown): unknown {
     if (!(err instanceof WebAssembly.RuntimeError)) return err;

@@ -263,6 +263,9 @@ export function decodeProgram(bytes: Uint8Array): ProgramImage {
         const input = inputs[k];
         if (k < arity) {
           if (input < 0 || input >= i) throw bad(`node ${i} (${name}) reads node ${input}, which does not come before it`);
+          if (k === 1 && op === Op.PowConst && nodes.ops[input] !== Op.Const) {
+            throw bad(`node ${i} (PowConst) takes its exponent from node ${input}, a ${OP_NAMES[nodes.ops[input]]} node, not a Const`);
+          }
         } else if (input !== -1) {
           throw bad(`node ${i} (${name}) has an input ${input} where it takes none; it must be -1`);
         }

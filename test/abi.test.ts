@@ -61,6 +61,11 @@ describe('Wasm ABI', () => {
     expect(c.lastError()).toBe(BAD_OP);
     expect(c.pushBinaryConst(Op.Tanh, x, 1, 0)).toBe(-1);
     expect(c.lastError()).toBe(BAD_OP);
+    expect(c.pushBinary(Op.PowConst, x, x)).toBe(-1); // the exponent must be a Const
+    expect(c.lastError()).toBe(BAD_OP);
+    expect(c.pushBinaryConst(Op.PowConst, x, 2, 1)).toBe(-1); // c ** x has a gradient in x: that is Pow
+    expect(c.lastError()).toBe(BAD_OP);
+    expect(c.nodeValue(c.pushBinaryConst(Op.PowConst, x, 2, 0))).toBe(1);
     expect(c.nodeValue(1 << 30)).toBeNaN();
     expect(c.lastError()).toBe(BAD_NODE);
     expect(c.nodeGrad(-1)).toBeNaN();

@@ -149,6 +149,17 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
     expect(p.mul(1).data).toBe(0.5);
   });
 
+  it('sweeps backward from a first output that a later Add consumes (no fusion across the root)', async () => {
+    const eng = await engine(backend);
+    const program = eng.compile((x, y) => {
+      const m = x.mul(y);
+      return [m, m.add(x)];
+    }, [2, 3]);
+    const { outputs, grads } = program.run([2, 3]);
+    expect(Array.from(outputs)).toEqual([6, 8]);
+    expect(Array.from(grads)).toEqual([3, 2]);
+  });
+
   it('returns every output, and sweeps backward from the first', async () => {
     const eng = await engine(backend);
     const program = eng.compile((x, y) => [x.mul(y), x.add(y), y.exp()], [1, 1]);
@@ -229,6 +240,10 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
       expect(() => eng.compile((x) => x, ['a' as unknown as number])).toThrow(/compile: example\[0\]: expected a number/);
       expect(() => eng.compile(() => { throw new Error('boom'); }, [1])).toThrow('boom');
       expect(() => eng.compile(() => { eng.compile((x) => x, [1]); return eng.value(1); }, [])).toThrow(/another compile is tracing/);
+      expect(() => eng.compile((x) => { eng.reset(); return x; }, [1])).toThrow(/reset: cannot reset inside compile\(\)'s fn/);
+      const sparse = [1, 1];
+      delete sparse[0]; // a hole, which forEach and map would skip
+      expect(() => eng.compile((a, b) => b.mul(10), sparse)).toThrow(/compile: example\[0\]: expected a number, got undefined/);
       expect(eng.stats().nodes).toBe(nodes);
       expect(outside.add(1).data).toBe(4);
       expect(eng.compile((x) => x.mul(outside.data), [2]).forward()[0]).toBe(6); // numbers read at trace time are constants

@@ -55,6 +55,7 @@ export function programCorruptions(good: Uint8Array): [string, Uint8Array, RegEx
     ['output out of range', edit((v) => v.setUint32(24, 99, true)), /output 0 is node 99/],
     ['param out of range', edit((v) => { v.setUint8(node(1), 2); v.setUint32(12, 1, true); }), /node 1 \(Param\) reads parameter -1, but the file has 0/],
     ['huge counts', edit((v) => v.setUint32(8, 0xffffffff, true)), /truncated: the header describes/],
+    ['PowConst exponent not a Const', edit((v) => v.setUint8(node(2), 8)), /node 2 \(PowConst\) takes its exponent from node 1, a Leaf node, not a Const/],
   ];
 }
 

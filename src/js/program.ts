@@ -59,7 +59,8 @@ export function buildCode(g: ProgramArrays, root: number): Code {
   }
   const fused = new Uint8Array(n + 1);
   for (let id = 1; id < n; id++) {
-    if (g.ops[id] === ADD && g.ops[id - 1] === MUL && uses[id - 1] === 1 && (g.inputsA[id] === id - 1 || g.inputsB[id] === id - 1)) {
+    // Not when the Mul is the root: backward starts there, before the Add.
+    if (g.ops[id] === ADD && g.ops[id - 1] === MUL && uses[id - 1] === 1 && (g.inputsA[id] === id - 1 || g.inputsB[id] === id - 1) && id - 1 !== root) {
       fused[id] = 1;
     }
   }

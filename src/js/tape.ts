@@ -183,7 +183,9 @@ export class JsTape implements Tape {
   }
 
   reset(): void { this.eager.count = 0; }
-  truncate(count: number): void { this.eager.count = count; }
+  truncate(count: number): void {
+    if (count <= this.eager.count) this.eager.count = count; // as the core: never past the end
+  }
 
   createParam(value: number): number { return this.params.create(value); }
   paramValue(slot: number): number { return this.params.values[slot]; }
