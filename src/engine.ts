@@ -164,7 +164,11 @@ export class Engine {
     }
   }
 
-  /** Loads a program saved by `program.save()`, creating new parameters with the saved values. Every field is validated first. */
+  /**
+   * Loads a program saved by `program.save()`, creating new parameters with the
+   * saved values (parameters are never freed, so loading in a loop grows the
+   * parameter count). Every field is validated before anything is created.
+   */
   load(bytes: Uint8Array): Program {
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`load: expected a Uint8Array, got ${describe(bytes)}`);
     const image = decodeProgram(bytes);

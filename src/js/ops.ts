@@ -1,5 +1,7 @@
 // The JS twin's op table: the same forward kernels and backward rules as
 // assembly/ops.ts, in the same order, on JS numbers (f64). Keep the two in step.
+// Transcendentals are V8's Math functions rather than the core's, so they can
+// differ from the Wasm results in the last bits; arithmetic and relu cannot.
 
 import { Op } from '../ops.js';
 
