@@ -10,12 +10,10 @@
 
 import fs from 'node:fs';
 import os from 'node:os';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createEngine, Op } from '../dist/index.js';
 import { Value as GraphValue } from './objectgraph.mjs';
+import { gc, gcRecorder, loud, now, relDiff, round3, summary, tick } from './lib.mjs';
 
 // ── options ──
 
@@ -81,38 +79,8 @@ const TARGET_NODES = 100_000;
 
 // ── timing helpers ──
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc'); // forced full GC between timed repetitions (untimed)
-const now = () => performance.now();
-
 // Every GC pause V8 reports, for attribution to timed windows afterwards.
-const gcEvents = [];
-const gcObserver = new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcEvents.push({ start: e.startTime, end: e.startTime + e.duration });
-});
-gcObserver.observe({ entryTypes: ['gc'] });
-function gcMsIn(start, end) {
-  let ms = 0;
-  for (const e of gcEvents) {
-    const lo = Math.max(start, e.start);
-    const hi = Math.min(end, e.end);
-    if (hi > lo) ms += hi - lo;
-  }
-  return ms;
-}
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-function quantile(sorted, q) {
-  if (sorted.length === 0) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-function summary(xs) {
-  const s = [...xs].sort((p, q) => p - q);
-  return { median: quantile(s, 0.5), q1: quantile(s, 0.25), q3: quantile(s, 0.75), min: s[0], max: s[s.length - 1], n: s.length };
-}
+const gcPauses = gcRecorder();
 const nsPerNode = (ms) => (ms * 1e6) / OP_NODES;
 
 // ── the workloads ──
@@ -338,7 +306,6 @@ function microRunner(wasmEng, jsEng, count) {
 
 // ── checks ──
 
-const relDiff = (p, q) => (p === q ? 0 : Math.abs(p - q) / Math.max(Math.abs(p), Math.abs(q)));
 const CHECK_NAMES = ['x_last', 'dx_last/dx0', 'dw', 'db', `dx_last/dx_(N-${PROBE_BACK})`];
 
 /**
@@ -418,10 +385,6 @@ function smallChainCheck(wasmEng, jsEng, wasmCEng, jsCEng, steps) {
 
 let valueMapAnchor = null;
 
-function loud(lines) {
-  const bar = '!'.repeat(78);
-  console.error(`\n${bar}\n${lines.map((l) => `!!! ${l}`).join('\n')}\n${bar}\n`);
-}
 
 // ── main ──
 
@@ -556,13 +519,11 @@ async function main() {
     await tick(); // let GC performance entries arrive
     console.error(`  round ${r + 1}/${rounds} done (${((now() - roundStart) / 1000).toFixed(1)} s)`);
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  for (const e of gcObserver.takeRecords()) gcEvents.push({ start: e.startTime, end: e.startTime + e.duration });
-  gcObserver.disconnect();
+  await gcPauses.finish();
   for (const w of windows) {
     const s = samples.get(w.key);
-    s.gcForward.push(gcMsIn(w.t0, w.t1));
-    s.gcBackward.push(gcMsIn(w.t1, w.t2));
+    s.gcForward.push(gcPauses.msIn(w.t0, w.t1));
+    s.gcBackward.push(gcPauses.msIn(w.t1, w.t2));
   }
 
   // ── report ──
@@ -653,7 +614,6 @@ async function main() {
 function mapSummary(s, f) {
   return { median: f(s.median), q1: f(s.q1), q3: f(s.q3), min: f(s.min), max: f(s.max), n: s.n };
 }
-const round3 = (x) => Math.round(x * 1000) / 1000;
 
 function fmt(x, digits) {
   if (!Number.isFinite(x)) return String(x);
