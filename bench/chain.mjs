@@ -13,7 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createEngine, Op } from '../dist/index.js';
 import { Value as GraphValue } from './objectgraph.mjs';
-import { gc, gcRecorder, loud, now, relDiff, round3, summary, tick } from './lib.mjs';
+import { gc, gcRecorder, loud, machine, now, relDiff, round3, summary, tick } from './lib.mjs';
 
 // ── options ──
 
@@ -436,14 +436,7 @@ async function main() {
 
   const meta = {
     benchmark: 'chain: x = tanh(x*w + b)',
-    date: new Date().toISOString(),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cpus: os.cpus().length,
-    totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-    args: process.argv.slice(2),
+    ...machine(),
     steps: STEPS,
     opNodes: OP_NODES,
     leaves: 3,
