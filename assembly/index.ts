@@ -9,7 +9,8 @@
 // sees these codes; they are for other hosts.
 
 import { Op, arity, OP_COUNT } from "./ops";
-import { ErrorCode } from "./errors";
+import { ErrorCode, fail } from "./errors";
+import * as errors from "./errors";
 import * as tape from "./tape";
 import * as params from "./params";
 import * as programs from "./program";
@@ -21,20 +22,14 @@ const ABI_VERSION: i32 = 1;
 const eager = tape.newTape(1024);
 let generationCount: i32 = 0;
 
-let lastErrorCode: i32 = ErrorCode.None;
-
-function fail(code: i32): i32 {
-  lastErrorCode = code;
-  return -1;
-}
 
 @inline function isNode(id: i32): bool { return <u32>id < <u32>eager.count; }
 @inline function isParam(slot: i32): bool { return <u32>slot < <u32>params.paramCount; }
 
 /** The reason for the last -1/NaN returned by a checked export (an ErrorCode); reading it clears it. */
 export function lastError(): i32 {
-  let code = lastErrorCode;
-  lastErrorCode = ErrorCode.None;
+  let code = errors.errorCode;
+  errors.errorCode = ErrorCode.None;
   return code;
 }
 
@@ -184,7 +179,7 @@ export function programCreate(start: i32, end: i32, inputCount: i32, root: i32):
 
 function programOf(id: i32): programs.Program | null {
   let p = programs.programAt(id);
-  if (p === null) lastErrorCode = ErrorCode.BadProgram;
+  if (p === null) fail(ErrorCode.BadProgram);
   return p;
 }
 
@@ -380,3 +375,4 @@ export function selfTest(): i32 {
 function near(actual: f64, expected: f64): bool {
   return Math.abs(actual - expected) <= 1e-12 * Math.abs(expected);
 }
+export * from "./tensor/abi";

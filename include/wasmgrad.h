@@ -79,7 +79,23 @@ enum wasmgrad_error {
   WASMGRAD_ERR_NODE = 2,    /* node id not on the current tape (or a range, root or pointer that is not what the export needs) */
   WASMGRAD_ERR_PARAM = 3,   /* parameter slot not created */
   WASMGRAD_ERR_PROGRAM = 4, /* program id never made, or freed */
-  WASMGRAD_ERR_FORMAT = 5   /* bytes that are not a valid serialized program (docs/program-format.md) */
+  WASMGRAD_ERR_FORMAT = 5,  /* bytes that are not a valid serialized program (docs/program-format.md) */
+  WASMGRAD_ERR_TENSOR = 6,  /* tensor id not on the tensor tape */
+  WASMGRAD_ERR_SHAPE = 7,   /* shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8) */
+  WASMGRAD_ERR_DTYPE = 8,   /* dtype unknown, mixed, or not allowed for the op */
+  WASMGRAD_ERR_SLOT = 9,    /* slot never created, freed, or of the wrong size/dtype */
+  WASMGRAD_ERR_ARGUMENT = 10 /* an axis, index, stride or bound out of range */
+};
+
+/** Tensor dtypes. */
+enum wasmgrad_dtype { WASMGRAD_DTYPE_F32 = 0, WASMGRAD_DTYPE_F64 = 1, WASMGRAD_DTYPE_I32 = 2 };
+
+/** Elementwise ops only tensors have (the scalar op ids above work on tensors too). */
+enum wasmgrad_tensor_op {
+  WASMGRAD_TOP_MAXIMUM = 100,    /* max(x, y); ties split the gradient */
+  WASMGRAD_TOP_MINIMUM = 101,    /* min(x, y) */
+  WASMGRAD_TOP_LEAKY_RELU = 102, /* x > 0 ? x : y*x */
+  WASMGRAD_TOP_GELU = 110        /* tanh-form GELU (unary) */
 };
 
 /**
@@ -278,6 +294,99 @@ static inline uint32_t wasmgrad_programInputsBPointer(wasmgrad_instance* m, int3
 static inline uint32_t wasmgrad_alloc(wasmgrad_instance* m, uint32_t bytes) { return WASMGRAD_EXPORT(alloc)(m, bytes); }
 /** Frees a block from wasmgrad_alloc(); -1 for any other pointer. */
 static inline int32_t wasmgrad_free(wasmgrad_instance* m, uint32_t ptr) { return (int32_t)WASMGRAD_EXPORT(free)(m, ptr); }
+
+/*
+ * Tensors (docs/abi.md, "Tensors"): n-d f32/f64 (and int32 index) tensors on a
+ * tape of their own, in the same instance. Arrays are written into the staging
+ * area before the call that reads them; elements are read and written in place.
+ */
+/* Staging area and building (each returns a tensor id, or -1) */
+/** Byte offset of the staging area: i32s the host writes before calls that read arrays (shapes, axes, bounds, slot lists). */
+static inline uint32_t wasmgrad_tensorStage(wasmgrad_instance* m) { return WASMGRAD_EXPORT(tensorStage)(m); }
+/** Capacity of the staging area in i32s (1024). */
+static inline int32_t wasmgrad_tensorStageInts(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(tensorStageInts)(m); }
+/** Staged: shape. A LEAF (requiresGrad) or CONST tensor; write its elements at wasmgrad_tensorData() afterwards. */
+static inline int32_t wasmgrad_tensorFromData(wasmgrad_instance* m, int32_t dtype, int32_t rank, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(tensorFromData)(m, (uint32_t)dtype, (uint32_t)rank, (uint32_t)requiresGrad); }
+/** Staged: shape. A constant filled with value. */
+static inline int32_t wasmgrad_tensorFull(wasmgrad_instance* m, int32_t dtype, int32_t rank, double value) { return (int32_t)WASMGRAD_EXPORT(tensorFull)(m, (uint32_t)dtype, (uint32_t)rank, value); }
+/** Elementwise op: a scalar unary op id (NEG..ABS) or WASMGRAD_TOP_GELU. */
+static inline int32_t wasmgrad_tensorUnary(wasmgrad_instance* m, int32_t op, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorUnary)(m, (uint32_t)op, (uint32_t)a); }
+/** Elementwise with broadcasting: ADD..POW or WASMGRAD_TOP_MAXIMUM/MINIMUM/LEAKY_RELU. */
+static inline int32_t wasmgrad_tensorBinary(wasmgrad_instance* m, int32_t op, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorBinary)(m, (uint32_t)op, (uint32_t)a, (uint32_t)b); }
+/** mask != 0 ? a : b, broadcast. */
+static inline int32_t wasmgrad_tensorWhere(wasmgrad_instance* m, int32_t mask, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorWhere)(m, (uint32_t)mask, (uint32_t)a, (uint32_t)b); }
+/** 1/0 in a's dtype; kind 0..5 = eq ne lt le gt ge; no gradient. */
+static inline int32_t wasmgrad_tensorCompare(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorCompare)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)b); }
+/** Staged: count axes, ascending. kind 0 sum, 1 max, 2 min. */
+static inline int32_t wasmgrad_tensorReduce(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t count, int32_t keepdims) { return (int32_t)WASMGRAD_EXPORT(tensorReduce)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)count, (uint32_t)keepdims); }
+/** [..., M, K] @ [..., K, N], batch dims broadcast. */
+static inline int32_t wasmgrad_tensorMatmul(wasmgrad_instance* m, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorMatmul)(m, (uint32_t)a, (uint32_t)b); }
+/** Staged: new shape (same size). Shares a's data. */
+static inline int32_t wasmgrad_tensorReshape(wasmgrad_instance* m, int32_t a, int32_t rank) { return (int32_t)WASMGRAD_EXPORT(tensorReshape)(m, (uint32_t)a, (uint32_t)rank); }
+/** Staged: permutation. */
+static inline int32_t wasmgrad_tensorPermute(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorPermute)(m, (uint32_t)a); }
+/** Staged: target shape (broadcast). */
+static inline int32_t wasmgrad_tensorExpand(wasmgrad_instance* m, int32_t a, int32_t rank) { return (int32_t)WASMGRAD_EXPORT(tensorExpand)(m, (uint32_t)a, (uint32_t)rank); }
+/** Staged: starts, then ends. */
+static inline int32_t wasmgrad_tensorSlice(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorSlice)(m, (uint32_t)a); }
+/** Staged: pads before, then after. */
+static inline int32_t wasmgrad_tensorPad(wasmgrad_instance* m, int32_t a, double value) { return (int32_t)WASMGRAD_EXPORT(tensorPad)(m, (uint32_t)a, value); }
+static inline int32_t wasmgrad_tensorConcat(wasmgrad_instance* m, int32_t a, int32_t b, int32_t axis) { return (int32_t)WASMGRAD_EXPORT(tensorConcat)(m, (uint32_t)a, (uint32_t)b, (uint32_t)axis); }
+/** indices: a 1-d int32 tensor, every index in range. */
+static inline int32_t wasmgrad_tensorIndexSelect(wasmgrad_instance* m, int32_t a, int32_t axis, int32_t indices) { return (int32_t)WASMGRAD_EXPORT(tensorIndexSelect)(m, (uint32_t)a, (uint32_t)axis, (uint32_t)indices); }
+/** Staged: strideH, strideW, padH, padW. x [N,C,H,W], w [O,C,KH,KW]. */
+static inline int32_t wasmgrad_tensorConv2d(wasmgrad_instance* m, int32_t x, int32_t w) { return (int32_t)WASMGRAD_EXPORT(tensorConv2d)(m, (uint32_t)x, (uint32_t)w); }
+/** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */
+static inline int32_t wasmgrad_tensorPool2d(wasmgrad_instance* m, int32_t isMax, int32_t x) { return (int32_t)WASMGRAD_EXPORT(tensorPool2d)(m, (uint32_t)isMax, (uint32_t)x); }
+/** Same data, no gradient. */
+static inline int32_t wasmgrad_tensorDetach(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorDetach)(m, (uint32_t)a); }
+static inline int32_t wasmgrad_tensorCast(wasmgrad_instance* m, int32_t a, int32_t dtype) { return (int32_t)WASMGRAD_EXPORT(tensorCast)(m, (uint32_t)a, (uint32_t)dtype); }
+/* Reading tensors */
+/** Tensor nodes on the tape. */
+static inline int32_t wasmgrad_tensorCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(tensorCount)(m); }
+static inline int32_t wasmgrad_tensorRank(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorRank)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_tensorDim(wasmgrad_instance* m, int32_t id, int32_t d) { return (int32_t)WASMGRAD_EXPORT(tensorDim)(m, (uint32_t)id, (uint32_t)d); }
+static inline int32_t wasmgrad_tensorSize(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorSize)(m, (uint32_t)id); }
+/** WASMGRAD_DTYPE_* */
+static inline int32_t wasmgrad_tensorDType(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorDType)(m, (uint32_t)id); }
+/** The node kind (docs/abi.md, Tensors). */
+static inline int32_t wasmgrad_tensorOp(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorOp)(m, (uint32_t)id); }
+static inline int32_t wasmgrad_tensorRequiresGrad(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorRequiresGrad)(m, (uint32_t)id); }
+/** Byte offset of the elements; 0 for a bad id. */
+static inline uint32_t wasmgrad_tensorData(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(tensorData)(m, (uint32_t)id); }
+/** Byte offset of the gradient, 0 if backward never reached the node. */
+static inline uint32_t wasmgrad_tensorGrad(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(tensorGrad)(m, (uint32_t)id); }
+/* Tensor gradients and lifetime */
+/** Reverse sweep from a size-1 tensor that requires grad. 0 or -1. */
+static inline int32_t wasmgrad_tensorBackward(wasmgrad_instance* m, int32_t root) { return (int32_t)WASMGRAD_EXPORT(tensorBackward)(m, (uint32_t)root); }
+/** Every tensor node's and slot's gradient to 0. */
+static inline void wasmgrad_tensorClearGrads(wasmgrad_instance* m) { WASMGRAD_EXPORT(tensorClearGrads)(m); }
+/** Frees every tensor node in O(1); slots stay. */
+static inline void wasmgrad_tensorReset(wasmgrad_instance* m) { WASMGRAD_EXPORT(tensorReset)(m); }
+/** Bytes held for tensors (arena and slots). */
+static inline double wasmgrad_tensorBytes(wasmgrad_instance* m) { return WASMGRAD_EXPORT(tensorBytes)(m); }
+/* Slots: persistent tensors (parameters, kept tensors, optimizer state) */
+/** Staged: shape. Zeroed. */
+static inline int32_t wasmgrad_slotCreate(wasmgrad_instance* m, int32_t dtype, int32_t rank, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(slotCreate)(m, (uint32_t)dtype, (uint32_t)rank, (uint32_t)requiresGrad); }
+/** A new slot holding a copy of tensor id. */
+static inline int32_t wasmgrad_slotKeep(wasmgrad_instance* m, int32_t id, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(slotKeep)(m, (uint32_t)id, (uint32_t)requiresGrad); }
+/** A PARAM tensor node aliasing the slot's data and gradient. */
+static inline int32_t wasmgrad_slotNode(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotNode)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_slotCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(slotCount)(m); }
+static inline uint32_t wasmgrad_slotData(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(slotData)(m, (uint32_t)slot); }
+/** 0 if the slot has no gradient. */
+static inline uint32_t wasmgrad_slotGrad(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(slotGrad)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_slotSize(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotSize)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_slotDType(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotDType)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_slotRank(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotRank)(m, (uint32_t)slot); }
+static inline int32_t wasmgrad_slotDim(wasmgrad_instance* m, int32_t slot, int32_t d) { return (int32_t)WASMGRAD_EXPORT(slotDim)(m, (uint32_t)slot, (uint32_t)d); }
+static inline int32_t wasmgrad_slotClearGrad(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotClearGrad)(m, (uint32_t)slot); }
+/** Free only after tensorReset(): PARAM nodes on the tape alias the slot. */
+static inline int32_t wasmgrad_slotFree(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotFree)(m, (uint32_t)slot); }
+/** Staged: count parameter slots, then (momentum != 0) count velocity slots. PyTorch's SGD. */
+static inline int32_t wasmgrad_sgdStep(wasmgrad_instance* m, int32_t count, double lr, double momentum, double weightDecay, int32_t firstStep) { return (int32_t)WASMGRAD_EXPORT(sgdStep)(m, (uint32_t)count, lr, momentum, weightDecay, (uint32_t)firstStep); }
+/** Staged: count parameter slots, count first-moment slots, count second-moment slots. Adam, or AdamW when decoupled. */
+static inline int32_t wasmgrad_adamStep(wasmgrad_instance* m, int32_t count, double lr, double beta1, double beta2, double eps, double weightDecay, int32_t decoupled, int32_t step) { return (int32_t)WASMGRAD_EXPORT(adamStep)(m, (uint32_t)count, lr, beta1, beta2, eps, weightDecay, (uint32_t)decoupled, (uint32_t)step); }
 
 /** Builds and checks the seed example on a fresh tape: WASMGRAD_SELFTEST_OK or the index of the first wrong number. Resets the tape. */
 static inline int32_t wasmgrad_selfTest(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(selfTest)(m); }

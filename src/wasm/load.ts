@@ -19,14 +19,28 @@
  */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 
-// Same relative path from src/wasm/ and from dist/wasm/. Computed on first
-// use, so that a host whose modules have no usable import.meta.url can still
-// load the package and pass its own source.
-function defaultUrl(): URL {
-  return new URL('../../build/wasmgrad.wasm', import.meta.url);
+// A module whose one function uses a v128 instruction: it validates exactly
+// where the host has fixed-width SIMD.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** Whether this host runs Wasm SIMD (v128), and so can take build/wasmgrad.simd.wasm. */
+export function hasSimd(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
 }
 
-let defaultModule: Promise<WebAssembly.Module> | undefined;
+// Same relative paths from src/wasm/ and from dist/wasm/, written out in full
+// so that bundlers see both files. Computed on first use, so that a host
+// whose modules have no usable import.meta.url can still load the package and
+// pass its own source.
+function defaultUrl(simd: boolean): URL {
+  return simd ? new URL('../../build/wasmgrad.simd.wasm', import.meta.url) : new URL('../../build/wasmgrad.wasm', import.meta.url);
+}
+
+const defaultModules: (Promise<WebAssembly.Module> | undefined)[] = [undefined, undefined];
 
 interface NodeFs {
   readFile(url: URL): Promise<Uint8Array<ArrayBuffer>>;
@@ -84,19 +98,24 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
 function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof URL) return compileUrl(source);
-  if (typeof source === 'string') return compileUrl(new URL(source, defaultUrl()));
+  if (typeof source === 'string') return compileUrl(new URL(source, defaultUrl(false)));
   return compileBytes(source, 'the bytes passed as { wasm }');
 }
 
-/** Compiles the core once per process for the default source; each call returns a fresh instance with its own memory. */
-export async function instantiateCore(source?: WasmSource): Promise<WebAssembly.Instance> {
+/**
+ * Compiles the core once per process for the default source (the SIMD build
+ * where the host has SIMD, unless `simd` is false); each call returns a fresh
+ * instance with its own memory.
+ */
+export async function instantiateCore(source?: WasmSource, simd = hasSimd()): Promise<WebAssembly.Instance> {
   let module: WebAssembly.Module;
   if (source === undefined) {
-    defaultModule ??= compile(defaultUrl());
+    const k = simd ? 1 : 0;
+    defaultModules[k] ??= compile(defaultUrl(simd));
     try {
-      module = await defaultModule;
+      module = await defaultModules[k];
     } catch (err) {
-      defaultModule = undefined;
+      defaultModules[k] = undefined;
       throw err;
     }
   } else {

@@ -1,0 +1,905 @@
+// Tensor ops: for each op, the function that checks its inputs, works out
+// the output shape, pushes the node and runs the forward kernel, and beside
+// it the op's backward rule. Then the reverse sweep and the optimizer steps.
+//
+// Every push function validates what it is given (ids, dtypes, shapes,
+// attributes) and returns -1 with an error code instead of trapping, so a
+// host that calls the exports directly cannot corrupt the tape.
+
+import { ErrorCode, fail } from "../errors";
+import { TOp, isUnary, isBinary, ReduceKind } from "./ops";
+import {
+  DType, F, Flag, MAX_RANK, NODE_BYTES, elementShift, rec, geti, seti, dimOf, iattr, setIattr, fattr, setFattr,
+  dataOf, gradPtrOf, sizeOf, rankOf, dtypeOf, requiresGrad, pushNode, gradBuffer, nodeCount, arenaAlloc, arenaZeroed,
+  slotLive, slotRec, slotData, slotGrad, slotSize, slotDtype,
+} from "./tape";
+import * as tape from "./tape";
+import {
+  planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride, planRank,
+  unaryForward, unaryBackward, binaryForward, binaryBackward, compareForward, whereForward, whereBackward,
+  copy, reduceSum, reduceExtreme, countTies, extremeBackward,
+} from "./kernels";
+import { gemm } from "./gemm";
+import { im2col, col2im, poolForward, poolBackward } from "./conv";
+
+
+/** Host staging area: shapes, axes, attributes and slot lists are written here before a call. */
+export const STAGE_INTS: i32 = 1024;
+export const stage = memory.data(4 * STAGE_INTS);
+@inline export function staged(k: i32): i32 { return load<i32>(stage + (<usize>k << 2)); }
+
+// Scratch shapes, never inside the node table (which may move when a node is pushed).
+const outShape = memory.data(4 * MAX_RANK);
+const shapeA = memory.data(4 * MAX_RANK);
+const shapeB = memory.data(4 * MAX_RANK);
+const shapeC = memory.data(4 * MAX_RANK);
+@inline function sget(s: usize, d: i32): i32 { return load<i32>(s + (<usize>d << 2)); }
+@inline function sset(s: usize, d: i32, v: i32): void { store<i32>(s + (<usize>d << 2), v); }
+
+@inline function isTensor(id: i32): bool { return <u32>id < <u32>nodeCount; }
+@inline function isFloat(id: i32): bool { return dtypeOf(id) != DType.I32; }
+@inline function isF32(id: i32): bool { return dtypeOf(id) == DType.F32; }
+
+/** Copies node id's shape into scratch s; returns its rank. */
+function shapeInto(id: i32, s: usize): i32 {
+  let r = rankOf(id);
+  for (let d = 0; d < r; d++) sset(s, d, dimOf(id, d));
+  return r;
+}
+
+/** Checks a staged shape of `rank` dims at `s`: every dim ≥ 0, total size small enough to address. */
+function validShape(rank: i32, s: usize, dtype: i32): bool {
+  if (<u32>rank > <u32>MAX_RANK) return false;
+  let size: i64 = 1;
+  for (let d = 0; d < rank; d++) {
+    let n = sget(s, d);
+    if (n < 0) return false;
+    size *= n;
+    if (size > (<i64>1 << 28)) return false; // 2 GiB of f64 at most: addresses stay in i32
+  }
+  return true;
+}
+
+/** The flags of a new op node: RequiresGrad if any differentiable input has it. */
+@inline function gradFlag(a: i32, b: i32, c: i32): i32 {
+  return (a >= 0 && requiresGrad(a)) || (b >= 0 && requiresGrad(b)) || (c >= 0 && requiresGrad(c)) ? Flag.RequiresGrad : 0;
+}
+
+/** Broadcasts shapes (ra at sa) and (rb at sb) into outShape; returns the rank or -1. */
+function broadcastShapes(ra: i32, sa: usize, rb: i32, sb: usize): i32 {
+  let r = max(ra, rb);
+  for (let d = 0; d < r; d++) {
+    let i = d - (r - ra), j = d - (r - rb);
+    let x = i >= 0 ? sget(sa, i) : 1;
+    let y = j >= 0 ? sget(sb, j) : 1;
+    if (x != y && x != 1 && y != 1) return -1;
+    sset(outShape, d, x == 1 ? y : x);
+  }
+  return r;
+}
+
+// ── leaves ──
+
+/** A Leaf (requiresGrad) or Const with the staged shape; data uninitialized (the host writes it). */
+export function fromData(dtype: i32, rank: i32, needsGrad: bool): i32 {
+  if (<u32>dtype > 2 || (needsGrad && dtype == DType.I32)) return fail(ErrorCode.BadDType);
+  if (!validShape(rank, stage, dtype)) return fail(ErrorCode.BadShape);
+  let id = pushNode(needsGrad ? TOp.Leaf : TOp.Const, dtype, rank, stage, -1, -1, -1, 0);
+  if (needsGrad) seti(id, F.Flags, Flag.RequiresGrad | Flag.Accumulates);
+  return id;
+}
+
+export function full(dtype: i32, rank: i32, value: f64): i32 {
+  let id = fromData(dtype, rank, false);
+  if (id < 0) return id;
+  let p = dataOf(id), n = sizeOf(id);
+  if (dtype == DType.F32) for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), <f32>value);
+  else if (dtype == DType.F64) for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), value);
+  else for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), <i32>value);
+  return id;
+}
+
+/** Pushes a Param node reading slot s. */
+export function slotNode(s: i32): i32 {
+  if (!slotLive(s)) return fail(ErrorCode.BadSlot);
+  return tape.pushSlotNode(TOp.Param, s);
+}
+
+// ── Unary ──  out = f(x); dx += f'(x)·g with the rule of ops.ts
+
+export function unary(op: i32, a: i32): i32 {
+  if (!isUnary(op)) return fail(ErrorCode.BadOp);
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a)) return fail(ErrorCode.BadDType);
+  let r = shapeInto(a, outShape);
+  let id = pushNode(TOp.Unary, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  setIattr(id, 0, op);
+  seti(id, F.Flags, gradFlag(a, -1, -1));
+  planSame(id);
+  if (isF32(id)) unaryForward<f32>(op, dataOf(id), dataOf(a));
+  else unaryForward<f64>(op, dataOf(id), dataOf(a));
+  return id;
+}
+
+function unaryBack(id: i32): void {
+  let a = geti(id, F.A);
+  planSame(id);
+  if (isF32(id)) unaryBackward<f32>(iattr(id, 0), dataOf(id), gradPtrOf(id), dataOf(a), gradBuffer(a));
+  else unaryBackward<f64>(iattr(id, 0), dataOf(id), gradPtrOf(id), dataOf(a), gradBuffer(a));
+}
+
+/** A flat plan over node id's elements, two contiguous operands. */
+function planSame(id: i32): void {
+  sset(shapeC, 0, sizeOf(id));
+  planBegin(1, shapeC);
+  planContiguous(0);
+  planContiguous(1);
+}
+
+// ── Binary ──  out = f(x, y) broadcast; dx, dy += rule·g, summed over broadcast dims
+
+/** Plan over node id's shape: operand 0 contiguous, operands 1.. broadcast from the given inputs. */
+function planBroadcastFrom(id: i32, a: i32, b: i32, c: i32): void {
+  let r = shapeInto(id, shapeC);
+  planBegin(r, shapeC);
+  planContiguous(0);
+  let n = 1;
+  if (a >= 0) { planBroadcast(1, shapeInto(a, shapeA), shapeA); n = 2; }
+  if (b >= 0) { planBroadcast(2, shapeInto(b, shapeA), shapeA); n = 3; }
+  if (c >= 0) { planBroadcast(3, shapeInto(c, shapeA), shapeA); n = 4; }
+  planCoalesce(n);
+}
+
+export function binary(op: i32, a: i32, b: i32): i32 {
+  if (!isBinary(op)) return fail(ErrorCode.BadOp);
+  if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
+  if (r < 0) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Binary, dtypeOf(a), r, outShape, a, b, -1, 0);
+  setIattr(id, 0, op);
+  seti(id, F.Flags, gradFlag(a, b, -1));
+  planBroadcastFrom(id, a, b, -1);
+  if (isF32(id)) binaryForward<f32>(op, dataOf(id), dataOf(a), dataOf(b));
+  else binaryForward<f64>(op, dataOf(id), dataOf(a), dataOf(b));
+  return id;
+}
+
+function binaryBack(id: i32): void {
+  let a = geti(id, F.A), b = geti(id, F.B);
+  let ga: usize = requiresGrad(a) ? gradBuffer(a) : 0;
+  let gb: usize = requiresGrad(b) ? gradBuffer(b) : 0;
+  planBroadcastFrom(id, a, b, -1);
+  if (isF32(id)) binaryBackward<f32>(iattr(id, 0), dataOf(id), gradPtrOf(id), dataOf(a), dataOf(b), ga, gb);
+  else binaryBackward<f64>(iattr(id, 0), dataOf(id), gradPtrOf(id), dataOf(a), dataOf(b), ga, gb);
+}
+
+// ── Where ──  out = mask ? x : y; dx += mask·g, dy += (1 - mask)·g
+
+export function where(mask: i32, a: i32, b: i32): i32 {
+  if (!isTensor(mask) || !isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b) || dtypeOf(mask) != dtypeOf(a)) return fail(ErrorCode.BadDType);
+  let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
+  if (r < 0) return fail(ErrorCode.BadShape);
+  for (let d = 0; d < r; d++) sset(shapeB, d, sget(outShape, d));
+  r = broadcastShapes(r, shapeB, shapeInto(mask, shapeA), shapeA);
+  if (r < 0) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Where, dtypeOf(a), r, outShape, mask, a, b, 0);
+  seti(id, F.Flags, gradFlag(-1, a, b));
+  planBroadcastFrom(id, mask, a, b);
+  if (isF32(id)) whereForward<f32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  else whereForward<f64>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  return id;
+}
+
+function whereBack(id: i32): void {
+  let mask = geti(id, F.A), a = geti(id, F.B), b = geti(id, F.C);
+  let ga: usize = requiresGrad(a) ? gradBuffer(a) : 0;
+  let gb: usize = requiresGrad(b) ? gradBuffer(b) : 0;
+  planBroadcastFrom(id, mask, a, b);
+  if (isF32(id)) whereBackward<f32>(gradPtrOf(id), dataOf(mask), ga, gb);
+  else whereBackward<f64>(gradPtrOf(id), dataOf(mask), ga, gb);
+}
+
+// ── Compare ──  out = (x kind y) ? 1 : 0; no gradient
+
+export function compareOp(kind: i32, a: i32, b: i32): i32 {
+  if (<u32>kind > 5) return fail(ErrorCode.BadOp);
+  if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
+  if (r < 0) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
+  setIattr(id, 0, kind);
+  planBroadcastFrom(id, a, b, -1);
+  if (isF32(id)) compareForward<f32>(kind, dataOf(id), dataOf(a), dataOf(b));
+  else compareForward<f64>(kind, dataOf(id), dataOf(a), dataOf(b));
+  return id;
+}
+
+// ── Reduce ──  sum: dx += g broadcast back; max/min: dx += g/ties where x equals the extreme
+
+/** Plan over a's shape: operand 0 contiguous over a, operand 1 the output with stride 0 on reduced dims (mask bits). */
+function planReduce(a: i32, mask: i32): void {
+  let r = shapeInto(a, shapeA);
+  planBegin(r, shapeA);
+  planContiguous(0);
+  let stride = 1;
+  for (let d = r - 1; d >= 0; d--) {
+    if (mask & (1 << d)) setPlanStride(1, d, 0);
+    else { setPlanStride(1, d, stride); stride *= sget(shapeA, d); }
+  }
+  planCoalesce(2);
+}
+
+/** Reduces node a over the `count` axes staged (ascending, distinct); keepdims keeps them as size 1. */
+export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
+  if (<u32>kind > 2) return fail(ErrorCode.BadOp);
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a)) return fail(ErrorCode.BadDType);
+  let r = rankOf(a);
+  if (<u32>count > <u32>r) return fail(ErrorCode.BadArgument);
+  let mask = 0;
+  for (let k = 0; k < count; k++) {
+    let ax = staged(k);
+    if (<u32>ax >= <u32>r || (mask & (1 << ax))) return fail(ErrorCode.BadArgument);
+    mask |= 1 << ax;
+  }
+  let outRank = 0;
+  for (let d = 0; d < r; d++) {
+    if (!(mask & (1 << d))) sset(outShape, outRank++, dimOf(a, d));
+    else if (keepdims) sset(outShape, outRank++, 1);
+  }
+  // the max of nothing is undefined
+  if (kind != ReduceKind.Sum) for (let d = 0; d < r; d++) if ((mask & (1 << d)) && dimOf(a, d) == 0) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Reduce, dtypeOf(a), outRank, outShape, a, -1, -1, 0);
+  setIattr(id, 0, kind);
+  setIattr(id, 1, mask);
+  seti(id, F.Flags, gradFlag(a, -1, -1));
+  let n = sizeOf(id);
+  let acc = arenaAlloc(<usize>n << 3);
+  let init: f64 = kind == ReduceKind.Sum ? 0 : kind == ReduceKind.Max ? -Infinity : Infinity;
+  for (let i = 0; i < n; i++) store<f64>(acc + (<usize>i << 3), init);
+  planReduce(a, mask);
+  if (kind == ReduceKind.Sum) {
+    if (isF32(a)) reduceSum<f32>(acc, dataOf(a)); else reduceSum<f64>(acc, dataOf(a));
+  } else {
+    if (isF32(a)) reduceExtreme<f32>(kind == ReduceKind.Max, acc, dataOf(a));
+    else reduceExtreme<f64>(kind == ReduceKind.Max, acc, dataOf(a));
+  }
+  let out = dataOf(id);
+  if (isF32(id)) for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
+  else memory.copy(out, acc, <usize>n << 3);
+  return id;
+}
+
+function reduceBack(id: i32): void {
+  let a = geti(id, F.A), kind = iattr(id, 0), mask = iattr(id, 1);
+  let ga = gradBuffer(a);
+  planReduce(a, mask);
+  if (kind == ReduceKind.Sum) {
+    if (isF32(a)) copy<f32, f32>(ga, gradPtrOf(id), true); // operand 0 walks a: dst; operand 1 walks out: src
+    else copy<f64, f64>(ga, gradPtrOf(id), true);
+    return;
+  }
+  let n = sizeOf(id);
+  let count = arenaZeroed(<usize>n << 3);
+  if (isF32(a)) {
+    countTies<f32>(count, dataOf(id), dataOf(a));
+    planReduce(a, mask);
+    extremeBackward<f32>(ga, dataOf(a), dataOf(id), gradPtrOf(id), count);
+  } else {
+    countTies<f64>(count, dataOf(id), dataOf(a));
+    planReduce(a, mask);
+    extremeBackward<f64>(ga, dataOf(a), dataOf(id), gradPtrOf(id), count);
+  }
+}
+
+// ── Matmul ──  C = A@B per batch; dA += G@Bᵀ, dB += Aᵀ@G (summed over broadcast batch dims)
+
+const batchIndex = memory.data(4 * MAX_RANK);
+let batchOffA: i32 = 0, batchOffB: i32 = 0;
+
+/** Element offsets of batch `bi` of out in a and b (batch dims broadcast). */
+function batchOffsets(id: i32, a: i32, b: i32, bi: i32): void {
+  let r = rankOf(id), ra = rankOf(a), rb = rankOf(b);
+  let matA = dimOf(a, ra - 2) * dimOf(a, ra - 1);
+  let matB = dimOf(b, rb - 2) * dimOf(b, rb - 1);
+  let offA = 0, offB = 0, strideA = matA, strideB = matB;
+  let rest = bi;
+  for (let d = r - 3; d >= 0; d--) {
+    let n = dimOf(id, d);
+    let k = rest % n;
+    rest /= n;
+    let da = d - (r - ra), db = d - (r - rb);
+    if (da >= 0) { let m = dimOf(a, da); if (m != 1) offA += k * strideA; strideA *= m; }
+    if (db >= 0) { let m = dimOf(b, db); if (m != 1) offB += k * strideB; strideB *= m; }
+  }
+  batchOffA = offA;
+  batchOffB = offB;
+}
+
+export function matmul(a: i32, b: i32): i32 {
+  if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  let ra = rankOf(a), rb = rankOf(b);
+  if (ra < 2 || rb < 2 || dimOf(a, ra - 1) != dimOf(b, rb - 2)) return fail(ErrorCode.BadShape);
+  let r = broadcastShapes(shapeInto(a, shapeA) - 2, shapeA, shapeInto(b, shapeB) - 2, shapeB);
+  if (r < 0) return fail(ErrorCode.BadShape);
+  sset(outShape, r, dimOf(a, ra - 2));
+  sset(outShape, r + 1, dimOf(b, rb - 1));
+  let id = pushNode(TOp.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
+  seti(id, F.Flags, gradFlag(a, b, -1));
+  let M = dimOf(a, ra - 2), K = dimOf(a, ra - 1), N = dimOf(b, rb - 1);
+  let batches = sizeOf(id) / max(M * N, 1);
+  if (M * N == 0) return id;
+  let sh = elementShift(dtypeOf(a));
+  for (let bi = 0; bi < batches; bi++) {
+    batchOffsets(id, a, b, bi);
+    let pa = dataOf(a) + (<usize>batchOffA << sh), pb = dataOf(b) + (<usize>batchOffB << sh);
+    let pc = dataOf(id) + (<usize>(bi * M * N) << sh);
+    if (isF32(a)) gemm<f32>(false, false, M, N, K, pa, K, pb, N, pc, N, false);
+    else gemm<f64>(false, false, M, N, K, pa, K, pb, N, pc, N, false);
+  }
+  return id;
+}
+
+function matmulBack(id: i32): void {
+  let a = geti(id, F.A), b = geti(id, F.B);
+  let ra = rankOf(a), rb = rankOf(b);
+  let M = dimOf(a, ra - 2), K = dimOf(a, ra - 1), N = dimOf(b, rb - 1);
+  if (M * N == 0) return;
+  let ga: usize = requiresGrad(a) ? gradBuffer(a) : 0;
+  let gb: usize = requiresGrad(b) ? gradBuffer(b) : 0;
+  let batches = sizeOf(id) / (M * N);
+  let sh = elementShift(dtypeOf(a));
+  let f32 = isF32(a);
+  for (let bi = 0; bi < batches; bi++) {
+    batchOffsets(id, a, b, bi);
+    let pg = gradPtrOf(id) + (<usize>(bi * M * N) << sh);
+    if (ga) {
+      let pb = dataOf(b) + (<usize>batchOffB << sh), pga = ga + (<usize>batchOffA << sh);
+      if (f32) gemm<f32>(false, true, M, K, N, pg, N, pb, N, pga, K, true);
+      else gemm<f64>(false, true, M, K, N, pg, N, pb, N, pga, K, true);
+    }
+    if (gb) {
+      let pa = dataOf(a) + (<usize>batchOffA << sh), pgb = gb + (<usize>batchOffB << sh);
+      if (f32) gemm<f32>(true, false, K, N, M, pa, K, pg, N, pgb, N, true);
+      else gemm<f64>(true, false, K, N, M, pa, K, pg, N, pgb, N, true);
+    }
+  }
+}
+
+// ── Reshape / Detach ──  the same data under a new shape; dx += g (Detach: none)
+
+export function reshape(a: i32, rank: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  if (!validShape(rank, stage, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  let size = 1;
+  for (let d = 0; d < rank; d++) size *= staged(d);
+  if (size != sizeOf(a)) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Reshape, dtypeOf(a), rank, stage, a, -1, -1, dataOf(a));
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  return id;
+}
+
+function reshapeBack(id: i32): void {
+  let a = geti(id, F.A);
+  planSame(id);
+  if (isF32(id)) copy<f32, f32>(gradBuffer(a), gradPtrOf(id), true);
+  else copy<f64, f64>(gradBuffer(a), gradPtrOf(id), true);
+}
+
+export function detach(a: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  let r = shapeInto(a, outShape);
+  return pushNode(TOp.Detach, dtypeOf(a), r, outShape, a, -1, -1, dataOf(a));
+}
+
+// ── Cast ──  converts each element; dx += g converted back (float to float only)
+
+export function cast(a: i32, dtype: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  if (<u32>dtype > 2) return fail(ErrorCode.BadDType);
+  let r = shapeInto(a, outShape);
+  let id = pushNode(TOp.Cast, dtype, r, outShape, a, -1, -1, 0);
+  if (dtype != DType.I32 && isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  planSame(id);
+  let from = dtypeOf(a);
+  let dst = dataOf(id), src = dataOf(a);
+  if (dtype == DType.F32) {
+    if (from == DType.F32) copy<f32, f32>(dst, src, false); else if (from == DType.F64) copy<f32, f64>(dst, src, false); else copy<f32, i32>(dst, src, false);
+  } else if (dtype == DType.F64) {
+    if (from == DType.F32) copy<f64, f32>(dst, src, false); else if (from == DType.F64) copy<f64, f64>(dst, src, false); else copy<f64, i32>(dst, src, false);
+  } else {
+    if (from == DType.F32) copy<i32, f32>(dst, src, false); else if (from == DType.F64) copy<i32, f64>(dst, src, false); else copy<i32, i32>(dst, src, false);
+  }
+  return id;
+}
+
+function castBack(id: i32): void {
+  let a = geti(id, F.A);
+  planSame(id);
+  let ga = gradBuffer(a), g = gradPtrOf(id);
+  if (isF32(a)) { if (isF32(id)) copy<f32, f32>(ga, g, true); else copy<f32, f64>(ga, g, true); }
+  else { if (isF32(id)) copy<f64, f32>(ga, g, true); else copy<f64, f64>(ga, g, true); }
+}
+
+// ── Strided copies: Permute, Expand, Slice, Pad, Concat ──
+// Each forward is a copy between out and a through a plan with an offset; each
+// backward is the same plan run the other way, accumulating into a's gradient.
+// Operand 0 is the side written, operand 1 the side read.
+
+/** Writes a's contiguous strides into scratch s. */
+function stridesInto(id: i32, s: usize): void {
+  let stride = 1;
+  for (let d = rankOf(id) - 1; d >= 0; d--) { sset(s, d, stride); stride *= dimOf(id, d); }
+}
+
+function runCopy(dtype: i32, dst: usize, src: usize, accumulate: bool): void {
+  if (dtype == DType.F32) copy<f32, f32>(dst, src, accumulate);
+  else if (dtype == DType.F64) copy<f64, f64>(dst, src, accumulate);
+  else copy<i32, i32>(dst, src, accumulate);
+}
+
+/** For permute: plan over out's shape; `aSide` is the operand that walks a through the permutation. */
+function planPermute(id: i32, a: i32, aSide: i32): void {
+  let r = shapeInto(id, shapeC);
+  planBegin(r, shapeC);
+  planContiguous(1 - aSide);
+  stridesInto(a, shapeA);
+  for (let d = 0; d < r; d++) setPlanStride(aSide, d, sget(shapeA, iattr(id, d)));
+  planCoalesce(2);
+}
+
+export function permute(a: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  let r = rankOf(a);
+  let seen = 0;
+  for (let d = 0; d < r; d++) {
+    let p = staged(d);
+    if (<u32>p >= <u32>r || (seen & (1 << p))) return fail(ErrorCode.BadArgument);
+    seen |= 1 << p;
+    sset(outShape, d, dimOf(a, p));
+  }
+  let id = pushNode(TOp.Permute, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  planPermute(id, a, 1);
+  runCopy(dtypeOf(a), dataOf(id), dataOf(a), false);
+  return id;
+}
+
+function permuteBack(id: i32): void {
+  let a = geti(id, F.A);
+  planPermute(id, a, 0);
+  runCopy(dtypeOf(a), gradBuffer(a), gradPtrOf(id), true);
+}
+
+/** For expand: plan over out's shape; `aSide` walks a broadcast. */
+function planExpand(id: i32, a: i32, aSide: i32): void {
+  let r = shapeInto(id, shapeC);
+  planBegin(r, shapeC);
+  planContiguous(1 - aSide);
+  planBroadcast(aSide, shapeInto(a, shapeA), shapeA);
+  planCoalesce(2);
+}
+
+export function expand(a: i32, rank: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  let ra = rankOf(a);
+  if (rank < ra || !validShape(rank, stage, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  for (let d = 0; d < ra; d++) {
+    let n = dimOf(a, d), m = staged(d + rank - ra);
+    if (n != m && n != 1) return fail(ErrorCode.BadShape);
+  }
+  let id = pushNode(TOp.Expand, dtypeOf(a), rank, stage, a, -1, -1, 0);
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  planExpand(id, a, 1);
+  runCopy(dtypeOf(a), dataOf(id), dataOf(a), false);
+  return id;
+}
+
+function expandBack(id: i32): void {
+  let a = geti(id, F.A);
+  planExpand(id, a, 0);
+  runCopy(dtypeOf(a), gradBuffer(a), gradPtrOf(id), true);
+}
+
+/** Plan over `shapeOf`'s shape (a node): operand `bigSide` walks `big` (a node) contiguously-strided, the other side `small` contiguously. Returns big's element offset of the window starting at iattr starts. */
+function planWindow(small: i32, big: i32, bigSide: i32, starts: i32): i32 {
+  let r = shapeInto(small, shapeC);
+  planBegin(r, shapeC);
+  planContiguous(1 - bigSide);
+  stridesInto(big, shapeA);
+  let off = 0;
+  for (let d = 0; d < r; d++) {
+    setPlanStride(bigSide, d, sget(shapeA, d));
+    off += sget(shapeB, d) * sget(shapeA, d);
+  }
+  planCoalesce(2);
+  return off;
+}
+
+/** Slice: the staged starts (rank ints) then ends (rank ints). */
+export function slice(a: i32): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  let r = rankOf(a);
+  for (let d = 0; d < r; d++) {
+    let s = staged(d), e = staged(r + d);
+    if (s < 0 || e < s || e > dimOf(a, d)) return fail(ErrorCode.BadArgument);
+    sset(outShape, d, e - s);
+  }
+  let id = pushNode(TOp.Slice, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  sliceCopy(id, a, false);
+  return id;
+}
+
+function sliceCopy(id: i32, a: i32, back: bool): void {
+  let r = rankOf(id);
+  for (let d = 0; d < r; d++) sset(shapeB, d, iattr(id, d));
+  let sh = elementShift(dtypeOf(a));
+  if (!back) {
+    let off = planWindow(id, a, 1, 0);
+    runCopy(dtypeOf(a), dataOf(id), dataOf(a) + (<usize>off << sh), false);
+  } else {
+    let off = planWindow(id, a, 0, 0);
+    runCopy(dtypeOf(a), gradBuffer(a) + (<usize>off << sh), gradPtrOf(id), true);
+  }
+}
+
+/** Pad: staged before (rank ints) then after (rank ints); fills with value. */
+export function pad(a: i32, value: f64): i32 {
+  if (!isTensor(a)) return fail(ErrorCode.BadTensor);
+  let r = rankOf(a);
+  for (let d = 0; d < r; d++) {
+    let lo = staged(d), hi = staged(r + d);
+    if (lo < 0 || hi < 0) return fail(ErrorCode.BadArgument);
+    sset(outShape, d, dimOf(a, d) + lo + hi);
+  }
+  if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  setFattr(id, 0, value);
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  let p = dataOf(id), n = sizeOf(id);
+  if (isF32(id)) for (let i = 0; i < n; i++) store<f32>(p + (<usize>i << 2), <f32>value);
+  else if (dtypeOf(id) == DType.F64) for (let i = 0; i < n; i++) store<f64>(p + (<usize>i << 3), value);
+  else for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), <i32>value);
+  padCopy(id, a, false);
+  return id;
+}
+
+function padCopy(id: i32, a: i32, back: bool): void {
+  let r = rankOf(id);
+  for (let d = 0; d < r; d++) sset(shapeB, d, iattr(id, d));
+  let sh = elementShift(dtypeOf(a));
+  if (!back) {
+    let off = planWindow(a, id, 0, 0);
+    runCopy(dtypeOf(a), dataOf(id) + (<usize>off << sh), dataOf(a), false);
+  } else {
+    let off = planWindow(a, id, 1, 0);
+    runCopy(dtypeOf(a), gradBuffer(a), gradPtrOf(id) + (<usize>off << sh), true);
+  }
+}
+
+/** Concat a and b along axis. */
+export function concat(a: i32, b: i32, axis: i32): i32 {
+  if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
+  if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  let r = rankOf(a);
+  if (r != rankOf(b) || <u32>axis >= <u32>r) return fail(ErrorCode.BadShape);
+  for (let d = 0; d < r; d++) {
+    if (d != axis && dimOf(a, d) != dimOf(b, d)) return fail(ErrorCode.BadShape);
+    sset(outShape, d, d == axis ? dimOf(a, d) + dimOf(b, d) : dimOf(a, d));
+  }
+  if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  let id = pushNode(TOp.Concat, dtypeOf(a), r, outShape, a, b, -1, 0);
+  setIattr(id, 0, axis);
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, b, -1));
+  concatCopy(id, false);
+  return id;
+}
+
+function concatCopy(id: i32, back: bool): void {
+  let a = geti(id, F.A), b = geti(id, F.B), axis = iattr(id, 0);
+  let r = rankOf(id);
+  let sh = elementShift(dtypeOf(id));
+  for (let part = 0; part < 2; part++) {
+    let src = part == 0 ? a : b;
+    if (back && !requiresGrad(src)) continue;
+    for (let d = 0; d < r; d++) sset(shapeB, d, d == axis && part == 1 ? dimOf(a, axis) : 0);
+    if (!back) {
+      let off = planWindow(src, id, 0, 0);
+      runCopy(dtypeOf(id), dataOf(id) + (<usize>off << sh), dataOf(src), false);
+    } else {
+      let off = planWindow(src, id, 1, 0);
+      runCopy(dtypeOf(id), gradBuffer(src), gradPtrOf(id) + (<usize>off << sh), true);
+    }
+  }
+}
+
+// ── IndexSelect ──  out = a with dim `axis` indexed by int32 indices; da[idx] += g rows
+
+export function indexSelect(a: i32, axis: i32, indices: i32): i32 {
+  if (!isTensor(a) || !isTensor(indices)) return fail(ErrorCode.BadTensor);
+  if (dtypeOf(indices) != DType.I32) return fail(ErrorCode.BadDType);
+  let r = rankOf(a);
+  if (<u32>axis >= <u32>r || rankOf(indices) != 1) return fail(ErrorCode.BadShape);
+  let n = dimOf(a, axis), k = sizeOf(indices);
+  let ip = dataOf(indices);
+  for (let i = 0; i < k; i++) if (<u32>load<i32>(ip + (<usize>i << 2)) >= <u32>n) return fail(ErrorCode.BadArgument);
+  shapeInto(a, outShape);
+  sset(outShape, axis, k);
+  let id = pushNode(TOp.IndexSelect, dtypeOf(a), r, outShape, a, indices, -1, 0);
+  setIattr(id, 0, axis);
+  if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
+  indexRows(id, false);
+  return id;
+}
+
+function indexRows(id: i32, back: bool): void {
+  let a = geti(id, F.A), indices = geti(id, F.B), axis = iattr(id, 0);
+  let outer = 1, inner = 1;
+  for (let d = 0; d < axis; d++) outer *= dimOf(a, d);
+  for (let d = axis + 1; d < rankOf(a); d++) inner *= dimOf(a, d);
+  let n = dimOf(a, axis), k = sizeOf(indices);
+  let sh = elementShift(dtypeOf(a));
+  let rowBytes = <usize>inner << sh;
+  let ip = dataOf(indices);
+  let src = back ? gradPtrOf(id) : dataOf(a);
+  let dst = back ? gradBuffer(a) : dataOf(id);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < k; i++) {
+      let j = load<i32>(ip + (<usize>i << 2));
+      let aRow = (<usize>(o * n + j)) * rowBytes;
+      let outRow = (<usize>(o * k + i)) * rowBytes;
+      if (!back) { memory.copy(dst + outRow, src + aRow, rowBytes); continue; }
+      if (isF32(a)) for (let e = 0; e < inner; e++) { let p = dst + aRow + (<usize>e << 2); store<f32>(p, load<f32>(p) + load<f32>(src + outRow + (<usize>e << 2))); }
+      else for (let e = 0; e < inner; e++) { let p = dst + aRow + (<usize>e << 3); store<f64>(p, load<f64>(p) + load<f64>(src + outRow + (<usize>e << 3))); }
+    }
+  }
+}
+
+// ── Conv2d ──  per image: out = W @ im2col(x); dW += G @ colsᵀ; dx += col2im(Wᵀ @ G)
+// Staged: strideH, strideW, padH, padW.
+
+export function conv2d(x: i32, w: i32): i32 {
+  if (!isTensor(x) || !isTensor(w)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(x) || dtypeOf(x) != dtypeOf(w)) return fail(ErrorCode.BadDType);
+  if (rankOf(x) != 4 || rankOf(w) != 4 || dimOf(x, 1) != dimOf(w, 1)) return fail(ErrorCode.BadShape);
+  let sh = staged(0), sw = staged(1), ph = staged(2), pw = staged(3);
+  if (sh < 1 || sw < 1 || ph < 0 || pw < 0) return fail(ErrorCode.BadArgument);
+  let HO = (dimOf(x, 2) + 2 * ph - dimOf(w, 2)) / sh + 1;
+  let WO = (dimOf(x, 3) + 2 * pw - dimOf(w, 3)) / sw + 1;
+  if (dimOf(x, 2) + 2 * ph < dimOf(w, 2) || dimOf(x, 3) + 2 * pw < dimOf(w, 3) || HO < 1 || WO < 1) return fail(ErrorCode.BadShape);
+  sset(outShape, 0, dimOf(x, 0));
+  sset(outShape, 1, dimOf(w, 0));
+  sset(outShape, 2, HO);
+  sset(outShape, 3, WO);
+  let id = pushNode(TOp.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);
+  setIattr(id, 0, sh); setIattr(id, 1, sw); setIattr(id, 2, ph); setIattr(id, 3, pw);
+  seti(id, F.Flags, gradFlag(x, w, -1));
+  convRun(id, false);
+  return id;
+}
+
+function convRun(id: i32, back: bool): void {
+  let x = geti(id, F.A), w = geti(id, F.B);
+  let N = dimOf(x, 0), C = dimOf(x, 1), H = dimOf(x, 2), W = dimOf(x, 3);
+  let O = dimOf(w, 0), KH = dimOf(w, 2), KW = dimOf(w, 3);
+  let sh = iattr(id, 0), sw = iattr(id, 1), ph = iattr(id, 2), pw = iattr(id, 3);
+  let HO = dimOf(id, 2), WO = dimOf(id, 3);
+  let CKK = C * KH * KW, P = HO * WO;
+  let es = elementShift(dtypeOf(x));
+  let f32 = isF32(x);
+  let cols = arenaAlloc(<usize>(CKK * P) << es);
+  let dcols: usize = back && requiresGrad(x) ? arenaAlloc(<usize>(CKK * P) << es) : 0;
+  let gw: usize = back && requiresGrad(w) ? gradBuffer(w) : 0;
+  let gx: usize = dcols ? gradBuffer(x) : 0;
+  for (let n = 0; n < N; n++) {
+    let xn = dataOf(x) + (<usize>(n * C * H * W) << es);
+    let on = (<usize>(n * O * P)) << es;
+    if (!back || gw) {
+      if (f32) im2col<f32>(xn, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, cols);
+      else im2col<f64>(xn, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, cols);
+    }
+    if (!back) {
+      if (f32) gemm<f32>(false, false, O, P, CKK, dataOf(w), CKK, cols, P, dataOf(id) + on, P, false);
+      else gemm<f64>(false, false, O, P, CKK, dataOf(w), CKK, cols, P, dataOf(id) + on, P, false);
+      continue;
+    }
+    let g = gradPtrOf(id) + on;
+    if (gw) {
+      if (f32) gemm<f32>(false, true, O, CKK, P, g, P, cols, P, gw, CKK, true);
+      else gemm<f64>(false, true, O, CKK, P, g, P, cols, P, gw, CKK, true);
+    }
+    if (dcols) {
+      let gxn = gx + (<usize>(n * C * H * W) << es);
+      if (f32) {
+        gemm<f32>(true, false, CKK, P, O, dataOf(w), CKK, g, P, dcols, P, false);
+        col2im<f32>(dcols, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, gxn);
+      } else {
+        gemm<f64>(true, false, CKK, P, O, dataOf(w), CKK, g, P, dcols, P, false);
+        col2im<f64>(dcols, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, gxn);
+      }
+    }
+  }
+}
+
+// ── MaxPool2d / AvgPool2d ──  staged: kernelH, kernelW, strideH, strideW, padH, padW
+
+export function pool2d(isMax: bool, x: i32): i32 {
+  if (!isTensor(x)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(x)) return fail(ErrorCode.BadDType);
+  if (rankOf(x) != 4) return fail(ErrorCode.BadShape);
+  let kh = staged(0), kw = staged(1), sh = staged(2), sw = staged(3), ph = staged(4), pw = staged(5);
+  if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || 2 * ph > kh || 2 * pw > kw) return fail(ErrorCode.BadArgument);
+  let H = dimOf(x, 2), W = dimOf(x, 3);
+  if (H + 2 * ph < kh || W + 2 * pw < kw) return fail(ErrorCode.BadShape);
+  sset(outShape, 0, dimOf(x, 0));
+  sset(outShape, 1, dimOf(x, 1));
+  sset(outShape, 2, (H + 2 * ph - kh) / sh + 1);
+  sset(outShape, 3, (W + 2 * pw - kw) / sw + 1);
+  let id = pushNode(isMax ? TOp.MaxPool2d : TOp.AvgPool2d, dtypeOf(x), 4, outShape, x, -1, -1, 0);
+  for (let k = 0; k < 6; k++) setIattr(id, k, staged(k));
+  seti(id, F.Flags, gradFlag(x, -1, -1));
+  let planes = dimOf(x, 0) * dimOf(x, 1);
+  if (isF32(x)) poolForward<f32>(isMax, dataOf(x), planes, H, W, kh, kw, sh, sw, ph, pw, dimOf(id, 2), dimOf(id, 3), dataOf(id));
+  else poolForward<f64>(isMax, dataOf(x), planes, H, W, kh, kw, sh, sw, ph, pw, dimOf(id, 2), dimOf(id, 3), dataOf(id));
+  return id;
+}
+
+function poolBack(id: i32): void {
+  let x = geti(id, F.A);
+  let isMax = geti(id, F.Op) == TOp.MaxPool2d;
+  let planes = dimOf(x, 0) * dimOf(x, 1);
+  let H = dimOf(x, 2), W = dimOf(x, 3);
+  let gx = gradBuffer(x);
+  if (isF32(x)) poolBackward<f32>(isMax, dataOf(x), dataOf(id), gradPtrOf(id), planes, H, W, iattr(id, 0), iattr(id, 1), iattr(id, 2), iattr(id, 3), iattr(id, 4), iattr(id, 5), dimOf(id, 2), dimOf(id, 3), gx);
+  else poolBackward<f64>(isMax, dataOf(x), dataOf(id), gradPtrOf(id), planes, H, W, iattr(id, 0), iattr(id, 1), iattr(id, 2), iattr(id, 3), iattr(id, 4), iattr(id, 5), dimOf(id, 2), dimOf(id, 3), gx);
+}
+
+// ── backward ──
+
+function backwardNode(id: i32): void {
+  switch (geti(id, F.Op)) {
+    case TOp.Unary: unaryBack(id); break;
+    case TOp.Binary: binaryBack(id); break;
+    case TOp.Where: whereBack(id); break;
+    case TOp.Reduce: reduceBack(id); break;
+    case TOp.Matmul: matmulBack(id); break;
+    case TOp.Reshape: reshapeBack(id); break;
+    case TOp.Permute: permuteBack(id); break;
+    case TOp.Expand: expandBack(id); break;
+    case TOp.Slice: sliceCopy(id, geti(id, F.A), true); break;
+    case TOp.Pad: padCopy(id, geti(id, F.A), true); break;
+    case TOp.Concat: concatCopy(id, true); break;
+    case TOp.IndexSelect: indexRows(id, true); break;
+    case TOp.Conv2d: convRun(id, true); break;
+    case TOp.MaxPool2d: case TOp.AvgPool2d: poolBack(id); break;
+    case TOp.Cast: castBack(id); break;
+    // Leaf, Const, Param, Compare, Detach: nothing flows further
+  }
+}
+
+@inline function markIfGrad(id: i32): void {
+  if (id >= 0 && requiresGrad(id)) seti(id, F.Flags, geti(id, F.Flags) | Flag.Reached);
+}
+
+/** Reverse sweep from a size-1 node that requires grad. */
+export function backward(root: i32): i32 {
+  if (!isTensor(root)) return fail(ErrorCode.BadTensor);
+  if (sizeOf(root) != 1 || !requiresGrad(root)) return fail(ErrorCode.BadArgument);
+  for (let id = 0; id <= root; id++) seti(id, F.Flags, geti(id, F.Flags) & ~Flag.Reached);
+  markIfGrad(root);
+  for (let id = root; id >= 0; id--) {
+    let flags = geti(id, F.Flags);
+    if (!(flags & Flag.Reached)) continue;
+    let op = geti(id, F.Op);
+    if (op == TOp.Leaf || op == TOp.Param) {
+      gradBuffer(id); // Leafs get theirs on first use; Params alias their slot's
+      continue;
+    }
+    if (op == TOp.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
+    else if (op == TOp.IndexSelect) markIfGrad(geti(id, F.A));
+    else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
+    // an intermediate's gradient is this sweep's alone
+    let g = gradPtrOf(id);
+    if (g == 0) gradBuffer(id);
+    else memory.fill(g, 0, <usize>sizeOf(id) << elementShift(dtypeOf(id)));
+  }
+  let g = gradPtrOf(root);
+  if (isF32(root)) store<f32>(g, load<f32>(g) + 1);
+  else store<f64>(g, load<f64>(g) + 1);
+  for (let id = root; id >= 0; id--) {
+    if (geti(id, F.Flags) & Flag.Reached) backwardNode(id);
+  }
+  return 0;
+}
+
+/** Zeroes every node's and slot's gradient. */
+export function zeroGrad(): void {
+  for (let id = 0; id < nodeCount; id++) {
+    let g = gradPtrOf(id);
+    if (g != 0) memory.fill(g, 0, <usize>sizeOf(id) << elementShift(dtypeOf(id)));
+  }
+  for (let s = 0; s < tape.slotCount; s++) {
+    if (!slotLive(s)) continue;
+    let g = slotGrad(s);
+    if (g != 0) memory.fill(g, 0, <usize>slotSize(s) << elementShift(slotDtype(s)));
+  }
+}
+
+// ── optimizer steps ──
+// Staged: the slot lists, one after another. Each update is computed in f64
+// and stored in the slot's dtype.
+
+@inline function ld(dtype: i32, p: usize, i: i32): f64 {
+  return dtype == DType.F32 ? <f64>load<f32>(p + (<usize>i << 2)) : load<f64>(p + (<usize>i << 3));
+}
+@inline function st(dtype: i32, p: usize, i: i32, v: f64): void {
+  if (dtype == DType.F32) store<f32>(p + (<usize>i << 2), <f32>v); else store<f64>(p + (<usize>i << 3), v);
+}
+
+function sameSlots(p: i32, q: i32): bool {
+  return slotLive(p) && slotLive(q) && slotSize(p) == slotSize(q) && slotDtype(p) == slotDtype(q);
+}
+
+/** Validates `lists` slot lists of `count` slots each (staged one after another); the first must have gradients. */
+function validSlotLists(count: i32, lists: i32): bool {
+  if (count < 0 || count * lists > STAGE_INTS) return false;
+  for (let k = 0; k < count; k++) {
+    let p = staged(k);
+    if (!slotLive(p) || slotGrad(p) == 0 || slotDtype(p) == DType.I32) return false;
+    for (let l = 1; l < lists; l++) if (!sameSlots(p, staged(l * count + k))) return false;
+  }
+  return true;
+}
+
+export function sgdStep(count: i32, lr: f64, momentum: f64, weightDecay: f64, firstStep: bool): i32 {
+  if (!validSlotLists(count, momentum != 0 ? 2 : 1)) return fail(ErrorCode.BadSlot);
+  for (let k = 0; k < count; k++) {
+    let s = staged(k);
+    let dt = slotDtype(s), n = slotSize(s);
+    let p = slotData(s), g = slotGrad(s);
+    let v: usize = momentum != 0 ? slotData(staged(count + k)) : 0;
+    for (let i = 0; i < n; i++) {
+      let pi = ld(dt, p, i);
+      let gi = ld(dt, g, i) + weightDecay * pi;
+      if (v) {
+        let vi = firstStep ? gi : momentum * ld(dt, v, i) + gi;
+        st(dt, v, i, vi);
+        gi = vi;
+      }
+      st(dt, p, i, pi - lr * gi);
+    }
+  }
+  return 0;
+}
+
+export function adamStep(count: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, step: i32): i32 {
+  if (step < 1 || !validSlotLists(count, 3)) return fail(ErrorCode.BadSlot);
+  let c1 = 1 - Math.pow(beta1, <f64>step);
+  let c2 = 1 - Math.pow(beta2, <f64>step);
+  for (let k = 0; k < count; k++) {
+    let s = staged(k);
+    let dt = slotDtype(s), n = slotSize(s);
+    let p = slotData(s), g = slotGrad(s);
+    let m = slotData(staged(count + k)), v = slotData(staged(2 * count + k));
+    for (let i = 0; i < n; i++) {
+      let pi = ld(dt, p, i);
+      let gi = ld(dt, g, i);
+      if (decoupled) pi -= lr * weightDecay * pi;
+      else gi += weightDecay * pi;
+      let mi = beta1 * ld(dt, m, i) + (1 - beta1) * gi;
+      let vi = beta2 * ld(dt, v, i) + (1 - beta2) * gi * gi;
+      st(dt, m, i, mi);
+      st(dt, v, i, vi);
+      st(dt, p, i, pi - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,106 @@
+// Elementwise rules for tensors. Ops the scalar table has (../ops.ts: Add …
+// Abs) are applied per element with exactly that table's forward kernel and
+// backward rule, so each has one definition for scalars and tensors alike.
+// The ops only tensors have are defined here, forward and backward side by
+// side, writing the same gradX/gradY outputs. Ids are mirrored in
+// src/tensor/backend.ts (TensorBinary, TensorUnary, CompareKind, ReduceKind).
+
+import { Op, forward as scalarForward, backward as scalarBackward } from "../ops";
+import * as scalar from "../ops";
+
+export const enum TOp {
+  // node kinds of the tensor tape
+  Leaf = 0, Const = 1, Param = 2,
+  Unary = 3, Binary = 4, Where = 5, Compare = 6, Reduce = 7, Matmul = 8,
+  Reshape = 9, Permute = 10, Expand = 11, Slice = 12, Concat = 13, Pad = 14,
+  IndexSelect = 15, Conv2d = 16, MaxPool2d = 17, AvgPool2d = 18, Detach = 19, Cast = 20,
+}
+export const TOP_COUNT: i32 = 21;
+
+export const enum TensorOp {
+  Maximum = 100,
+  Minimum = 101,
+  LeakyRelu = 102,
+  Gelu = 110,
+}
+
+export const enum CompareKind { Eq = 0, Ne = 1, Lt = 2, Le = 3, Gt = 4, Ge = 5 }
+export const enum ReduceKind { Sum = 0, Max = 1, Min = 2 }
+
+/** Whether `op` may be used in a Unary node. */
+export function isUnary(op: i32): bool { return (op >= Op.Neg && op <= Op.Abs) || op == TensorOp.Gelu; }
+/** Whether `op` may be used in a Binary node. */
+export function isBinary(op: i32): bool {
+  return (op >= Op.Add && op <= Op.Pow) || (op >= TensorOp.Maximum && op <= TensorOp.LeakyRelu);
+}
+
+// ── Maximum ──  d max(x, y) = [x > y]·dx + [y > x]·dy, ties split evenly (torch.maximum)
+@inline function maximumForward(x: f64, y: f64): f64 { return x != x || y != y ? NaN : x > y ? x : y; }
+@inline function maximumBackward(x: f64, y: f64, g: f64): void {
+  if (x > y) { scalar.gradX = g; scalar.gradY = 0; }
+  else if (y > x) { scalar.gradX = 0; scalar.gradY = g; }
+  else { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+}
+
+// ── Minimum ──  mirror of Maximum
+@inline function minimumForward(x: f64, y: f64): f64 { return x != x || y != y ? NaN : x < y ? x : y; }
+@inline function minimumBackward(x: f64, y: f64, g: f64): void {
+  if (x < y) { scalar.gradX = g; scalar.gradY = 0; }
+  else if (y < x) { scalar.gradX = 0; scalar.gradY = g; }
+  else { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+}
+
+// ── LeakyRelu ──  x > 0 ? x : s·x;  dx = (x > 0 ? 1 : s)·g, ds = (x > 0 ? 0 : x)·g
+@inline function leakyReluForward(x: f64, s: f64): f64 { return x > 0 ? x : s * x; }
+@inline function leakyReluBackward(x: f64, s: f64, g: f64): void {
+  scalar.gradX = x > 0 ? g : s * g;
+  scalar.gradY = x > 0 ? 0 : x * g;
+}
+
+// ── Gelu (tanh form) ──  u = √(2/π)(x + 0.044715x³), out = x(1 + tanh u)/2
+//   d out = [(1 + t)/2 + x(1 - t²)/2 · √(2/π)(1 + 3·0.044715x²)]·dx
+const GELU_K: f64 = 0.7978845608028654; // √(2/π)
+const GELU_C: f64 = 0.044715;
+@inline function geluForward(x: f64): f64 {
+  let t = scalarForward(Op.Tanh, GELU_K * (x + GELU_C * x * x * x), 0);
+  return 0.5 * x * (1 + t);
+}
+@inline function geluBackward(x: f64, g: f64): void {
+  let t = scalarForward(Op.Tanh, GELU_K * (x + GELU_C * x * x * x), 0);
+  scalar.gradX = g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * GELU_C * x * x));
+}
+
+/** Output of elementwise op `op` (scalar or tensor-only) at x (and y). */
+@inline export function elementForward(op: i32, x: f64, y: f64): f64 {
+  switch (op) {
+    case TensorOp.Maximum: return maximumForward(x, y);
+    case TensorOp.Minimum: return minimumForward(x, y);
+    case TensorOp.LeakyRelu: return leakyReluForward(x, y);
+    case TensorOp.Gelu: return geluForward(x);
+  }
+  return scalarForward(op, x, y);
+}
+
+/** Sets scalar.gradX (and gradY) for elementwise op `op`. */
+@inline export function elementBackward(op: i32, x: f64, y: f64, out: f64, g: f64): void {
+  switch (op) {
+    case TensorOp.Maximum: maximumBackward(x, y, g); return;
+    case TensorOp.Minimum: minimumBackward(x, y, g); return;
+    case TensorOp.LeakyRelu: leakyReluBackward(x, y, g); return;
+    case TensorOp.Gelu: geluBackward(x, g); return;
+  }
+  scalarBackward(op, x, y, out, g);
+}
+
+/** 1 if (x kind y) else 0; comparisons with NaN are false except Ne. */
+@inline export function compare(kind: i32, x: f64, y: f64): f64 {
+  switch (kind) {
+    case CompareKind.Eq: return x == y ? 1 : 0;
+    case CompareKind.Ne: return x != y ? 1 : 0;
+    case CompareKind.Lt: return x < y ? 1 : 0;
+    case CompareKind.Le: return x <= y ? 1 : 0;
+    case CompareKind.Gt: return x > y ? 1 : 0;
+    case CompareKind.Ge: return x >= y ? 1 : 0;
+  }
+  return NaN;
+}
