@@ -1,0 +1,258 @@
+// The tensor backends below the front end: every kernel's gradient against
+// central differences in f64, on the SIMD and the baseline Wasm builds, and
+// the core's own checks for hosts that call its exports directly.
+
+import { describe, expect, it } from 'vitest';
+import { instantiateCore } from '../src/wasm/load.js';
+import { WasmTensorBackend, type TensorExports } from '../src/wasm/tensor.js';
+import type { TensorBackend } from '../src/tensor/backend.js';
+import { Op } from '../src/ops.js';
+import { ReduceKind, TensorBinary, TensorUnary, CompareKind } from '../src/tensor/backend.js';
+
+type Build = 'simd' | 'baseline';
+const BUILDS: readonly Build[] = ['simd', 'baseline'];
+
+async function backendOf(build: Build): Promise<{ b: TensorBackend; core: TensorExports }> {
+  const instance = await instantiateCore(undefined, build === 'simd');
+  return { b: new WasmTensorBackend(instance), core: instance.exports as unknown as TensorExports };
+}
+
+/** Deterministic values in (-1, 1). */
+function values(n: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  return Float64Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  });
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((p, q) => p * q, 1);
+
+function broadcast(a: readonly number[], b: readonly number[]): number[] {
+  const r = Math.max(a.length, b.length);
+  return Array.from({ length: r }, (_, d) => {
+    const x = a[d - (r - a.length)] ?? 1;
+    const y = b[d - (r - b.length)] ?? 1;
+    return x === 1 ? y : x;
+  });
+}
+
+/** Σ w·t with fixed weights, so that every element's gradient differs. */
+function weightedSum(b: TensorBackend, t: number): number {
+  const shape = b.shape(t);
+  const w = b.fromData(values(sizeOf(shape), 99), shape, 'float64', false);
+  const all = shape.map((_, d) => d);
+  return b.reduce(ReduceKind.Sum, b.binary(Op.Mul, t, w, shape), all, []);
+}
+
+/**
+ * Checks d f/d input against central differences for every element of every
+ * input (float64), where f builds a size-1 tensor from the input ids.
+ */
+function gradcheck(b: TensorBackend, shapes: number[][], f: (ids: number[]) => number, tol = 1e-7): void {
+  const inputs = shapes.map((s, k) => values(sizeOf(s), 7 + 13 * k));
+  const evaluate = (data: Float64Array[], grads: boolean) => {
+    b.reset();
+    const ids = data.map((d, k) => b.fromData(d, shapes[k], 'float64', grads));
+    const root = f(ids);
+    const value = b.item(root);
+    if (!grads) return { value, grads: [] as (Float64Array | null)[] };
+    b.backward(root);
+    return { value, grads: ids.map((id) => b.grad(id) as Float64Array | null) };
+  };
+  const { grads } = evaluate(inputs, true);
+  for (let k = 0; k < inputs.length; k++) {
+    for (let i = 0; i < inputs[k].length; i++) {
+      const h = 1e-6;
+      const plus = inputs.map((d) => d.slice());
+      const minus = inputs.map((d) => d.slice());
+      plus[k][i] += h;
+      minus[k][i] -= h;
+      const numeric = (evaluate(plus, false).value - evaluate(minus, false).value) / (2 * h);
+      const analytic = grads[k]?.[i] ?? 0;
+      if (!(Math.abs(numeric - analytic) <= tol * Math.max(1, Math.abs(numeric)))) {
+        expect.fail(`input ${k} element ${i}: backward gives ${analytic}, central difference ${numeric}`);
+      }
+    }
+  }
+}
+
+describe.each(BUILDS)('tensor core (%s build)', (build) => {
+  const cases: [string, number[][], (b: TensorBackend, ids: number[]) => number][] = [];
+  for (const [name, op] of [['add', Op.Add], ['sub', Op.Sub], ['mul', Op.Mul], ['div', Op.Div], ['maximum', TensorBinary.Maximum], ['minimum', TensorBinary.Minimum], ['leakyRelu', TensorBinary.LeakyRelu]] as const) {
+    for (const [sa, sb] of [[[2, 3], [3]], [[4, 1, 3], [2, 1]], [[5], [5]], [[3, 1], []]]) {
+      cases.push([`${name} ${JSON.stringify(sa)} with ${JSON.stringify(sb)}`, [sa, sb], (b, [x, y]) => weightedSum(b, b.binary(op, x, y, broadcast(sa, sb)))]);
+    }
+  }
+  cases.push(['pow', [[2, 3], [3]], (b, [x, y]) => {
+    const base = b.binary(Op.Add, b.unary(Op.Abs, x), b.full([], 'float64', 0.5), [2, 3]);
+    return weightedSum(b, b.binary(Op.Pow, base, y, [2, 3]));
+  }]);
+  for (const [name, op] of [['neg', Op.Neg], ['exp', Op.Exp], ['tanh', Op.Tanh], ['sigmoid', Op.Sigmoid], ['relu', Op.Relu], ['sin', Op.Sin], ['cos', Op.Cos], ['abs', Op.Abs], ['gelu', TensorUnary.Gelu]] as const) {
+    cases.push([name, [[3, 5]], (b, [x]) => weightedSum(b, b.unary(op, x))]);
+  }
+  cases.push(['log, sqrt', [[7]], (b, [x]) => {
+    const pos = b.binary(Op.Add, b.unary(Op.Abs, x), b.full([1], 'float64', 0.25), [7]);
+    return weightedSum(b, b.binary(Op.Add, b.unary(Op.Log, pos), b.unary(Op.Sqrt, pos), [7]));
+  }]);
+  cases.push(
+    ['sum over axis 1, keepdims', [[3, 4, 2]], (b, [x]) => weightedSum(b, b.reduce(ReduceKind.Sum, x, [1], [3, 1, 2]))],
+    ['sum over axes 0 and 2', [[3, 4, 2]], (b, [x]) => weightedSum(b, b.reduce(ReduceKind.Sum, x, [0, 2], [4]))],
+    ['max over the last axis', [[3, 4, 5]], (b, [x]) => weightedSum(b, b.reduce(ReduceKind.Max, x, [2], [3, 4]))],
+    ['min over everything', [[3, 4]], (b, [x]) => b.reduce(ReduceKind.Min, x, [0, 1], [])],
+    ['matmul', [[3, 4], [4, 5]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [3, 5]))],
+    ['batched matmul, broadcast batch dims', [[2, 1, 3, 4], [3, 4, 2]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [2, 3, 3, 2]))],
+    ['matmul with K = 1', [[5, 1], [1, 3]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [5, 3]))],
+    ['permute', [[2, 3, 4]], (b, [x]) => weightedSum(b, b.permute(x, [2, 0, 1]))],
+    ['expand', [[3, 1]], (b, [x]) => weightedSum(b, b.expand(x, [2, 3, 4]))],
+    ['reshape', [[3, 4]], (b, [x]) => weightedSum(b, b.reshape(x, [2, 6]))],
+    ['slice', [[4, 5]], (b, [x]) => weightedSum(b, b.slice(x, [1, 2], [3, 5]))],
+    ['pad', [[2, 3]], (b, [x]) => weightedSum(b, b.pad(x, [1, 0], [2, 1], 0.5))],
+    ['concat on axis 1', [[2, 3], [2, 2]], (b, [x, y]) => weightedSum(b, b.concat(x, y, 1))],
+    ['concat on axis 0', [[2, 3], [1, 3]], (b, [x, y]) => weightedSum(b, b.concat(x, y, 0))],
+    ['where', [[2, 3], [3]], (b, [x, y]) => {
+      const mask = b.compare(CompareKind.Gt, x, y, [2, 3]);
+      return weightedSum(b, b.where(mask, x, y, [2, 3]));
+    }],
+    ['indexSelect with repeats', [[4, 3]], (b, [x]) => {
+      const idx = b.fromData(Int32Array.from([2, 0, 2]), [3], 'int32', false);
+      return weightedSum(b, b.indexSelect(x, 0, idx));
+    }],
+    ['conv2d, stride 2×1, padding 1', [[2, 3, 5, 6], [4, 3, 3, 2]], (b, [x, w]) => weightedSum(b, b.conv2d(x, w, { strideH: 2, strideW: 1, padH: 1, padW: 1 }, [])) ],
+    ['maxPool2d 2×2 stride 2, padding 1×0', [[2, 2, 5, 5]], (b, [x]) => weightedSum(b, b.maxPool2d(x, { kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 1, padW: 0 }, []))],
+    ['avgPool2d 3×2 stride 2×1, padding 1', [[2, 2, 5, 5]], (b, [x]) => weightedSum(b, b.avgPool2d(x, { kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1 }, []))],
+    ['a shared input used twice', [[3]], (b, [x]) => weightedSum(b, b.binary(Op.Mul, x, b.unary(Op.Exp, x), [3]))],
+  );
+
+  it.each(cases)('gradient of %s matches central differences', async (_, shapes, f) => {
+    const { b } = await backendOf(build);
+    gradcheck(b, shapes, (ids) => f(b, ids));
+  });
+
+  it('f32 kernels agree with f64 within 1e-4 relative', async () => {
+    const { b } = await backendOf(build);
+    const x64 = values(6 * 70, 3);
+    const w64 = values(70 * 9, 4);
+    const run = (dtype: 'float32' | 'float64') => {
+      b.reset();
+      const cast = (d: Float64Array) => (dtype === 'float32' ? Float32Array.from(d) : d);
+      const x = b.fromData(cast(x64), [6, 70], dtype, true);
+      const w = b.fromData(cast(w64), [70, 9], dtype, true);
+      const h = b.unary(TensorUnary.Gelu, b.matmul(x, w, [6, 9]));
+      const loss = b.reduce(ReduceKind.Sum, b.binary(Op.Mul, h, h, [6, 9]), [0, 1], []);
+      b.backward(loss);
+      return [b.item(loss), ...Array.from(b.grad(x) as ArrayLike<number>), ...Array.from(b.grad(w) as ArrayLike<number>)];
+    };
+    const f32 = run('float32');
+    const f64 = run('float64');
+    const scale = Math.max(...f64.map(Math.abs));
+    for (let i = 0; i < f64.length; i++) expect(Math.abs(f32[i] - f64[i])).toBeLessThanOrEqual(1e-4 * scale);
+  });
+
+  it('slots persist across reset, accumulate gradients, and take SGD and Adam steps', async () => {
+    const { b } = await backendOf(build);
+    const s = b.createSlot(Float64Array.from([1, -2, 3]), [3], 'float64', true);
+    for (let k = 0; k < 2; k++) {
+      b.reset();
+      const p = b.slotNode(s);
+      b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, p, p, [3]), [0], []));
+    }
+    expect(Array.from(b.slotGrad(s))).toEqual([4, -8, 12]); // two sweeps of 2p
+    b.sgdStep([s], [], 0.5, 0, 0, true);
+    expect(Array.from(b.slotData(s))).toEqual([-1, 2, -3]);
+    b.zeroSlotGrad(s);
+    expect(Array.from(b.slotGrad(s))).toEqual([0, 0, 0]);
+
+    // One Adam step from m = v = 0 moves each parameter by lr·g/(|g| + eps) (bias correction cancels).
+    const m = b.createSlot(new Float64Array(3), [3], 'float64', false);
+    const v = b.createSlot(new Float64Array(3), [3], 'float64', false);
+    b.reset();
+    const p = b.slotNode(s);
+    b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, p, p, [3]), [0], []));
+    b.adamStep([s], [m], [v], 0.1, 0.9, 0.999, 1e-8, 0, false, 1);
+    const after = b.slotData(s);
+    [-1, 2, -3].forEach((x, i) => expect(after[i]).toBeCloseTo(x - 0.1 * Math.sign(x), 6));
+  });
+
+  it('reset frees every node in one step, and a training loop keeps its memory flat', async () => {
+    const { b } = await backendOf(build);
+    const w = b.createSlot(Float32Array.from(values(64 * 32, 1)), [64, 32], 'float32', true);
+    const x = Float32Array.from(values(16 * 64, 2));
+    const footprint: number[] = [];
+    for (let step = 0; step < 300; step++) {
+      b.reset();
+      const xs = b.fromData(x, [16, 64], 'float32', false);
+      const h = b.unary(Op.Tanh, b.matmul(xs, b.slotNode(w), [16, 32]));
+      b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, h, h, [16, 32]), [0, 1], []));
+      b.sgdStep([w], [], 1e-3, 0, 0, step === 0);
+      b.zeroSlotGrad(w);
+      if (step >= 10) footprint.push(b.tensorBytes);
+    }
+    expect(b.nodeCount).toBeGreaterThan(0);
+    b.reset();
+    expect(b.nodeCount).toBe(0);
+    expect(new Set(footprint).size, 'tensor bytes after warm-up').toBe(1);
+  });
+
+  it('the exports reject bad ids, shapes, dtypes and attributes with error codes, and keep working', async () => {
+    const { core } = await backendOf(build);
+    const stage = (...xs: number[]) => new Int32Array(core.memory.buffer, core.tensorStage(), xs.length).set(xs);
+    stage(2, 3);
+    const a = core.tensorFull(0, 2, 1);
+    stage(4);
+    const b = core.tensorFull(0, 1, 2);
+    stage(3);
+    const c64 = core.tensorFull(1, 1, 2);
+    const rejects: [string, () => number, number][] = [
+      ['unknown tensor', () => core.tensorUnary(Op.Exp, 99), 6],
+      ['negative id', () => core.tensorBinary(Op.Add, -1, a), 6],
+      ['unknown op', () => core.tensorUnary(200, a), 1],
+      ['binary op as unary', () => core.tensorUnary(Op.Add, a), 1],
+      ['shapes that do not broadcast', () => core.tensorBinary(Op.Add, a, b), 7],
+      ['mixed dtypes', () => core.tensorBinary(Op.Add, a, c64), 8],
+      ['matmul [2,3]@[2,3]', () => core.tensorMatmul(a, a), 7],
+      ['reduce over axis 5', () => { stage(5); return core.tensorReduce(0, a, 1, 0); }, 10],
+      ['reshape to another size', () => { stage(7); return core.tensorReshape(a, 1); }, 7],
+      ['rank 9', () => { stage(1, 1, 1, 1, 1, 1, 1, 1, 1); return core.tensorFromData(0, 9, 0); }, 7],
+      ['negative dim', () => { stage(-2); return core.tensorFromData(0, 1, 0); }, 7],
+      ['int32 with a gradient', () => { stage(2); return core.tensorFromData(2, 1, 1); }, 8],
+      ['permutation with a repeat', () => { stage(0, 0); return core.tensorPermute(a); }, 10],
+      ['slice past the end', () => { stage(0, 0, 3, 4); return core.tensorSlice(a); }, 10],
+      ['index out of range', () => { stage(1); const i = core.tensorFull(2, 1, 5); return core.tensorIndexSelect(a, 0, i); }, 10],
+      ['backward from a non-scalar', () => core.tensorBackward(a), 10],
+      ['unknown slot', () => core.slotNode(12), 9],
+      ['conv with stride 0', () => { stage(0, 1, 0, 0); return core.tensorConv2d(a, a); }, 7],
+    ];
+    for (const [what, call, code] of rejects) {
+      expect(call(), what).toBe(-1);
+      expect(core.lastError(), what).toBe(code);
+    }
+    const sum = core.tensorBinary(Op.Add, a, a);
+    expect(sum).toBeGreaterThan(0);
+    expect(new Float32Array(core.memory.buffer, core.tensorData(sum), 6)[5]).toBe(2);
+  });
+});
+
+describe('SIMD and baseline builds', () => {
+  it('give bit-identical results for the kernels with SIMD rows (f32 and f64)', async () => {
+    const run = async (build: Build) => {
+      const { b } = await backendOf(build);
+      const out: number[] = [];
+      for (const dtype of ['float32', 'float64'] as const) {
+        const make = (n: number, seed: number) => (dtype === 'float32' ? Float32Array.from(values(n, seed)) : values(n, seed));
+        const x = b.fromData(make(37 * 13, 1), [37, 13], dtype, false);
+        const y = b.fromData(make(13, 2), [13], dtype, false);
+        const s = b.fromData(make(1, 3), [], dtype, false);
+        const withNaN = b.fromData(dtype === 'float32' ? Float32Array.from([NaN, -0, 0, -1, 2]) : Float64Array.from([NaN, -0, 0, -1, 2]), [5], dtype, false);
+        for (const op of [Op.Add, Op.Sub, Op.Mul, Op.Div]) {
+          out.push(...b.data(b.binary(op, x, y, [37, 13])), ...b.data(b.binary(op, x, s, [37, 13])), ...b.data(b.binary(op, x, x, [37, 13])));
+        }
+        out.push(...b.data(b.unary(Op.Relu, x)), ...b.data(b.unary(Op.Relu, withNaN)));
+      }
+      return out;
+    };
+    const [simd, baseline] = await Promise.all([run('simd'), run('baseline')]);
+    expect(simd.length).toBeGreaterThan(1000);
+    expect(simd.map((v) => Object.is(v, -0) ? '-0' : String(v))).toEqual(baseline.map((v) => Object.is(v, -0) ? '-0' : String(v)));
+  });
+});
