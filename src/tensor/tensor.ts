@@ -196,9 +196,18 @@ export class Tensor {
     const out = this.sub(m).exp().sum(ax, { keepdims: true }).log().add(m);
     return options.keepdims ? out : out.reshape(S.reducedShape(this.shape, ax, false));
   }
-  /** exp(x − logsumexp(x)) along `axis`. */
+  /**
+   * e/Σe with e = exp(x − max x) along `axis` (max detached). Subtracting the
+   * max is exact for nearby values, so f32 keeps full precision where
+   * exp(logSoftmax) would lose the bits of a large logsumexp.
+   */
   softmax(axis = -1): Tensor {
-    return this.logSoftmax(axis).exp();
+    S.checkFloat('softmax', this.dtype);
+    const ax = S.normalizeAxis('softmax', axis, this.rank);
+    const m0 = this.max(ax, { keepdims: true }).detach();
+    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'softmax');
+    const e = this.sub(m).exp();
+    return e.div(e.sum(ax, { keepdims: true }));
   }
   /** x − logsumexp(x) along `axis`. */
   logSoftmax(axis = -1): Tensor {
