@@ -163,6 +163,7 @@ describe.each(TENSOR_BACKENDS)('parameters, optimizers and modules (%s)', (backe
     const opt = new optim.Adam(model.parameters(), { lr: 0.02 });
     const xs = eng.keep(eng.tensor(X, [n, 2]));
     const ys = eng.keep(eng.tensor(Y, [n, 1]));
+    eng.reset(); // the set-up's intermediates go; from here on every step builds the same graph
     let bytesAfterFirst = 0;
     let accuracy = 0;
     for (let step = 0; step < 300; step++) {

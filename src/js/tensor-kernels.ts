@@ -5,7 +5,11 @@
 // is what a plain loop does.
 
 import type { TypedData } from '../tensor/backend.js';
-import { elemForward, elemBackward } from './tensor-ops.js';
+import { forward, backward } from './ops.js';
+import { tensorForward, tensorBackward } from './tensor-ops.js';
+
+/** Ids below this are the scalar table's (src/ops.ts); tensor-only ops start at 100. */
+const FIRST_TENSOR_OP = 100;
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -73,17 +77,28 @@ export function offsets(shape: readonly number[], strides: Int32Array, base = 0)
 // ── elementwise ──
 
 export function unaryForward(op: number, x: TypedData, out: TypedData): void {
-  for (let i = 0; i < out.length; i++) out[i] = elemForward(op, x[i], 0);
+  const n = out.length;
+  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = forward(op, x[i], 0);
+  else for (let i = 0; i < n; i++) out[i] = tensorForward(op, x[i], 0);
 }
 
 const scratch = new Float64Array(2);
 
 export function unaryBackward(op: number, x: TypedData, out: TypedData, g: TypedData, gx: TypedData): void {
   const t = scratch;
-  for (let i = 0; i < out.length; i++) {
-    t[0] = 0;
-    elemBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
-    gx[i] += t[0];
+  const n = out.length;
+  if (op < FIRST_TENSOR_OP) {
+    for (let i = 0; i < n; i++) {
+      t[0] = 0;
+      backward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      gx[i] += t[0];
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      t[0] = 0;
+      tensorBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      gx[i] += t[0];
+    }
   }
 }
 
@@ -96,18 +111,20 @@ export function binaryForward(
   op: number, x: TypedData, sx: Int32Array, y: TypedData, sy: Int32Array, out: TypedData, shape: readonly number[],
 ): void {
   const total = out.length;
+  // two targets at one call site: V8 inlines both behind a cheap check
+  const f = op < FIRST_TENSOR_OP ? forward : tensorForward;
   if (x.length === total && y.length === total) {
-    for (let i = 0; i < total; i++) out[i] = elemForward(op, x[i], y[i]);
+    for (let i = 0; i < total; i++) out[i] = f(op, x[i], y[i]);
     return;
   }
   if (y.length === 1 && x.length === total) {
     const yv = y[0];
-    for (let i = 0; i < total; i++) out[i] = elemForward(op, x[i], yv);
+    for (let i = 0; i < total; i++) out[i] = f(op, x[i], yv);
     return;
   }
   if (x.length === 1 && y.length === total) {
     const xv = x[0];
-    for (let i = 0; i < total; i++) out[i] = elemForward(op, xv, y[i]);
+    for (let i = 0; i < total; i++) out[i] = f(op, xv, y[i]);
     return;
   }
   const r = shape.length;
@@ -117,7 +134,7 @@ export function binaryForward(
   let offX = 0, offY = 0;
   for (let o = 0; o < total; ) {
     let px = offX, py = offY;
-    for (let j = 0; j < n; j++, o++, px += ix, py += iy) out[o] = elemForward(op, x[px], y[py]);
+    for (let j = 0; j < n; j++, o++, px += ix, py += iy) out[o] = f(op, x[px], y[py]);
     for (let d = r - 2; d >= 0; d--) {
       offX += sx[d];
       offY += sy[d];
@@ -140,8 +157,9 @@ export function binaryBackward(
 ): void {
   const total = out.length;
   const yBase = x.length;
+  const f = op < FIRST_TENSOR_OP ? backward : tensorBackward;
   if (x.length === total && y.length === total) {
-    for (let i = 0; i < total; i++) elemBackward(op, x[i], y[i], out[i], g[i], acc, i, yBase + i);
+    for (let i = 0; i < total; i++) f(op, x[i], y[i], out[i], g[i], acc, i, yBase + i);
     return;
   }
   const r = shape.length;
@@ -151,7 +169,7 @@ export function binaryBackward(
   let offX = 0, offY = 0;
   for (let o = 0; o < total; ) {
     let px = offX, py = offY;
-    for (let j = 0; j < n; j++, o++, px += ix, py += iy) elemBackward(op, x[px], y[py], out[o], g[o], acc, px, yBase + py);
+    for (let j = 0; j < n; j++, o++, px += ix, py += iy) f(op, x[px], y[py], out[o], g[o], acc, px, yBase + py);
     for (let d = r - 2; d >= 0; d--) {
       offX += sx[d];
       offY += sy[d];
@@ -197,6 +215,31 @@ export function reduceForward(kind: number, x: TypedData, shape: readonly number
         if (v < acc[po] || v !== v) acc[po] = v;
       }
     }
+    for (let d = r - 2; d >= 0; d--) {
+      off += so[d];
+      if (++idx[d] < shape[d]) break;
+      off -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** gx[i] += g[output offset of i], walking as reduceForward does. */
+export function reduceSumBackward(g: TypedData, shape: readonly number[], so: Int32Array, gx: TypedData): void {
+  const total = gx.length;
+  if (total === 0) return;
+  const r = shape.length;
+  if (r === 0) {
+    gx[0] += g[0];
+    return;
+  }
+  const n = shape[r - 1];
+  const io = so[r - 1];
+  const idx = new Int32Array(r);
+  let off = 0;
+  for (let i = 0; i < total; ) {
+    let po = off;
+    for (let j = 0; j < n; j++, i++, po += io) gx[i] += g[po];
     for (let d = r - 2; d >= 0; d--) {
       off += so[d];
       if (++idx[d] < shape[d]) break;

@@ -1,10 +1,9 @@
-// The JS twin's elementwise rules for tensors. Scalar op ids (src/ops.ts)
-// go to the scalar table in ./ops.ts, so each of those ops has its rule in one
-// place for Values and tensors alike; the ops only tensors have keep their
-// forward and backward side by side here. Every rule works on one element in
+// The JS twin's elementwise rules for the ops only tensors have, forward and
+// backward side by side. Scalar op ids (src/ops.ts) use the scalar table in
+// ./ops.ts, so each of those ops has its rule in one place for Values and
+// tensors alike. Every rule works on one element in
 // f64; the kernels round once when they store into an f32 tensor.
 
-import { forward, backward } from './ops.js';
 import { TensorBinary, TensorUnary, CompareKind } from '../tensor/backend.js';
 
 const MAXIMUM = TensorBinary.Maximum;
@@ -16,14 +15,17 @@ const GELU = TensorUnary.Gelu;
 const GELU_C = Math.sqrt(2 / Math.PI);
 const GELU_K = 0.044715;
 
-/** out = f(x, y) (y is ignored by unary ops). */
-export function elemForward(op: number, x: number, y: number): number {
-  if (op < 100) return forward(op, x, y);
+/**
+ * out = f(x, y) for the tensor-only ops (y is ignored by unary ones). Kernels
+ * call the scalar table's `forward` directly for scalar ids, in a loop of its
+ * own, so that each loop inlines one small function.
+ */
+export function tensorForward(op: number, x: number, y: number): number {
   switch (op) {
     case MAXIMUM: return x > y ? x : x < y ? y : x === y ? x : NaN;  // ties: half each; NaN propagates
     case MINIMUM: return x < y ? x : x > y ? y : x === y ? x : NaN;
     case LEAKY_RELU: return x > 0 ? x : y * x;                      // d = [x>0]·dx + [x≤0]·(y·dx + x·dy)
-    case GELU: {                                                    // see elemBackward for the derivative
+    case GELU: {                                                    // see tensorBackward for the derivative
       const t = Math.tanh(GELU_C * (x + GELU_K * x * x * x));
       return 0.5 * x * (1 + t);
     }
@@ -33,13 +35,9 @@ export function elemForward(op: number, x: number, y: number): number {
 
 /**
  * Adds g·∂out/∂x into grads[a] and g·∂out/∂y into grads[b] (b = -1 for unary
- * ops), the scalar table's contract, so one kernel drives both tables.
+ * ops) for the tensor-only ops: the scalar table's `backward` contract.
  */
-export function elemBackward(op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
-  if (op < 100) {
-    backward(op, x, y, out, g, grads, a, b);
-    return;
-  }
+export function tensorBackward(op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
   switch (op) {
     case MAXIMUM:                                 // d max(x, y) = [x>y]·dx + [y>x]·dy, ½ each on ties
     case MINIMUM: {                               // d min(x, y) = [x<y]·dx + [y<x]·dy, ½ each on ties

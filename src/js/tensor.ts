@@ -4,14 +4,14 @@
 // src/tensor/backend.ts. Loops live in ./tensor-kernels.ts, matmul in
 // ./matmul.ts, the elementwise rules in ./tensor-ops.ts and ./ops.ts.
 
-import type {
-  BinaryOpId, CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
+import {
+  DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
 import { gemm, type GemmArray } from './matmul.js';
 import { compareForward, whereForward } from './tensor-ops.js';
 import {
   binaryBackward, binaryForward, broadcastStrides, col2im, contiguousStrides, im2col, offsets, reduceForward,
-  reduceIndex, sameShape, sizeOf, unaryBackward, unaryForward,
+  reduceIndex, reduceSumBackward, sizeOf, unaryBackward, unaryForward,
 } from './tensor-kernels.js';
 
 // Node kinds. Plain numbers so the sweep's dispatch is a small-integer switch.
@@ -21,6 +21,54 @@ const LEAF = 0, CONST = 1, PARAM = 2, UNARY = 3, BINARY = 4, WHERE = 5, COMPARE 
 
 function alloc(dtype: DType, n: number): TypedData {
   return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+}
+
+/**
+ * Node arrays, recycled at reset(): a training loop builds the same shapes
+ * every step, so after the first step every op finds an array of its size
+ * waiting, and neither the allocator (first-touch page faults on fresh
+ * memory) nor the GC sees the per-step tensors. It plays the part of the
+ * Wasm core's arena. Arrays a generation did not use are dropped at the
+ * next reset, so the pool never outgrows one step's worth of tensors.
+ */
+class Arena {
+  private free: Map<number, TypedData[]>[] = [new Map(), new Map(), new Map()];
+  private used: TypedData[] = [];
+  /** Bytes of every array held: in use and waiting. */
+  bytes = 0;
+
+  /** An array of n elements with arbitrary contents (the caller overwrites all of it). */
+  take(dtype: DType, n: number): TypedData {
+    const list = this.free[DTYPE_CODE[dtype]].get(n);
+    let arr = list !== undefined ? list.pop() : undefined;
+    if (arr === undefined) {
+      arr = alloc(dtype, n);
+      this.bytes += arr.byteLength;
+    }
+    this.used.push(arr);
+    return arr;
+  }
+
+  takeZeroed(dtype: DType, n: number): TypedData {
+    const arr = this.take(dtype, n);
+    arr.fill(0);
+    return arr;
+  }
+
+  recycle(): void {
+    const free: Map<number, TypedData[]>[] = [new Map(), new Map(), new Map()];
+    let bytes = 0;
+    for (const arr of this.used) {
+      const code = arr instanceof Float32Array ? 0 : arr instanceof Float64Array ? 1 : 2;
+      const list = free[code].get(arr.length);
+      if (list) list.push(arr);
+      else free[code].set(arr.length, [arr]);
+      bytes += arr.byteLength;
+    }
+    this.free = free;
+    this.used = [];
+    this.bytes = bytes;
+  }
 }
 
 class TNode {
@@ -35,10 +83,9 @@ class TNode {
     readonly c: number,
     readonly dtype: DType,
     readonly shape: number[],
+    /** May be another node's array (reshape, detach) or a slot's (Param). */
     readonly data: TypedData,
     readonly requiresGrad: boolean,
-    /** False when `data` is another node's or a slot's array (reshape, detach, Param). */
-    readonly ownsData: boolean,
   ) {}
 }
 
@@ -53,6 +100,7 @@ interface Slot {
 export class JsTensorBackend implements TensorBackend {
   readonly backend = 'js' as const;
   private nodes: TNode[] = [];
+  private readonly arena = new Arena();
   private slots: (Slot | null)[] = [];
 
   get nodeCount(): number { return this.nodes.length; }
@@ -62,19 +110,14 @@ export class JsTensorBackend implements TensorBackend {
     return n;
   }
   get tensorBytes(): number {
-    let bytes = 0;
-    for (const n of this.nodes) {
-      if (n.ownsData) bytes += n.data.byteLength;
-      if (n.grad && n.kind !== PARAM) bytes += n.grad.byteLength;
-      if (n.info instanceof Int32Array) bytes += n.info.byteLength;
-    }
+    let bytes = this.arena.bytes;
     for (const s of this.slots) if (s) bytes += s.data.byteLength + s.grad.byteLength;
     return bytes;
   }
 
   private push(kind: number, op: number, a: number, b: number, c: number, dtype: DType, shape: readonly number[],
-    data: TypedData, requiresGrad: boolean, ownsData = true): number {
-    this.nodes.push(new TNode(kind, op, a, b, c, dtype, shape.slice(), data, requiresGrad && dtype !== 'int32', ownsData));
+    data: TypedData, requiresGrad: boolean): number {
+    this.nodes.push(new TNode(kind, op, a, b, c, dtype, shape.slice(), data, requiresGrad && dtype !== 'int32'));
     return this.nodes.length - 1;
   }
 
@@ -84,13 +127,13 @@ export class JsTensorBackend implements TensorBackend {
   // ── leaves ──
 
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
-    const copy = alloc(dtype, data.length);
+    const copy = this.arena.take(dtype, data.length);
     copy.set(data);
     return this.push(requiresGrad ? LEAF : CONST, 0, -1, -1, -1, dtype, shape, copy, requiresGrad);
   }
 
   full(shape: readonly number[], dtype: DType, value: number): number {
-    const data = alloc(dtype, sizeOf(shape));
+    const data = this.arena.take(dtype, sizeOf(shape));
     data.fill(value);
     return this.push(CONST, 0, -1, -1, -1, dtype, shape, data, false);
   }
@@ -99,21 +142,21 @@ export class JsTensorBackend implements TensorBackend {
 
   unary(op: UnaryOpId, a: number): number {
     const x = this.node(a);
-    const out = alloc(x.dtype, x.data.length);
+    const out = this.arena.take(x.dtype, x.data.length);
     unaryForward(op, x.data, out);
     return this.push(UNARY, op, a, -1, -1, x.dtype, x.shape, out, x.requiresGrad);
   }
 
   binary(op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number {
     const x = this.node(a), y = this.node(b);
-    const out = alloc(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape));
     binaryForward(op, x.data, broadcastStrides(x.shape, outShape), y.data, broadcastStrides(y.shape, outShape), out, outShape);
     return this.push(BINARY, op, a, b, -1, x.dtype, outShape, out, x.requiresGrad || y.requiresGrad);
   }
 
   where(mask: number, a: number, b: number, outShape: readonly number[]): number {
     const m = this.node(mask), x = this.node(a), y = this.node(b);
-    const out = alloc(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape));
     const om = offsets(outShape, broadcastStrides(m.shape, outShape));
     const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
     const oy = offsets(outShape, broadcastStrides(y.shape, outShape));
@@ -124,7 +167,7 @@ export class JsTensorBackend implements TensorBackend {
 
   compare(kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number {
     const x = this.node(a), y = this.node(b);
-    const out = alloc(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape));
     const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
     const oy = offsets(outShape, broadcastStrides(y.shape, outShape));
     const xd = x.data, yd = y.data;
@@ -139,7 +182,7 @@ export class JsTensorBackend implements TensorBackend {
     const acc = new Float64Array(n);
     if (kind !== 0) acc.fill(kind === 1 ? -Infinity : Infinity);
     reduceForward(kind, x.data, x.shape, so, acc);
-    const out = alloc(x.dtype, n);
+    const out = this.arena.take(x.dtype, n);
     out.set(acc);
     const id = this.push(REDUCE, kind, a, -1, -1, x.dtype, outShape, out, x.requiresGrad);
     this.nodes[id].info = so;
@@ -163,7 +206,7 @@ export class JsTensorBackend implements TensorBackend {
     const r = outShape.length;
     const M = outShape[r - 2], N = outShape[r - 1], K = x.shape[x.shape.length - 1];
     const { ia, ib } = this.batchIndex(x.shape, y.shape, outShape);
-    const out = alloc(x.dtype, sizeOf(outShape)) as GemmArray;
+    const out = this.arena.take(x.dtype, sizeOf(outShape)) as GemmArray;
     const xd = x.data as GemmArray, yd = y.data as GemmArray;
     for (let q = 0; q < ia.length; q++) {
       gemm(false, false, M, N, K, xd, ia[q] * M * K, K, yd, ib[q] * K * N, N, out, q * M * N, N, false);
@@ -184,7 +227,7 @@ export class JsTensorBackend implements TensorBackend {
 
   reshape(a: number, shape: readonly number[]): number {
     const x = this.node(a);
-    return this.push(RESHAPE, 0, a, -1, -1, x.dtype, shape, x.data, x.requiresGrad, false);
+    return this.push(RESHAPE, 0, a, -1, -1, x.dtype, shape, x.data, x.requiresGrad);
   }
 
   permute(a: number, perm: readonly number[]): number {
@@ -193,7 +236,7 @@ export class JsTensorBackend implements TensorBackend {
     const shape = perm.map((p) => x.shape[p]);
     const strides = Int32Array.from(perm, (p) => own[p]);
     const src = offsets(shape, strides);
-    const out = alloc(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length);
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(PERMUTE, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -204,7 +247,7 @@ export class JsTensorBackend implements TensorBackend {
   expand(a: number, shape: readonly number[]): number {
     const x = this.node(a);
     const src = offsets(shape, broadcastStrides(x.shape, shape));
-    const out = alloc(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length);
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(EXPAND, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -219,7 +262,7 @@ export class JsTensorBackend implements TensorBackend {
     let base = 0;
     for (let d = 0; d < starts.length; d++) base += starts[d] * own[d];
     const src = offsets(shape, own, base);
-    const out = alloc(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length);
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(SLICE, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -233,7 +276,7 @@ export class JsTensorBackend implements TensorBackend {
     shape[axis] += y.shape[axis];
     const outer = sizeOf(x.shape.slice(0, axis));
     const ca = x.data.length / Math.max(outer, 1), cb = y.data.length / Math.max(outer, 1);
-    const out = alloc(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape));
     if (outer > 0) {
       for (let o = 0; o < outer; o++) {
         out.set(x.data.subarray(o * ca, (o + 1) * ca), o * (ca + cb));
@@ -252,7 +295,7 @@ export class JsTensorBackend implements TensorBackend {
     let base = 0;
     for (let d = 0; d < shape.length; d++) base += before[d] * own[d];
     const dst = offsets(x.shape, own, base);
-    const out = alloc(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape));
     out.fill(value);
     const xd = x.data;
     for (let i = 0; i < dst.length; i++) out[dst[i]] = xd[i];
@@ -269,7 +312,7 @@ export class JsTensorBackend implements TensorBackend {
     const outer = sizeOf(x.shape.slice(0, axis));
     const inner = sizeOf(x.shape.slice(axis + 1));
     const dim = x.shape[axis];
-    const out = alloc(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape));
     const xd = x.data;
     let o = 0;
     for (let p = 0; p < outer; p++) {
@@ -289,8 +332,8 @@ export class JsTensorBackend implements TensorBackend {
     const [O, , KH, KW] = Wt.shape;
     const HO = outShape[2], WO = outShape[3];
     const P = HO * WO, CKK = C * KH * KW;
-    const out = alloc(X.dtype, sizeOf(outShape)) as GemmArray;
-    const col = alloc(X.dtype, CKK * P) as GemmArray;
+    const out = this.arena.take(X.dtype, sizeOf(outShape)) as GemmArray;
+    const col = this.arena.take(X.dtype, CKK * P) as GemmArray;
     for (let n = 0; n < N; n++) {
       im2col(X.data, n * C * H * W, C, H, W, KH, KW, args.strideH, args.strideW, args.padH, args.padW, HO, WO, col);
       gemm(false, false, O, P, CKK, Wt.data as GemmArray, 0, CKK, col, 0, P, out, n * O * P, P, false);
@@ -305,7 +348,7 @@ export class JsTensorBackend implements TensorBackend {
     const [N, C, H, W] = X.shape;
     const HO = outShape[2], WO = outShape[3];
     const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
-    const out = alloc(X.dtype, sizeOf(outShape));
+    const out = this.arena.take(X.dtype, sizeOf(outShape));
     const arg = new Int32Array(out.length);
     const xd = X.data;
     let o = 0;
@@ -343,7 +386,7 @@ export class JsTensorBackend implements TensorBackend {
     const [N, C, H, W] = X.shape;
     const HO = outShape[2], WO = outShape[3];
     const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
-    const out = alloc(X.dtype, sizeOf(outShape));
+    const out = this.arena.take(X.dtype, sizeOf(outShape));
     const xd = X.data;
     const inv = 1 / (KH * KW);
     let o = 0;
@@ -371,12 +414,12 @@ export class JsTensorBackend implements TensorBackend {
 
   detach(a: number): number {
     const x = this.node(a);
-    return this.push(DETACH, 0, a, -1, -1, x.dtype, x.shape, x.data, false, false);
+    return this.push(DETACH, 0, a, -1, -1, x.dtype, x.shape, x.data, false);
   }
 
   cast(a: number, dtype: DType): number {
     const x = this.node(a);
-    const out = alloc(dtype, x.data.length);
+    const out = this.arena.take(dtype, x.data.length);
     if (dtype === 'int32') for (let i = 0; i < out.length; i++) out[i] = Math.trunc(x.data[i]);
     else out.set(x.data);
     return this.push(CAST, 0, a, -1, -1, dtype, x.shape, out, x.requiresGrad && x.dtype !== 'int32');
@@ -398,9 +441,10 @@ export class JsTensorBackend implements TensorBackend {
 
   backward(root: number): void {
     const nodes = this.nodes;
+    // d(root)/d(node) of this sweep only: zero what an earlier sweep left
     for (let i = 0; i <= root; i++) {
       const n = nodes[i];
-      if (n.kind !== LEAF && n.kind !== PARAM) n.grad = null;
+      if (n.kind !== LEAF && n.kind !== PARAM && n.grad !== null) n.grad.fill(0);
     }
     const r = nodes[root];
     if (!r.requiresGrad) return;
@@ -410,7 +454,7 @@ export class JsTensorBackend implements TensorBackend {
     for (let id = root; id >= 0; id--) {
       if (reached[id] === 0) continue;
       const n = nodes[id];
-      if (n.kind <= PARAM || n.grad === null) continue;
+      if (n.kind <= PARAM) continue;
       this.backwardNode(n, reached);
     }
   }
@@ -418,7 +462,7 @@ export class JsTensorBackend implements TensorBackend {
   /** The node's gradient array, allocated (zeros) on first use in this sweep. */
   private addGrad(id: number): TypedData {
     const n = this.nodes[id];
-    if (n.grad === null) n.grad = alloc(n.dtype, n.data.length);
+    if (n.grad === null) n.grad = this.arena.takeZeroed(n.dtype, n.data.length);
     return n.grad;
   }
 
@@ -472,13 +516,13 @@ export class JsTensorBackend implements TensorBackend {
       }
       case REDUCE: {
         const x = this.node(a);
-        const dst = reduceIndex(x.shape, n.info as Int32Array);
         const gx = this.addGrad(a);
         const xd = x.data;
         if (n.op === 0) {
           // d Σx = dx for every summed element
-          for (let i = 0; i < gx.length; i++) gx[i] += g[dst[i]];
+          reduceSumBackward(g, x.shape, n.info as Int32Array, gx);
         } else {
+          const dst = reduceIndex(x.shape, n.info as Int32Array);
           // d max = dx at the maxima, split evenly among ties
           const out = n.data;
           const count = new Float64Array(out.length);
@@ -573,7 +617,7 @@ export class JsTensorBackend implements TensorBackend {
     const HO = n.shape[2], WO = n.shape[3];
     const P = HO * WO, CKK = C * KH * KW;
     const g = n.grad as GemmArray;
-    const col = alloc(X.dtype, CKK * P) as GemmArray;
+    const col = this.arena.take(X.dtype, CKK * P) as GemmArray;
     const dcol = needX ? new Float64Array(CKK * P) : null;
     const accX = needX ? new Float64Array(X.data.length) : null;
     const gw = needW ? (this.addGrad(n.b) as GemmArray) : null;
@@ -626,6 +670,7 @@ export class JsTensorBackend implements TensorBackend {
 
   reset(): void {
     this.nodes = [];
+    this.arena.recycle();
   }
 
   // ── slots ──
@@ -644,7 +689,7 @@ export class JsTensorBackend implements TensorBackend {
 
   slotNode(slot: number): number {
     const s = this.slots[slot]!;
-    const id = this.push(PARAM, 0, slot, -1, -1, s.dtype, s.shape, s.data, s.requiresGrad, false);
+    const id = this.push(PARAM, 0, slot, -1, -1, s.dtype, s.shape, s.data, s.requiresGrad);
     this.nodes[id].grad = s.grad;
     return id;
   }
