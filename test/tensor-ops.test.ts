@@ -2,7 +2,7 @@
 // gradients against central differences (every input element perturbed),
 // f32 against f64, and the gradient conventions at ties and kinks.
 import { describe, expect, it } from 'vitest';
-import type { Engine, Tensor } from '../src/index.js';
+import { Random, type Engine, type Tensor } from '../src/index.js';
 import {
   TENSOR_BACKENDS, broadcastRef, expectAllClose, gradcheck, input, matmulRef, randomData, tensorEngine, type GradInput,
 } from './tensor-helpers.js';
@@ -453,5 +453,59 @@ describe.each(TENSOR_BACKENDS)('tensor ops (%s)', (backend) => {
 
   it('random data helper is deterministic (the suites depend on it)', () => {
     expect(randomData(3, 5)).toEqual(randomData(3, 5));
+  });
+
+  describe('handles and factories', () => {
+    it('a tensor knows its shape, dtype, size and rank, and reads back as arrays, copies and text', async () => {
+      const eng = await tensorEngine(backend);
+      const t = eng.tensor([[1, 2, 3], [4, 5, 6]]);
+      expect([t.shape, t.dtype, t.size, t.rank, t.requiresGrad]).toEqual([[2, 3], 'float32', 6, 2, false]);
+      expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+      const d = t.data();
+      expect(d).toBeInstanceOf(Float32Array);
+      d[0] = 99;
+      expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+      expect(t.toString()).toBe('Tensor(float32 [2,3], [[1,2,3],[4,5,6]])');
+      expect(t.grad).toBeNull();
+      const s = eng.tensor(2.5, undefined, { dtype: 'float64' });
+      expect([s.shape, s.item(), s.toArray()]).toEqual([[], 2.5, 2.5]);
+      expect(eng.tensor([1, 2, 3, 4], [2, 2]).toArray()).toEqual([[1, 2], [3, 4]]);
+    });
+
+    it('typed arrays keep their dtype unless one is asked for', async () => {
+      const eng = await tensorEngine(backend);
+      expect(eng.tensor(new Float64Array([1, 2])).dtype).toBe('float64');
+      expect(eng.tensor(new Int32Array([1, 2])).dtype).toBe('int32');
+      expect(eng.tensor(new Float32Array([1, 2])).dtype).toBe('float32');
+      expect(eng.tensor(new Float64Array([1.5, 2]), undefined, { dtype: 'int32' }).toArray()).toEqual([1, 2]);
+    });
+
+    it('zeros, ones, full, arange, eye', async () => {
+      const eng = await tensorEngine(backend);
+      expect(eng.zeros([2, 2]).toArray()).toEqual([[0, 0], [0, 0]]);
+      expect(eng.ones([3], { dtype: 'int32' }).toArray()).toEqual([1, 1, 1]);
+      expect(eng.full([2], 7, { dtype: 'float64' }).toArray()).toEqual([7, 7]);
+      expect(eng.arange(4).toArray()).toEqual([0, 1, 2, 3]);
+      expect(eng.arange(1, 2, 0.25, { dtype: 'float64' }).toArray()).toEqual([1, 1.25, 1.5, 1.75]);
+      expect(eng.arange(5, 0, -2).toArray()).toEqual([5, 3, 1]);
+      expect(eng.eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+      const z = eng.zeros([2], { requiresGrad: true });
+      z.add(1).sum().backward();
+      expect(Array.from(z.grad!)).toEqual([1, 1]);
+    });
+
+    it('randn and rand repeat with a seed or a generator, and have the right moments', async () => {
+      const eng = await tensorEngine(backend);
+      const a = eng.randn([4000], { seed: 3, dtype: 'float64' });
+      expect(Array.from(eng.randn([4000], { seed: 3, dtype: 'float64' }).data())).toEqual(Array.from(a.data()));
+      expect(a.mean().item()).toBeCloseTo(0, 1);
+      expect(a.var().item()).toBeCloseTo(1, 1);
+      const u = eng.rand([4000], { seed: 4 }).data();
+      expect(Math.min(...u)).toBeGreaterThanOrEqual(0);
+      expect(Math.max(...u)).toBeLessThan(1);
+      const r1 = new Random(9), r2 = new Random(9);
+      expect(Array.from(eng.rand([3], { rng: r1 }).data())).toEqual(Array.from(eng.rand([3], { rng: r2 }).data()));
+      expect(Array.from(eng.rand([3], { rng: r1 }).data())).not.toEqual(Array.from(eng.rand([3], { seed: 9 }).data()));
+    });
   });
 });

@@ -92,13 +92,16 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 export function matmulShape(a: Shape, b: Shape, shownA: Shape = a, shownB: Shape = b): number[] {
   const K = a[a.length - 1];
   if (b[b.length - 2] !== K) throw new RangeError(`matmul: shapes ${fmt(shownA)} and ${fmt(shownB)} are not aligned`);
-  let batch: number[];
-  try {
-    batch = broadcastShapes('matmul', a.slice(0, -2), b.slice(0, -2));
-  } catch {
-    throw new RangeError(`matmul: batch dims of ${fmt(shownA)} and ${fmt(shownB)} cannot be broadcast`);
+  const ba = a.slice(0, -2), bb = b.slice(0, -2);
+  const rank = Math.max(ba.length, bb.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = ba[ba.length - rank + i] ?? 1, db = bb[bb.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new RangeError(`matmul: batch dims of ${fmt(shownA)} and ${fmt(shownB)} cannot be broadcast`);
+    out.push(da === 1 ? db : da);
   }
-  return [...batch, a[a.length - 2], b[b.length - 1]];
+  out.push(a[a.length - 2], b[b.length - 1]);
+  return out;
 }
 
 /** A new shape of the same size; at most one -1, inferred. */
