@@ -149,6 +149,17 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
     for (let i = 0; i < f64.length; i++) expect(Math.abs(f32[i] - f64[i])).toBeLessThanOrEqual(1e-4 * scale);
   });
 
+  it('int32 tensors compare, sum (wrapping like an Int32Array), take extremes and cast', async () => {
+    const { b } = await backendOf(build);
+    const t = b.fromData(Int32Array.from([3, -7, 2 ** 30, 2 ** 30]), [4], 'int32', false);
+    const two = b.full([], 'int32', 2);
+    expect(Array.from(b.data(b.compare(CompareKind.Gt, t, two, [4])))).toEqual([1, 0, 1, 1]);
+    expect(b.item(b.reduce(ReduceKind.Sum, t, [0], []))).toBe((3 - 7 + 2 ** 31) | 0);
+    expect(b.item(b.reduce(ReduceKind.Min, t, [0], []))).toBe(-7);
+    const f = b.fromData(Float64Array.from([2.9, -2.9, NaN, 3e9]), [4], 'float64', false);
+    expect(Array.from(b.data(b.cast(f, 'int32')))).toEqual(Array.from(Int32Array.from([2.9, -2.9, NaN, 3e9])));
+  });
+
   it('slots persist across reset, accumulate gradients, and take SGD and Adam steps', async () => {
     const { b } = await backendOf(build);
     const s = b.createSlot(Float64Array.from([1, -2, 3]), [3], 'float64', true);

@@ -206,14 +206,15 @@ function whereBack(id: i32): void {
 export function compareOp(kind: i32, a: i32, b: i32): i32 {
   if (<u32>kind > 5) return fail(ErrorCode.BadOp);
   if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
   setIattr(id, 0, kind);
   planBroadcastFrom(id, a, b, -1);
   if (isF32(id)) compareForward<f32>(kind, dataOf(id), dataOf(a), dataOf(b));
-  else compareForward<f64>(kind, dataOf(id), dataOf(a), dataOf(b));
+  else if (isFloat(id)) compareForward<f64>(kind, dataOf(id), dataOf(a), dataOf(b));
+  else compareForward<i32>(kind, dataOf(id), dataOf(a), dataOf(b));
   return id;
 }
 
@@ -236,7 +237,6 @@ function planReduce(a: i32, mask: i32): void {
 export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   if (<u32>kind > 2) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a)) return fail(ErrorCode.BadDType);
   let r = rankOf(a);
   if (<u32>count > <u32>r) return fail(ErrorCode.BadArgument);
   let mask = 0;
@@ -262,14 +262,18 @@ export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   for (let i = 0; i < n; i++) store<f64>(acc + (<usize>i << 3), init);
   planReduce(a, mask);
   if (kind == ReduceKind.Sum) {
-    if (isF32(a)) reduceSum<f32>(acc, dataOf(a)); else reduceSum<f64>(acc, dataOf(a));
+    if (isF32(a)) reduceSum<f32>(acc, dataOf(a));
+    else if (isFloat(a)) reduceSum<f64>(acc, dataOf(a));
+    else reduceSum<i32>(acc, dataOf(a));
   } else {
     if (isF32(a)) reduceExtreme<f32>(kind == ReduceKind.Max, acc, dataOf(a));
-    else reduceExtreme<f64>(kind == ReduceKind.Max, acc, dataOf(a));
+    else if (isFloat(a)) reduceExtreme<f64>(kind == ReduceKind.Max, acc, dataOf(a));
+    else reduceExtreme<i32>(kind == ReduceKind.Max, acc, dataOf(a));
   }
   let out = dataOf(id);
   if (isF32(id)) for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
-  else memory.copy(out, acc, <usize>n << 3);
+  else if (isFloat(id)) memory.copy(out, acc, <usize>n << 3);
+  else for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), <i32><i64>load<f64>(acc + (<usize>i << 3))); // wraps, as the twin's Int32Array does
   return id;
 }
 
