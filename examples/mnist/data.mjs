@@ -144,3 +144,36 @@ export function gather(X, Y, idx, xOut, yOut) {
     yOut[r] = Y[src];
   }
 }
+
+/**
+ * Translates each of the first n images of X (n × 784, row-major) in place by a
+ * random whole number of pixels in [-maxShift, maxShift] along each axis,
+ * filling with 0 (the background). MNIST digits are centred by their centre of
+ * mass, so small shifts are digits the test set could hold; with only a few
+ * thousand training digits they are the cheapest regulariser there is.
+ * @param {Float32Array} X
+ * @param {number} n
+ * @param {number} maxShift
+ * @param {() => number} rng uniform in [0, 1)
+ */
+export function shiftImages(X, n, maxShift, rng) {
+  if (!(maxShift > 0)) return;
+  const tmp = new Float32Array(SIZE);
+  const span = 2 * maxShift + 1;
+  for (let r = 0; r < n; r++) {
+    const dx = Math.floor(rng() * span) - maxShift;
+    const dy = Math.floor(rng() * span) - maxShift;
+    if (dx === 0 && dy === 0) continue;
+    const img = X.subarray(r * SIZE, (r + 1) * SIZE);
+    tmp.fill(0);
+    for (let y = 0; y < 28; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= 28) continue;
+      for (let x = 0; x < 28; x++) {
+        const sx = x - dx;
+        if (sx >= 0 && sx < 28) tmp[y * 28 + x] = img[sy * 28 + sx];
+      }
+    }
+    img.set(tmp);
+  }
+}
