@@ -4,7 +4,7 @@
 //
 //   node examples/mnist/reference.mjs                       # the chosen recipe (RECIPE.md)
 //   node examples/mnist/reference.mjs --seed 2 --epochs 8
-//   node examples/mnist/reference.mjs --optimizer sgd --lr 0.1 --momentum 0.9
+//   node examples/mnist/reference.mjs --optimizer adam --lr 3e-3 --shift 0
 //   node examples/mnist/reference.mjs --val 1000            # hold 1000 training digits out for tuning
 //   node examples/mnist/reference.mjs --help
 //
@@ -13,7 +13,7 @@
 
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { loadMnist, batches, gather, mulberry32 } from './data.mjs';
+import { loadMnist, batches, gather, mulberry32, shiftImages } from './data.mjs';
 
 const IN = 784;
 const OUT = 10;
@@ -28,8 +28,8 @@ export const DEFAULTS = Object.freeze({
   hidden: 128,
   batch: 64,
   epochs: 10,
-  optimizer: 'adam',
-  lr: 1e-3,
+  optimizer: 'sgd',
+  lr: 0.1,
   momentum: 0.9, // sgd
   nesterov: false, // sgd
   beta1: 0.9, // adam
@@ -38,6 +38,7 @@ export const DEFAULTS = Object.freeze({
   weightDecay: 0, // L2 added to the weights' gradients (not to biases)
   schedule: 'cosine', // 'const' | 'cosine' | 'step' | 'linear', per step
   warmup: 0, // steps of linear warm-up before the schedule
+  shift: 1, // > 0: translate each training image by up to this many pixels per axis (shiftImages)
 });
 
 /** Standard normal from two uniforms (Box–Muller), for the initial weights. */
@@ -241,6 +242,7 @@ export function trainReference(options = {}, onEpoch = () => {}) {
 
   // Batch order has its own stream so it does not depend on how many numbers the init drew.
   const orderRng = mulberry32((o.seed ^ 0x9e3779b9) >>> 0);
+  const shiftRng = mulberry32((o.seed ^ 0x85ebca6b) >>> 0);
   const stepsPerEpoch = Math.ceil(nTrain / B);
   const T = stepsPerEpoch * o.epochs;
   let t = 0;
@@ -254,6 +256,7 @@ export function trainReference(options = {}, onEpoch = () => {}) {
     for (const idx of batches(nTrain, B, orderRng)) {
       const n = idx.length;
       gather(trainX, trainY, idx, Xb, Yb);
+      shiftImages(Xb, n, o.shift, shiftRng);
       const f = forward(p, Hd, Xb, Yb, n, H, A, P);
       lossSum += f.loss;
       correct += f.correct;
@@ -342,7 +345,7 @@ function main() {
   const spec = {
     train: 'int', test: 'int', val: 'int', dataSeed: 'int', seed: 'int', hidden: 'int', batch: 'int', epochs: 'int',
     optimizer: 'str', lr: 'num', momentum: 'num', nesterov: 'bool', beta1: 'num', beta2: 'num', eps: 'num',
-    weightDecay: 'num', schedule: 'str', warmup: 'int', json: 'bool', quiet: 'bool', help: 'bool',
+    weightDecay: 'num', schedule: 'str', warmup: 'int', shift: 'int', json: 'bool', quiet: 'bool', help: 'bool',
   };
   const kebab = (s) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
   const options = {};
@@ -375,7 +378,7 @@ function main() {
     console.log(
       `MLP 784-${r.hidden}-10, ${r.optimizer} lr ${r.lr}` +
         (r.optimizer === 'sgd' ? ` momentum ${r.momentum}${r.nesterov ? ' nesterov' : ''}` : ` betas ${r.beta1}/${r.beta2}`) +
-        `, ${r.schedule}${r.warmup ? ` warmup ${r.warmup}` : ''}, wd ${r.weightDecay}, batch ${r.batch}, ${r.epochs} epochs, ` +
+        `, ${r.schedule}${r.warmup ? ` warmup ${r.warmup}` : ''}, wd ${r.weightDecay}${r.shift ? `, shift ±${r.shift}` : ''}, batch ${r.batch}, ${r.epochs} epochs, ` +
         `train ${r.train - r.val} / ${what} ${r.val > 0 ? r.val : r.test}, data seed ${r.dataSeed}, seed ${r.seed}`,
     );
   }
