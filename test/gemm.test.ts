@@ -214,12 +214,15 @@ function runAll(kernel: () => Kernel, dtype: Dtype): void {
     }
   });
 
-  it(`${dtype}: a few hundred on a side`, () => {
+  it(`${dtype}: a few hundred on a side, and a few thousand in one dimension`, () => {
     const big: Case[] = [
       { M: 300, N: 280, K: 260, tA: false, tB: false, pad: [0, 0, 0] },
       { M: 260, N: 300, K: 290, tA: true, tB: false, pad: [2, 0, 1] },
       { M: 290, N: 260, K: 300, tA: false, tB: true, pad: [0, 3, 0] },
       { M: 257, N: 263, K: 520, tA: true, tB: true, pad: [1, 1, 1] },
+      // past NC in N (a second column panel of B) and many MC blocks in M
+      { M: 9, N: 2051, K: 300, tA: true, tB: true, pad: [0, 0, 0] },
+      { M: 2100, N: 5, K: 270, tA: false, tB: true, pad: [0, 0, 0] },
     ];
     let seed = 1000;
     for (const cs of big) {

@@ -280,10 +280,13 @@ function packPanelB<T>(transB: bool, b: usize, ldb: i32, pc: i32, jc: i32, kc: i
 // 15 xmm registers (xmm15 is its scratch) and its scheduler issues all the
 // loads of a loop iteration before the arithmetic that uses them, so every
 // value loaded for one k is live at once. 4×8 in f32 is 8 accumulators +
-// 2 vectors of B + 4 broadcasts of A = 14 registers. 6×8 (20), 5×8 (17) and
-// 3×12 (15 plus a temporary) spill and ran 30–50% slower; so does unrolling
-// the k loop, which doubles the loads in flight. No FMA: Node 20 has relaxed
-// SIMD only behind a flag, so it is mul then add.
+// 2 vectors of B + 4 broadcasts of A = 14 registers (4×4 in f64 likewise).
+// 6×8 (20), 5×8 (17) and 3×12 (15 plus a temporary) spill and ran 20–35%
+// slower; unrolling the k loop, which doubles the loads in flight, 40–55%
+// slower. 2×16 ties with 4×8. Broadcasting A from a pre-splatted packing
+// (plain loads instead of load32_splat) gained nothing. Looping on an end
+// pointer instead of a counter gained ~7%. No FMA: Node 20 has relaxed SIMD
+// only behind a flag, so it is mul then add.
 
 
 /** 4×8 f32: cIV holds row I, columns 4V..4V+3; kc ≥ 1. */
@@ -382,7 +385,7 @@ function microF64(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite
   }
 }
 
-/** 2×4, one scalar per accumulator, for builds without SIMD: 8 + 2 + 4 = 14 registers. */
+/** 2×4, one scalar per accumulator, for builds without SIMD: 8 + 2 + 4 = 14 registers (4×4, 3×4 and 4×2 ran 10–30% slower). */
 function microScalar<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {
   let c00: T = 0, c01: T = 0, c02: T = 0, c03: T = 0;
   let c10: T = 0, c11: T = 0, c12: T = 0, c13: T = 0;
