@@ -7,7 +7,9 @@
 import {
   DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
-import { gemm, type GemmArray } from './matmul.js';
+import { gemm } from './gemm.js';
+
+type GemmArray = Float32Array | Float64Array;
 import { compareForward, whereForward } from './tensor-ops.js';
 import {
   binaryBackward, binaryForward, broadcastStrides, col2im, contiguousStrides, im2col, offsets, reduceForward,
