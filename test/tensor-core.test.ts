@@ -272,6 +272,11 @@ describe('SIMD and baseline builds', () => {
       b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, b.binary(Op.Mul, p, p, [31]), xs, [31]), [0], []));
       b.sgdStep([w], [], 0.37, 0, 1e-2, true);
       out.push(...b.slotData(w));
+      // with momentum: a first step (v = g) and a second (v = μv + g)
+      const vel = b.createSlot(new Float32Array(31), [31], 'float32', false);
+      b.sgdStep([w], [vel], 0.37, 0.9, 1e-2, true);
+      b.sgdStep([w], [vel], 0.37, 0.9, 1e-2, false);
+      out.push(...b.slotData(w), ...b.slotData(vel));
       return out;
     };
     const [simd, baseline] = await Promise.all([run('simd'), run('baseline')]);

@@ -909,6 +909,23 @@ function sgdLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64
         let g1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
         v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, g0)), f64x2.sub(p1, f64x2.mul(vlr, g1))));
       }
+    } else if (sizeof<T>() == 4) {
+      let vlr = f64x2.splat(lr), vwd = f64x2.splat(weightDecay), vmom = f64x2.splat(momentum);
+      for (; i + 4 <= n; i += 4) {
+        let o = <usize>i << 2;
+        let P = v128.load(p + o), G = v128.load(g + o), V = v128.load(v + o);
+        let p0 = lowF64(P), p1 = highF64(P);
+        let v0 = f64x2.add(lowF64(G), f64x2.mul(vwd, p0));
+        let v1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
+        if (!firstStep) { // v = μ·v + g; on the first step v = g
+          v0 = f64x2.add(f64x2.mul(vmom, lowF64(V)), v0);
+          v1 = f64x2.add(f64x2.mul(vmom, highF64(V)), v1);
+        }
+        let vs = packF32(v0, v1);
+        v128.store(v + o, vs);
+        // the scalar loop steps with the stored (rounded) velocity; so does this
+        v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, lowF64(vs))), f64x2.sub(p1, f64x2.mul(vlr, highF64(vs)))));
+      }
     }
   }
   for (; i < n; i++) {
@@ -916,9 +933,9 @@ function sgdLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64
     let pi = <f64>load<T>(p + o);
     let gi = <f64>load<T>(g + o) + weightDecay * pi;
     if (v) {
-      let vi = firstStep ? gi : momentum * <f64>load<T>(v + o) + gi;
-      store<T>(v + o, <T>vi);
-      gi = vi;
+      let vi = <T>(firstStep ? gi : momentum * <f64>load<T>(v + o) + gi);
+      store<T>(v + o, vi);
+      gi = <f64>vi; // the step uses the velocity as stored, as PyTorch's does
     }
     store<T>(p + o, <T>(pi - lr * gi));
   }
