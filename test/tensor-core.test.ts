@@ -263,6 +263,8 @@ describe('SIMD and baseline builds', () => {
           out.push(...b.data(b.binary(op, x, y, [37, 13])), ...b.data(b.binary(op, x, s, [37, 13])), ...b.data(b.binary(op, x, x, [37, 13])));
         }
         out.push(...b.data(b.unary(Op.Relu, x)), ...b.data(b.unary(Op.Relu, withNaN)));
+        // row sums (four partial sums in both builds), over the last axis and over everything
+        out.push(...b.data(b.reduce(ReduceKind.Sum, x, [1], [37])), b.item(b.reduce(ReduceKind.Sum, x, [0, 1], [])));
       }
       // SGD on f32 parameters (the SIMD row computes in f64x2 and rounds once, like the scalar loop)
       const w = b.createSlot(Float32Array.from(values(4 * 7 + 3, 5)), [31], 'float32', true);

@@ -255,7 +255,9 @@ export function reduceSum<T>(total: usize, x: usize): void {
   let last = planRank - 1;
   let n = pshape(last), s0 = pstride(0, last), s1 = pstride(1, last);
   for (let r = 0; r < rows; r++) {
-    if (s1 == 0) {
+    if (s1 == 0 && s0 == 1) {
+      acc<f64>(total, off1, sumRow<T>(at<T>(x, off0), n));
+    } else if (s1 == 0) {
       let s: f64 = 0;
       for (let j = 0; j < n; j++) s += rd<T>(x, off0 + j * s0);
       acc<f64>(total, off1, s);
@@ -354,4 +356,42 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
     let o = <usize>j << alignof<T>();
     store<T>(out + o, <T>elementForward(Op.Relu, <f64>load<T>(x + o), 0));
   }
+}
+
+/**
+ * Σ x[0..n) in f64 with four partial sums, lane k taking elements ≡ k (mod 4),
+ * combined as (s0 + s1) + (s2 + s3), then the tail in order. The SIMD build
+ * keeps the partial sums in two f64x2 registers; the baseline build runs the
+ * same additions one by one, so both give the same bits.
+ */
+@inline function sumRow<T>(x: usize, n: i32): f64 {
+  let j = 0;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  if (ASC_FEATURE_SIMD && isFloat<T>()) {
+    let a = f64x2.splat(0), b = f64x2.splat(0);
+    if (sizeof<T>() == 4) {
+      for (; j + 4 <= n; j += 4) {
+        let v = v128.load(x + (<usize>j << 2));
+        a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+        b = f64x2.add(b, f64x2.promote_low_f32x4(v128.shuffle<i64>(v, v, 1, 0)));
+      }
+    } else {
+      for (; j + 4 <= n; j += 4) {
+        a = f64x2.add(a, v128.load(x + (<usize>j << 3)));
+        b = f64x2.add(b, v128.load(x + (<usize>j << 3), 16));
+      }
+    }
+    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
+    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
+  } else {
+    for (; j + 4 <= n; j += 4) {
+      s0 += <f64>load<T>(x + (<usize>j << alignof<T>()));
+      s1 += <f64>load<T>(x + (<usize>(j + 1) << alignof<T>()));
+      s2 += <f64>load<T>(x + (<usize>(j + 2) << alignof<T>()));
+      s3 += <f64>load<T>(x + (<usize>(j + 3) << alignof<T>()));
+    }
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (; j < n; j++) s += <f64>load<T>(x + (<usize>j << alignof<T>()));
+  return s;
 }
