@@ -236,6 +236,11 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       ['backward from a non-scalar', () => core.tensorBackward(a), 10],
       ['unknown slot', () => core.slotNode(12), 9],
       ['conv with stride 0', () => { stage(0, 1, 0, 0); return core.tensorConv2d(a, a); }, 7],
+      ['pad widths that would wrap 32 bits', () => { stage(0x7fffffff, 0, 0x7fffffff, 0); return core.tensorPad(a, 0); }, 7],
+      ['conv padding that would wrap 32 bits', () => { stage(1, 1, 1, 1); const x4 = core.tensorFull(0, 4, 1); stage(1, 1, 0x7fffffff, 0); return core.tensorConv2d(x4, x4); }, 7],
+      ['pool padding that would wrap 32 bits', () => { stage(1, 1, 1, 1); const x4 = core.tensorFull(0, 4, 1); stage(1, 1, 1, 1, 0x7fffffff, 0); return core.tensorPool2d(1, x4); }, 10],
+      ['a freed slot', () => { stage(2); const s = core.slotCreate(0, 1, 1); core.slotFree(s); return core.slotNode(s); }, 9],
+      ['adam step 0', () => core.adamStep(0, 0.1, 0.9, 0.999, 1e-8, 0, 0, 0), 10],
     ];
     for (const [what, call, code] of rejects) {
       expect(call(), what).toBe(-1);
