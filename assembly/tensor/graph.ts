@@ -553,8 +553,13 @@ function expandBack(id: i32): void {
   runCopy(dtypeOf(a), gradBuffer(a), gradPtrOf(id), true);
 }
 
-/** Plan over `shapeOf`'s shape (a node): operand `bigSide` walks `big` (a node) contiguously-strided, the other side `small` contiguously. Returns big's element offset of the window starting at iattr starts. */
-function planWindow(small: i32, big: i32, bigSide: i32, starts: i32): i32 {
+/**
+ * A plan over node `small`'s shape, for copies between it and a window of the
+ * larger node `big`: operand `bigSide` walks big with big's strides, the other
+ * operand walks small contiguously. The window's corner is staged in shapeB
+ * (one start per dim); returns its element offset in big.
+ */
+function planWindow(small: i32, big: i32, bigSide: i32): i32 {
   let r = shapeInto(small, shapeC);
   planBegin(r, shapeC);
   planContiguous(1 - bigSide);
@@ -589,10 +594,10 @@ function sliceCopy(id: i32, a: i32, back: bool): void {
   for (let d = 0; d < r; d++) sset(shapeB, d, iattr(id, d));
   let sh = elementShift(dtypeOf(a));
   if (!back) {
-    let off = planWindow(id, a, 1, 0);
+    let off = planWindow(id, a, 1);
     runCopy(dtypeOf(a), dataOf(id), dataOf(a) + (<usize>off << sh), false);
   } else {
-    let off = planWindow(id, a, 0, 0);
+    let off = planWindow(id, a, 0);
     runCopy(dtypeOf(a), gradBuffer(a) + (<usize>off << sh), gradPtrOf(id), true);
   }
 }
@@ -626,10 +631,10 @@ function padCopy(id: i32, a: i32, back: bool): void {
   for (let d = 0; d < r; d++) sset(shapeB, d, iattr(id, d));
   let sh = elementShift(dtypeOf(a));
   if (!back) {
-    let off = planWindow(a, id, 0, 0);
+    let off = planWindow(a, id, 0);
     runCopy(dtypeOf(a), dataOf(id) + (<usize>off << sh), dataOf(a), false);
   } else {
-    let off = planWindow(a, id, 1, 0);
+    let off = planWindow(a, id, 1);
     runCopy(dtypeOf(a), gradBuffer(a), gradPtrOf(id) + (<usize>off << sh), true);
   }
 }
@@ -661,10 +666,10 @@ function concatCopy(id: i32, back: bool): void {
     if (back && !requiresGrad(src)) continue;
     for (let d = 0; d < r; d++) sset(shapeB, d, d == axis && part == 1 ? dimOf(a, axis) : 0);
     if (!back) {
-      let off = planWindow(src, id, 0, 0);
+      let off = planWindow(src, id, 0);
       runCopy(dtypeOf(id), dataOf(id) + (<usize>off << sh), dataOf(src), false);
     } else {
-      let off = planWindow(src, id, 1, 0);
+      let off = planWindow(src, id, 1);
       runCopy(dtypeOf(id), gradBuffer(src), gradPtrOf(id) + (<usize>off << sh), true);
     }
   }

@@ -209,32 +209,25 @@ export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool)
     slots = slots == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(slots, <usize>cap * NODE_BYTES);
     slotCapacity = cap;
   }
+  let size: i32 = 1;
+  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
+  // Memory first, the record after: if memory cannot grow, the trap leaves no half-made slot.
+  let bytes = max<usize>(<usize>size << elementShift(dtype), 16);
+  let data = heap.alloc(bytes);
+  let grad: usize = needsGrad ? heap.alloc(bytes) : 0;
+  memory.fill(data, 0, bytes);
+  if (grad != 0) memory.fill(grad, 0, bytes);
+  slotBytes += grad != 0 ? bytes << 1 : bytes;
   let r = slotRec(s);
   memory.fill(r, 0, NODE_BYTES);
-  let size: i32 = 1;
-  for (let d = 0; d < rank; d++) {
-    let n = load<i32>(shape + (<usize>d << 2));
-    store<i32>(r + F.Shape + (<usize>d << 2), n);
-    size *= n;
-  }
+  for (let d = 0; d < rank; d++) store<i32>(r + F.Shape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
   store<i32>(r + F.DType, dtype);
   store<i32>(r + F.Rank, rank);
   store<i32>(r + F.Size, size);
   store<i32>(r + F.Flags, needsGrad ? Flag.RequiresGrad : 0);
-  slotCount = s + 1;
-  let bytes = max<usize>(<usize>size << elementShift(dtype), 16);
-  let data = heap.alloc(bytes);
-  memory.fill(data, 0, bytes);
-  slotBytes += bytes;
-  let grad: usize = 0;
-  if (needsGrad) {
-    grad = heap.alloc(bytes);
-    memory.fill(grad, 0, bytes);
-    slotBytes += bytes;
-  }
-  r = slotRec(s); // the slot table may have moved? no: heap.alloc above does not touch it, but keep the read honest
   store<i32>(r + F.Data, <i32>data);
   store<i32>(r + F.Grad, <i32>grad);
+  slotCount = s + 1;
   return s;
 }
 
