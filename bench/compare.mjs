@@ -61,6 +61,7 @@ const TIMING = opts.quick
   ? { rounds: 3, budgetMs: 90, warmupMs: 150 }
   : { rounds: 7, budgetMs: 300, warmupMs: 1000 };
 if (opts.rounds) TIMING.rounds = opts.rounds;
+const MAX_CALL_MS = opts.quick ? 2000 : 12000;
 
 // ── the cases ──
 
@@ -82,6 +83,13 @@ function skipReason(engine, c) {
       : 'not run: jit traces and compiles the whole chain; 900 ops already take ~3 s to compile (W2s has it)';
   if (c.key === 'W2' && engine === 'jsPytorch') return 'not run: its backward recurses once per op and overflows the stack on the 10^5-op chain (RangeError: Maximum call stack size exceeded; W2s has it)';
   if (opts.quick && c.key === 'W2' && PEER_KEYS.includes(engine)) return 'not run in --quick: one call takes seconds (the full run has it)';
+  // W3 grows 8× per doubling of n: an engine whose previous size took over MAX_CALL_MS / 8 per call is
+  // not run at the next (it would take minutes per sample round).
+  if (c.workload === 'W3') {
+    const prev = results.find((r) => r.engine === engine && r.case === `W3-${c.size / 2}`);
+    if (prev?.ms && prev.ms.median * 8 > MAX_CALL_MS) return `not run: at n = ${c.size / 2} one call took ${(prev.ms.median / 1000).toFixed(1)} s, so ~${((prev.ms.median * 8) / 1000).toFixed(0)} s here`;
+    if (prev && prev.status !== 'ok' && prev.status !== 'disagrees') return `not run: ${prev.status} at n = ${c.size / 2}`;
+  }
   return null;
 }
 

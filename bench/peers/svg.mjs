@@ -1,5 +1,5 @@
 // A small horizontal bar chart on a log scale, one panel per workload, as a standalone SVG string.
-//   barChart({ title, subtitle: string | string[] (one line each), panels: [{ title, unit, bars: [{ label, value, highlight?, note? }] }] })
+//   barChart({ title, subtitle: string | string[] (one line each), panels: [{ title, unit, higherIsBetter?, bars: [{ label, value, highlight?, note? }] }] })
 // A bar with value null is drawn as text only (e.g. "failed" or "not run").
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -40,7 +40,7 @@ export function barChart({ title, subtitle, panels }) {
       out.push(`<line x1="${x}" y1="${top - 2}" x2="${x}" y2="${bottom}" class="grid"/>`);
       out.push(`<text x="${x}" y="${bottom + 13}" class="tick" text-anchor="middle">${fmtTick(v)}</text>`);
     }
-    out.push(`<text x="${labelW + barW}" y="${bottom + 26}" class="tick" text-anchor="end">${esc(p.unit)} (log scale; shorter is faster)</text>`);
+    out.push(`<text x="${labelW + barW}" y="${bottom + 26}" class="tick" text-anchor="end">${esc(p.unit)} (log scale; ${p.higherIsBetter ? 'longer' : 'shorter'} is faster)</text>`);
     for (const b of p.bars) {
       out.push(`<text x="${labelW - 8}" y="${y + 14}" class="lab" text-anchor="end">${esc(b.label)}</text>`);
       if (b.value !== null && b.value > 0) {

@@ -3,8 +3,8 @@
 // Messages in, one reply each ({ id, ... } echoes the request's id):
 //   { op: 'prepare', id, caseKey, workload, size }  build the case's function and make its checked calls:
 //        → { ok, label, dtype, firstCallMs, check } | { ok: false, na | unavailable | error }
-//   { op: 'sample', id, caseKey, budgetMs, warmupMs, harness }  one timing sample of the case (a forced GC
-//        first, untimed); the first sample of a case is preceded by warmupMs of untimed calls
+//   { op: 'sample', id, caseKey, budgetMs, warmupMs, harness }  ~budgetMs of timed calls of the case; the
+//        first sample of a case is preceded by warmupMs of untimed calls
 //        → { ok, samples: [ms per call, ...], calls }
 //   { op: 'finish', id, caseKey }  one more checked call (its numbers must still be right), then drop the case
 //   { op: 'exit' }
@@ -12,7 +12,7 @@
 // (imports, jit compiles) again in every round. Method: bench/README.md.
 
 import { ENGINES } from './engines.mjs';
-import { now, gc } from '../lib.mjs';
+import { now } from '../lib.mjs';
 import { W4 } from './workloads.mjs';
 
 const engineKey = process.argv[2];
@@ -77,14 +77,16 @@ function sample({ caseKey, budgetMs, warmupMs, harness }) {
     c.perCallMs = (now() - w0) / k;
     c.warmed = true;
   }
-  gc();
+  // No forced GC before a sample: each engine has a process of its own, so it only ever pays for its own
+  // garbage, as in a training loop; a gc() right before a sample made the next ~100 ms of a garbage-heavy
+  // engine up to 5× slower here (sweeping after the full GC), which is not its steady state.
   if (harness === 'mitata' && mitata && c.perCallMs < SINGLE_CALL_MS) return sampleMitata(c, budgetMs);
   return sampleHand(c, budgetMs);
 }
 
-/** K calls timed as a whole, K chosen so that a sample lasts ~budgetMs / 4 (at least 1 call, 1 sample). */
+/** The hand loop: K calls timed as a whole, K chosen so that a sample lasts ~budgetMs / 6 (at least 1 call). */
 function sampleHand(c, budgetMs) {
-  const K = Math.max(1, Math.round(budgetMs / 4 / c.perCallMs));
+  const K = Math.max(1, Math.round(budgetMs / 6 / c.perCallMs));
   const out = [];
   const start = now();
   do {
@@ -95,12 +97,15 @@ function sampleHand(c, budgetMs) {
   return { samples: out, calls: out.length * K };
 }
 
-/** mitata's measure(): per-call samples, or batches for calls under 65 µs, over ~budgetMs. */
+/**
+ * mitata's measure() over ~budgetMs, every sample a batch of calls (its mean), ~budgetMs/6 long. mitata
+ * batches only calls under 65 µs by default and times slower ones one by one; the median of single calls
+ * leaves out the GC pauses and deferred work an engine causes (TensorFlow.js wasm, W5: median 0.33 ms,
+ * mean 1.9 ms per call here), so it would flatter the engines that make the most garbage.
+ */
 async function sampleMitata(c, budgetMs) {
-  // A batch of ~budget/8 ms keeps several batches per sample (mitata's default of 4096 calls would make one
-  // batch of a 60 µs call last 250 ms).
-  const batch = Math.max(4, 4 * Math.round(budgetMs / 8 / c.perCallMs / 4));
-  const r = await mitata.measure(c.call, { gc: false, min_cpu_time: budgetMs * 1e6, min_samples: 2, batch_samples: batch, batch_unroll: 4 });
+  const batch = Math.max(4, 4 * Math.round(budgetMs / 6 / c.perCallMs / 4));
+  const r = await mitata.measure(c.call, { gc: false, min_cpu_time: budgetMs * 1e6, min_samples: 2, batch_threshold: Infinity, batch_samples: batch, batch_unroll: 4 });
   return { samples: r.samples.map((ns) => ns / 1e6), calls: r.ticks };
 }
 

@@ -1,4 +1,4 @@
-// The workloads of bench/peers/run.mjs, their seeded data, and the f64 reference
+// The workloads of bench/compare.mjs, their seeded data, and the f64 reference
 // values every engine is checked against (plain JS, no autograd engine involved).
 
 // W2: x_{k+1} = tanh(x_k·w + b), 33,333 steps = 99,999 op nodes (mul, add, tanh), forward + backward,
