@@ -247,12 +247,13 @@ async function tfjs(backend) {
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') returned false`);
   await tf.ready();
   if (tf.getBackend() !== backend) throw new Error(`backend is ${tf.getBackend()}, wanted ${backend}`);
+  const simd = backend === 'wasm' ? ((await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? ', SIMD' : ', no SIMD') : '';
   const { x, p } = w5Data();
   const xT = tf.keep(tf.tensor1d(x));
   const cT = tf.keep(tf.scalar(W5.c));
   const vg5 = tf.valueAndGrad((pT) => tf.tanh(pT.mul(xT).add(cT)).sum());
   return {
-    label: `TensorFlow.js ${tf.version_core}, ${backend} backend`,
+    label: `TensorFlow.js ${tf.version_core}, ${backend} backend${simd}`,
     dtype: 'f32',
     w2(steps) {
       const vg = tf.valueAndGrads((x0, w, b) => {
