@@ -6,6 +6,11 @@ import { WasmTape } from './wasm/tape.js';
 import { instantiateCore, type WasmSource } from './wasm/load.js';
 import { Generation, Param, Value, type Scalar } from './value.js';
 import { Program, decodeProgram } from './program.js';
+import { Random } from './random.js';
+import type { TensorBackend } from './tensor/backend.js';
+import { JsTensorBackend } from './js/tensor.js';
+import { Tensor, TensorParam, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
+import * as factory from './tensor/factory.js';
 
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
@@ -25,6 +30,12 @@ export interface EngineStats {
   memoryBytes: number;
   /** Number of reset() calls so far. */
   generation: number;
+  /** Nodes on the tensor tape now. */
+  tensorNodes: number;
+  /** Persistent tensors (parameters, kept tensors, optimizer state). */
+  tensorSlots: number;
+  /** Bytes held for tensor data and gradients, nodes and slots. */
+  tensorBytes: number;
 }
 
 let engineCount = 0;
@@ -51,9 +62,13 @@ export class Engine {
   // slower. One Value kept for the engine's lifetime keeps the map alive.
   private readonly mapAnchor: Value;
 
+  /** @internal The tensor tape, or null for a backend that has none yet. */ readonly tensors: TensorBackend | null;
+  /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
+
   /** @internal Use `createEngine()`. */
-  constructor(tape: Tape) {
+  constructor(tape: Tape, tensors: TensorBackend | null = null) {
     this.tape = tape;
+    this.tensors = tensors;
     this.backend = tape.backend;
     this.label = `${tape.backend} engine #${++engineCount}`;
     this.current = new Generation(this, 0);
@@ -199,12 +214,14 @@ export class Engine {
   /** Sets every gradient, of nodes and of parameters, to 0. */
   zeroGrad(): void {
     this.tape.zeroGrad();
+    this.tensors?.zeroGrad();
   }
 
   /** Frees the whole tape in O(1). Values made before it can no longer be used; parameters keep their values and gradients. */
   reset(): void {
     if (this.traceOuter !== null) throw new Error("reset: cannot reset inside compile()'s fn; the trace lives on the tape");
     this.tape.reset();
+    this.tensors?.reset();
     this.current = new Generation(this, this.current.index + 1);
     this.names.clear();
   }
@@ -218,7 +235,62 @@ export class Engine {
       params: t.paramCount,
       memoryBytes: t.memoryBytes,
       generation: this.current.index,
+      tensorNodes: this.tensors?.nodeCount ?? 0,
+      tensorSlots: this.tensors?.slotCount ?? 0,
+      tensorBytes: this.tensors?.tensorBytes ?? 0,
     };
+  }
+
+  // ── tensors (src/tensor/; docs/tensors.md) ──
+
+  /** A tensor from a number, nested arrays or a typed array; `shape` reshapes flat data. */
+  tensor(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions): Tensor {
+    return factory.tensor(this, values, shape, options);
+  }
+  zeros(shape: readonly number[], options?: factory.TensorOptions): Tensor { return factory.full(this, shape, 0, options, 'zeros'); }
+  ones(shape: readonly number[], options?: factory.TensorOptions): Tensor { return factory.full(this, shape, 1, options, 'ones'); }
+  full(shape: readonly number[], value: number, options?: factory.TensorOptions): Tensor { return factory.full(this, shape, value, options); }
+  /** Standard normal samples, drawn in JS from `seed`, `rng` or the engine's generator. */
+  randn(shape: readonly number[], options?: factory.RandomOptions): Tensor { return factory.randn(this, shape, options); }
+  /** Uniform samples in [0, 1). */
+  rand(shape: readonly number[], options?: factory.RandomOptions): Tensor { return factory.rand(this, shape, options); }
+  /** arange(n) = [0, 1, …, n−1]; arange(start, stop, step). */
+  arange(start: number, stop?: number, step?: number, options?: factory.TensorOptions): Tensor {
+    return factory.arange(this, start, stop, step, options);
+  }
+  eye(n: number, m?: number, options?: factory.TensorOptions): Tensor { return factory.eye(this, n, m, options); }
+  where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b); }
+  concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis); }
+  stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis); }
+  /** A trainable tensor that survives reset(): its data and gradient live in a slot. */
+  parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
+    return factory.parameter(this, values, shape, options);
+  }
+  /** A copy of `t` that survives reset(). */
+  keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return factory.keep(this, t, options); }
+
+  /** @internal The tensor backend, or an error for a backend that has none. */
+  tensorBackend(opName: string): TensorBackend {
+    if (this.tensors === null) throw new Error(`tensors: the ${this.backend} backend does not have tensors yet`);
+    return this.tensors;
+  }
+
+  /** @internal The node id of `t` on the current tensor tape, after checking it may be used here. */
+  tensorIdOf(t: Tensor, opName: string): number {
+    if (t instanceof Tensor && t.owner === this.current) return t.id;
+    if (!(t instanceof Tensor)) throw new TypeError(`${opName}: expected a Tensor, got ${describe(t)}`);
+    if (t.engine !== this) {
+      throw new Error(`${opName}: the Tensor belongs to ${t.engine.label}, not ${this.label}; tensors of two engines cannot be mixed`);
+    }
+    if (t instanceof TensorParam) {
+      t.id = t.checkLive(opName).slotNode(t.slot);
+      t.owner = this.current;
+      return t.id;
+    }
+    throw new Error(
+      `${opName}: this Tensor was made before eng.reset() and its node is gone (made in generation ${t.owner.index}, ` +
+        `the tape is at generation ${this.current.index}); keep tensors that must survive a reset with eng.keep() or eng.parameter()`,
+    );
   }
 
   toString(): string {
@@ -375,7 +447,7 @@ export class Engine {
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
   const backend = options.backend ?? 'wasm';
-  if (backend === 'js') return new Engine(new JsTape());
-  if (backend === 'wasm') return new Engine(new WasmTape(await instantiateCore(options.wasm)));
+  if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend());
+  if (backend === 'wasm') return new Engine(new WasmTape(await instantiateCore(options.wasm)), null);
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

@@ -7,6 +7,9 @@ import type { Engine } from './engine.js';
 import { Random } from './random.js';
 import type { Param, Scalar, Value } from './value.js';
 
+// The tensor layers live beside the scalar ones under one `nn`.
+export { Linear, Conv2d, Sequential, TensorModule, type InitOptions, type Conv2dInitOptions, type Layer as SequentialLayer } from './tensor/nn.js';
+
 export abstract class Module {
   abstract parameters(): Param[];
 

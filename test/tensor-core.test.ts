@@ -249,6 +249,14 @@ describe('SIMD and baseline builds', () => {
         }
         out.push(...b.data(b.unary(Op.Relu, x)), ...b.data(b.unary(Op.Relu, withNaN)));
       }
+      // SGD on f32 parameters (the SIMD row computes in f64x2 and rounds once, like the scalar loop)
+      const w = b.createSlot(Float32Array.from(values(4 * 7 + 3, 5)), [31], 'float32', true);
+      b.reset();
+      const p = b.slotNode(w);
+      const xs = b.fromData(Float32Array.from(values(31, 6)), [31], 'float32', false);
+      b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, b.binary(Op.Mul, p, p, [31]), xs, [31]), [0], []));
+      b.sgdStep([w], [], 0.37, 0, 1e-2, true);
+      out.push(...b.slotData(w));
       return out;
     };
     const [simd, baseline] = await Promise.all([run('simd'), run('baseline')]);

@@ -1,0 +1,313 @@
+// Loops of the JS twin's tensor ops over typed arrays. Each function reads
+// and writes flat row-major arrays at offsets given by strides; none
+// allocates per element or calls a closure per element. Reading an f32 array
+// yields an f64 and storing rounds, so "compute in f64, round once on store"
+// is what a plain loop does.
+
+import type { TypedData } from '../tensor/backend.js';
+import { forward, backward } from './ops.js';
+import { tensorForward, tensorBackward } from './tensor-ops.js';
+
+/** Ids below this are the scalar table's (src/ops.ts); tensor-only ops start at 100. */
+const FIRST_TENSOR_OP = 100;
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function contiguousStrides(shape: readonly number[]): Int32Array {
+  const s = new Int32Array(shape.length);
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= shape[d];
+  }
+  return s;
+}
+
+/** Strides of `inShape` seen through `outShape` (right-aligned; stretched and missing dims step 0). */
+export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const r = outShape.length;
+  const off = r - inShape.length;
+  const own = contiguousStrides(inShape);
+  const s = new Int32Array(r);
+  for (let d = off; d < r; d++) s[d] = inShape[d - off] === 1 && outShape[d] !== 1 ? 0 : own[d - off];
+  return s;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * For each element of `shape` in row-major order, its offset through
+ * `strides`. Used by ops whose inner loops are not hot enough to deserve a
+ * walker of their own (where, compare, expand, permute, slice).
+ */
+export function offsets(shape: readonly number[], strides: Int32Array, base = 0): Int32Array {
+  const total = sizeOf(shape);
+  const out = new Int32Array(total);
+  const r = shape.length;
+  if (total === 0) return out;
+  if (r === 0) {
+    out[0] = base;
+    return out;
+  }
+  const n = shape[r - 1];
+  const sl = strides[r - 1];
+  const idx = new Int32Array(r);
+  let off = base;
+  for (let o = 0; o < total; ) {
+    let p = off;
+    for (let j = 0; j < n; j++, o++, p += sl) out[o] = p;
+    for (let d = r - 2; d >= 0; d--) {
+      off += strides[d];
+      if (++idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+// ── elementwise ──
+
+export function unaryForward(op: number, x: TypedData, out: TypedData): void {
+  const n = out.length;
+  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = forward(op, x[i], 0);
+  else for (let i = 0; i < n; i++) out[i] = tensorForward(op, x[i], 0);
+}
+
+const scratch = new Float64Array(2);
+
+export function unaryBackward(op: number, x: TypedData, out: TypedData, g: TypedData, gx: TypedData): void {
+  const t = scratch;
+  const n = out.length;
+  if (op < FIRST_TENSOR_OP) {
+    for (let i = 0; i < n; i++) {
+      t[0] = 0;
+      backward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      gx[i] += t[0];
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      t[0] = 0;
+      tensorBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      gx[i] += t[0];
+    }
+  }
+}
+
+/**
+ * out = op(x, y) broadcast to `shape`; sx, sy are broadcastStrides. Same
+ * shapes and scalar operands take flat loops; everything else walks the
+ * output row by row, the last dim innermost.
+ */
+export function binaryForward(
+  op: number, x: TypedData, sx: Int32Array, y: TypedData, sy: Int32Array, out: TypedData, shape: readonly number[],
+): void {
+  const total = out.length;
+  // two targets at one call site: V8 inlines both behind a cheap check
+  const f = op < FIRST_TENSOR_OP ? forward : tensorForward;
+  if (x.length === total && y.length === total) {
+    for (let i = 0; i < total; i++) out[i] = f(op, x[i], y[i]);
+    return;
+  }
+  if (y.length === 1 && x.length === total) {
+    const yv = y[0];
+    for (let i = 0; i < total; i++) out[i] = f(op, x[i], yv);
+    return;
+  }
+  if (x.length === 1 && y.length === total) {
+    const xv = x[0];
+    for (let i = 0; i < total; i++) out[i] = f(op, xv, y[i]);
+    return;
+  }
+  const r = shape.length;
+  const n = shape[r - 1];
+  const ix = sx[r - 1], iy = sy[r - 1];
+  const idx = new Int32Array(r);
+  let offX = 0, offY = 0;
+  for (let o = 0; o < total; ) {
+    let px = offX, py = offY;
+    for (let j = 0; j < n; j++, o++, px += ix, py += iy) out[o] = f(op, x[px], y[py]);
+    for (let d = r - 2; d >= 0; d--) {
+      offX += sx[d];
+      offY += sy[d];
+      if (++idx[d] < shape[d]) break;
+      offX -= sx[d] * shape[d];
+      offY -= sy[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/**
+ * Gradients of a broadcast binary op, summed in f64 into `acc`: x's at
+ * [0, x.length), y's at [x.length, x.length + y.length). The caller adds
+ * `acc` into the gradients, rounding once.
+ */
+export function binaryBackward(
+  op: number, x: TypedData, sx: Int32Array, y: TypedData, sy: Int32Array,
+  out: TypedData, g: TypedData, acc: Float64Array, shape: readonly number[],
+): void {
+  const total = out.length;
+  const yBase = x.length;
+  const f = op < FIRST_TENSOR_OP ? backward : tensorBackward;
+  if (x.length === total && y.length === total) {
+    for (let i = 0; i < total; i++) f(op, x[i], y[i], out[i], g[i], acc, i, yBase + i);
+    return;
+  }
+  const r = shape.length;
+  const n = shape[r - 1];
+  const ix = sx[r - 1], iy = sy[r - 1];
+  const idx = new Int32Array(r);
+  let offX = 0, offY = 0;
+  for (let o = 0; o < total; ) {
+    let px = offX, py = offY;
+    for (let j = 0; j < n; j++, o++, px += ix, py += iy) f(op, x[px], y[py], out[o], g[o], acc, px, yBase + py);
+    for (let d = r - 2; d >= 0; d--) {
+      offX += sx[d];
+      offY += sy[d];
+      if (++idx[d] < shape[d]) break;
+      offX -= sx[d] * shape[d];
+      offY -= sy[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// ── reductions ──
+
+/**
+ * Walks `x` (shape `shape`) with `so`, the strides of the output over the
+ * input's dims (0 on reduced dims), and folds each element into acc[o].
+ * kind: 0 sum, 1 max, 2 min. NaN wins max and min, as in PyTorch.
+ */
+export function reduceForward(kind: number, x: TypedData, shape: readonly number[], so: Int32Array, acc: Float64Array): void {
+  const total = x.length;
+  if (total === 0) return;
+  const r = shape.length;
+  if (r === 0) {
+    acc[0] = kind === 0 ? acc[0] + x[0] : x[0];
+    return;
+  }
+  const n = shape[r - 1];
+  const io = so[r - 1];
+  const idx = new Int32Array(r);
+  let off = 0;
+  for (let i = 0; i < total; ) {
+    let po = off;
+    if (kind === 0) {
+      for (let j = 0; j < n; j++, i++, po += io) acc[po] += x[i];
+    } else if (kind === 1) {
+      for (let j = 0; j < n; j++, i++, po += io) {
+        const v = x[i];
+        if (v > acc[po] || v !== v) acc[po] = v;
+      }
+    } else {
+      for (let j = 0; j < n; j++, i++, po += io) {
+        const v = x[i];
+        if (v < acc[po] || v !== v) acc[po] = v;
+      }
+    }
+    for (let d = r - 2; d >= 0; d--) {
+      off += so[d];
+      if (++idx[d] < shape[d]) break;
+      off -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** gx[i] += g[output offset of i], walking as reduceForward does. */
+export function reduceSumBackward(g: TypedData, shape: readonly number[], so: Int32Array, gx: TypedData): void {
+  const total = gx.length;
+  if (total === 0) return;
+  const r = shape.length;
+  if (r === 0) {
+    gx[0] += g[0];
+    return;
+  }
+  const n = shape[r - 1];
+  const io = so[r - 1];
+  const idx = new Int32Array(r);
+  let off = 0;
+  for (let i = 0; i < total; ) {
+    let po = off;
+    for (let j = 0; j < n; j++, i++, po += io) gx[i] += g[po];
+    for (let d = r - 2; d >= 0; d--) {
+      off += so[d];
+      if (++idx[d] < shape[d]) break;
+      off -= so[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+/** The output offset of every input element (as reduceForward walks them). */
+export function reduceIndex(shape: readonly number[], so: Int32Array): Int32Array {
+  return offsets(shape, so);
+}
+
+// ── convolution helpers (im2col layout: row (c, kh, kw), column (ho, wo)) ──
+
+export function im2col(
+  x: TypedData, xOff: number, C: number, H: number, W: number, KH: number, KW: number,
+  sh: number, sw: number, ph: number, pw: number, HO: number, WO: number, col: TypedData,
+): void {
+  const P = HO * WO;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const xc = xOff + c * H * W;
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++, row++) {
+        const base = row * P;
+        for (let ho = 0; ho < HO; ho++) {
+          const h = ho * sh - ph + kh;
+          const rowOut = base + ho * WO;
+          if (h < 0 || h >= H) {
+            col.fill(0, rowOut, rowOut + WO);
+            continue;
+          }
+          const xr = xc + h * W;
+          for (let wo = 0; wo < WO; wo++) {
+            const w = wo * sw - pw + kw;
+            col[rowOut + wo] = w >= 0 && w < W ? x[xr + w] : 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: adds each column entry back into the input position it was read from. */
+export function col2im(
+  col: TypedData, C: number, H: number, W: number, KH: number, KW: number,
+  sh: number, sw: number, ph: number, pw: number, HO: number, WO: number, gx: Float64Array, gxOff: number,
+): void {
+  const P = HO * WO;
+  let row = 0;
+  for (let c = 0; c < C; c++) {
+    const xc = gxOff + c * H * W;
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++, row++) {
+        const base = row * P;
+        for (let ho = 0; ho < HO; ho++) {
+          const h = ho * sh - ph + kh;
+          if (h < 0 || h >= H) continue;
+          const xr = xc + h * W;
+          const rowIn = base + ho * WO;
+          for (let wo = 0; wo < WO; wo++) {
+            const w = wo * sw - pw + kw;
+            if (w >= 0 && w < W) gx[xr + w] += col[rowIn + wo];
+          }
+        }
+      }
+    }
+  }
+}

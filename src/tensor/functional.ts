@@ -1,0 +1,107 @@
+// Losses and layers as functions of tensors (exported as `F`). The losses are
+// compositions of primitives in numerically stable forms; conv2d and the
+// pools are one backend op each (plus a broadcast add for conv2d's bias).
+
+import { describe } from '../check.js';
+import type { Conv2dArgs, Pool2dArgs } from './backend.js';
+import * as S from './shape.js';
+import { Tensor, make } from './tensor.js';
+
+/**
+ * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
+ * targets B class indices (numbers, an Int32Array or an int32 tensor). Built
+ * as logSoftmax times a one-hot constant, so its gradient is
+ * (softmax − onehot)/B.
+ */
+export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | Int32Array): Tensor {
+  if (!(logits instanceof Tensor)) throw new TypeError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
+  if (logits.rank !== 2) throw new RangeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
+  const [B, C] = logits.shape;
+  let t: ArrayLike<number>;
+  if (targets instanceof Tensor) {
+    if (targets.dtype !== 'int32' || targets.rank !== 1) throw new TypeError(`crossEntropy: targets must be a 1-d int32 tensor, got ${targets.dtype} ${S.fmt(targets.shape)}`);
+    t = targets.data();
+  } else if (Array.isArray(targets) || targets instanceof Int32Array) {
+    t = targets;
+  } else {
+    throw new TypeError(`crossEntropy: targets must be an array of class indices, an Int32Array or an int32 tensor, got ${describe(targets)}`);
+  }
+  if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
+  const onehot = new Float64Array(B * C);
+  for (let i = 0; i < B; i++) {
+    const c = t[i];
+    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`crossEntropy: target ${i} is ${c}, not a class in 0..${C - 1}`);
+    onehot[i * C + c] = 1;
+  }
+  const eng = logits.engine;
+  const mask = eng.tensor(onehot, [B, C], { dtype: logits.dtype });
+  return logits.logSoftmax(-1).mul(mask).sum().div(-B);
+}
+
+/** Mean of (pred − target)² over every element. */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  const d = pred.sub(target);
+  return d.mul(d).mean();
+}
+
+/**
+ * Mean of −[y·log σ(x) + (1−y)·log(1−σ(x))], in the overflow-free form
+ * max(x, 0) − x·y + log(1 + e^(−|x|)).
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor): Tensor {
+  return logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1).log()).mean();
+}
+
+export interface Conv2dOptions {
+  stride?: number | [number, number];
+  padding?: number | [number, number];
+}
+
+/** x [N, C, H, W] ⋆ w [O, C, KH, KW] (+ bias [O]) → [N, O, HO, WO] (cross-correlation, as PyTorch). */
+export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new TypeError('conv2d: expected tensors for the input and the weight');
+  const eng = x.engine;
+  const be = eng.tensorBackend('conv2d');
+  S.checkSameDtype('conv2d', x.dtype, w.dtype);
+  S.checkFloat('conv2d', x.dtype);
+  const stride = S.pair('conv2d', 'stride', options.stride ?? 1);
+  const padding = S.pair('conv2d', 'padding', options.padding ?? 0);
+  const outShape = S.conv2dShape(x.shape, w.shape, stride, padding);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
+    throw new RangeError(`conv2d: bias must be [${w.shape[0]}], got ${S.fmt(bias.shape)}`);
+  }
+  const args: Conv2dArgs = { strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1] };
+  const out = make(eng, be.conv2d(eng.tensorIdOf(x, 'conv2d'), eng.tensorIdOf(w, 'conv2d'), args, outShape), outShape, x.dtype);
+  return bias ? out.add(bias.reshape([1, -1, 1, 1])) : out;
+}
+
+export interface Pool2dOptions {
+  /** Default: the kernel size. */
+  stride?: number | [number, number];
+  /** At most half the kernel. */
+  padding?: number | [number, number];
+}
+
+function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number, number], options: Pool2dOptions): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  const eng = x.engine;
+  const be = eng.tensorBackend(op);
+  S.checkFloat(op, x.dtype);
+  const k = S.pair(op, 'kernel size', kernel);
+  const stride = S.pair(op, 'stride', options.stride ?? k);
+  const padding = S.pair(op, 'padding', options.padding ?? 0);
+  const outShape = S.pool2dShape(op, x.shape, k, stride, padding);
+  const args: Pool2dArgs = { kernelH: k[0], kernelW: k[1], strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1] };
+  const id = eng.tensorIdOf(x, op);
+  return make(eng, op === 'maxPool2d' ? be.maxPool2d(id, args, outShape) : be.avgPool2d(id, args, outShape), outShape, x.dtype);
+}
+
+/** Max over each window; the gradient goes to the first maximum of the window; padding never wins. */
+export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+  return pool('maxPool2d', x, kernel, options);
+}
+
+/** Mean over each window; padding counts as zeros in the divisor (count_include_pad=True). */
+export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+  return pool('avgPool2d', x, kernel, options);
+}

@@ -1,0 +1,126 @@
+// Optimizers over TensorParams, with PyTorch's update formulas. State
+// (momentum, Adam's moments) lives in slots beside the parameters, and
+// step() is one backend call that updates every parameter in place.
+
+import { describe } from '../check.js';
+import type { Engine } from '../engine.js';
+import { TensorParam, allocTyped } from './tensor.js';
+
+abstract class Optimizer {
+  readonly params: readonly TensorParam[];
+  protected readonly engine: Engine;
+
+  constructor(params: readonly TensorParam[], name: string) {
+    if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${name}: expected a non-empty array of parameters`);
+    params.forEach((p, i) => {
+      if (!(p instanceof TensorParam)) throw new TypeError(`${name}: parameter ${i} is ${describe(p)}, not a TensorParam`);
+      if (!p.requiresGrad) throw new TypeError(`${name}: parameter ${i} does not require grad`);
+      if (p.engine !== params[0].engine) throw new Error(`${name}: the parameters belong to different engines`);
+    });
+    this.params = params.slice();
+    this.engine = params[0].engine;
+  }
+
+  /** Zero-filled state slots shaped like the parameters. */
+  protected stateSlots(): number[] {
+    const be = this.engine.tensorBackend('optimizer');
+    return this.params.map((p) => be.createSlot(allocTyped(p.dtype, p.size), p.shape, p.dtype, false));
+  }
+
+  protected slots(): number[] {
+    return this.params.map((p) => {
+      p.checkLive('step');
+      return p.slot;
+    });
+  }
+
+  /** Graphs built after a step read the new values through new nodes. */
+  protected touched(): void {
+    for (const p of this.params) p.owner = this.engine.unbound;
+  }
+
+  abstract step(): void;
+
+  /** Sets the gradients of this optimizer's parameters to 0. */
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+}
+
+function checkHyper(name: string, key: string, x: unknown, min = 0): number {
+  if (typeof x !== 'number' || !(x >= min)) throw new RangeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
+  return x;
+}
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  weightDecay?: number;
+}
+
+/** torch.optim.SGD (no dampening, no Nesterov): g = grad + wd·p; v = μ·v + g (v = g on the first step); p −= lr·v. */
+export class SGD extends Optimizer {
+  lr: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  private readonly velocity: number[];
+  private steps = 0;
+
+  constructor(params: readonly TensorParam[], options: SGDOptions) {
+    super(params, 'SGD');
+    this.lr = checkHyper('SGD', 'lr', options?.lr);
+    this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0);
+    this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0);
+    this.velocity = this.momentum !== 0 ? this.stateSlots() : [];
+  }
+
+  step(): void {
+    const be = this.engine.tensorBackend('step');
+    be.sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
+    this.steps++;
+    this.touched();
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+/** torch.optim.Adam; weightDecay adds wd·p to the gradient (L2). */
+export class Adam extends Optimizer {
+  lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly m: number[];
+  private readonly v: number[];
+  private t = 0;
+
+  constructor(params: readonly TensorParam[], options: AdamOptions = {}, protected readonly decoupled = false, name = 'Adam') {
+    super(params, name);
+    this.lr = checkHyper(name, 'lr', options.lr ?? 1e-3);
+    this.betas = options.betas ?? [0.9, 0.999];
+    for (const b of this.betas) if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: betas must be in [0, 1), got ${String(this.betas)}`);
+    this.eps = checkHyper(name, 'eps', options.eps ?? 1e-8);
+    this.weightDecay = checkHyper(name, 'weightDecay', options.weightDecay ?? (decoupled ? 0.01 : 0));
+    this.m = this.stateSlots();
+    this.v = this.stateSlots();
+  }
+
+  step(): void {
+    const be = this.engine.tensorBackend('step');
+    this.t++;
+    be.adamStep(this.slots(), this.m, this.v, this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled, this.t);
+    this.touched();
+  }
+}
+
+/** torch.optim.AdamW: decoupled weight decay p −= lr·wd·p before Adam's update (default wd 0.01). */
+export class AdamW extends Adam {
+  constructor(params: readonly TensorParam[], options: AdamOptions = {}) {
+    super(params, options, true, 'AdamW');
+  }
+}

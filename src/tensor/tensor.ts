@@ -1,0 +1,608 @@
+// Tensor handles and every tensor op as the user sees it. A Tensor holds no
+// data: it is a node id on its engine's tensor tape plus the shape and dtype
+// (kept on the handle so that shape checks never ask the backend). Each op
+// validates here, computes the output shape with ./shape.ts, then makes one
+// or a few backend calls. Composite ops (mean, var, softmax, clamp…) are
+// built from primitives, so their gradients come for free.
+
+import { describe } from '../check.js';
+import type { Engine } from '../engine.js';
+import { Op } from '../ops.js';
+import type { Generation } from '../value.js';
+import {
+  CompareKind, ReduceKind, TensorBinary, TensorUnary, type BinaryOpId, type CompareKindId, type DType,
+  type TensorBackend, type TypedData, type UnaryOpId,
+} from './backend.js';
+import * as S from './shape.js';
+
+export type { DType, TypedData } from './backend.js';
+export type TensorLike = Tensor | number;
+/** Nested arrays of numbers, e.g. [[1, 2], [3, 4]]. */
+export type NestedArray = number | readonly NestedArray[];
+
+export interface ReduceOptions {
+  /** Keep reduced dims as size 1 (default false). */
+  keepdims?: boolean;
+}
+
+export interface VarOptions extends ReduceOptions {
+  /** Subtracted from the count in the divisor: 1 (default, Bessel's correction, as PyTorch) or 0 (population variance). */
+  correction?: number;
+}
+
+/**
+ * A handle to one node of the engine's tensor tape. It dies at `eng.reset()`
+ * (using it afterwards throws), unless it is a `TensorParam`.
+ */
+export class Tensor {
+  /** @internal */ owner: Generation;
+  /** @internal */ id: number;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+
+  /** @internal Use the engine's factories (`eng.tensor`, `eng.zeros`…) or an op. */
+  constructor(owner: Generation, id: number, shape: readonly number[], dtype: DType) {
+    this.owner = owner;
+    this.id = id;
+    this.shape = Object.freeze(shape.slice());
+    this.dtype = dtype;
+  }
+
+  get engine(): Engine { return this.owner.engine; }
+  get size(): number { return S.sizeOf(this.shape); }
+  get rank(): number { return this.shape.length; }
+
+  /** Whether backward computes a gradient for this tensor. */
+  get requiresGrad(): boolean {
+    const eng = this.engine;
+    return eng.tensorBackend('requiresGrad').requiresGrad(eng.tensorIdOf(this, 'requiresGrad'));
+  }
+
+  /** A copy of the elements, row-major, as a typed array of the dtype. */
+  data(): TypedData {
+    const eng = this.engine;
+    return eng.tensorBackend('data').data(eng.tensorIdOf(this, 'data'));
+  }
+
+  /** The elements as nested arrays (a number for rank 0). */
+  toArray(): NestedArray {
+    return nest(this.data(), this.shape);
+  }
+
+  /** The single element of a size-1 tensor. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
+    const eng = this.engine;
+    return eng.tensorBackend('item').item(eng.tensorIdOf(this, 'item'));
+  }
+
+  /**
+   * A copy of the gradient (a typed array of the tensor's dtype, row-major),
+   * or null when no backward() has reached this tensor. For tensors made with
+   * requiresGrad (leaves) and for parameters it is the sum over backward()
+   * calls since zeroGrad(); for every other tensor it is the last backward()'s.
+   */
+  get grad(): TypedData | null {
+    const eng = this.engine;
+    return eng.tensorBackend('grad').grad(eng.tensorIdOf(this, 'grad'));
+  }
+
+  /** Reverse sweep from this one-element tensor (usually a loss). */
+  backward(): void {
+    const eng = this.engine;
+    const be = eng.tensorBackend('backward');
+    const id = eng.tensorIdOf(this, 'backward');
+    if (this.size !== 1) {
+      throw new RangeError(`backward: only a one-element tensor can start backward; this one has shape ${S.fmt(this.shape)} (reduce it first, e.g. with .sum())`);
+    }
+    if (!be.requiresGrad(id)) {
+      throw new Error('backward: this tensor does not require grad; none of its inputs was made with requiresGrad: true or is a parameter');
+    }
+    be.backward(id);
+  }
+
+  toString(): string {
+    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
+    return `Tensor(${this.dtype} ${S.fmt(this.shape)}, ${body})`;
+  }
+
+  // ── elementwise ──
+
+  add(other: TensorLike): Tensor { return binary(Op.Add, 'add', this, other); }
+  sub(other: TensorLike): Tensor { return binary(Op.Sub, 'sub', this, other); }
+  mul(other: TensorLike): Tensor { return binary(Op.Mul, 'mul', this, other); }
+  div(other: TensorLike): Tensor { return binary(Op.Div, 'div', this, other); }
+  /** this ** exponent, elementwise; a number exponent gets no gradient. */
+  pow(exponent: TensorLike): Tensor { return binary(Op.Pow, 'pow', this, exponent, true); }
+  /** Elementwise max; on ties each input gets half the gradient. */
+  maximum(other: TensorLike): Tensor { return binary(TensorBinary.Maximum, 'maximum', this, other); }
+  minimum(other: TensorLike): Tensor { return binary(TensorBinary.Minimum, 'minimum', this, other); }
+
+  neg(): Tensor { return unary(Op.Neg, 'neg', this, false); }
+  exp(): Tensor { return unary(Op.Exp, 'exp', this); }
+  log(): Tensor { return unary(Op.Log, 'log', this); }
+  sqrt(): Tensor { return unary(Op.Sqrt, 'sqrt', this); }
+  abs(): Tensor { return unary(Op.Abs, 'abs', this, false); }
+  tanh(): Tensor { return unary(Op.Tanh, 'tanh', this); }
+  sigmoid(): Tensor { return unary(Op.Sigmoid, 'sigmoid', this); }
+  /** max(x, 0); gradient 0 at 0. */
+  relu(): Tensor { return unary(Op.Relu, 'relu', this); }
+  sin(): Tensor { return unary(Op.Sin, 'sin', this); }
+  cos(): Tensor { return unary(Op.Cos, 'cos', this); }
+  /** GELU with PyTorch's tanh approximation. */
+  gelu(): Tensor { return unary(TensorUnary.Gelu, 'gelu', this); }
+  /** x > 0 ? x : slope·x; gradient `slope` at 0. */
+  leakyRelu(slope = 0.01): Tensor {
+    if (typeof slope !== 'number') throw new TypeError(`leakyRelu: slope must be a number, got ${describe(slope)}`);
+    return binary(TensorBinary.LeakyRelu, 'leakyRelu', this, slope);
+  }
+
+  /**
+   * Elementwise min(max(x, min), max), either bound optional. The gradient is
+   * 1 where min ≤ x ≤ max (bounds included, as PyTorch) and 0 outside.
+   */
+  clamp(min?: number, max?: number): Tensor {
+    let out: Tensor = this;
+    if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp');
+    if (max !== undefined) out = where(out.gt(max), scalarLike(max, out), out, 'clamp');
+    return out;
+  }
+
+  // ── comparisons: 1 or 0 in this tensor's dtype, no gradient ──
+
+  eq(other: TensorLike): Tensor { return compare(CompareKind.Eq, 'eq', this, other); }
+  ne(other: TensorLike): Tensor { return compare(CompareKind.Ne, 'ne', this, other); }
+  lt(other: TensorLike): Tensor { return compare(CompareKind.Lt, 'lt', this, other); }
+  le(other: TensorLike): Tensor { return compare(CompareKind.Le, 'le', this, other); }
+  gt(other: TensorLike): Tensor { return compare(CompareKind.Gt, 'gt', this, other); }
+  ge(other: TensorLike): Tensor { return compare(CompareKind.Ge, 'ge', this, other); }
+
+  // ── reductions: axes may be negative; all axes when omitted ──
+
+  sum(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return reduce(ReduceKind.Sum, 'sum', this, axes, options);
+  }
+  /** Ties split the gradient evenly among the maxima. */
+  max(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return reduce(ReduceKind.Max, 'max', this, axes, options);
+  }
+  min(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    return reduce(ReduceKind.Min, 'min', this, axes, options);
+  }
+  mean(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    S.checkFloat('mean', this.dtype);
+    const ax = S.normalizeAxes('mean', axes, this.rank);
+    const count = ax.reduce((n, a) => n * this.shape[a], 1);
+    return this.sum(ax, options).div(count);
+  }
+  /** Σ(x − mean)² / (n − correction), correction = 1 by default (unbiased, as torch.var). */
+  var(axes?: number | readonly number[], options: VarOptions = {}): Tensor {
+    S.checkFloat('var', this.dtype);
+    const ax = S.normalizeAxes('var', axes, this.rank);
+    const count = ax.reduce((n, a) => n * this.shape[a], 1);
+    const centered = this.sub(this.mean(ax, { keepdims: true }));
+    return centered.mul(centered).sum(ax, options).div(count - (options.correction ?? 1));
+  }
+  /**
+   * log Σ exp(x), computed as m + log Σ exp(x − m) with m the detached max,
+   * so it neither overflows nor underflows; m's gradient would cancel anyway.
+   */
+  logsumexp(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+    S.checkFloat('logsumexp', this.dtype);
+    const ax = S.normalizeAxes('logsumexp', axes, this.rank);
+    const m0 = this.max(ax, { keepdims: true }).detach();
+    // an all −∞ (or +∞) slice would give ∞ − ∞: shift by 0 there instead
+    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'logsumexp');
+    const out = this.sub(m).exp().sum(ax, { keepdims: true }).log().add(m);
+    return options.keepdims ? out : out.reshape(S.reducedShape(this.shape, ax, false));
+  }
+  /**
+   * e/Σe with e = exp(x − max x) along `axis` (max detached). Subtracting the
+   * max is exact for nearby values, so f32 keeps full precision where
+   * exp(logSoftmax) would lose the bits of a large logsumexp.
+   */
+  softmax(axis = -1): Tensor {
+    S.checkFloat('softmax', this.dtype);
+    const ax = S.normalizeAxis('softmax', axis, this.rank);
+    const m0 = this.max(ax, { keepdims: true }).detach();
+    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'softmax');
+    const e = this.sub(m).exp();
+    return e.div(e.sum(ax, { keepdims: true }));
+  }
+  /** x − logsumexp(x) along `axis`. */
+  logSoftmax(axis = -1): Tensor {
+    const ax = S.normalizeAxis('logSoftmax', axis, this.rank);
+    return this.sub(this.logsumexp(ax, { keepdims: true }));
+  }
+
+  // ── linear algebra ──
+
+  /**
+   * Matrix product with NumPy's rules: batch dims broadcast; a 1-d left
+   * operand is a row vector and a 1-d right operand a column vector, and
+   * their dim is dropped from the result.
+   */
+  matmul(other: Tensor): Tensor {
+    const eng = this.engine;
+    const be = eng.tensorBackend('matmul');
+    const b = checkTensor(other, 'matmul');
+    S.checkSameDtype('matmul', this.dtype, b.dtype);
+    S.checkFloat('matmul', this.dtype);
+    if (this.rank === 0 || b.rank === 0) throw new RangeError(`matmul: both operands need at least one dim, got ${S.fmt(this.shape)} and ${S.fmt(b.shape)}`);
+    const a2 = this.rank === 1 ? [1, this.shape[0]] : this.shape;
+    const b2 = b.rank === 1 ? [b.shape[0], 1] : b.shape;
+    const outShape = S.matmulShape(a2, b2, this.shape, b.shape);
+    const ia = this.rank === 1 ? this.reshape(a2) : this;
+    const ib = b.rank === 1 ? b.reshape(b2) : b;
+    const out = make(eng, be.matmul(eng.tensorIdOf(ia, 'matmul'), eng.tensorIdOf(ib, 'matmul'), outShape), outShape, this.dtype);
+    const final = outShape.slice();
+    if (b.rank === 1) final.pop();
+    if (this.rank === 1) final.splice(final.length - (b.rank === 1 ? 1 : 2), 1);
+    return final.length === outShape.length ? out : out.reshape(final);
+  }
+
+  /** Swaps two dims (the last two by default). */
+  transpose(d0 = -2, d1 = -1): Tensor {
+    const a = S.normalizeAxis('transpose', d0, this.rank), b = S.normalizeAxis('transpose', d1, this.rank);
+    const perm = this.shape.map((_, i) => i);
+    perm[a] = b;
+    perm[b] = a;
+    return this.permute(perm);
+  }
+
+  // ── movement ──
+
+  /** out.shape[i] = this.shape[perm[i]]; a copy. */
+  permute(perm: readonly number[]): Tensor {
+    const p = S.checkPermutation('permute', perm, this.rank);
+    const eng = this.engine;
+    return make(eng, eng.tensorBackend('permute').permute(eng.tensorIdOf(this, 'permute'), p), p.map((i) => this.shape[i]), this.dtype);
+  }
+
+  /** The same elements in a new shape; one dim may be -1 (inferred). */
+  reshape(shape: readonly number[]): Tensor {
+    const to = S.reshapeShape('reshape', this.shape, shape);
+    const eng = this.engine;
+    return make(eng, eng.tensorBackend('reshape').reshape(eng.tensorIdOf(this, 'reshape'), to), to, this.dtype);
+  }
+
+  /** Another name for reshape (tensors are always contiguous). */
+  view(shape: readonly number[]): Tensor { return this.reshape(shape); }
+
+  /** Drops size-1 dims (only `axis` when given). */
+  squeeze(axis?: number): Tensor {
+    if (axis === undefined) return this.reshape(this.shape.filter((d) => d !== 1));
+    const a = S.normalizeAxis('squeeze', axis, this.rank);
+    if (this.shape[a] !== 1) throw new RangeError(`squeeze: dim ${axis} of ${S.fmt(this.shape)} is not 1`);
+    return this.reshape(this.shape.filter((_, i) => i !== a));
+  }
+
+  /** Inserts a size-1 dim at `axis` (in −(rank+1)..rank). */
+  unsqueeze(axis: number): Tensor {
+    const a = S.normalizeAxis('unsqueeze', axis, this.rank + 1);
+    const shape = this.shape.slice();
+    shape.splice(a, 0, 1);
+    return this.reshape(shape);
+  }
+
+  flatten(): Tensor { return this.reshape([-1]); }
+
+  /** Broadcasts to `shape` (a copy; its gradient sums over the stretched dims). */
+  expand(shape: readonly number[]): Tensor {
+    const to = S.checkExpand('expand', this.shape, shape);
+    const eng = this.engine;
+    return make(eng, eng.tensorBackend('expand').expand(eng.tensorIdOf(this, 'expand'), to), to, this.dtype);
+  }
+  broadcastTo(shape: readonly number[]): Tensor { return this.expand(shape); }
+
+  /**
+   * this[starts[0]:ends[0], starts[1]:ends[1], …] with Python's rules:
+   * negative bounds count from the end, bounds clip, missing dims (or an
+   * undefined end) are taken whole.
+   */
+  slice(starts: readonly number[], ends: readonly (number | undefined)[] = []): Tensor {
+    const b = S.sliceBounds('slice', this.shape, starts, ends);
+    const eng = this.engine;
+    const shape = b.starts.map((s, d) => b.ends[d] - s);
+    return make(eng, eng.tensorBackend('slice').slice(eng.tensorIdOf(this, 'slice'), b.starts, b.ends), shape, this.dtype);
+  }
+
+  /** Pads dim d with widths[d] = [before, after] elements equal to `value` (one pair per dim). */
+  pad(widths: readonly (readonly [number, number])[], value = 0): Tensor {
+    if (!Array.isArray(widths) || widths.length !== this.rank) {
+      throw new RangeError(`pad: expected ${this.rank} [before, after] pairs, one per dim of ${S.fmt(this.shape)}`);
+    }
+    const before = widths.map((w) => w[0]), after = widths.map((w) => w[1]);
+    for (const x of [...before, ...after]) {
+      if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`);
+    }
+    const eng = this.engine;
+    const shape = this.shape.map((d, i) => d + before[i] + after[i]);
+    return make(eng, eng.tensorBackend('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
+  }
+
+  /** Picks entries `indices` along `axis` (torch.index_select); the gradient scatter-adds back. */
+  indexSelect(axis: number, indices: Tensor | readonly number[] | Int32Array): Tensor {
+    const a = S.normalizeAxis('indexSelect', axis, this.rank);
+    const eng = this.engine;
+    const be = eng.tensorBackend('indexSelect');
+    const idx = indices instanceof Tensor ? indices : eng.tensor(Int32Array.from(indices as ArrayLike<number>), undefined, { dtype: 'int32' });
+    if (idx.dtype !== 'int32' || idx.rank !== 1) {
+      throw new TypeError(`indexSelect: indices must be a 1-d int32 tensor, got ${idx.dtype} ${S.fmt(idx.shape)}`);
+    }
+    const values = idx.data();
+    const dim = this.shape[a];
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] < 0 || values[i] >= dim) throw new RangeError(`indexSelect: index ${values[i]} is out of range for dim ${axis} of size ${dim}`);
+    }
+    const shape = this.shape.slice();
+    shape[a] = values.length;
+    const id = be.indexSelect(eng.tensorIdOf(this, 'indexSelect'), a, eng.tensorIdOf(idx, 'indexSelect'));
+    return make(eng, id, shape, this.dtype);
+  }
+
+  /** The same values with no gradient flowing back through. */
+  detach(): Tensor {
+    const eng = this.engine;
+    return make(eng, eng.tensorBackend('detach').detach(eng.tensorIdOf(this, 'detach')), this.shape, this.dtype);
+  }
+
+  /** Converts to `dtype` (float → int32 truncates toward 0 and stops the gradient). */
+  to(dtype: DType): Tensor {
+    checkDtype(dtype, 'to');
+    if (dtype === this.dtype) return this;
+    const eng = this.engine;
+    return make(eng, eng.tensorBackend('to').cast(eng.tensorIdOf(this, 'to'), dtype), this.shape, dtype);
+  }
+}
+
+/**
+ * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by
+ * `eng.parameter()` (trainable: requiresGrad) or `eng.keep()` (a kept value).
+ * Each tape generation reads it through one node, pushed on first use, which
+ * shares the slot's data and gradient.
+ */
+export class TensorParam extends Tensor {
+  /** @internal */ readonly slot: number;
+  private readonly trainable: boolean;
+  private freed = false;
+
+  /** @internal */
+  constructor(engine: Engine, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
+    super(engine.unbound, -1, shape, dtype);
+    this.slot = slot;
+    this.trainable = requiresGrad && dtype !== 'int32';
+  }
+
+  /** @internal */
+  checkLive(op: string): TensorBackend {
+    if (this.freed) throw new Error(`${op}: this parameter was freed with free()`);
+    return this.engine.tensorBackend(op);
+  }
+
+  override get requiresGrad(): boolean { return this.trainable; }
+  override data(): TypedData { return this.checkLive('data').slotData(this.slot); }
+  override item(): number {
+    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
+    return this.data()[0];
+  }
+
+  /** The gradient accumulated since the last zeroGrad() (zeros before any backward reached it). */
+  override get grad(): TypedData {
+    return this.checkLive('grad').slotGrad(this.slot);
+  }
+
+  /** Overwrites the values (same size); graphs built afterwards read the new ones. */
+  assign(values: NestedArray | TypedData | Tensor): this {
+    const be = this.checkLive('assign');
+    const data = values instanceof Tensor ? values.to(this.dtype).data() : toTyped(values, this.dtype, 'assign').data;
+    if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got ${data.length}`);
+    be.setSlotData(this.slot, data);
+    this.owner = this.engine.unbound;
+    return this;
+  }
+
+  /** Sets this parameter's gradient to 0. */
+  zeroGrad(): void {
+    this.checkLive('zeroGrad').zeroSlotGrad(this.slot);
+  }
+
+  /** Releases the slot's memory; the parameter cannot be used afterwards. */
+  free(): void {
+    this.checkLive('free').freeSlot(this.slot);
+    this.freed = true;
+  }
+
+  override toString(): string {
+    return `TensorParam(${this.dtype} ${S.fmt(this.shape)}${this.trainable ? ', requiresGrad' : ''})`;
+  }
+}
+
+// ── internals ──
+
+/** @internal */
+export function make(eng: Engine, id: number, shape: readonly number[], dtype: DType): Tensor {
+  return new Tensor(eng.current, id, shape, dtype);
+}
+
+function checkTensor(x: unknown, op: string): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  return x;
+}
+
+export function checkDtype(dtype: unknown, op: string): DType {
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
+    throw new TypeError(`${op}: dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
+  }
+  return dtype;
+}
+
+/** A number as a shape-[] constant of `like`'s dtype. */
+function scalarLike(x: number, like: Tensor): Tensor {
+  const eng = like.engine;
+  return make(eng, eng.tensorBackend('full').full([], like.dtype, x), [], like.dtype);
+}
+
+/** The node id and shape of an op's second operand (a number becomes a shape-[] constant). */
+function operand(op: string, a: Tensor, b: unknown): { id: number; shape: readonly number[] } {
+  const eng = a.engine;
+  if (typeof b === 'number') return { id: eng.tensorBackend(op).full([], a.dtype, b), shape: [] };
+  if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${describe(b)}`);
+  S.checkSameDtype(op, a.dtype, b.dtype);
+  return { id: eng.tensorIdOf(b, op), shape: b.shape };
+}
+
+function unary(op: UnaryOpId, name: string, a: Tensor, floatOnly = true): Tensor {
+  const eng = a.engine;
+  const be = eng.tensorBackend(name);
+  const ia = eng.tensorIdOf(a, name);
+  if (floatOnly) S.checkFloat(name, a.dtype);
+  return make(eng, be.unary(op, ia), a.shape, a.dtype);
+}
+
+function binary(op: BinaryOpId, name: string, a: Tensor, b: TensorLike, floatOnly = false): Tensor {
+  const eng = a.engine;
+  const be = eng.tensorBackend(name);
+  const ia = eng.tensorIdOf(a, name);
+  if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
+  if (floatOnly || op === Op.Div || op === TensorBinary.LeakyRelu) S.checkFloat(name, a.dtype);
+  const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
+  const ib = operand(name, a, b);
+  return make(eng, be.binary(op, ia, ib.id, shape), shape, a.dtype);
+}
+
+function compare(kind: CompareKindId, name: string, a: Tensor, b: TensorLike): Tensor {
+  const eng = a.engine;
+  const be = eng.tensorBackend(name);
+  const ia = eng.tensorIdOf(a, name);
+  if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
+  const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
+  const ib = operand(name, a, b);
+  return make(eng, be.compare(kind, ia, ib.id, shape), shape, a.dtype);
+}
+
+function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions): Tensor {
+  const eng = a.engine;
+  const be = eng.tensorBackend(name);
+  const ia = eng.tensorIdOf(a, name);
+  const ax = S.normalizeAxes(name, axes, a.rank);
+  if (kind !== ReduceKind.Sum) {
+    for (const d of ax) if (a.shape[d] === 0) throw new RangeError(`${name}: cannot reduce over dim ${d} of size 0`);
+  }
+  const shape = S.reducedShape(a.shape, ax, options.keepdims ?? false);
+  return make(eng, be.reduce(kind, ia, ax, shape), shape, a.dtype);
+}
+
+/** mask ≠ 0 ? a : b, broadcast over all three; the gradient goes to the chosen side. */
+export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'): Tensor {
+  const m = checkTensor(mask, name);
+  const eng = m.engine;
+  const be = eng.tensorBackend(name);
+  const im = eng.tensorIdOf(m, name);
+  const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : m.dtype === 'int32' ? 'float32' : m.dtype;
+  const lift = (x: TensorLike): { id: number; shape: readonly number[] } => {
+    if (typeof x === 'number') return { id: be.full([], dtype, x), shape: [] };
+    if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor or a number, got ${describe(x)}`);
+    S.checkSameDtype(name, dtype, x.dtype);
+    return { id: eng.tensorIdOf(x, name), shape: x.shape };
+  };
+  const shapes = [m.shape, a instanceof Tensor ? a.shape : [], b instanceof Tensor ? b.shape : []];
+  if (b instanceof Tensor) S.checkSameDtype(name, dtype, b.dtype);
+  const shape = S.broadcastShapes(name, ...shapes);
+  const la = lift(a), lb = lift(b);
+  return make(eng, be.where(im, la.id, lb.id, shape), shape, dtype);
+}
+
+/** Joins tensors of one dtype along `axis` (other dims equal). */
+export function concat(list: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(list) || list.length === 0) throw new RangeError('concat: expected a non-empty array of tensors');
+  const ts = list.map((t) => checkTensor(t, 'concat'));
+  const first = ts[0];
+  const eng = first.engine;
+  const be = eng.tensorBackend('concat');
+  for (const t of ts) S.checkSameDtype('concat', first.dtype, t.dtype);
+  if (first.rank === 0) throw new RangeError('concat: tensors of rank 0 cannot be joined; use stack');
+  const ax = S.normalizeAxis('concat', axis, first.rank);
+  S.concatShape('concat', ts.map((t) => t.shape), ax);
+  let out = first;
+  for (let i = 1; i < ts.length; i++) {
+    const shape = out.shape.slice();
+    shape[ax] += ts[i].shape[ax];
+    out = make(eng, be.concat(eng.tensorIdOf(out, 'concat'), eng.tensorIdOf(ts[i], 'concat'), ax), shape, first.dtype);
+  }
+  return out;
+}
+
+/** Joins same-shape tensors along a new dim `axis`. */
+export function stack(list: readonly Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(list) || list.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
+  const ts = list.map((t) => checkTensor(t, 'stack'));
+  for (const t of ts) {
+    if (!S.sameShape(t.shape, ts[0].shape)) throw new RangeError(`stack: shapes ${ts.map((x) => S.fmt(x.shape)).join(', ')} differ`);
+  }
+  const ax = S.normalizeAxis('stack', axis, ts[0].rank + 1);
+  return concat(ts.map((t) => t.unsqueeze(ax)), ax);
+}
+
+// ── data conversion ──
+
+function isTyped(x: unknown): x is ArrayLike<number> & ArrayBufferView {
+  return ArrayBuffer.isView(x) && !(x instanceof DataView);
+}
+
+export function dtypeOfTyped(x: ArrayBufferView): DType | undefined {
+  return x instanceof Float64Array ? 'float64' : x instanceof Int32Array ? 'int32' : x instanceof Float32Array ? 'float32' : undefined;
+}
+
+export function allocTyped(dtype: DType, n: number): TypedData {
+  return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+}
+
+/** Flattens numbers, nested arrays or typed arrays into a typed array of `dtype`, with the shape they describe. */
+export function toTyped(values: unknown, dtype: DType, op: string): { data: TypedData; shape: number[] } {
+  if (typeof values === 'number') {
+    const data = allocTyped(dtype, 1);
+    data[0] = values;
+    return { data, shape: [] };
+  }
+  if (isTyped(values)) {
+    if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new TypeError(`${op}: bigint arrays are not supported`);
+    const data = allocTyped(dtype, values.length);
+    data.set(values);
+    return { data, shape: [values.length] };
+  }
+  if (!Array.isArray(values)) throw new TypeError(`${op}: expected a number, a nested array of numbers or a typed array, got ${describe(values)}`);
+  const shape: number[] = [];
+  let level: unknown = values;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0];
+  }
+  S.checkShape(shape, op);
+  const data = allocTyped(dtype, S.sizeOf(shape));
+  let k = 0;
+  const walk = (x: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new TypeError(`${op}: element ${path} is ${describe(x)}, not a number`);
+      data[k++] = x;
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new RangeError(`${op}: the nested array is ragged: ${path || 'the top level'} should have ${shape[depth]} entries`);
+    }
+    for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${path}[${i}]`);
+  };
+  walk(values, 0, '');
+  return { data, shape };
+}
+
+function nest(data: TypedData, shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return data[0];
+  let k = 0;
+  const build = (d: number): NestedArray[] => {
+    const out: NestedArray[] = [];
+    for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? data[k++] : build(d + 1));
+    return out;
+  };
+  return build(0);
+}
