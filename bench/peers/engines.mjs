@@ -108,7 +108,8 @@ async function wasmgradTensor(backend) {
       missing = `not available yet: ${String(err?.message ?? err).split('\n')[0]}`;
     }
   }
-  if (missing) return { label, unavailable: missing };
+  const na = { W2: 'n/a: a scalar chain (see the scalar rows)', W5: 'n/a: a scalar function (see the scalar rows)' };
+  if (missing) return { label, unavailable: missing, na, w1() {}, w3() {}, w4() {} };
   const crossEntropy = mod.F?.crossEntropy ?? mod.crossEntropy;
   const Linear = mod.nn?.Linear;
   const SGD = mod.optim?.SGD;
@@ -122,7 +123,7 @@ async function wasmgradTensor(backend) {
   return {
     label,
     dtype: 'f32',
-    na: { W2: 'n/a: a scalar chain (see the scalar rows)', W5: 'n/a: a scalar function (see the scalar rows)' },
+    na,
     async w1() {
       const { X, y, layers } = await w1Setup();
       const Xt = eng.keep(eng.tensor(Float32Array.from(X.flat()), [X.length, 2], f32));
