@@ -90,7 +90,8 @@ function skipReason(engine, c) {
   if (c.workload === 'W3') {
     const prev = results.find((r) => r.engine === engine && r.case === `W3-${c.size / 2}`);
     if (prev?.ms && prev.ms.median * 8 > MAX_CALL_MS) return `not run: at n = ${c.size / 2} one call took ${(prev.ms.median / 1000).toFixed(1)} s, so ~${((prev.ms.median * 8) / 1000).toFixed(0)} s here`;
-    if (prev && prev.status !== 'ok' && prev.status !== 'disagrees') return `not run: ${prev.status} at n = ${c.size / 2}`;
+    if (prev?.status === 'skipped') return prev.note;
+    if (prev?.status === 'failed') return `not run: failed at n = ${c.size / 2}`;
   }
   return null;
 }
