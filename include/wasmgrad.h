@@ -319,8 +319,8 @@ static inline int32_t wasmgrad_tensorWhere(wasmgrad_instance* m, int32_t mask, i
 static inline int32_t wasmgrad_tensorCompare(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorCompare)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)b); }
 /** Staged: count axes, ascending. kind 0 sum, 1 max, 2 min. */
 static inline int32_t wasmgrad_tensorReduce(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t count, int32_t keepdims) { return (int32_t)WASMGRAD_EXPORT(tensorReduce)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)count, (uint32_t)keepdims); }
-/** [..., M, K] @ [..., K, N], batch dims broadcast. */
-static inline int32_t wasmgrad_tensorMatmul(wasmgrad_instance* m, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorMatmul)(m, (uint32_t)a, (uint32_t)b); }
+/** op(a) @ op(b): [..., M, K] @ [..., K, N], batch dims broadcast; a nonzero trans flag reads that operand's last two dims transposed. */
+static inline int32_t wasmgrad_tensorMatmul(wasmgrad_instance* m, int32_t a, int32_t b, int32_t transA, int32_t transB) { return (int32_t)WASMGRAD_EXPORT(tensorMatmul)(m, (uint32_t)a, (uint32_t)b, (uint32_t)transA, (uint32_t)transB); }
 /** Staged: new shape (same size). Shares a's data. */
 static inline int32_t wasmgrad_tensorReshape(wasmgrad_instance* m, int32_t a, int32_t rank) { return (int32_t)WASMGRAD_EXPORT(tensorReshape)(m, (uint32_t)a, (uint32_t)rank); }
 /** Staged: permutation. */

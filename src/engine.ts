@@ -9,6 +9,7 @@ import { Program, decodeProgram } from './program.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
 import { JsTensorBackend } from './js/tensor.js';
+import { WasmTensorBackend } from './wasm/tensor.js';
 import { Tensor, TensorParam, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
 
@@ -17,6 +18,12 @@ export interface EngineOptions {
   backend?: BackendName;
   /** Wasm backend only: where to get the core (bytes, a compiled module, or a URL). Default: build/wasmgrad.wasm beside the package. */
   wasm?: WasmSource;
+  /**
+   * Wasm backend only, with the default source: whether to load the SIMD build
+   * (default: where the host validates SIMD). False loads the baseline build,
+   * e.g. to measure what SIMD buys.
+   */
+  simd?: boolean;
 }
 
 export interface EngineStats {
@@ -448,6 +455,9 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend());
-  if (backend === 'wasm') return new Engine(new WasmTape(await instantiateCore(options.wasm)), null);
+  if (backend === 'wasm') {
+    const instance = await instantiateCore(options.wasm, options.simd);
+    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance));
+  }
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

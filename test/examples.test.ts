@@ -18,3 +18,9 @@ it('npm start prints the seed derivation with the two corrections, equal on both
   expect(stdout).toContain('wasm and js backends agree on every value and gradient, to the last bit.');
   expect(stdout).not.toContain('differ');
 });
+
+it.each(['wasm', 'js'])('npm run example:moons-tensor trains micrograd\'s two-moons MLP in tensor form to 100% (%s)', async (backend) => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['examples/moons-tensor.mjs', '--backend', backend], { cwd: ROOT });
+  expect(stdout).toContain(`on the ${backend} backend (MLP 2-16-16-1, 100 steps)`);
+  expect(stdout).toMatch(/step  99  loss 0\.\d+  accuracy 100%\n$/);
+});

@@ -103,6 +103,9 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
     ['matmul', [[3, 4], [4, 5]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [3, 5]))],
     ['batched matmul, broadcast batch dims', [[2, 1, 3, 4], [3, 4, 2]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [2, 3, 3, 2]))],
     ['matmul with K = 1', [[5, 1], [1, 3]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [5, 3]))],
+    ['matmul, a transposed', [[4, 3], [4, 5]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [3, 5], true, false))],
+    ['matmul, b transposed', [[3, 4], [5, 4]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [3, 5], false, true))],
+    ['matmul, both transposed, batched', [[2, 4, 3], [5, 4]], (b, [x, y]) => weightedSum(b, b.matmul(x, y, [2, 3, 5], true, true))],
     ['permute', [[2, 3, 4]], (b, [x]) => weightedSum(b, b.permute(x, [2, 0, 1]))],
     ['expand', [[3, 1]], (b, [x]) => weightedSum(b, b.expand(x, [2, 3, 4]))],
     ['reshape', [[3, 4]], (b, [x]) => weightedSum(b, b.reshape(x, [2, 6]))],
@@ -147,6 +150,17 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
     const f64 = run('float64');
     const scale = Math.max(...f64.map(Math.abs));
     for (let i = 0; i < f64.length; i++) expect(Math.abs(f32[i] - f64[i])).toBeLessThanOrEqual(1e-4 * scale);
+  });
+
+  it('int32 tensors compare, sum (wrapping like an Int32Array), take extremes and cast', async () => {
+    const { b } = await backendOf(build);
+    const t = b.fromData(Int32Array.from([3, -7, 2 ** 30, 2 ** 30]), [4], 'int32', false);
+    const two = b.full([], 'int32', 2);
+    expect(Array.from(b.data(b.compare(CompareKind.Gt, t, two, [4])))).toEqual([1, 0, 1, 1]);
+    expect(b.item(b.reduce(ReduceKind.Sum, t, [0], []))).toBe((3 - 7 + 2 ** 31) | 0);
+    expect(b.item(b.reduce(ReduceKind.Min, t, [0], []))).toBe(-7);
+    const f = b.fromData(Float64Array.from([2.9, -2.9, NaN, 3e9]), [4], 'float64', false);
+    expect(Array.from(b.data(b.cast(f, 'int32')))).toEqual(Array.from(Int32Array.from([2.9, -2.9, NaN, 3e9])));
   });
 
   it('slots persist across reset, accumulate gradients, and take SGD and Adam steps', async () => {
@@ -210,7 +224,7 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       ['binary op as unary', () => core.tensorUnary(Op.Add, a), 1],
       ['shapes that do not broadcast', () => core.tensorBinary(Op.Add, a, b), 7],
       ['mixed dtypes', () => core.tensorBinary(Op.Add, a, c64), 8],
-      ['matmul [2,3]@[2,3]', () => core.tensorMatmul(a, a), 7],
+      ['matmul [2,3]@[2,3]', () => core.tensorMatmul(a, a, 0, 0), 7],
       ['reduce over axis 5', () => { stage(5); return core.tensorReduce(0, a, 1, 0); }, 10],
       ['reshape to another size', () => { stage(7); return core.tensorReshape(a, 1); }, 7],
       ['rank 9', () => { stage(1, 1, 1, 1, 1, 1, 1, 1, 1); return core.tensorFromData(0, 9, 0); }, 7],
@@ -227,6 +241,7 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       expect(call(), what).toBe(-1);
       expect(core.lastError(), what).toBe(code);
     }
+    expect(core.tensorMatmul(a, a, 0, 1), '[2,3]@[2,3]ᵀ is aligned').toBeGreaterThan(0);
     const sum = core.tensorBinary(Op.Add, a, a);
     expect(sum).toBeGreaterThan(0);
     expect(new Float32Array(core.memory.buffer, core.tensorData(sum), 6)[5]).toBe(2);

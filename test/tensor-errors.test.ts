@@ -82,12 +82,3 @@ describe.each(TENSOR_BACKENDS)('tensor errors (%s)', (backend) => {
     stillWorks(eng);
   });
 });
-
-describe('the wasm backend', () => {
-  it('has no tensors yet, and says so', async () => {
-    const eng = await createEngine({ backend: 'wasm' });
-    expect(() => eng.zeros([2])).toThrow('tensors: the wasm backend does not have tensors yet');
-    expect(eng.stats().tensorBytes).toBe(0);
-    expect(eng.value(2).mul(3).data).toBe(6);
-  });
-});

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { createEngine, Random, type BackendName, type Engine, type Tensor } from '../src/index.js';
 
-export const TENSOR_BACKENDS: readonly BackendName[] = ['js'];
+export const TENSOR_BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
 export function tensorEngine(backend: BackendName): Promise<Engine> {
   return createEngine({ backend });

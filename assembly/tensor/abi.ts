@@ -28,7 +28,8 @@ export function tensorWhere(mask: i32, a: i32, b: i32): i32 { return g.where(mas
 export function tensorCompare(kind: i32, a: i32, b: i32): i32 { return g.compareOp(kind, a, b); }
 /** Staged: the `count` axes, ascending. */
 export function tensorReduce(kind: i32, a: i32, count: i32, keepdims: i32): i32 { return g.reduce(kind, a, count, keepdims != 0); }
-export function tensorMatmul(a: i32, b: i32): i32 { return g.matmul(a, b); }
+/** op(a) @ op(b); a nonzero flag transposes that operand's last two dims. */
+export function tensorMatmul(a: i32, b: i32, transA: i32, transB: i32): i32 { return g.matmul(a, b, transA != 0, transB != 0); }
 /** Staged: the new shape (rank ints). */
 export function tensorReshape(a: i32, rank: i32): i32 { return g.reshape(a, rank); }
 /** Staged: the permutation (a's rank ints). */

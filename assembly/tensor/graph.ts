@@ -206,14 +206,15 @@ function whereBack(id: i32): void {
 export function compareOp(kind: i32, a: i32, b: i32): i32 {
   if (<u32>kind > 5) return fail(ErrorCode.BadOp);
   if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
   setIattr(id, 0, kind);
   planBroadcastFrom(id, a, b, -1);
   if (isF32(id)) compareForward<f32>(kind, dataOf(id), dataOf(a), dataOf(b));
-  else compareForward<f64>(kind, dataOf(id), dataOf(a), dataOf(b));
+  else if (isFloat(id)) compareForward<f64>(kind, dataOf(id), dataOf(a), dataOf(b));
+  else compareForward<i32>(kind, dataOf(id), dataOf(a), dataOf(b));
   return id;
 }
 
@@ -236,7 +237,6 @@ function planReduce(a: i32, mask: i32): void {
 export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   if (<u32>kind > 2) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a)) return fail(ErrorCode.BadDType);
   let r = rankOf(a);
   if (<u32>count > <u32>r) return fail(ErrorCode.BadArgument);
   let mask = 0;
@@ -262,14 +262,18 @@ export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   for (let i = 0; i < n; i++) store<f64>(acc + (<usize>i << 3), init);
   planReduce(a, mask);
   if (kind == ReduceKind.Sum) {
-    if (isF32(a)) reduceSum<f32>(acc, dataOf(a)); else reduceSum<f64>(acc, dataOf(a));
+    if (isF32(a)) reduceSum<f32>(acc, dataOf(a));
+    else if (isFloat(a)) reduceSum<f64>(acc, dataOf(a));
+    else reduceSum<i32>(acc, dataOf(a));
   } else {
     if (isF32(a)) reduceExtreme<f32>(kind == ReduceKind.Max, acc, dataOf(a));
-    else reduceExtreme<f64>(kind == ReduceKind.Max, acc, dataOf(a));
+    else if (isFloat(a)) reduceExtreme<f64>(kind == ReduceKind.Max, acc, dataOf(a));
+    else reduceExtreme<i32>(kind == ReduceKind.Max, acc, dataOf(a));
   }
   let out = dataOf(id);
   if (isF32(id)) for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
-  else memory.copy(out, acc, <usize>n << 3);
+  else if (isFloat(id)) memory.copy(out, acc, <usize>n << 3);
+  else for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), <i32><i64>load<f64>(acc + (<usize>i << 3))); // wraps, as the twin's Int32Array does
   return id;
 }
 
@@ -319,53 +323,75 @@ function batchOffsets(id: i32, a: i32, b: i32, bi: i32): void {
   batchOffB = offB;
 }
 
-export function matmul(a: i32, b: i32): i32 {
+/**
+ * op(a) @ op(b), where op transposes the last two dims when its flag is set
+ * (read in place by the packed kernel: x @ Wᵀ costs no copy).
+ */
+export function matmul(a: i32, b: i32, transA: bool, transB: bool): i32 {
   if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
   if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let ra = rankOf(a), rb = rankOf(b);
-  if (ra < 2 || rb < 2 || dimOf(a, ra - 1) != dimOf(b, rb - 2)) return fail(ErrorCode.BadShape);
+  if (ra < 2 || rb < 2) return fail(ErrorCode.BadShape);
+  let M = dimOf(a, transA ? ra - 1 : ra - 2), K = dimOf(a, transA ? ra - 2 : ra - 1);
+  let N = dimOf(b, transB ? rb - 2 : rb - 1);
+  if (dimOf(b, transB ? rb - 1 : rb - 2) != K) return fail(ErrorCode.BadShape);
   let r = broadcastShapes(shapeInto(a, shapeA) - 2, shapeA, shapeInto(b, shapeB) - 2, shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
-  sset(outShape, r, dimOf(a, ra - 2));
-  sset(outShape, r + 1, dimOf(b, rb - 1));
+  sset(outShape, r, M);
+  sset(outShape, r + 1, N);
+  if (!validShape(r + 2, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
+  setIattr(id, 0, <i32>transA);
+  setIattr(id, 1, <i32>transB);
+  setIattr(id, 2, K);
   seti(id, F.Flags, gradFlag(a, b, -1));
-  let M = dimOf(a, ra - 2), K = dimOf(a, ra - 1), N = dimOf(b, rb - 1);
-  let batches = sizeOf(id) / max(M * N, 1);
   if (M * N == 0) return id;
+  let batches = sizeOf(id) / (M * N);
   let sh = elementShift(dtypeOf(a));
+  let lda = transA ? M : K, ldb = transB ? K : N;
   for (let bi = 0; bi < batches; bi++) {
     batchOffsets(id, a, b, bi);
     let pa = dataOf(a) + (<usize>batchOffA << sh), pb = dataOf(b) + (<usize>batchOffB << sh);
     let pc = dataOf(id) + (<usize>(bi * M * N) << sh);
-    if (isF32(a)) gemm<f32>(false, false, M, N, K, pa, K, pb, N, pc, N, false);
-    else gemm<f64>(false, false, M, N, K, pa, K, pb, N, pc, N, false);
+    if (isF32(a)) gemm<f32>(transA, transB, M, N, K, pa, lda, pb, ldb, pc, N, false);
+    else gemm<f64>(transA, transB, M, N, K, pa, lda, pb, ldb, pc, N, false);
   }
   return id;
 }
 
+/** One gemm call of matmul's backward, in the node's dtype. */
+@inline function gemmT(f32: bool, tA: bool, tB: bool, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32): void {
+  if (f32) gemm<f32>(tA, tB, M, N, K, a, lda, b, ldb, c, ldc, true);
+  else gemm<f64>(tA, tB, M, N, K, a, lda, b, ldb, c, ldc, true);
+}
+
+// dop(A) = G@op(B)ᵀ and dop(B) = op(A)ᵀ@G, written into A's and B's stored
+// layouts: a transposed operand takes the transpose of its gradient.
 function matmulBack(id: i32): void {
   let a = geti(id, F.A), b = geti(id, F.B);
-  let ra = rankOf(a), rb = rankOf(b);
-  let M = dimOf(a, ra - 2), K = dimOf(a, ra - 1), N = dimOf(b, rb - 1);
+  let transA = iattr(id, 0) != 0, transB = iattr(id, 1) != 0, K = iattr(id, 2);
+  let r = rankOf(id);
+  let M = dimOf(id, r - 2), N = dimOf(id, r - 1);
   if (M * N == 0) return;
   let ga: usize = requiresGrad(a) ? gradBuffer(a) : 0;
   let gb: usize = requiresGrad(b) ? gradBuffer(b) : 0;
   let batches = sizeOf(id) / (M * N);
   let sh = elementShift(dtypeOf(a));
   let f32 = isF32(a);
+  let lda = transA ? M : K, ldb = transB ? K : N;
   for (let bi = 0; bi < batches; bi++) {
     batchOffsets(id, a, b, bi);
-    let pg = gradPtrOf(id) + (<usize>(bi * M * N) << sh);
+    let g = gradPtrOf(id) + (<usize>(bi * M * N) << sh);
+    let pa = dataOf(a) + (<usize>batchOffA << sh), pb = dataOf(b) + (<usize>batchOffB << sh);
     if (ga) {
-      let pb = dataOf(b) + (<usize>batchOffB << sh), pga = ga + (<usize>batchOffA << sh);
-      if (f32) gemm<f32>(false, true, M, K, N, pg, N, pb, N, pga, K, true);
-      else gemm<f64>(false, true, M, K, N, pg, N, pb, N, pga, K, true);
+      let pga = ga + (<usize>batchOffA << sh);
+      if (!transA) gemmT(f32, false, !transB, M, K, N, g, N, pb, ldb, pga, K);       // G @ op(B)ᵀ
+      else gemmT(f32, transB, true, K, M, N, pb, ldb, g, N, pga, M);                 // (G @ op(B)ᵀ)ᵀ = op(B) @ Gᵀ
     }
     if (gb) {
-      let pa = dataOf(a) + (<usize>batchOffA << sh), pgb = gb + (<usize>batchOffB << sh);
-      if (f32) gemm<f32>(true, false, K, N, M, pa, K, pg, N, pgb, N, true);
-      else gemm<f64>(true, false, K, N, M, pa, K, pg, N, pgb, N, true);
+      let pgb = gb + (<usize>batchOffB << sh);
+      if (!transB) gemmT(f32, !transA, false, K, N, M, pa, lda, g, N, pgb, N);       // op(A)ᵀ @ G
+      else gemmT(f32, true, transA, N, K, M, g, N, pa, lda, pgb, K);                 // (op(A)ᵀ @ G)ᵀ = Gᵀ @ op(A)
     }
   }
 }

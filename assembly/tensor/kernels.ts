@@ -111,7 +111,12 @@ let off0: i32 = 0, off1: i32 = 0, off2: i32 = 0, off3: i32 = 0;
 
 @inline function at<T>(base: usize, i: i32): usize { return base + (<usize>i << alignof<T>()); }
 @inline function rd<T>(base: usize, i: i32): f64 { return <f64>load<T>(at<T>(base, i)); }
-@inline function wr<T>(base: usize, i: i32, v: f64): void { store<T>(at<T>(base, i), <T>v); }
+// Floats to int32 go through i64 so that they wrap as JS's ToInt32 does (the
+// twin stores into an Int32Array), NaN giving 0, instead of saturating.
+@inline function wr<T>(base: usize, i: i32, v: f64): void {
+  if (isInteger<T>()) store<T>(at<T>(base, i), <T><i64>v);
+  else store<T>(at<T>(base, i), <T>v);
+}
 @inline function acc<T>(base: usize, i: i32, v: f64): void { let p = at<T>(base, i); store<T>(p, <T>(<f64>load<T>(p) + v)); }
 
 // ── elementwise ──

@@ -7,7 +7,9 @@
 import {
   DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
-import { gemm, type GemmArray } from './matmul.js';
+import { gemm } from './gemm.js';
+
+type GemmArray = Float32Array | Float64Array;
 import { compareForward, whereForward } from './tensor-ops.js';
 import {
   binaryBackward, binaryForward, broadcastStrides, col2im, contiguousStrides, im2col, offsets, reduceForward,
@@ -201,18 +203,19 @@ export class JsTensorBackend implements TensorBackend {
     return so;
   }
 
-  matmul(a: number, b: number, outShape: readonly number[]): number {
+  matmul(a: number, b: number, outShape: readonly number[], transA = false, transB = false): number {
     const x = this.node(a), y = this.node(b);
     const r = outShape.length;
-    const M = outShape[r - 2], N = outShape[r - 1], K = x.shape[x.shape.length - 1];
+    const M = outShape[r - 2], N = outShape[r - 1], K = x.shape[x.shape.length - (transA ? 2 : 1)];
     const { ia, ib } = this.batchIndex(x.shape, y.shape, outShape);
     const out = this.arena.take(x.dtype, sizeOf(outShape)) as GemmArray;
     const xd = x.data as GemmArray, yd = y.data as GemmArray;
+    const lda = transA ? M : K, ldb = transB ? K : N;
     for (let q = 0; q < ia.length; q++) {
-      gemm(false, false, M, N, K, xd, ia[q] * M * K, K, yd, ib[q] * K * N, N, out, q * M * N, N, false);
+      gemm(transA, transB, M, N, K, xd, ia[q] * M * K, lda, yd, ib[q] * K * N, ldb, out, q * M * N, N, false);
     }
     const id = this.push(MATMUL, 0, a, b, -1, x.dtype, outShape, out, x.requiresGrad || y.requiresGrad);
-    this.nodes[id].info = { ia, ib, M, N, K };
+    this.nodes[id].info = { ia, ib, M, N, K, transA, transB };
     return id;
   }
 
@@ -533,14 +536,19 @@ export class JsTensorBackend implements TensorBackend {
       }
       case MATMUL: {
         // d(A@B) = dA@B + A@dB: gA = G@Bᵀ, gB = Aᵀ@G, summed over broadcast batches
-        const { ia, ib, M, N, K } = n.info as { ia: Int32Array; ib: Int32Array; M: number; N: number; K: number };
+        // with transposed operands each gradient is written in its operand's stored layout
+        const { ia, ib, M, N, K, transA, transB } = n.info as { ia: Int32Array; ib: Int32Array; M: number; N: number; K: number; transA: boolean; transB: boolean };
         const x = this.node(a), y = this.node(b);
         const gd = g as GemmArray, xd = x.data as GemmArray, yd = y.data as GemmArray;
         const ga = needA ? (this.addGrad(a) as GemmArray) : null;
         const gb = needB ? (this.addGrad(b) as GemmArray) : null;
+        const lda = transA ? M : K, ldb = transB ? K : N;
         for (let q = 0; q < ia.length; q++) {
-          if (ga) gemm(false, true, M, K, N, gd, q * M * N, N, yd, ib[q] * K * N, N, ga, ia[q] * M * K, K, true);
-          if (gb) gemm(true, false, K, N, M, xd, ia[q] * M * K, K, gd, q * M * N, N, gb, ib[q] * K * N, N, true);
+          const go = q * M * N, ao = ia[q] * M * K, bo = ib[q] * K * N;
+          if (ga && !transA) gemm(false, !transB, M, K, N, gd, go, N, yd, bo, ldb, ga, ao, K, true);
+          if (ga && transA) gemm(transB, true, K, M, N, yd, bo, ldb, gd, go, N, ga, ao, M, true);
+          if (gb && !transB) gemm(!transA, false, K, N, M, xd, ao, lda, gd, go, N, gb, bo, N, true);
+          if (gb && transB) gemm(true, transA, N, K, M, gd, go, N, xd, ao, lda, gb, bo, K, true);
         }
         break;
       }

@@ -104,8 +104,11 @@ export interface TensorBackend {
   compare(kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number;
   /** Reduces over `axes` (sorted, distinct, non-negative); outShape keeps or drops them as asked. */
   reduce(kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number;
-  /** a [...batchA, M, K] @ b [...batchB, K, N] → [...broadcast(batchA, batchB), M, N]; both rank ≥ 2. */
-  matmul(a: number, b: number, outShape: readonly number[]): number;
+  /**
+   * op(a) [...batchA, M, K] @ op(b) [...batchB, K, N] → [...broadcast(batchA, batchB), M, N]; both rank ≥ 2.
+   * op transposes the last two dims of an operand whose flag is set (read in place, no copy).
+   */
+  matmul(a: number, b: number, outShape: readonly number[], transA?: boolean, transB?: boolean): number;
   /** Same data, new shape (same size). */
   reshape(a: number, shape: readonly number[]): number;
   /** out.shape[i] = a.shape[perm[i]]. */

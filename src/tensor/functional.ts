@@ -58,6 +58,32 @@ export interface Conv2dOptions {
 }
 
 /** x [N, C, H, W] ⋆ w [O, C, KH, KW] (+ bias [O]) → [N, O, HO, WO] (cross-correlation, as PyTorch). */
+/**
+ * x·Wᵀ + b (torch.nn.functional.linear): x [..., in], weight [out, in], bias
+ * [out] → [..., out]. The core reads Wᵀ in place (a matmul with its second
+ * operand transposed), so no transposed copy is made forward or backward.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: expected tensors for the input and the weight');
+  const eng = x.engine;
+  const be = eng.tensorBackend('linear');
+  S.checkSameDtype('linear', x.dtype, weight.dtype);
+  S.checkFloat('linear', x.dtype);
+  if (weight.rank !== 2) throw new RangeError(`linear: weight must be [out, in], got ${S.fmt(weight.shape)}`);
+  if (x.rank === 0) throw new RangeError('linear: the input needs at least one dim');
+  const [outFeatures, inFeatures] = weight.shape;
+  if (x.shape[x.rank - 1] !== inFeatures) {
+    throw new RangeError(`linear: input ${S.fmt(x.shape)} and weight ${S.fmt(weight.shape)} are not aligned (the input's last dim must be ${inFeatures})`);
+  }
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) throw new RangeError(`linear: bias must be [${outFeatures}], got ${S.fmt(bias.shape)}`);
+  const x2 = x.rank === 1 ? x.reshape([1, inFeatures]) : x;
+  const outShape = [...x2.shape.slice(0, -1), outFeatures];
+  const id = be.matmul(eng.tensorIdOf(x2, 'linear'), eng.tensorIdOf(weight, 'linear'), outShape, false, true);
+  let out = make(eng, id, outShape, x.dtype);
+  if (bias) out = out.add(bias);
+  return x.rank === 1 ? out.reshape([outFeatures]) : out;
+}
+
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new TypeError('conv2d: expected tensors for the input and the weight');
   const eng = x.engine;

@@ -5,7 +5,7 @@
 
 import type { Engine } from '../engine.js';
 import { Random } from '../random.js';
-import { conv2d } from './functional.js';
+import { conv2d, linear } from './functional.js';
 import { Tensor, TensorParam } from './tensor.js';
 
 export abstract class TensorModule {
@@ -55,8 +55,7 @@ export class Linear extends TensorModule {
   }
 
   override forward(x: Tensor): Tensor {
-    const y = x.matmul(this.weight.transpose());
-    return this.bias ? y.add(this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   override parameters(): TensorParam[] {

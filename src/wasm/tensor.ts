@@ -23,7 +23,7 @@ export interface TensorExports {
   tensorWhere(mask: number, a: number, b: number): number;
   tensorCompare(kind: number, a: number, b: number): number;
   tensorReduce(kind: number, a: number, count: number, keepdims: number): number;
-  tensorMatmul(a: number, b: number): number;
+  tensorMatmul(a: number, b: number, transA: number, transB: number): number;
   tensorReshape(a: number, rank: number): number;
   tensorPermute(a: number): number;
   tensorExpand(a: number, rank: number): number;
@@ -128,7 +128,9 @@ export class WasmTensorBackend implements TensorBackend {
     return this.checked(this.core.tensorReduce(kind, a, axes.length, keepdims), 'reduce');
   }
 
-  matmul(a: number, b: number): number { return this.checked(this.core.tensorMatmul(a, b), 'matmul'); }
+  matmul(a: number, b: number, _outShape: readonly number[], transA = false, transB = false): number {
+    return this.checked(this.core.tensorMatmul(a, b, transA ? 1 : 0, transB ? 1 : 0), 'matmul');
+  }
 
   reshape(a: number, shape: readonly number[]): number {
     this.stage(shape);
