@@ -60,7 +60,8 @@ for (const c of cases) {
   if (bestOurs.ms.median > bestPeer.ms.median) {
     behind.push(`**${short(c)}**: every wasmgrad row trails ${bestPeer.label} (${fmt(bestPeer.value.median)} ${c.unit}); the best, ${bestOurs.label}, takes ${fmt(bestOurs.ms.median / bestPeer.ms.median)}× its time (${fmt(bestOurs.value.median)} ${c.unit}).`);
   } else if (slower.length) {
-    behind.push(`**${short(c)}**: ${bestOurs.label} leads (${fmt(bestOurs.value.median)} ${c.unit}, ${fmt(bestPeer.ms.median / bestOurs.ms.median)}× faster than ${bestPeer.label}), but ${slower.map((r) => `${r.label} (${fmt(r.ms.median / bestPeer.ms.median)}×)`).join(', ')} ${slower.length > 1 ? 'trail' : 'trails'} it.`);
+    behind.push(`**${short(c)}**: ${bestOurs.label} leads (${fmt(bestOurs.value.median)} ${c.unit}; the fastest peer, ${bestPeer.label}, takes ${fmt(bestPeer.ms.median / bestOurs.ms.median)}× its time), ` +
+      `but that peer is ahead of ${slower.map((r) => `${r.label} (which takes ${fmt(r.ms.median / bestPeer.ms.median)}× the peer's time)`).join(', ')}.`);
   }
 }
 const leads = cases.filter((c) => {
