@@ -18,7 +18,7 @@ import { fork, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { summary, fmt, machine, loud } from './lib.mjs';
 import { W1, W2, W2_SHORT_STEPS, W3, W4, w1Reference, w2Reference, w3Reference, w4Reference, w5Reference, CHECK_NAMES } from './peers/workloads.mjs';
-import { barChart } from './peers/svg.mjs';
+import { compareChart } from './peers/svg.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const ROOT = here('../');
@@ -343,25 +343,7 @@ fs.writeFileSync(OUT, JSON.stringify({ meta, cases: CASES, tolerances: TOL, resu
 console.error(`wrote ${path.relative(process.cwd(), OUT)} (${meta.wallSeconds} s)`);
 
 if (!opts.quick && opts.chart) {
-  const panels = CASES.map((c) => ({
-    title: c.title.replace(/ \(.*\)$/, ''),
-    unit: c.unit,
-    higherIsBetter: c.unit === 'GFLOP/s',
-    bars: results.filter((r) => r.case === c.key && r.status !== 'n/a').map((r) => ({
-      label: LABELS[r.engine],
-      value: r.status === 'ok' ? r.value.median : null,
-      highlight: WASM_KEYS.includes(r.engine) || ['js', 'jsCompiled', 'jsTensor'].includes(r.engine),
-      note: r.status === 'ok' ? null : r.status === 'skipped' ? 'not run (see the table)' : r.status === 'unavailable' ? 'not available yet' : r.status === 'disagrees' ? 'results disagree' : 'failed (see the table)',
-    })),
-  }));
-  fs.writeFileSync(SVG, barChart({
-    title: 'wasmgrad vs JS autograd engines: medians, log scale (orange: wasmgrad)',
-    subtitle: [
-      `Node ${meta.node}, ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m}, ${meta.date.slice(0, 10)}, wasmgrad ${meta.commit}; single-threaded; every bar checked against an f64 reference; bench/results.json`,
-      Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', '),
-    ],
-    panels,
-  }));
+  fs.writeFileSync(SVG, compareChart({ meta, cases: CASES, results }));
   console.error(`wrote ${path.relative(process.cwd(), SVG)}`);
 }
 

@@ -1,13 +1,14 @@
 // Writes the figures of a full comparison run (bench/results.json) into the docs, so that no number in them
 // is typed by hand: README.md's "Performance" section (between the bench:compare markers) gets the chart, one
 // table of every engine × workload and the list of where wasmgrad trails a peer; bench/README.md (between its
-// markers) gets the run's full report.
+// markers) gets the run's full report; docs/bench.svg is redrawn from it.
 //
 //   node bench/report.mjs [--from bench/results.json]
 
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fmt } from './lib.mjs';
+import { compareChart } from './peers/svg.mjs';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const args = process.argv.slice(2);
@@ -102,4 +103,5 @@ function splice(file, start, end, text) {
 splice(here('../README.md'), '<!-- bench:compare:start', '<!-- bench:compare:end -->', section);
 splice(here('./README.md'), '<!-- bench:report:start', '<!-- bench:report:end -->',
   `<!-- bench:report:start: written by node bench/report.mjs from bench/results.json; do not edit by hand -->\n${run.report.replace(/^### .*\n/, '')}\n<!-- bench:report:end -->`);
-console.error('README.md and bench/README.md updated from ' + from);
+fs.writeFileSync(here('../docs/bench.svg'), compareChart(run));
+console.error('README.md, bench/README.md and docs/bench.svg updated from ' + from);

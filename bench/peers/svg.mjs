@@ -69,3 +69,29 @@ ${out.join('\n')}
 </svg>
 `;
 }
+
+const WASMGRAD_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'js', 'jsCompiled', 'jsTensor'];
+
+/** The chart of a compare.mjs run ({ meta, cases, results } as in bench/results.json): one panel per case. */
+export function compareChart({ meta, cases, results }) {
+  const panels = cases.map((c) => ({
+    title: c.title.replace(/ \(.*\)$/, ''),
+    unit: c.unit,
+    higherIsBetter: c.unit === 'GFLOP/s',
+    bars: results.filter((r) => r.case === c.key && r.status !== 'n/a').map((r) => ({
+      label: r.label,
+      value: r.status === 'ok' ? r.value.median : null,
+      highlight: WASMGRAD_KEYS.includes(r.engine),
+      note: r.status === 'ok' ? null : r.status === 'skipped' ? 'not run (see the table)' : r.status === 'unavailable' ? 'not available yet' : r.status === 'disagrees' ? 'results disagree' : 'failed (see the table)',
+    })),
+  }));
+  return barChart({
+    title: 'wasmgrad vs JS autograd engines: medians, log scale (orange: wasmgrad)',
+    subtitle: [
+      `Node ${meta.node}, ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m}, ${meta.date.slice(0, 10)}, wasmgrad ${meta.commit}; single-threaded; medians of ${meta.timing.rounds} interleaved rounds`,
+      Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', '),
+      'Every bar is of an engine whose loss and gradients agreed with an f64 reference; all numbers in bench/results.json',
+    ],
+    panels,
+  });
+}
