@@ -373,6 +373,8 @@ static inline int32_t wasmgrad_slotKeep(wasmgrad_instance* m, int32_t id, int32_
 /** A PARAM tensor node aliasing the slot's data and gradient. */
 static inline int32_t wasmgrad_slotNode(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotNode)(m, (uint32_t)slot); }
 static inline int32_t wasmgrad_slotCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(slotCount)(m); }
+/** Slots created and not freed (slotCount counts freed ones too). */
+static inline int32_t wasmgrad_slotLiveCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(slotLiveCount)(m); }
 static inline uint32_t wasmgrad_slotData(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(slotData)(m, (uint32_t)slot); }
 /** 0 if the slot has no gradient. */
 static inline uint32_t wasmgrad_slotGrad(wasmgrad_instance* m, int32_t slot) { return WASMGRAD_EXPORT(slotGrad)(m, (uint32_t)slot); }
@@ -381,7 +383,7 @@ static inline int32_t wasmgrad_slotDType(wasmgrad_instance* m, int32_t slot) { r
 static inline int32_t wasmgrad_slotRank(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotRank)(m, (uint32_t)slot); }
 static inline int32_t wasmgrad_slotDim(wasmgrad_instance* m, int32_t slot, int32_t d) { return (int32_t)WASMGRAD_EXPORT(slotDim)(m, (uint32_t)slot, (uint32_t)d); }
 static inline int32_t wasmgrad_slotClearGrad(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotClearGrad)(m, (uint32_t)slot); }
-/** Free only after tensorReset(): PARAM nodes on the tape alias the slot. */
+/** slotNode refuses the slot from now on; its memory is released at the next tensorReset() (PARAM nodes on the tape alias it until then). */
 static inline int32_t wasmgrad_slotFree(wasmgrad_instance* m, int32_t slot) { return (int32_t)WASMGRAD_EXPORT(slotFree)(m, (uint32_t)slot); }
 /** Staged: count parameter slots, then (momentum != 0) count velocity slots. PyTorch's SGD. */
 static inline int32_t wasmgrad_sgdStep(wasmgrad_instance* m, int32_t count, double lr, double momentum, double weightDecay, int32_t firstStep) { return (int32_t)WASMGRAD_EXPORT(sgdStep)(m, (uint32_t)count, lr, momentum, weightDecay, (uint32_t)firstStep); }

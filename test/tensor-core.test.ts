@@ -236,6 +236,11 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       ['backward from a non-scalar', () => core.tensorBackward(a), 10],
       ['unknown slot', () => core.slotNode(12), 9],
       ['conv with stride 0', () => { stage(0, 1, 0, 0); return core.tensorConv2d(a, a); }, 7],
+      ['pad widths that would wrap 32 bits', () => { stage(0x7fffffff, 0, 0x7fffffff, 0); return core.tensorPad(a, 0); }, 7],
+      ['conv padding that would wrap 32 bits', () => { stage(1, 1, 1, 1); const x4 = core.tensorFull(0, 4, 1); stage(1, 1, 0x7fffffff, 0); return core.tensorConv2d(x4, x4); }, 7],
+      ['pool padding that would wrap 32 bits', () => { stage(1, 1, 1, 1); const x4 = core.tensorFull(0, 4, 1); stage(1, 1, 1, 1, 0x7fffffff, 0); return core.tensorPool2d(1, x4); }, 10],
+      ['a freed slot', () => { stage(2); const s = core.slotCreate(0, 1, 1); core.slotFree(s); return core.slotNode(s); }, 9],
+      ['adam step 0', () => core.adamStep(0, 0.1, 0.9, 0.999, 1e-8, 0, 0, 0), 10],
     ];
     for (const [what, call, code] of rejects) {
       expect(call(), what).toBe(-1);
@@ -263,6 +268,8 @@ describe('SIMD and baseline builds', () => {
           out.push(...b.data(b.binary(op, x, y, [37, 13])), ...b.data(b.binary(op, x, s, [37, 13])), ...b.data(b.binary(op, x, x, [37, 13])));
         }
         out.push(...b.data(b.unary(Op.Relu, x)), ...b.data(b.unary(Op.Relu, withNaN)));
+        // row sums (four partial sums in both builds), over the last axis and over everything
+        out.push(...b.data(b.reduce(ReduceKind.Sum, x, [1], [37])), b.item(b.reduce(ReduceKind.Sum, x, [0, 1], [])));
       }
       // SGD on f32 parameters (the SIMD row computes in f64x2 and rounds once, like the scalar loop)
       const w = b.createSlot(Float32Array.from(values(4 * 7 + 3, 5)), [31], 'float32', true);
@@ -272,6 +279,11 @@ describe('SIMD and baseline builds', () => {
       b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, b.binary(Op.Mul, p, p, [31]), xs, [31]), [0], []));
       b.sgdStep([w], [], 0.37, 0, 1e-2, true);
       out.push(...b.slotData(w));
+      // with momentum: a first step (v = g) and a second (v = μv + g)
+      const vel = b.createSlot(new Float32Array(31), [31], 'float32', false);
+      b.sgdStep([w], [vel], 0.37, 0.9, 1e-2, true);
+      b.sgdStep([w], [vel], 0.37, 0.9, 1e-2, false);
+      out.push(...b.slotData(w), ...b.slotData(vel));
       return out;
     };
     const [simd, baseline] = await Promise.all([run('simd'), run('baseline')]);

@@ -72,7 +72,7 @@ export function tensorBackward(root: i32): i32 { return g.backward(root); }
 export function tensorClearGrads(): void { g.zeroGrad(); }
 /** Frees every tensor node in O(1); slots stay. */
 export function tensorReset(): void { t.resetNodes(); }
-/** Bytes held for tensors: the arena, slot blocks and the two record tables. */
+/** Bytes held for tensors: the arena's chunks and the slots' blocks. */
 export function tensorBytes(): f64 { return <f64>(t.arenaBytes() + t.slotBytes); }
 
 // ── slots ──
@@ -103,7 +103,10 @@ export function slotKeep(id: i32, requiresGrad: i32): i32 {
 }
 
 export function slotNode(s: i32): i32 { return g.slotNode(s); }
+/** Slot ids handed out so far (freed ones included); see slotLiveCount. */
 export function slotCount(): i32 { return t.slotCount; }
+/** Slots created and not freed. */
+export function slotLiveCount(): i32 { return t.liveSlotCount(); }
 export function slotData(s: i32): usize { if (!t.slotLive(s)) { fail(ErrorCode.BadSlot); return 0; } return t.slotData(s); }
 export function slotGrad(s: i32): usize { if (!t.slotLive(s)) { fail(ErrorCode.BadSlot); return 0; } return t.slotGrad(s); }
 export function slotSize(s: i32): i32 { return t.slotLive(s) ? t.slotSize(s) : fail(ErrorCode.BadSlot); }
@@ -120,7 +123,7 @@ export function slotClearGrad(s: i32): i32 {
   if (p != 0) memory.fill(p, 0, <usize>t.slotSize(s) << elementShift(t.slotDtype(s)));
   return 0;
 }
-/** Frees a slot. Param nodes already on the tape keep pointing at its memory: free slots only after reset(). */
+/** Frees a slot: slotNode refuses it from now on; its memory is released at the next tensorReset() (Param nodes on the tape still alias it until then). */
 export function slotFree(s: i32): i32 {
   if (!t.slotLive(s)) return fail(ErrorCode.BadSlot);
   t.freeSlot(s);

@@ -66,8 +66,9 @@ function scratch(ptr: usize, have: usize, need: usize): usize {
 // C[M×N] = op(A) @ op(B)  (or C += … when accumulate), row-major.
 // op(A) is M×K: A is stored M×K with row stride lda when !transA, else K×M (A^T) with row stride lda.
 // op(B) is K×N: B is stored K×N with row stride ldb when !transB, else N×K with row stride ldb.
-// Addresses are byte addresses; strides are in elements. Without accumulate,
-// C is only written, never read (NaNs already in C do not leak through).
+// Addresses are byte addresses; strides are in elements (lda ≥ the stored
+// row length, and so on). C must not overlap A or B. Without accumulate, C
+// is only written, never read (NaNs already in C do not leak through).
 export function gemm<T>(transA: bool, transB: bool, M: i32, N: i32, K: i32,
                         a: usize, lda: i32, b: usize, ldb: i32,
                         c: usize, ldc: i32, accumulate: bool): void {

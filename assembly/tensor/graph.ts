@@ -17,7 +17,7 @@ import * as tape from "./tape";
 import {
   planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride, planRank,
   unaryForward, unaryBackward, binaryForward, binaryBackward, compareForward, whereForward, whereBackward,
-  copy, reduceSum, reduceExtreme, countTies, extremeBackward,
+  copy, reduceSum, reduceExtreme, countTies, extremeBackward, toInt32,
 } from "./kernels";
 import { gemm } from "./gemm";
 import { im2col, col2im, poolForward, poolBackward } from "./conv";
@@ -110,14 +110,14 @@ export function slotNode(s: i32): i32 {
 export function unary(op: i32, a: i32): i32 {
   if (!isUnary(op)) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a)) return fail(ErrorCode.BadDType);
   let r = shapeInto(a, outShape);
   let id = pushNode(TOp.Unary, dtypeOf(a), r, outShape, a, -1, -1, 0);
   setIattr(id, 0, op);
   seti(id, F.Flags, gradFlag(a, -1, -1));
   planSame(id);
   if (isF32(id)) unaryForward<f32>(op, dataOf(id), dataOf(a));
-  else unaryForward<f64>(op, dataOf(id), dataOf(a));
+  else if (isFloat(id)) unaryForward<f64>(op, dataOf(id), dataOf(a));
+  else unaryForward<i32>(op, dataOf(id), dataOf(a)); // computed in f64, stored as JS's ToInt32 would
   return id;
 }
 
@@ -153,7 +153,7 @@ function planBroadcastFrom(id: i32, a: i32, b: i32, c: i32): void {
 export function binary(op: i32, a: i32, b: i32): i32 {
   if (!isBinary(op)) return fail(ErrorCode.BadOp);
   if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
+  if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Binary, dtypeOf(a), r, outShape, a, b, -1, 0);
@@ -161,7 +161,8 @@ export function binary(op: i32, a: i32, b: i32): i32 {
   seti(id, F.Flags, gradFlag(a, b, -1));
   planBroadcastFrom(id, a, b, -1);
   if (isF32(id)) binaryForward<f32>(op, dataOf(id), dataOf(a), dataOf(b));
-  else binaryForward<f64>(op, dataOf(id), dataOf(a), dataOf(b));
+  else if (isFloat(id)) binaryForward<f64>(op, dataOf(id), dataOf(a), dataOf(b));
+  else binaryForward<i32>(op, dataOf(id), dataOf(a), dataOf(b));
   return id;
 }
 
@@ -178,7 +179,7 @@ function binaryBack(id: i32): void {
 
 export function where(mask: i32, a: i32, b: i32): i32 {
   if (!isTensor(mask) || !isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
-  if (!isFloat(a) || dtypeOf(a) != dtypeOf(b) || dtypeOf(mask) != dtypeOf(a)) return fail(ErrorCode.BadDType);
+  if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType); // the mask may have any dtype
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   for (let d = 0; d < r; d++) sset(shapeB, d, sget(outShape, d));
@@ -187,8 +188,20 @@ export function where(mask: i32, a: i32, b: i32): i32 {
   let id = pushNode(TOp.Where, dtypeOf(a), r, outShape, mask, a, b, 0);
   seti(id, F.Flags, gradFlag(-1, a, b));
   planBroadcastFrom(id, mask, a, b);
-  if (isF32(id)) whereForward<f32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
-  else whereForward<f64>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  let m = dtypeOf(mask);
+  if (isF32(id)) {
+    if (m == DType.F32) whereForward<f32, f32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else if (m == DType.F64) whereForward<f32, f64>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else whereForward<f32, i32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  } else if (isFloat(id)) {
+    if (m == DType.F32) whereForward<f64, f32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else if (m == DType.F64) whereForward<f64, f64>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else whereForward<f64, i32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  } else {
+    if (m == DType.F32) whereForward<i32, f32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else if (m == DType.F64) whereForward<i32, f64>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+    else whereForward<i32, i32>(dataOf(id), dataOf(mask), dataOf(a), dataOf(b));
+  }
   return id;
 }
 
@@ -197,8 +210,16 @@ function whereBack(id: i32): void {
   let ga: usize = requiresGrad(a) ? gradBuffer(a) : 0;
   let gb: usize = requiresGrad(b) ? gradBuffer(b) : 0;
   planBroadcastFrom(id, mask, a, b);
-  if (isF32(id)) whereBackward<f32>(gradPtrOf(id), dataOf(mask), ga, gb);
-  else whereBackward<f64>(gradPtrOf(id), dataOf(mask), ga, gb);
+  let m = dtypeOf(mask);
+  if (isF32(id)) {
+    if (m == DType.F32) whereBackward<f32, f32>(gradPtrOf(id), dataOf(mask), ga, gb);
+    else if (m == DType.F64) whereBackward<f32, f64>(gradPtrOf(id), dataOf(mask), ga, gb);
+    else whereBackward<f32, i32>(gradPtrOf(id), dataOf(mask), ga, gb);
+  } else {
+    if (m == DType.F32) whereBackward<f64, f32>(gradPtrOf(id), dataOf(mask), ga, gb);
+    else if (m == DType.F64) whereBackward<f64, f64>(gradPtrOf(id), dataOf(mask), ga, gb);
+    else whereBackward<f64, i32>(gradPtrOf(id), dataOf(mask), ga, gb);
+  }
 }
 
 // ── Compare ──  out = (x kind y) ? 1 : 0; no gradient
@@ -273,7 +294,7 @@ export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   let out = dataOf(id);
   if (isF32(id)) for (let i = 0; i < n; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
   else if (isFloat(id)) memory.copy(out, acc, <usize>n << 3);
-  else for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), <i32><i64>load<f64>(acc + (<usize>i << 3))); // wraps, as the twin's Int32Array does
+  else for (let i = 0; i < n; i++) store<i32>(out + (<usize>i << 2), toInt32(load<f64>(acc + (<usize>i << 3)))); // wraps, as the twin's Int32Array does
   return id;
 }
 
@@ -583,7 +604,9 @@ export function pad(a: i32, value: f64): i32 {
   for (let d = 0; d < r; d++) {
     let lo = staged(d), hi = staged(r + d);
     if (lo < 0 || hi < 0) return fail(ErrorCode.BadArgument);
-    sset(outShape, d, dimOf(a, d) + lo + hi);
+    let n = <i64>dimOf(a, d) + lo + hi; // i64: widths near 2^31 must not wrap into a small dim
+    if (n > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
+    sset(outShape, d, <i32>n);
   }
   if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
@@ -698,13 +721,17 @@ export function conv2d(x: i32, w: i32): i32 {
   if (rankOf(x) != 4 || rankOf(w) != 4 || dimOf(x, 1) != dimOf(w, 1)) return fail(ErrorCode.BadShape);
   let sh = staged(0), sw = staged(1), ph = staged(2), pw = staged(3);
   if (sh < 1 || sw < 1 || ph < 0 || pw < 0) return fail(ErrorCode.BadArgument);
-  let HO = (dimOf(x, 2) + 2 * ph - dimOf(w, 2)) / sh + 1;
-  let WO = (dimOf(x, 3) + 2 * pw - dimOf(w, 3)) / sw + 1;
-  if (dimOf(x, 2) + 2 * ph < dimOf(w, 2) || dimOf(x, 3) + 2 * pw < dimOf(w, 3) || HO < 1 || WO < 1) return fail(ErrorCode.BadShape);
+  // i64 throughout: paddings near 2^31 must not wrap into a plausible size
+  let spanH = <i64>dimOf(x, 2) + 2 * <i64>ph - dimOf(w, 2), spanW = <i64>dimOf(x, 3) + 2 * <i64>pw - dimOf(w, 3);
+  if (spanH < 0 || spanW < 0) return fail(ErrorCode.BadShape);
+  let HO = spanH / sh + 1, WO = spanW / sw + 1;
+  let cols = <i64>dimOf(x, 1) * dimOf(w, 2) * dimOf(w, 3) * HO * WO; // im2col's buffer
+  if (HO > (<i64>1 << 28) || WO > (<i64>1 << 28) || cols > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
   sset(outShape, 0, dimOf(x, 0));
   sset(outShape, 1, dimOf(w, 0));
-  sset(outShape, 2, HO);
-  sset(outShape, 3, WO);
+  sset(outShape, 2, <i32>HO);
+  sset(outShape, 3, <i32>WO);
+  if (!validShape(4, outShape, dtypeOf(x))) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);
   setIattr(id, 0, sh); setIattr(id, 1, sw); setIattr(id, 2, ph); setIattr(id, 3, pw);
   seti(id, F.Flags, gradFlag(x, w, -1));
@@ -762,9 +789,9 @@ export function pool2d(isMax: bool, x: i32): i32 {
   if (!isFloat(x)) return fail(ErrorCode.BadDType);
   if (rankOf(x) != 4) return fail(ErrorCode.BadShape);
   let kh = staged(0), kw = staged(1), sh = staged(2), sw = staged(3), ph = staged(4), pw = staged(5);
-  if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || 2 * ph > kh || 2 * pw > kw) return fail(ErrorCode.BadArgument);
+  if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || 2 * <i64>ph > kh || 2 * <i64>pw > kw) return fail(ErrorCode.BadArgument);
   let H = dimOf(x, 2), W = dimOf(x, 3);
-  if (H + 2 * ph < kh || W + 2 * pw < kw) return fail(ErrorCode.BadShape);
+  if (<i64>H + 2 * ph < kh || <i64>W + 2 * pw < kw) return fail(ErrorCode.BadShape); // ph ≤ kh/2: no overflow
   sset(outShape, 0, dimOf(x, 0));
   sset(outShape, 1, dimOf(x, 1));
   sset(outShape, 2, (H + 2 * ph - kh) / sh + 1);
@@ -819,7 +846,14 @@ function backwardNode(id: i32): void {
 export function backward(root: i32): i32 {
   if (!isTensor(root)) return fail(ErrorCode.BadTensor);
   if (sizeOf(root) != 1 || !requiresGrad(root)) return fail(ErrorCode.BadArgument);
-  for (let id = 0; id <= root; id++) seti(id, F.Flags, geti(id, F.Flags) & ~Flag.Reached);
+  // Every non-Leaf, non-Param gradient up to the root is this sweep's alone:
+  // a node the sweep does not reach reads 0, as on the twin and the scalar tape.
+  for (let id = 0; id <= root; id++) {
+    let flags = geti(id, F.Flags);
+    seti(id, F.Flags, flags & ~Flag.Reached);
+    let g = gradPtrOf(id);
+    if (g != 0 && !(flags & Flag.Accumulates)) memory.fill(g, 0, <usize>sizeOf(id) << elementShift(dtypeOf(id)));
+  }
   markIfGrad(root);
   for (let id = root; id >= 0; id--) {
     let flags = geti(id, F.Flags);
@@ -832,10 +866,7 @@ export function backward(root: i32): i32 {
     if (op == TOp.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
     else if (op == TOp.IndexSelect) markIfGrad(geti(id, F.A));
     else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
-    // an intermediate's gradient is this sweep's alone
-    let g = gradPtrOf(id);
-    if (g == 0) gradBuffer(id);
-    else memory.fill(g, 0, <usize>sizeOf(id) << elementShift(dtypeOf(id)));
+    gradBuffer(id); // zeroed above, or fresh
   }
   let g = gradPtrOf(root);
   if (isF32(root)) store<f32>(g, load<f32>(g) + 1);
@@ -869,7 +900,7 @@ function sameSlots(p: i32, q: i32): bool {
 
 /** Validates `lists` slot lists of `count` slots each (staged one after another); the first must have gradients. */
 function validSlotLists(count: i32, lists: i32): bool {
-  if (count < 0 || count * lists > STAGE_INTS) return false;
+  if (count < 0 || count > STAGE_INTS / lists) return false;
   for (let k = 0; k < count; k++) {
     let p = staged(k);
     if (!slotLive(p) || slotGrad(p) == 0 || slotDtype(p) == DType.I32) return false;
@@ -909,6 +940,23 @@ function sgdLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64
         let g1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
         v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, g0)), f64x2.sub(p1, f64x2.mul(vlr, g1))));
       }
+    } else if (sizeof<T>() == 4) {
+      let vlr = f64x2.splat(lr), vwd = f64x2.splat(weightDecay), vmom = f64x2.splat(momentum);
+      for (; i + 4 <= n; i += 4) {
+        let o = <usize>i << 2;
+        let P = v128.load(p + o), G = v128.load(g + o), V = v128.load(v + o);
+        let p0 = lowF64(P), p1 = highF64(P);
+        let v0 = f64x2.add(lowF64(G), f64x2.mul(vwd, p0));
+        let v1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
+        if (!firstStep) { // v = μ·v + g; on the first step v = g
+          v0 = f64x2.add(f64x2.mul(vmom, lowF64(V)), v0);
+          v1 = f64x2.add(f64x2.mul(vmom, highF64(V)), v1);
+        }
+        let vs = packF32(v0, v1);
+        v128.store(v + o, vs);
+        // the scalar loop steps with the stored (rounded) velocity; so does this
+        v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, lowF64(vs))), f64x2.sub(p1, f64x2.mul(vlr, highF64(vs)))));
+      }
     }
   }
   for (; i < n; i++) {
@@ -916,16 +964,17 @@ function sgdLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64
     let pi = <f64>load<T>(p + o);
     let gi = <f64>load<T>(g + o) + weightDecay * pi;
     if (v) {
-      let vi = firstStep ? gi : momentum * <f64>load<T>(v + o) + gi;
-      store<T>(v + o, <T>vi);
-      gi = vi;
+      let vi = <T>(firstStep ? gi : momentum * <f64>load<T>(v + o) + gi);
+      store<T>(v + o, vi);
+      gi = <f64>vi; // the step uses the velocity as stored, as PyTorch's does
     }
     store<T>(p + o, <T>(pi - lr * gi));
   }
 }
 
 export function adamStep(count: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: bool, step: i32): i32 {
-  if (step < 1 || !validSlotLists(count, 3)) return fail(ErrorCode.BadSlot);
+  if (step < 1) return fail(ErrorCode.BadArgument);
+  if (!validSlotLists(count, 3)) return fail(ErrorCode.BadSlot);
   let c1 = 1 - Math.pow(beta1, <f64>step);
   let c2 = 1 - Math.pow(beta2, <f64>step);
   for (let k = 0; k < count; k++) {

@@ -111,10 +111,13 @@ let off0: i32 = 0, off1: i32 = 0, off2: i32 = 0, off3: i32 = 0;
 
 @inline function at<T>(base: usize, i: i32): usize { return base + (<usize>i << alignof<T>()); }
 @inline function rd<T>(base: usize, i: i32): f64 { return <f64>load<T>(at<T>(base, i)); }
-// Floats to int32 go through i64 so that they wrap as JS's ToInt32 does (the
-// twin stores into an Int32Array), NaN giving 0, instead of saturating.
+/** JS's ToInt32, which the twin's Int32Array stores apply: NaN and ±∞ give 0, the rest wraps modulo 2^32. */
+@inline export function toInt32(v: f64): i32 {
+  if (!isFinite(v)) return 0;
+  return <i32><i64>(Math.trunc(v) % 4294967296.0); // the remainder is exact and below 2^32 in magnitude
+}
 @inline function wr<T>(base: usize, i: i32, v: f64): void {
-  if (isInteger<T>()) store<T>(at<T>(base, i), <T><i64>v);
+  if (isInteger<T>()) store<T>(at<T>(base, i), <T>toInt32(v));
   else store<T>(at<T>(base, i), <T>v);
 }
 @inline function acc<T>(base: usize, i: i32, v: f64): void { let p = at<T>(base, i); store<T>(p, <T>(<f64>load<T>(p) + v)); }
@@ -128,7 +131,7 @@ export function unaryForward<T>(op: i32, out: usize, x: usize): void {
   let n = pshape(planRank - 1), s0 = pstride(0, planRank - 1), s1 = pstride(1, planRank - 1);
   for (let r = 0; r < rows; r++) {
     if (ASC_FEATURE_SIMD) {
-      if (op == Op.Relu && s0 == 1 && s1 == 1) { reluRow<T>(at<T>(out, off0), at<T>(x, off1), n); nextRow(); continue; }
+      if (isFloat<T>() && op == Op.Relu && s0 == 1 && s1 == 1) { reluRow<T>(at<T>(out, off0), at<T>(x, off1), n); nextRow(); continue; }
     }
     for (let j = 0; j < n; j++) wr<T>(out, off0 + j * s0, elementForward(op, rd<T>(x, off1 + j * s1), 0));
     nextRow();
@@ -156,7 +159,7 @@ export function binaryForward<T>(op: i32, out: usize, x: usize, y: usize): void 
   let n = pshape(last), s0 = pstride(0, last), s1 = pstride(1, last), s2 = pstride(2, last);
   for (let r = 0; r < rows; r++) {
     if (ASC_FEATURE_SIMD) {
-      if (op <= Op.Div && s0 == 1 && s1 == 1 && (s2 == 1 || s2 == 0)) {
+      if (isFloat<T>() && op <= Op.Div && s0 == 1 && s1 == 1 && (s2 == 1 || s2 == 0)) {
         arithmeticRow<T>(op, at<T>(out, off0), at<T>(x, off1), at<T>(y, off2), s2, n);
         nextRow();
         continue;
@@ -196,15 +199,15 @@ export function compareForward<T>(kind: i32, out: usize, x: usize, y: usize): vo
   }
 }
 
-/** out = mask ≠ 0 ? x : y (operands 0 out, 1 mask, 2 x, 3 y); masks have T's type. */
-export function whereForward<T>(out: usize, mask: usize, x: usize, y: usize): void {
+/** out = mask ≠ 0 ? x : y (operands 0 out, 1 mask of element type M, 2 x, 3 y). */
+export function whereForward<T, M>(out: usize, mask: usize, x: usize, y: usize): void {
   let rows = rowsOfPlan();
   let last = planRank - 1;
   let n = pshape(last);
   let s0 = pstride(0, last), s1 = pstride(1, last), s2 = pstride(2, last), s3 = pstride(3, last);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < n; j++) {
-      let m = rd<T>(mask, off1 + j * s1);
+      let m = rd<M>(mask, off1 + j * s1);
       wr<T>(out, off0 + j * s0, m != 0 ? rd<T>(x, off2 + j * s2) : rd<T>(y, off3 + j * s3));
     }
     nextRow();
@@ -212,7 +215,7 @@ export function whereForward<T>(out: usize, mask: usize, x: usize, y: usize): vo
 }
 
 /** gx += mask ? g : 0, gy += mask ? 0 : g (operands 0 g, 1 mask, 2 gx, 3 gy); gx or gy may be 0. */
-export function whereBackward<T>(g: usize, mask: usize, gx: usize, gy: usize): void {
+export function whereBackward<T, M>(g: usize, mask: usize, gx: usize, gy: usize): void {
   let rows = rowsOfPlan();
   let last = planRank - 1;
   let n = pshape(last);
@@ -220,7 +223,7 @@ export function whereBackward<T>(g: usize, mask: usize, gx: usize, gy: usize): v
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < n; j++) {
       let gi = rd<T>(g, off0 + j * s0);
-      if (rd<T>(mask, off1 + j * s1) != 0) { if (gx) acc<T>(gx, off2 + j * s2, gi); }
+      if (rd<M>(mask, off1 + j * s1) != 0) { if (gx) acc<T>(gx, off2 + j * s2, gi); }
       else if (gy) acc<T>(gy, off3 + j * s3, gi);
     }
     nextRow();
@@ -255,7 +258,9 @@ export function reduceSum<T>(total: usize, x: usize): void {
   let last = planRank - 1;
   let n = pshape(last), s0 = pstride(0, last), s1 = pstride(1, last);
   for (let r = 0; r < rows; r++) {
-    if (s1 == 0) {
+    if (s1 == 0 && s0 == 1) {
+      acc<f64>(total, off1, sumRow<T>(at<T>(x, off0), n));
+    } else if (s1 == 0) {
       let s: f64 = 0;
       for (let j = 0; j < n; j++) s += rd<T>(x, off0 + j * s0);
       acc<f64>(total, off1, s);
@@ -354,4 +359,42 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
     let o = <usize>j << alignof<T>();
     store<T>(out + o, <T>elementForward(Op.Relu, <f64>load<T>(x + o), 0));
   }
+}
+
+/**
+ * Σ x[0..n) in f64 with four partial sums, lane k taking elements ≡ k (mod 4),
+ * combined as (s0 + s1) + (s2 + s3), then the tail in order. The SIMD build
+ * keeps the partial sums in two f64x2 registers; the baseline build runs the
+ * same additions one by one, so both give the same bits.
+ */
+@inline function sumRow<T>(x: usize, n: i32): f64 {
+  let j = 0;
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  if (ASC_FEATURE_SIMD && isFloat<T>()) {
+    let a = f64x2.splat(0), b = f64x2.splat(0);
+    if (sizeof<T>() == 4) {
+      for (; j + 4 <= n; j += 4) {
+        let v = v128.load(x + (<usize>j << 2));
+        a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+        b = f64x2.add(b, f64x2.promote_low_f32x4(v128.shuffle<i64>(v, v, 1, 0)));
+      }
+    } else {
+      for (; j + 4 <= n; j += 4) {
+        a = f64x2.add(a, v128.load(x + (<usize>j << 3)));
+        b = f64x2.add(b, v128.load(x + (<usize>j << 3), 16));
+      }
+    }
+    s0 = f64x2.extract_lane(a, 0); s1 = f64x2.extract_lane(a, 1);
+    s2 = f64x2.extract_lane(b, 0); s3 = f64x2.extract_lane(b, 1);
+  } else {
+    for (; j + 4 <= n; j += 4) {
+      s0 += <f64>load<T>(x + (<usize>j << alignof<T>()));
+      s1 += <f64>load<T>(x + (<usize>(j + 1) << alignof<T>()));
+      s2 += <f64>load<T>(x + (<usize>(j + 2) << alignof<T>()));
+      s3 += <f64>load<T>(x + (<usize>(j + 3) << alignof<T>()));
+    }
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (; j < n; j++) s += <f64>load<T>(x + (<usize>j << alignof<T>()));
+  return s;
 }

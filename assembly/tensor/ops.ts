@@ -39,7 +39,8 @@ export function isBinary(op: i32): bool {
 @inline function maximumBackward(x: f64, y: f64, g: f64): void {
   if (x > y) { scalar.gradX = g; scalar.gradY = 0; }
   else if (y > x) { scalar.gradX = 0; scalar.gradY = g; }
-  else { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+  else if (x == y) { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+  else { scalar.gradX = NaN; scalar.gradY = NaN; } // a NaN input: no side is the larger
 }
 
 // ── Minimum ──  mirror of Maximum
@@ -47,7 +48,8 @@ export function isBinary(op: i32): bool {
 @inline function minimumBackward(x: f64, y: f64, g: f64): void {
   if (x < y) { scalar.gradX = g; scalar.gradY = 0; }
   else if (y < x) { scalar.gradX = 0; scalar.gradY = g; }
-  else { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+  else if (x == y) { scalar.gradX = g * 0.5; scalar.gradY = g * 0.5; }
+  else { scalar.gradX = NaN; scalar.gradY = NaN; }
 }
 
 // ── LeakyRelu ──  x > 0 ? x : s·x;  dx = (x > 0 ? 1 : s)·g, ds = (x > 0 ? 0 : x)·g

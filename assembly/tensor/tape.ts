@@ -47,6 +47,7 @@ let currentChunk: usize = 0;
 let chunkEnd: usize = 0;
 let bump: usize = 0;
 let arenaTotal: usize = 0; // bytes of all chunks
+let arenaUsed: usize = 0;  // bytes handed out since the last reset
 
 function newChunk(bytes: usize): usize {
   let chunk = heap.alloc(bytes + CHUNK_HEADER);
@@ -65,6 +66,7 @@ function enterChunk(chunk: usize): void {
 /** `bytes` of arena memory, 16-byte aligned, uninitialized; lives until reset(). */
 export function arenaAlloc(bytes: usize): usize {
   bytes = (bytes + 15) & ~15;
+  arenaUsed += bytes;
   if (firstChunk == 0) {
     firstChunk = newChunk(max<usize>(bytes + 16, 1 << 20));
     enterChunk(firstChunk);
@@ -92,17 +94,24 @@ export function arenaAlloc(bytes: usize): usize {
 }
 
 function arenaReset(): void {
+  let used = arenaUsed;
+  arenaUsed = 0;
   if (firstChunk == 0) return;
   if (load<usize>(firstChunk) != 0) {
-    let total = arenaTotal;
-    let c = firstChunk;
+    // One chunk big enough for what this generation used (plus alignment
+    // slack), allocated before the old ones are freed so that a failed
+    // allocation leaves the arena as it was.
+    let old = firstChunk;
+    let oldTotal = arenaTotal;
+    let merged = newChunk(max<usize>(used + 64, 1 << 20));
+    let c = old;
     while (c != 0) {
       let next = load<usize>(c);
       heap.free(c);
       c = next;
     }
-    arenaTotal = 0;
-    firstChunk = newChunk(total);
+    arenaTotal -= oldTotal;
+    firstChunk = merged;
   }
   enterChunk(firstChunk);
 }
@@ -142,14 +151,13 @@ export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b
     nodes = nodes == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(nodes, <usize>cap * NODE_BYTES);
     nodeCapacity = cap;
   }
+  let size: i32 = 1;
+  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
+  // Data first: if memory cannot grow, the trap leaves the tape as it was.
+  let data = alias != 0 ? alias : arenaAlloc(<usize>size << elementShift(dtype));
   let r = rec(id);
   memory.fill(r, 0, NODE_BYTES);
-  let size: i32 = 1;
-  for (let d = 0; d < rank; d++) {
-    let n = load<i32>(shape + (<usize>d << 2));
-    store<i32>(r + F.Shape + (<usize>d << 2), n);
-    size *= n;
-  }
+  for (let d = 0; d < rank; d++) store<i32>(r + F.Shape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
   store<i32>(r + F.Op, op);
   store<i32>(r + F.DType, dtype);
   store<i32>(r + F.Rank, rank);
@@ -157,10 +165,8 @@ export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b
   store<i32>(r + F.A, a);
   store<i32>(r + F.B, b);
   store<i32>(r + F.C, c);
+  store<i32>(r + F.Data, <i32>data);
   nodeCount = id + 1;
-  // allocate after the record is written: arenaAlloc never moves the node table
-  let data = alias != 0 ? alias : arenaAlloc(<usize>size << elementShift(dtype));
-  store<i32>(rec(id) + F.Data, <i32>data);
   return id;
 }
 
@@ -176,6 +182,7 @@ export function gradBuffer(id: i32): usize {
 
 export function resetNodes(): void {
   nodeCount = 0;
+  releaseFreedSlots();
   arenaReset();
 }
 
@@ -231,19 +238,44 @@ export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool)
   return s;
 }
 
+/**
+ * Marks slot s freed: no new Param node may read it. Its memory goes back to
+ * the allocator at the next reset, because Param nodes already on the tape
+ * alias it: a graph built before the free must not read or write a block
+ * that another slot has been given since.
+ */
 export function freeSlot(s: i32): void {
-  let r = slotRec(s);
-  let bytes = max<usize>(<usize>load<i32>(r + F.Size) << elementShift(load<i32>(r + F.DType)), 16);
-  heap.free(<usize>load<i32>(r + F.Data));
-  slotBytes -= bytes;
-  let g = <usize>load<i32>(r + F.Grad);
-  if (g != 0) {
-    heap.free(g);
+  store<i32>(slotRec(s) + F.Op, -1);
+  pendingFrees++;
+}
+
+let pendingFrees: i32 = 0;
+
+function releaseFreedSlots(): void {
+  if (pendingFrees == 0) return;
+  pendingFrees = 0;
+  for (let s = 0; s < slotCount; s++) {
+    let r = slotRec(s);
+    let data = <usize>load<i32>(r + F.Data);
+    if (load<i32>(r + F.Op) >= 0 || data == 0) continue;
+    let bytes = max<usize>(<usize>load<i32>(r + F.Size) << elementShift(load<i32>(r + F.DType)), 16);
+    heap.free(data);
     slotBytes -= bytes;
+    let g = <usize>load<i32>(r + F.Grad);
+    if (g != 0) {
+      heap.free(g);
+      slotBytes -= bytes;
+    }
+    store<i32>(r + F.Data, 0);
+    store<i32>(r + F.Grad, 0);
   }
-  store<i32>(r + F.Op, -1);
-  store<i32>(r + F.Data, 0);
-  store<i32>(r + F.Grad, 0);
+}
+
+/** Slots created and not freed. */
+export function liveSlotCount(): i32 {
+  let n = 0;
+  for (let s = 0; s < slotCount; s++) if (load<i32>(slotRec(s) + F.Op) >= 0) n++;
+  return n;
 }
 
 /** Pushes a Param node aliasing slot s's data and gradient. */

@@ -718,9 +718,8 @@ export class JsTensorBackend implements TensorBackend {
       for (let i = 0; i < p.length; i++) {
         let g = gr[i] + weightDecay * p[i];
         if (v) {
-          const vi = firstStep ? g : momentum * v[i] + g;
-          v[i] = vi;
-          g = vi;
+          v[i] = firstStep ? g : momentum * v[i] + g;
+          g = v[i]; // the velocity as stored (rounded to the slot's dtype), as PyTorch steps with it
         }
         p[i] = p[i] - lr * g;
       }

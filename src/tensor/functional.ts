@@ -75,9 +75,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (x.shape[x.rank - 1] !== inFeatures) {
     throw new RangeError(`linear: input ${S.fmt(x.shape)} and weight ${S.fmt(weight.shape)} are not aligned (the input's last dim must be ${inFeatures})`);
   }
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`linear: bias must be a Tensor or null, got ${describe(bias)}`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) throw new RangeError(`linear: bias must be [${outFeatures}], got ${S.fmt(bias.shape)}`);
   const x2 = x.rank === 1 ? x.reshape([1, inFeatures]) : x;
-  const outShape = [...x2.shape.slice(0, -1), outFeatures];
+  const outShape = S.checkSize('linear', [...x2.shape.slice(0, -1), outFeatures], 'the output, of shape');
   const id = be.matmul(eng.tensorIdOf(x2, 'linear'), eng.tensorIdOf(weight, 'linear'), outShape, false, true);
   let out = make(eng, id, outShape, x.dtype);
   if (bias) out = out.add(bias);
@@ -93,6 +94,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv
   const stride = S.pair('conv2d', 'stride', options.stride ?? 1);
   const padding = S.pair('conv2d', 'padding', options.padding ?? 0);
   const outShape = S.conv2dShape(x.shape, w.shape, stride, padding);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`conv2d: bias must be a Tensor or null, got ${describe(bias)}`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
     throw new RangeError(`conv2d: bias must be [${w.shape[0]}], got ${S.fmt(bias.shape)}`);
   }

@@ -25,7 +25,19 @@ export function checkShape(shape: unknown, op: string): number[] {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) throw new RangeError(`${op}: a shape must be an array of non-negative integers, got ${fmt(shape)}`);
   }
-  return shape.slice();
+  return checkSize(op, shape.slice());
+}
+
+/** The most elements one tensor may have: 2^28 (1 GiB of float32, 2 GiB of float64), so every byte offset fits in 32 bits. */
+export const MAX_SIZE = 2 ** 28;
+
+/** Returns `shape` if a tensor of that shape may exist; a RangeError naming the op otherwise. */
+export function checkSize(op: string, shape: number[], what = 'a tensor of shape'): number[] {
+  const n = sizeOf(shape);
+  if (n > MAX_SIZE) {
+    throw new RangeError(`${op}: ${what} ${fmt(shape)} would have ${n} elements, more than the ${MAX_SIZE} (2^28) a tensor can hold`);
+  }
+  return shape;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
@@ -47,7 +59,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
     }
     out.push(d);
   }
-  return out;
+  return checkSize(op, out);
 }
 
 export function checkSameDtype(op: string, a: DType, b: DType): void {
@@ -101,7 +113,7 @@ export function matmulShape(a: Shape, b: Shape, shownA: Shape = a, shownB: Shape
     out.push(da === 1 ? db : da);
   }
   out.push(a[a.length - 2], b[b.length - 1]);
-  return out;
+  return checkSize('matmul', out, 'the product, of shape');
 }
 
 /** A new shape of the same size; at most one -1, inferred. */
@@ -174,7 +186,7 @@ export function concatShape(op: string, shapes: Shape[], axis: number): number[]
   }
   const out = first.slice();
   out[axis] = shapes.reduce((t, s) => t + s[axis], 0);
-  return out;
+  return checkSize(op, out);
 }
 
 function checkPositive(op: string, name: string, x: number): void {
@@ -199,7 +211,9 @@ export function conv2dShape(x: Shape, w: Shape, stride: [number, number], pad: [
   if (x[1] !== w[1]) throw new RangeError(`conv2d: input ${fmt(x)} has ${x[1]} channels, weight ${fmt(w)} expects ${w[1]}`);
   const ho = windowOutput('conv2d', x[2], w[2], stride[0], pad[0], 'height');
   const wo = windowOutput('conv2d', x[3], w[3], stride[1], pad[1], 'width');
-  return [x[0], w[0], ho, wo];
+  // im2col holds one image's receptive fields: [C·KH·KW, HO·WO]
+  checkSize('conv2d', [x[1] * w[2] * w[3], ho * wo], 'the unfolded input (im2col), of shape');
+  return checkSize('conv2d', [x[0], w[0], ho, wo], 'the output, of shape');
 }
 
 export function pool2dShape(op: string, x: Shape, kernel: [number, number], stride: [number, number], pad: [number, number]): number[] {
@@ -211,7 +225,7 @@ export function pool2dShape(op: string, x: Shape, kernel: [number, number], stri
   }
   const ho = windowOutput(op, x[2], kernel[0], stride[0], pad[0], 'height');
   const wo = windowOutput(op, x[3], kernel[1], stride[1], pad[1], 'width');
-  return [x[0], x[1], ho, wo];
+  return checkSize(op, [x[0], x[1], ho, wo], 'the output, of shape');
 }
 
 /** A number or a pair as a pair. */

@@ -317,7 +317,7 @@ export class Tensor {
       if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`);
     }
     const eng = this.engine;
-    const shape = this.shape.map((d, i) => d + before[i] + after[i]);
+    const shape = S.checkSize('pad', this.shape.map((d, i) => d + before[i] + after[i]), 'the padded tensor, of shape');
     return make(eng, eng.tensorBackend('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
   }
 
@@ -411,6 +411,8 @@ export class TensorParam extends Tensor {
   free(): void {
     this.checkLive('free').freeSlot(this.slot);
     this.freed = true;
+    // Its node on the current tape must not serve later ops either: make every use go through checkLive.
+    this.owner = this.engine.unbound;
   }
 
   override toString(): string {

@@ -52,6 +52,7 @@ export interface TensorExports {
   slotKeep(id: number, requiresGrad: number): number;
   slotNode(slot: number): number;
   slotCount(): number;
+  slotLiveCount(): number;
   slotData(slot: number): number;
   slotGrad(slot: number): number;
   slotSize(slot: number): number;
@@ -83,6 +84,8 @@ export class WasmTensorBackend implements TensorBackend {
 
   /** Writes ints into the staging area (fresh view: memory may have grown). */
   private stage(...lists: (readonly number[])[]): void {
+    const total = lists.reduce((n, l) => n + l.length, 0);
+    if (total > this.stageInts) throw new RangeError(`wasmgrad: ${total} staged integers exceed the core's staging area (${this.stageInts})`);
     const view = new Int32Array(this.core.memory.buffer, this.core.tensorStage(), this.stageInts);
     let k = 0;
     for (const list of lists) for (const x of list) view[k++] = x;
@@ -100,6 +103,26 @@ export class WasmTensorBackend implements TensorBackend {
     return id;
   }
 
+  /**
+   * Calls the core. It traps only when linear memory cannot grow (every bad
+   * argument gets an error code instead), and it allocates before it records
+   * anything, so the engine is intact: say what happened as a RangeError.
+   */
+  private run(what: string, call: () => number): number {
+    let id: number;
+    try {
+      id = call();
+    } catch (err) {
+      if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+      throw new RangeError(
+        `${what}: out of memory: Wasm linear memory (${this.core.memory.buffer.byteLength} bytes) could not grow; ` +
+          'reset() graphs you no longer need, or use smaller tensors',
+        { cause: err },
+      );
+    }
+    return this.checked(id, what);
+  }
+
   private view(dtype: number, ptr: number, n: number): TypedData {
     return new CTORS[dtype](this.core.memory.buffer, ptr, n);
   }
@@ -107,76 +130,76 @@ export class WasmTensorBackend implements TensorBackend {
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const id = this.checked(this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0), 'fromData');
+    const id = this.run('fromData', () => this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.tensorData(id), data.length).set(data);
     return id;
   }
 
   full(shape: readonly number[], dtype: DType, value: number): number {
     this.stage(shape);
-    return this.checked(this.core.tensorFull(DTYPE_CODE[dtype], shape.length, value), 'full');
+    return this.run('full', () => this.core.tensorFull(DTYPE_CODE[dtype], shape.length, value));
   }
 
-  unary(op: UnaryOpId, a: number): number { return this.checked(this.core.tensorUnary(op, a), 'unary'); }
-  binary(op: BinaryOpId, a: number, b: number): number { return this.checked(this.core.tensorBinary(op, a, b), 'binary'); }
-  where(mask: number, a: number, b: number): number { return this.checked(this.core.tensorWhere(mask, a, b), 'where'); }
-  compare(kind: CompareKindId, a: number, b: number): number { return this.checked(this.core.tensorCompare(kind, a, b), 'compare'); }
+  unary(op: UnaryOpId, a: number): number { return this.run('unary', () => this.core.tensorUnary(op, a)); }
+  binary(op: BinaryOpId, a: number, b: number): number { return this.run('binary', () => this.core.tensorBinary(op, a, b)); }
+  where(mask: number, a: number, b: number): number { return this.run('where', () => this.core.tensorWhere(mask, a, b)); }
+  compare(kind: CompareKindId, a: number, b: number): number { return this.run('compare', () => this.core.tensorCompare(kind, a, b)); }
 
   reduce(kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number {
     this.stage(axes);
     const keepdims = outShape.length === this.core.tensorRank(a) && axes.length > 0 ? 1 : 0;
-    return this.checked(this.core.tensorReduce(kind, a, axes.length, keepdims), 'reduce');
+    return this.run('reduce', () => this.core.tensorReduce(kind, a, axes.length, keepdims));
   }
 
   matmul(a: number, b: number, _outShape: readonly number[], transA = false, transB = false): number {
-    return this.checked(this.core.tensorMatmul(a, b, transA ? 1 : 0, transB ? 1 : 0), 'matmul');
+    return this.run('matmul', () => this.core.tensorMatmul(a, b, transA ? 1 : 0, transB ? 1 : 0));
   }
 
   reshape(a: number, shape: readonly number[]): number {
     this.stage(shape);
-    return this.checked(this.core.tensorReshape(a, shape.length), 'reshape');
+    return this.run('reshape', () => this.core.tensorReshape(a, shape.length));
   }
 
   permute(a: number, perm: readonly number[]): number {
     this.stage(perm);
-    return this.checked(this.core.tensorPermute(a), 'permute');
+    return this.run('permute', () => this.core.tensorPermute(a));
   }
 
   expand(a: number, shape: readonly number[]): number {
     this.stage(shape);
-    return this.checked(this.core.tensorExpand(a, shape.length), 'expand');
+    return this.run('expand', () => this.core.tensorExpand(a, shape.length));
   }
 
   slice(a: number, starts: readonly number[], ends: readonly number[]): number {
     this.stage(starts, ends);
-    return this.checked(this.core.tensorSlice(a), 'slice');
+    return this.run('slice', () => this.core.tensorSlice(a));
   }
 
-  concat(a: number, b: number, axis: number): number { return this.checked(this.core.tensorConcat(a, b, axis), 'concat'); }
+  concat(a: number, b: number, axis: number): number { return this.run('concat', () => this.core.tensorConcat(a, b, axis)); }
 
   pad(a: number, before: readonly number[], after: readonly number[], value: number): number {
     this.stage(before, after);
-    return this.checked(this.core.tensorPad(a, value), 'pad');
+    return this.run('pad', () => this.core.tensorPad(a, value));
   }
 
   indexSelect(a: number, axis: number, indices: number): number {
-    return this.checked(this.core.tensorIndexSelect(a, axis, indices), 'indexSelect');
+    return this.run('indexSelect', () => this.core.tensorIndexSelect(a, axis, indices));
   }
 
   conv2d(x: number, w: number, args: Conv2dArgs): number {
     this.stage([args.strideH, args.strideW, args.padH, args.padW]);
-    return this.checked(this.core.tensorConv2d(x, w), 'conv2d');
+    return this.run('conv2d', () => this.core.tensorConv2d(x, w));
   }
 
   private pool(isMax: number, x: number, p: Pool2dArgs): number {
     this.stage([p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW]);
-    return this.checked(this.core.tensorPool2d(isMax, x), isMax ? 'maxPool2d' : 'avgPool2d');
+    return this.run(isMax ? 'maxPool2d' : 'avgPool2d', () => this.core.tensorPool2d(isMax, x));
   }
   maxPool2d(x: number, args: Pool2dArgs): number { return this.pool(1, x, args); }
   avgPool2d(x: number, args: Pool2dArgs): number { return this.pool(0, x, args); }
 
-  detach(a: number): number { return this.checked(this.core.tensorDetach(a), 'detach'); }
-  cast(a: number, dtype: DType): number { return this.checked(this.core.tensorCast(a, DTYPE_CODE[dtype]), 'cast'); }
+  detach(a: number): number { return this.run('detach', () => this.core.tensorDetach(a)); }
+  cast(a: number, dtype: DType): number { return this.run('cast', () => this.core.tensorCast(a, DTYPE_CODE[dtype])); }
 
   shape(id: number): number[] {
     const c = this.core;
@@ -203,21 +226,21 @@ export class WasmTensorBackend implements TensorBackend {
     return ptr === 0 ? null : this.view(c.tensorDType(id), ptr, c.tensorSize(id)).slice();
   }
 
-  backward(root: number): void { this.checked(this.core.tensorBackward(root), 'backward'); }
+  backward(root: number): void { this.run('backward', () => this.core.tensorBackward(root)); }
   zeroGrad(): void { this.core.tensorClearGrads(); }
-  reset(): void { this.core.tensorReset(); }
+  reset(): void { this.run('reset', () => (this.core.tensorReset(), 0)); }
   get nodeCount(): number { return this.core.tensorCount(); }
 
   createSlot(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const slot = this.checked(this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0), 'createSlot');
+    const slot = this.run('createSlot', () => this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.slotData(slot), data.length).set(data);
     return slot;
   }
 
-  keep(id: number, requiresGrad: boolean): number { return this.checked(this.core.slotKeep(id, requiresGrad ? 1 : 0), 'keep'); }
-  slotNode(slot: number): number { return this.checked(this.core.slotNode(slot), 'slotNode'); }
+  keep(id: number, requiresGrad: boolean): number { return this.run('keep', () => this.core.slotKeep(id, requiresGrad ? 1 : 0)); }
+  slotNode(slot: number): number { return this.run('slotNode', () => this.core.slotNode(slot)); }
 
   slotData(slot: number): TypedData {
     const c = this.core;
@@ -236,21 +259,30 @@ export class WasmTensorBackend implements TensorBackend {
     return ptr === 0 ? new CTORS[dtype](c.slotSize(slot)) : this.view(dtype, ptr, c.slotSize(slot)).slice();
   }
 
-  zeroSlotGrad(slot: number): void { this.checked(this.core.slotClearGrad(slot), 'zeroSlotGrad'); }
-  freeSlot(slot: number): void { this.checked(this.core.slotFree(slot), 'freeSlot'); }
-  get slotCount(): number { return this.core.slotCount(); }
+  zeroSlotGrad(slot: number): void { this.run('zeroSlotGrad', () => this.core.slotClearGrad(slot)); }
+  freeSlot(slot: number): void { this.run('freeSlot', () => this.core.slotFree(slot)); }
+  get slotCount(): number { return this.core.slotLiveCount(); }
 
+  // The slot lists go through the staging area, a chunk of parameters at a time.
   sgdStep(params: readonly number[], velocity: readonly number[], lr: number, momentum: number, weightDecay: number, firstStep: boolean): void {
-    this.stage(params, momentum !== 0 ? velocity : []);
-    this.checked(this.core.sgdStep(params.length, lr, momentum, weightDecay, firstStep ? 1 : 0), 'sgdStep');
+    const chunk = Math.floor(this.stageInts / (momentum !== 0 ? 2 : 1));
+    for (let k = 0; k < params.length; k += chunk) {
+      const ps = params.slice(k, k + chunk);
+      this.stage(ps, momentum !== 0 ? velocity.slice(k, k + chunk) : []);
+      this.run('sgdStep', () => this.core.sgdStep(ps.length, lr, momentum, weightDecay, firstStep ? 1 : 0));
+    }
   }
 
   adamStep(
     params: readonly number[], m: readonly number[], v: readonly number[],
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): void {
-    this.stage(params, m, v);
-    this.checked(this.core.adamStep(params.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step), 'adamStep');
+    const chunk = Math.floor(this.stageInts / 3);
+    for (let k = 0; k < params.length; k += chunk) {
+      const ps = params.slice(k, k + chunk);
+      this.stage(ps, m.slice(k, k + chunk), v.slice(k, k + chunk));
+      this.run('adamStep', () => this.core.adamStep(ps.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step));
+    }
   }
 
   get tensorBytes(): number { return this.core.tensorBytes(); }
