@@ -440,8 +440,17 @@ async function jaxjs(useJit) {
   const vg5 = useJit ? jit(valueAndGrad(f5)) : valueAndGrad(f5);
   const read = (a) => a.dataSync(); // reading an array consumes this reference to it
   const wrap = (f) => (useJit ? jit(valueAndGrad(f)) : valueAndGrad(f));
+  // A training step, params → [loss, updated params]: under jit the update is compiled with the gradient,
+  // as jax users write a train step (jitting only valueAndGrad left 8 eager ops per W4 step: 7.6 vs 4.8 ms).
+  const trainStep = (loss, lr) => {
+    const step = (ps) => {
+      const [v, g] = valueAndGrad(loss)(ps.map((q) => q.ref));
+      return [v, ps.map((q, i) => q.sub(g[i].mul(lr)))];
+    };
+    return useJit ? jit(step) : step;
+  };
   return {
-    label: `jax-js 0.1.25, wasm device, ${useJit ? 'jit(valueAndGrad(f))' : 'eager valueAndGrad(f)'}`,
+    label: `jax-js 0.1.25, wasm device, ${useJit ? 'jit(valueAndGrad(f)); W1, W4: the whole train step jitted' : 'eager valueAndGrad(f)'}`,
     dtype: 'f32',
     w2(steps) {
       const vg = wrap(([x0, w, b]) => {
@@ -462,7 +471,7 @@ async function jaxjs(useJit) {
       const Ya = np.array(y.map((v) => [v]));
       let params = layers.flatMap(({ W, b }) => [np.array(W), np.array(b)]);
       const nl = layers.length;
-      const vg = wrap((ps) => {
+      const step = trainStep((ps) => {
         let h = Xa.ref;
         for (let l = 0; l < nl; l++) {
           h = np.matmul(h, ps[2 * l].ref).add(ps[2 * l + 1].ref);
@@ -475,10 +484,10 @@ async function jaxjs(useJit) {
           reg = reg ? reg.add(sq) : sq;
         }
         return data.add(reg.mul(W1.alpha));
-      });
+      }, W1.lr);
       return () => {
-        const [value, grads] = vg(params.map((q) => q.ref));
-        params = params.map((q, i) => q.sub(grads[i].mul(W1.lr)));
+        const [value, next] = step(params);
+        params = next;
         return read(value)[0];
       };
     },
@@ -499,20 +508,23 @@ async function jaxjs(useJit) {
       const Xa = np.array(d.X).reshape([W4.batch, nin]);
       const onehot = jax.nn.oneHot(np.array(d.y, { dtype: np.int32 }), nout);
       let params = [np.array(d.W1).reshape([nin, nh]), np.array(d.b1), np.array(d.W2).reshape([nh, nout]), np.array(d.b2)];
-      const vg = wrap(([W1a, b1a, W2a, b2a]) => {
+      const loss = ([W1a, b1a, W2a, b2a]) => {
         const h = jax.nn.relu(np.matmul(Xa.ref, W1a).add(b1a));
         const logp = jax.nn.logSoftmax(np.matmul(h, W2a).add(b2a), -1);
         return np.sum(logp.mul(onehot.ref)).mul(-1 / W4.batch);
-      });
+      };
+      const vg = wrap(loss); // the probed first step, which needs the gradients themselves
+      const step = trainStep(loss, W4.lr);
       return (probe) => {
+        if (!probe) {
+          const [value, next] = step(params);
+          params = next;
+          return read(value)[0];
+        }
         const [value, grads] = vg(params.map((q) => q.ref));
-        let out;
-        if (probe) {
-          const g = grads.map((t) => read(t.ref));
-          out = [read(value)[0], ...w4ReadProbes({ W1: g[0], b1: g[1], W2: g[2], b2: g[3] })];
-        } else out = read(value)[0];
+        const g = grads.map((t) => read(t.ref));
         params = params.map((q, i) => q.sub(grads[i].mul(W4.lr)));
-        return out;
+        return [read(value)[0], ...w4ReadProbes({ W1: g[0], b1: g[1], W2: g[2], b2: g[3] })];
       };
     },
     w5() {
