@@ -339,7 +339,9 @@ console.log(report);
 
 fs.mkdirSync(path.dirname(OUT), { recursive: true });
 const slim = results.map(({ byHarness, ms0, ...r }) => r);
-fs.writeFileSync(OUT, JSON.stringify({ meta, cases: CASES, tolerances: TOL, results: slim, agree: !anyDisagree, report }, null, 1) + '\n');
+// samples to 4 significant digits, each list of numbers on one line: the file stays small enough to commit
+const json = JSON.stringify({ meta, cases: CASES, tolerances: TOL, results: slim, agree: !anyDisagree, report }, (k, v) => (k === 'samples' ? v.map((x) => +x.toPrecision(4)) : v), 1);
+fs.writeFileSync(OUT, json.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, xs) => `[${xs.replace(/\s+/g, '')}]`) + '\n');
 console.error(`wrote ${path.relative(process.cwd(), OUT)} (${meta.wallSeconds} s)`);
 
 if (!opts.quick && opts.chart) {

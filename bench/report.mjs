@@ -77,7 +77,7 @@ const section = [
   `<!-- bench:compare:start: written by node bench/report.mjs from bench/results.json; do not edit by hand -->`,
   `![wasmgrad against TensorFlow.js, js-pytorch, jax-js and a micrograd-style object graph on five workloads, medians, log scale](docs/bench.svg)`,
   '',
-  `One full run of \`npm run bench\` on ${date}: Node ${meta.node}, ${meta.cpu} × ${meta.cpus} (shared; load average ${meta.loadAvg1m}), wasmgrad ${meta.commit}, ${versions}. ` +
+  `One full run of the comparison (\`npm run bench\`, or \`npm run bench:peers\` for the comparison alone) on ${date}: Node ${meta.node}, ${meta.cpu} × ${meta.cpus} (shared; load average ${meta.loadAvg1m}), wasmgrad ${meta.commit}, ${versions}. ` +
     `Everything single-threaded. Medians over ${meta.timing.rounds} interleaved rounds; in brackets the time relative to the fastest row of the column; **bold** = fastest. ` +
     `W3 is in GFLOP/s (higher is faster); every other column is time (lower is faster). · = the engine has no form of that workload. ` +
     `Spreads, ratios to wasmgrad Wasm, checks and first-call costs: [bench/README.md](bench/README.md#results-of-a-full-run).`,

@@ -108,7 +108,8 @@ function sampleHand(c, budgetMs) {
  */
 async function sampleMitata(c, budgetMs) {
   const batch = Math.max(4, 4 * Math.round(budgetMs / 6 / c.perCallMs / 4));
-  const r = await mitata.measure(c.call, { gc: false, min_cpu_time: budgetMs * 1e6, min_samples: 2, batch_threshold: Infinity, batch_samples: batch, batch_unroll: 4 });
+  // warmup_threshold: Infinity, or mitata decides on batching only when its first call is under 0.5 ms
+  const r = await mitata.measure(c.call, { gc: false, min_cpu_time: budgetMs * 1e6, min_samples: 2, warmup_threshold: Infinity, warmup_samples: 1, batch_threshold: Infinity, batch_samples: batch, batch_unroll: 4 });
   return { samples: r.samples.map((ns) => ns / 1e6), calls: r.ticks };
 }
 
