@@ -1,38 +1,61 @@
-// Runs every benchmark, one process each (`npm run bench`, after the build):
-//   moons.mjs                       the two-moons training step, five engines   → results/moons.json
-//   chain.mjs --nodes 100000 ...    the 10^5-op chain (issue #4's size)          → results/chain-1e5.json
-//   chain.mjs                       the 10^6-op chain                           → results/chain.json
-// With --quick: moons.mjs --quick and chain.mjs --quick (10^5 ops), smoke runs
-// that write *.quick.json (git-ignored) and take well under 2 minutes together.
-// Exits non-zero if any benchmark does (e.g. engines that disagree).
+// `npm run bench`: builds wasmgrad if its sources are newer than the build, then runs, one Node process each:
+//   compare.mjs            the five workloads (W1–W5) for every engine: wasmgrad (Wasm and JS twin; scalar eager
+//                          and compiled; tensors), the object graph, and the peers installed on demand
+//                          (TensorFlow.js cpu and wasm, js-pytorch, jax-js eager and jit)
+//                                                          → bench/results.json, docs/bench.svg
+//   moons.mjs              the two-moons step's deep dive (phases, diagnostics) → results/moons.json
+//   chain.mjs --nodes 1e5  the scalar chain's deep dive at issue #4's size     → results/chain-1e5.json
+//   chain.mjs              the same at 10^6 op nodes                           → results/chain.json
+// With --quick: compare.mjs --quick only (all five workloads, every engine, fewer rounds and sizes; writes
+// results/compare.quick.json, git-ignored). --compare-only skips the deep dives. Exits non-zero if any run
+// does (engines that disagree, a wasmgrad engine that fails).
 //
-//   node bench/all.mjs [--quick]
+//   node bench/all.mjs [--quick] [--compare-only] [-- compare.mjs options]
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const unknown = args.filter((a) => a !== '--quick');
+const compareOnly = args.includes('--compare-only');
+const passIndex = args.indexOf('--');
+const passThrough = passIndex >= 0 ? args.slice(passIndex + 1) : [];
+const unknown = (passIndex >= 0 ? args.slice(0, passIndex) : args).filter((a) => a !== '--quick' && a !== '--compare-only');
 if (unknown.length > 0) {
-  console.error(`all.mjs: unknown argument ${unknown[0]}\nusage: node bench/all.mjs [--quick]   (run a single benchmark directly for its own options)`);
+  console.error(`all.mjs: unknown argument ${unknown[0]}\nusage: node bench/all.mjs [--quick] [--compare-only] [-- compare.mjs options]`);
   process.exit(2);
 }
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
-const runs = quick
-  ? [
-      ['moons.mjs', '--quick'],
-      ['chain.mjs', '--quick'],
-    ]
-  : [
-      ['moons.mjs'],
-      ['chain.mjs', '--nodes', '100000', '--rounds', '45', '--out', here('./results/chain-1e5.json')],
-      ['chain.mjs'],
-    ];
+const ROOT = here('../');
+const t0 = Date.now();
+
+// The build takes ~40 s on this machine, a third of the --quick budget: skip it when nothing changed.
+function newest(p) {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+const inputs = ['src', 'assembly', 'asconfig.json', 'tsconfig.json'].map((f) => newest(path.join(ROOT, f)));
+const outputs = ['dist/index.js', 'build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm'].map((f) => (fs.existsSync(path.join(ROOT, f)) ? fs.statSync(path.join(ROOT, f)).mtimeMs : 0));
+if (Math.min(...outputs) < Math.max(...inputs)) {
+  console.error('== npm run build (the sources are newer than the build)');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) {
+    console.error('all.mjs: the build failed');
+    process.exit(1);
+  }
+} else console.error('== the build is up to date');
+
+const runs = [['compare.mjs', ...(quick ? ['--quick'] : []), ...passThrough]];
+if (!quick && !compareOnly) {
+  runs.push(['moons.mjs'], ['chain.mjs', '--nodes', '100000', '--rounds', '45', '--out', here('./results/chain-1e5.json')], ['chain.mjs']);
+}
 
 const failed = [];
-const t0 = Date.now();
 for (const [script, ...rest] of runs) {
   console.error(`\n== node bench/${[script, ...rest].join(' ')}`);
   const r = spawnSync(process.execPath, [here(`./${script}`), ...rest], { stdio: 'inherit' });

@@ -1,5 +1,5 @@
 // A small horizontal bar chart on a log scale, one panel per workload, as a standalone SVG string.
-//   barChart({ title, subtitle: string | string[] (one line each), panels: [{ title, unit, bars: [{ label, value, highlight?, note? }] }] })
+//   barChart({ title, subtitle: string | string[] (one line each), panels: [{ title, unit, higherIsBetter?, bars: [{ label, value, highlight?, note? }] }] })
 // A bar with value null is drawn as text only (e.g. "failed" or "not run").
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -40,7 +40,7 @@ export function barChart({ title, subtitle, panels }) {
       out.push(`<line x1="${x}" y1="${top - 2}" x2="${x}" y2="${bottom}" class="grid"/>`);
       out.push(`<text x="${x}" y="${bottom + 13}" class="tick" text-anchor="middle">${fmtTick(v)}</text>`);
     }
-    out.push(`<text x="${labelW + barW}" y="${bottom + 26}" class="tick" text-anchor="end">${esc(p.unit)} (log scale; shorter is faster)</text>`);
+    out.push(`<text x="${labelW + barW}" y="${bottom + 26}" class="tick" text-anchor="end">${esc(p.unit)} (log scale; ${p.higherIsBetter ? 'longer' : 'shorter'} is faster)</text>`);
     for (const b of p.bars) {
       out.push(`<text x="${labelW - 8}" y="${y + 14}" class="lab" text-anchor="end">${esc(b.label)}</text>`);
       if (b.value !== null && b.value > 0) {
@@ -68,4 +68,30 @@ ${sub.map((line, i) => `<text x="10" y="${40 + 15 * i}" class="st">${esc(line)}<
 ${out.join('\n')}
 </svg>
 `;
+}
+
+const WASMGRAD_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'js', 'jsCompiled', 'jsTensor'];
+
+/** The chart of a compare.mjs run ({ meta, cases, results } as in bench/results.json): one panel per case. */
+export function compareChart({ meta, cases, results }) {
+  const panels = cases.map((c) => ({
+    title: c.title.replace(/ \(.*\)$/, ''),
+    unit: c.unit,
+    higherIsBetter: c.unit === 'GFLOP/s',
+    bars: results.filter((r) => r.case === c.key && r.status !== 'n/a').map((r) => ({
+      label: r.label,
+      value: r.status === 'ok' ? r.value.median : null,
+      highlight: WASMGRAD_KEYS.includes(r.engine),
+      note: r.status === 'ok' ? null : r.status === 'skipped' ? 'not run (see the table)' : r.status === 'unavailable' ? 'not available yet' : r.status === 'disagrees' ? 'results disagree' : 'failed (see the table)',
+    })),
+  }));
+  return barChart({
+    title: 'wasmgrad vs JS autograd engines: medians, log scale (orange: wasmgrad)',
+    subtitle: [
+      `Node ${meta.node}, ${meta.cpu} × ${meta.cpus}, load average ${meta.loadAvg1m}, ${meta.date.slice(0, 10)}, wasmgrad ${meta.commit}; single-threaded; medians of ${meta.timing.rounds} interleaved rounds`,
+      Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join(', '),
+      'Every bar is of an engine whose loss and gradients agreed with an f64 reference; all numbers in bench/results.json',
+    ],
+    panels,
+  });
 }

@@ -1,4 +1,4 @@
-// The workloads of bench/peers/run.mjs, their seeded data, and the f64 reference
+// The workloads of bench/compare.mjs, their seeded data, and the f64 reference
 // values every engine is checked against (plain JS, no autograd engine involved).
 
 // W2: x_{k+1} = tanh(x_k·w + b), 33,333 steps = 99,999 op nodes (mul, add, tanh), forward + backward,
@@ -121,4 +121,152 @@ export async function w1Reference() {
     losses.push(loss.data);
   }
   return losses;
+}
+
+// ── W3, W4: tensor workloads (matmul, MLP), f32 data from one seeded generator ──
+
+/** n·n numbers in [lo, hi), each rounded to f32, so that every engine starts from the same values. */
+export function f32Data(len, seed, lo = -1, hi = 1) {
+  const r = mulberry32(seed);
+  const a = new Float32Array(len);
+  for (let i = 0; i < len; i++) a[i] = lo + (hi - lo) * r();
+  return a;
+}
+
+// W3: loss = sum(A @ B) for n×n f32 matrices, forward + backward (dA, dB), GFLOP/s counting 6n³
+// (2n³ for A@B, 2n³ each for dA = G·Bᵀ and dB = Aᵀ·G). An engine may not know that G is all ones.
+export const W3 = { sizes: [64, 256, 512, 1024], quickSizes: [64, 256], seedA: 31, seedB: 32 };
+
+export function w3Data(n) {
+  return { A: f32Data(n * n, W3.seedA + 1000 * n), B: f32Data(n * n, W3.seedB + 1000 * n) };
+}
+
+/** The entries checked on every engine: [name, row, col] of dA and dB (row-major n×n). */
+export function w3Probes(n) {
+  return [['dA', 0, 0], ['dA', n - 1, n - 1], ['dA', n >> 1, 1], ['dB', 0, 0], ['dB', n - 1, n - 1], ['dB', 1, n >> 1]];
+}
+
+/**
+ * The f64 reference and the scale each checked number is measured against. sum(A@B) = Σ_k colsumA_k ·
+ * rowsumB_k; dA[i][k] = Σ_j B[k][j]; dB[k][j] = Σ_i A[i][k]. An f32 engine's error in a sum of many
+ * terms is bounded relative to the sum of their magnitudes, not to the (cancelling) sum itself: that is
+ * the scale. */
+export function w3Reference(n) {
+  const { A, B } = w3Data(n);
+  const colA = new Float64Array(n), colAbsA = new Float64Array(n), rowB = new Float64Array(n), rowAbsB = new Float64Array(n);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      colA[k] += A[i * n + k];
+      colAbsA[k] += Math.abs(A[i * n + k]);
+      rowB[i] += B[i * n + k];
+      rowAbsB[i] += Math.abs(B[i * n + k]);
+    }
+  let loss = 0, lossScale = 0;
+  for (let k = 0; k < n; k++) {
+    loss += colA[k] * rowB[k];
+    lossScale += colAbsA[k] * rowAbsB[k];
+  }
+  const values = [loss], scales = [lossScale];
+  for (const [name, r, c] of w3Probes(n)) {
+    values.push(name === 'dA' ? rowB[c] : colA[r]);
+    scales.push(name === 'dA' ? rowAbsB[c] : colAbsA[r]);
+  }
+  return { values, scales, names: ['loss', ...w3Probes(n).map(([nm, r, c]) => `${nm}[${r}][${c}]`)] };
+}
+
+// W4: MLP 784-128-10 on a batch of 64: h = relu(X·W1 + b1), logits = h·W2 + b2,
+// loss = mean_i (logsumexp(logits_i) − logits_i[y_i]), then p −= lr·grad. Weights as [in, out]
+// (nn.Linear's [out, in] is its transpose), PyTorch's default init U(−1/√in, 1/√in), rounded to f32.
+export const W4 = { batch: 64, sizes: [784, 128, 10], lr: 0.1, seed: 44, checkedSteps: 3 };
+
+export function w4Setup() {
+  const [nin, nh, nout] = W4.sizes;
+  const r = mulberry32(W4.seed);
+  const X = f32Data(W4.batch * nin, W4.seed + 1, 0, 1); // pixel-like intensities in [0, 1)
+  const y = Int32Array.from({ length: W4.batch }, () => Math.floor(r() * nout));
+  const b1b = 1 / Math.sqrt(nin), b2b = 1 / Math.sqrt(nh);
+  return {
+    X, y,
+    W1: f32Data(nin * nh, W4.seed + 2, -b1b, b1b), b1: f32Data(nh, W4.seed + 3, -b1b, b1b),
+    W2: f32Data(nh * nout, W4.seed + 4, -b2b, b2b), b2: f32Data(nout, W4.seed + 5, -b2b, b2b),
+  };
+}
+
+/** Gradient entries checked after the first step's backward: [param, row, col] in the [in, out] layout. */
+export const W4_PROBES = [['W1', 100, 5], ['W1', 400, 64], ['W1', 783, 127], ['b1', 7], ['W2', 3, 2], ['W2', 127, 9], ['b2', 0], ['b2', 9]];
+
+/** Reads the probes from gradients given as flat row-major arrays in the [in, out] layout. */
+export function w4ReadProbes(g) {
+  const [, nh, nout] = W4.sizes;
+  return W4_PROBES.map(([p, r, c]) => (p === 'W1' ? g.W1[r * nh + c] : p === 'W2' ? g.W2[r * nout + c] : g[p][r]));
+}
+
+/**
+ * f64 reference: the losses of the first W4.checkedSteps SGD steps, the probed gradient entries of the
+ * first step, and as their scales the largest gradient magnitude of each probed tensor (entries near 0
+ * are measured against the tensor's scale, not their own).
+ */
+export function w4Reference() {
+  const { X, y, W1: w1, b1: c1, W2: w2, b2: c2 } = w4Setup();
+  const [nin, nh, nout] = W4.sizes, B = W4.batch;
+  const W1 = Float64Array.from(w1), b1 = Float64Array.from(c1), W2 = Float64Array.from(w2), b2 = Float64Array.from(c2);
+  const losses = [];
+  let probes = null, scales = null;
+  for (let s = 0; s < W4.checkedSteps; s++) {
+    const h = new Float64Array(B * nh), lg = new Float64Array(B * nout);
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < nh; j++) {
+        let a = b1[j];
+        for (let k = 0; k < nin; k++) a += X[i * nin + k] * W1[k * nh + j];
+        h[i * nh + j] = a > 0 ? a : 0;
+      }
+      for (let j = 0; j < nout; j++) {
+        let a = b2[j];
+        for (let k = 0; k < nh; k++) a += h[i * nh + k] * W2[k * nout + j];
+        lg[i * nout + j] = a;
+      }
+    }
+    let loss = 0;
+    const dlg = new Float64Array(B * nout);
+    for (let i = 0; i < B; i++) {
+      let m = -Infinity;
+      for (let j = 0; j < nout; j++) m = Math.max(m, lg[i * nout + j]);
+      let se = 0;
+      for (let j = 0; j < nout; j++) se += Math.exp(lg[i * nout + j] - m);
+      const lse = m + Math.log(se);
+      loss += lse - lg[i * nout + y[i]];
+      for (let j = 0; j < nout; j++) dlg[i * nout + j] = (Math.exp(lg[i * nout + j] - lse) - (j === y[i] ? 1 : 0)) / B;
+    }
+    losses.push(loss / B);
+    const gW2 = new Float64Array(nh * nout), gb2 = new Float64Array(nout), dh = new Float64Array(B * nh);
+    const gW1 = new Float64Array(nin * nh), gb1 = new Float64Array(nh);
+    for (let i = 0; i < B; i++)
+      for (let j = 0; j < nout; j++) {
+        const d = dlg[i * nout + j];
+        gb2[j] += d;
+        for (let k = 0; k < nh; k++) {
+          gW2[k * nout + j] += h[i * nh + k] * d;
+          dh[i * nh + k] += d * W2[k * nout + j];
+        }
+      }
+    for (let i = 0; i < B; i++)
+      for (let k = 0; k < nh; k++) {
+        const d = h[i * nh + k] > 0 ? dh[i * nh + k] : 0;
+        if (d === 0) continue;
+        gb1[k] += d;
+        for (let q = 0; q < nin; q++) gW1[q * nh + k] += X[i * nin + q] * d;
+      }
+    const g = { W1: gW1, b1: gb1, W2: gW2, b2: gb2 };
+    if (s === 0) {
+      probes = w4ReadProbes(g);
+      const maxAbs = (a) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      scales = W4_PROBES.map(([p]) => maxAbs(g[p]));
+    }
+    for (const [p, gp] of [[W1, gW1], [b1, gb1], [W2, gW2], [b2, gb2]]) for (let i = 0; i < p.length; i++) p[i] -= W4.lr * gp[i];
+  }
+  return {
+    values: [...losses, ...probes],
+    scales: [...losses.map((l) => Math.abs(l)), ...scales],
+    names: [...losses.map((_, i) => `loss at step ${i + 1}`), ...W4_PROBES.map(([p, r, c]) => `d${p}[${r}]${c === undefined ? '' : `[${c}]`} (step 1)`)],
+  };
 }
