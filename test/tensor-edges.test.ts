@@ -79,6 +79,16 @@ describe.each(TENSOR_BACKENDS)('tensor edge cases (%s)', (backend) => {
     expect(n.grad![1]).toBe(1);
   });
 
+  it('a tensor made from a typed array owns its data: later writes to the array do not reach it', async () => {
+    const eng = await tensorEngine(backend);
+    const src = Float32Array.from([1, 2, 3]);
+    const t = eng.tensor(src);
+    const p = eng.parameter(src, [3]);
+    src[0] = 99;
+    expect(t.toArray()).toEqual([1, 2, 3]);
+    expect(Array.from(p.data())).toEqual([1, 2, 3]);
+  });
+
   it('a bias that is not a tensor is named', async () => {
     const eng = await tensorEngine(backend);
     const w = eng.ones([2, 3]);

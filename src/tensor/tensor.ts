@@ -569,6 +569,8 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
   }
   if (isTyped(values)) {
     if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new TypeError(`${op}: bigint arrays are not supported`);
+    // Already the right type: every backend copies what it is given, so no copy here.
+    if (dtypeOfTyped(values) === dtype) return { data: values as TypedData, shape: [values.length] };
     const data = allocTyped(dtype, values.length);
     data.set(values);
     return { data, shape: [values.length] };
