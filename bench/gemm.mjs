@@ -23,9 +23,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
 import ts from 'typescript';
 import { fmt, loud, machine, now, summary } from './lib.mjs';
+import { compileGemmEntry } from './gemm-entry.mjs';
 
 /** Milliseconds of CPU time used by this process so far. */
 const cpuNow = () => {
@@ -48,26 +48,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // ── engines ──
 
 async function buildWasm(simd) {
-  const outputs = new Map();
-  const stderr = [];
-  const { error } = await asc.main([
-    'assembly/tensor/gemm.entry.ts',
-    '--outFile', 'gemm.wasm',
-    '--runtime', 'minimal', '--use', 'abort=', '--initialMemory', '1',
-    '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-    ...(simd ? ['--enable', 'simd'] : []),
-  ], {
-    // asconfig.json would add assembly/index.ts as a second entry.
-    readFile: (name, baseDir) => {
-      if (name === 'asconfig.json') return null;
-      try { return fs.readFileSync(path.resolve(ROOT, baseDir, name), 'utf8'); } catch { return null; }
-    },
-    writeFile: (name, contents) => { outputs.set(name, contents); },
-    listFiles: () => [],
-    stderr: { write: (s) => { stderr.push(String(s)); return true; } },
-  });
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr.join('')}`);
-  const { instance } = await WebAssembly.instantiate(outputs.get('gemm.wasm'), {});
+  const { instance } = await WebAssembly.instantiate(await compileGemmEntry(simd), {});
   return instance.exports;
 }
 

@@ -4,15 +4,10 @@
 // that hit every edge of the blocking: empty, 1, odd primes, one past and one
 // short of the register tile and of the cache blocks, vectors and K = 1, and
 // leading dimensions larger than the rows they describe.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import asc from 'assemblyscript/asc';
 import binaryen from 'assemblyscript/binaryen';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gemm as jsGemm } from '../src/js/gemm.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+import { compileGemmEntry } from '../bench/gemm-entry.mjs';
 
 type FloatArray = Float32Array | Float64Array;
 type Dtype = 'f32' | 'f64';
@@ -29,32 +24,6 @@ interface GemmExports {
   gemmF64: (...args: number[]) => void;
   alloc: (bytes: number) => number;
   free: (ptr: number) => void;
-}
-
-/** Compiles gemm.entry.ts the way the core is compiled, in memory. */
-async function build(simd: boolean): Promise<Uint8Array<ArrayBuffer>> {
-  const outputs = new Map<string, Uint8Array | string>();
-  const stderr: string[] = [];
-  const { error } = await asc.main([
-    'assembly/tensor/gemm.entry.ts',
-    '--outFile', 'gemm.wasm',
-    '--runtime', 'minimal', '--use', 'abort=', '--initialMemory', '1',
-    '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
-    ...(simd ? ['--enable', 'simd'] : []),
-  ], {
-    // asconfig.json would add assembly/index.ts as a second entry.
-    readFile: (name, baseDir) => {
-      if (name === 'asconfig.json') return null;
-      try { return fs.readFileSync(path.resolve(ROOT, baseDir, name), 'utf8'); } catch { return null; }
-    },
-    writeFile: (name, contents) => { outputs.set(name, contents); },
-    listFiles: () => [],
-    stderr: { write: (s: string | Uint8Array) => { stderr.push(String(s)); return true; } } as never,
-  });
-  if (error) throw new Error(`asc failed: ${error.message}\n${stderr.join('')}`);
-  const binary = outputs.get('gemm.wasm');
-  if (!(binary instanceof Uint8Array)) throw new Error('asc wrote no gemm.wasm');
-  return new Uint8Array(binary);
 }
 
 function wasmKernel(binary: Uint8Array<ArrayBuffer>): Kernel & { exports: GemmExports } {
@@ -270,7 +239,7 @@ for (const simd of [true, false]) {
     let binary: Uint8Array<ArrayBuffer>;
     let kernel: Kernel & { exports: GemmExports };
     beforeAll(async () => {
-      binary = await build(simd);
+      binary = await compileGemmEntry(simd);
       kernel = wasmKernel(binary);
     }, 120_000);
 
