@@ -139,6 +139,24 @@ let nodes: usize = 0;
 @inline export function dtypeOf(id: i32): i32 { return geti(id, F.DType); }
 @inline export function requiresGrad(id: i32): bool { return (geti(id, F.Flags) & Flag.RequiresGrad) != 0; }
 
+/** Elements of a tensor of `rank` dims whose sizes are the i32s at `shape`. */
+@inline function sizeOfShape(rank: i32, shape: usize): i32 {
+  let size: i32 = 1;
+  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
+  return size;
+}
+
+/** Clears record r and writes the fields nodes and slots share: op, dtype, shape, size, data. */
+function initRecord(r: usize, op: i32, dtype: i32, rank: i32, shape: usize, size: i32, data: usize): void {
+  memory.fill(r, 0, NODE_BYTES);
+  for (let d = 0; d < rank; d++) store<i32>(r + F.Shape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
+  store<i32>(r + F.Op, op);
+  store<i32>(r + F.DType, dtype);
+  store<i32>(r + F.Rank, rank);
+  store<i32>(r + F.Size, size);
+  store<i32>(r + F.Data, <i32>data);
+}
+
 /**
  * Appends a node with the shape staged at `shape` (rank i32s) and returns its
  * id; data is allocated (uninitialized) unless `alias` is nonzero, in which
@@ -151,21 +169,14 @@ export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b
     nodes = nodes == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(nodes, <usize>cap * NODE_BYTES);
     nodeCapacity = cap;
   }
-  let size: i32 = 1;
-  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
+  let size = sizeOfShape(rank, shape);
   // Data first: if memory cannot grow, the trap leaves the tape as it was.
   let data = alias != 0 ? alias : arenaAlloc(<usize>size << elementShift(dtype));
   let r = rec(id);
-  memory.fill(r, 0, NODE_BYTES);
-  for (let d = 0; d < rank; d++) store<i32>(r + F.Shape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
-  store<i32>(r + F.Op, op);
-  store<i32>(r + F.DType, dtype);
-  store<i32>(r + F.Rank, rank);
-  store<i32>(r + F.Size, size);
+  initRecord(r, op, dtype, rank, shape, size, data);
   store<i32>(r + F.A, a);
   store<i32>(r + F.B, b);
   store<i32>(r + F.C, c);
-  store<i32>(r + F.Data, <i32>data);
   nodeCount = id + 1;
   return id;
 }
@@ -209,8 +220,7 @@ export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool)
     slots = slots == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(slots, <usize>cap * NODE_BYTES);
     slotCapacity = cap;
   }
-  let size: i32 = 1;
-  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
+  let size = sizeOfShape(rank, shape);
   // Memory first, the record after: if memory cannot grow, the trap leaves no half-made slot.
   let bytes = max<usize>(<usize>size << elementShift(dtype), 16);
   let data = heap.alloc(bytes);
@@ -219,13 +229,8 @@ export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool)
   if (grad != 0) memory.fill(grad, 0, bytes);
   slotBytes += grad != 0 ? bytes << 1 : bytes;
   let r = slotRec(s);
-  memory.fill(r, 0, NODE_BYTES);
-  for (let d = 0; d < rank; d++) store<i32>(r + F.Shape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
-  store<i32>(r + F.DType, dtype);
-  store<i32>(r + F.Rank, rank);
-  store<i32>(r + F.Size, size);
+  initRecord(r, 0, dtype, rank, shape, size, data); // op 0 = live; freeSlot sets -1
   store<i32>(r + F.Flags, needsGrad ? Flag.RequiresGrad : 0);
-  store<i32>(r + F.Data, <i32>data);
   store<i32>(r + F.Grad, <i32>grad);
   slotCount = s + 1;
   return s;
