@@ -935,32 +935,26 @@ function sgdLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64
   let sh = alignof<T>();
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    if (sizeof<T>() == 4 && v == 0) {
-      let vlr = f64x2.splat(lr), vwd = f64x2.splat(weightDecay);
+    if (sizeof<T>() == 4) { // the scalar loop below, four elements at a time
+      let vlr = f64x2.splat(lr), vwd = f64x2.splat(weightDecay), vmom = f64x2.splat(momentum);
       for (; i + 4 <= n; i += 4) {
         let o = <usize>i << 2;
         let P = v128.load(p + o), G = v128.load(g + o);
         let p0 = lowF64(P), p1 = highF64(P);
         let g0 = f64x2.add(lowF64(G), f64x2.mul(vwd, p0));
         let g1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
-        v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, g0)), f64x2.sub(p1, f64x2.mul(vlr, g1))));
-      }
-    } else if (sizeof<T>() == 4) {
-      let vlr = f64x2.splat(lr), vwd = f64x2.splat(weightDecay), vmom = f64x2.splat(momentum);
-      for (; i + 4 <= n; i += 4) {
-        let o = <usize>i << 2;
-        let P = v128.load(p + o), G = v128.load(g + o), V = v128.load(v + o);
-        let p0 = lowF64(P), p1 = highF64(P);
-        let v0 = f64x2.add(lowF64(G), f64x2.mul(vwd, p0));
-        let v1 = f64x2.add(highF64(G), f64x2.mul(vwd, p1));
-        if (!firstStep) { // v = μ·v + g; on the first step v = g
-          v0 = f64x2.add(f64x2.mul(vmom, lowF64(V)), v0);
-          v1 = f64x2.add(f64x2.mul(vmom, highF64(V)), v1);
+        if (v) {
+          if (!firstStep) {
+            let V = v128.load(v + o);
+            g0 = f64x2.add(f64x2.mul(vmom, lowF64(V)), g0);
+            g1 = f64x2.add(f64x2.mul(vmom, highF64(V)), g1);
+          }
+          let vs = packF32(g0, g1);
+          v128.store(v + o, vs);
+          g0 = lowF64(vs);
+          g1 = highF64(vs);
         }
-        let vs = packF32(v0, v1);
-        v128.store(v + o, vs);
-        // the scalar loop steps with the stored (rounded) velocity; so does this
-        v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, lowF64(vs))), f64x2.sub(p1, f64x2.mul(vlr, highF64(vs)))));
+        v128.store(p + o, packF32(f64x2.sub(p0, f64x2.mul(vlr, g0)), f64x2.sub(p1, f64x2.mul(vlr, g1))));
       }
     }
   }
