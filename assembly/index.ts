@@ -334,6 +334,17 @@ export function inputsBPointer(): usize { return eager.inputsB; }
 export function paramValuesPointer(): usize { return params.paramValueArr; }
 export function paramGradsPointer(): usize { return params.paramGradArr; }
 
+// ── which build this is ──
+
+/**
+ * The Wasm features this build was compiled with: bit 0 SIMD (v128 kernels),
+ * bit 1 relaxed SIMD (matmul's inner loop uses relaxed_madd, so its products
+ * may differ in the last bits between hosts). 0 for the baseline build.
+ */
+export function wasmFeatures(): i32 {
+  return (ASC_FEATURE_SIMD ? 1 : 0) | (ASC_FEATURE_RELAXED_SIMD ? 2 : 0);
+}
+
 // ── self-test, for hosts that can only call zero-argument exports (wasm-interp --run-all-exports) ──
 
 /**

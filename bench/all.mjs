@@ -40,7 +40,7 @@ function newest(p) {
   return Math.max(0, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
 }
 const inputs = ['src', 'assembly', 'asconfig.json', 'tsconfig.json'].map((f) => newest(path.join(ROOT, f)));
-const outputs = ['dist/index.js', 'build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm'].map((f) => (fs.existsSync(path.join(ROOT, f)) ? fs.statSync(path.join(ROOT, f)).mtimeMs : 0));
+const outputs = ['dist/index.js', 'build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm', 'build/wasmgrad.relaxed.wasm'].map((f) => (fs.existsSync(path.join(ROOT, f)) ? fs.statSync(path.join(ROOT, f)).mtimeMs : 0));
 if (Math.min(...outputs) < Math.max(...inputs)) {
   console.error('== npm run build (the sources are newer than the build)');
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });

@@ -24,15 +24,17 @@ const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const ROOT = here('../');
 const PEERS_DIR = here('./peers/');
 
-const ENGINE_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'js', 'jsCompiled', 'jsTensor', 'graph', 'tfjsCpu', 'tfjsWasm', 'jsPytorch', 'jax', 'jaxJit'];
+const ENGINE_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed', 'js', 'jsCompiled', 'jsTensor', 'graph', 'tfjsCpu', 'tfjsWasm', 'jsPytorch', 'jax', 'jaxJit'];
 const PEER_KEYS = ['tfjsCpu', 'tfjsWasm', 'jsPytorch', 'jax', 'jaxJit'];
 const LABELS = {
-  wasm: 'wasmgrad Wasm, scalar, eager', wasmCompiled: 'wasmgrad Wasm, scalar, compiled', wasmTensor: 'wasmgrad Wasm, tensor',
+  wasm: 'wasmgrad Wasm, scalar, eager', wasmCompiled: 'wasmgrad Wasm, scalar, compiled', wasmTensor: 'wasmgrad Wasm, tensor', wasmTensorRelaxed: 'wasmgrad Wasm, tensor, relaxed SIMD',
   js: 'wasmgrad JS twin, scalar, eager', jsCompiled: 'wasmgrad JS twin, scalar, compiled', jsTensor: 'wasmgrad JS twin, tensor',
   graph: 'object graph (micrograd-style JS)', tfjsCpu: 'TensorFlow.js, cpu', tfjsWasm: 'TensorFlow.js, wasm',
   jsPytorch: 'js-pytorch', jax: 'jax-js, wasm, eager', jaxJit: 'jax-js, wasm, jit',
 };
-const WASM_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor'];
+const WASM_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed'];
+// Node 20 validates relaxed-SIMD modules only behind this flag (Node 22, Chrome, Deno and Bun without it).
+const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
 const USAGE = `usage: node bench/compare.mjs [--quick] [--only ENGINES] [--cases W1,W2,W2s,W3,W4,W5] [--harness mitata|hand] [--harness-check] [--rounds R] [--out FILE] [--no-chart]
   engines: ${ENGINE_KEYS.join(',')}`;
@@ -162,7 +164,7 @@ class Worker {
     this.pending = new Map();
     this.dead = null;
     this.stderr = '';
-    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
+    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...(key === 'wasmTensorRelaxed' ? [RELAXED_SIMD_FLAG] : [])] });
     this.proc.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     this.ready = new Promise((resolve) => {
       this.proc.on('message', (m) => {

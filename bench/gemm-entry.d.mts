@@ -1,2 +1,2 @@
-/** assembly/tensor/gemm.entry.ts compiled in memory with the core's options, with or without SIMD. */
-export function compileGemmEntry(simd: boolean): Promise<Uint8Array<ArrayBuffer>>;
+/** assembly/tensor/gemm.entry.ts compiled in memory with the core's options: with SIMD (true), without (false), or with SIMD and relaxed SIMD ('relaxed'). */
+export function compileGemmEntry(simd: boolean | 'relaxed'): Promise<Uint8Array<ArrayBuffer>>;

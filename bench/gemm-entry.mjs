@@ -10,7 +10,7 @@ import asc from 'assemblyscript/asc';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The entry's Wasm binary, with SIMD or without. */
+/** The entry's Wasm binary: simd true (SIMD), false (no SIMD) or 'relaxed' (SIMD and relaxed SIMD). */
 export async function compileGemmEntry(simd) {
   const outputs = new Map();
   const stderr = [];
@@ -20,6 +20,7 @@ export async function compileGemmEntry(simd) {
     '--runtime', 'minimal', '--use', 'abort=', '--initialMemory', '1',
     '--optimizeLevel', '3', '--shrinkLevel', '0', '--noAssert',
     ...(simd ? ['--enable', 'simd'] : []),
+    ...(simd === 'relaxed' ? ['--enable', 'relaxed-simd'] : []),
   ], {
     // asconfig.json would add assembly/index.ts as a second entry.
     readFile: (name, baseDir) => {

@@ -390,6 +390,9 @@ static inline int32_t wasmgrad_sgdStep(wasmgrad_instance* m, int32_t count, doub
 /** Staged: count parameter slots, count first-moment slots, count second-moment slots. Adam, or AdamW when decoupled. */
 static inline int32_t wasmgrad_adamStep(wasmgrad_instance* m, int32_t count, double lr, double beta1, double beta2, double eps, double weightDecay, int32_t decoupled, int32_t step) { return (int32_t)WASMGRAD_EXPORT(adamStep)(m, (uint32_t)count, lr, beta1, beta2, eps, weightDecay, (uint32_t)decoupled, (uint32_t)step); }
 
+/** The features this build was compiled with: bit 0 SIMD, bit 1 relaxed SIMD (0 for build/wasmgrad.wasm, the one wasm2c takes). */
+static inline int32_t wasmgrad_wasmFeatures(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(wasmFeatures)(m); }
+
 /** Builds and checks the seed example on a fresh tape: WASMGRAD_SELFTEST_OK or the index of the first wrong number. Resets the tape. */
 static inline int32_t wasmgrad_selfTest(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(selfTest)(m); }
 

@@ -3,7 +3,7 @@ import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import type { BackendName, Tape } from './tape.js';
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
-import { instantiateCore, type WasmSource } from './wasm/load.js';
+import { chooseBuild, instantiateCore, type WasmBuild, type WasmSource } from './wasm/load.js';
 import { Generation, Param, Value, type Scalar } from './value.js';
 import { Program, decodeProgram } from './program.js';
 import { Random } from './random.js';
@@ -19,11 +19,19 @@ export interface EngineOptions {
   /** Wasm backend only: where to get the core (bytes, a compiled module, or a URL). Default: build/wasmgrad.wasm beside the package. */
   wasm?: WasmSource;
   /**
-   * Wasm backend only, with the default source: whether to load the SIMD build
+   * Wasm backend only, with the default source: whether to load a SIMD build
    * (default: where the host validates SIMD). False loads the baseline build,
    * e.g. to measure what SIMD buys.
    */
   simd?: boolean;
+  /**
+   * Wasm backend only, with the default source: whether the SIMD build may be
+   * the relaxed-SIMD one (default: where the host validates relaxed SIMD),
+   * whose matmul and conv fuse multiply and add. Its products are at least as
+   * accurate but may differ in the last bits between hosts; false keeps every
+   * bit the same on every host. See `Engine.wasmBuild`.
+   */
+  relaxedSimd?: boolean;
 }
 
 export interface EngineStats {
@@ -73,10 +81,14 @@ export class Engine {
   /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
 
   /** @internal Use `createEngine()`. */
-  constructor(tape: Tape, tensors: TensorBackend | null = null) {
+  /** Which build of the Wasm core runs ('relaxed-simd', 'simd' or 'baseline'); null for the JS twin. */
+  readonly wasmBuild: WasmBuild | null;
+
+  constructor(tape: Tape, tensors: TensorBackend | null = null, wasmBuild: WasmBuild | null = null) {
     this.tape = tape;
     this.tensors = tensors;
     this.backend = tape.backend;
+    this.wasmBuild = wasmBuild;
     this.label = `${tape.backend} engine #${++engineCount}`;
     this.current = new Generation(this, 0);
     this.unbound = new Generation(this, -1);
@@ -456,8 +468,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend());
   if (backend === 'wasm') {
-    const instance = await instantiateCore(options.wasm, options.simd);
-    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance));
+    for (const key of ['simd', 'relaxedSimd'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
+    }
+    const instance = await instantiateCore(options.wasm, chooseBuild(options));
+    const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.() ?? 0;
+    const build: WasmBuild = features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
+    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build);
   }
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

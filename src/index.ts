@@ -3,7 +3,7 @@ export { Value, Param, type Scalar } from './value.js';
 export { Program, FORMAT_VERSION, type RunResult } from './program.js';
 export { Op, OP_INFO, OP_NAMES, type OpName, type OpId, type OpInfo } from './ops.js';
 export type { BackendName } from './tape.js';
-export type { WasmSource } from './wasm/load.js';
+export type { WasmBuild, WasmSource } from './wasm/load.js';
 export { Random } from './random.js';
 export * as nn from './nn.js';
 export { Tensor, TensorParam, type TensorLike, type NestedArray, type ReduceOptions, type VarOptions } from './tensor/tensor.js';

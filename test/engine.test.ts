@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { createEngine, Random, type Engine, type Value } from '../src/index.js';
 import { BACKENDS, engine, expectClose, moreOps, sanityCheck } from './helpers.js';
+import { chooseBuild, hasRelaxedSimd, hasSimd } from '../src/wasm/load.js';
 
 describe.each(BACKENDS)('engine (%s)', (backend) => {
   describe("micrograd's checks (test/test_engine.py)", () => {
@@ -253,6 +255,37 @@ describe.each(BACKENDS)('engine (%s)', (backend) => {
       expect(() => eng.mean([])).toThrow(/mean: the list is empty/);
       expect(eng.mean([1, eng.value(2), 6]).data).toBe(3);
     });
+  });
+});
+
+describe('Wasm builds', () => {
+  it('picks the fastest build the host validates, unless the options rule it out, and says which', async () => {
+    // vitest.config.ts starts the workers with Node 20's relaxed-SIMD flag
+    expect(hasSimd() && hasRelaxedSimd()).toBe(true);
+    expect((await createEngine()).wasmBuild).toBe('relaxed-simd');
+    expect((await createEngine({ relaxedSimd: false })).wasmBuild).toBe('simd');
+    expect((await createEngine({ simd: false })).wasmBuild).toBe('baseline');
+    expect((await createEngine({ simd: false, relaxedSimd: true })).wasmBuild).toBe('baseline');
+    expect((await createEngine({ backend: 'js' })).wasmBuild).toBeNull();
+    // a source passed in is what it is: the build is read off the module
+    const baseline = await readFile(new URL('../build/wasmgrad.wasm', import.meta.url));
+    expect((await createEngine({ wasm: baseline })).wasmBuild).toBe('baseline');
+    expect(chooseBuild({ relaxedSimd: false })).toBe('simd');
+    await expect(createEngine({ simd: 'yes' as unknown as boolean })).rejects.toThrow(/createEngine: simd must be true or false, got the string "yes"/);
+    await expect(createEngine({ relaxedSimd: 1 as unknown as boolean })).rejects.toThrow(/createEngine: relaxedSimd must be true or false, got number 1/);
+  });
+
+  it('give the same scalar results to the bit (the scalar core has no fused operations)', async () => {
+    const seed = async (options: Parameters<typeof createEngine>[0]) => {
+      const eng = await createEngine(options);
+      const [w0, x0, w1, x1, w2] = [2, -1, -3, -2, -3].map((v) => eng.value(v));
+      const h = w0.mul(x0).add(w1.mul(x1)).add(w2).neg().exp().add(1).pow(-1);
+      h.backward();
+      return [h.data, w0.grad, x0.grad, w1.grad, x1.grad, w2.grad];
+    };
+    const relaxed = await seed({});
+    expect(await seed({ relaxedSimd: false })).toEqual(relaxed);
+    expect(await seed({ simd: false })).toEqual(relaxed);
   });
 });
 

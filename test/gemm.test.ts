@@ -1,5 +1,5 @@
-// The matrix-multiply kernel (assembly/tensor/gemm.ts, built with and without
-// SIMD) and its JS twin (src/js/gemm.ts), against a naive f64 reference, over
+// The matrix-multiply kernel (assembly/tensor/gemm.ts, built with relaxed
+// SIMD, with SIMD and without) and its JS twin (src/js/gemm.ts), against a naive f64 reference, over
 // all four transpose combinations, with and without accumulate, for shapes
 // that hit every edge of the blocking: empty, 1, odd primes, one past and one
 // short of the register tile and of the cache blocks, vectors and K = 1, and
@@ -234,8 +234,10 @@ describe('reference check', () => {
   });
 });
 
-for (const simd of [true, false]) {
-  describe(`Wasm gemm, ${simd ? 'SIMD' : 'scalar (no SIMD)'} build`, () => {
+const BUILD_NAMES = { relaxed: 'relaxed-SIMD', true: 'SIMD', false: 'scalar (no SIMD)' } as const;
+
+for (const simd of ['relaxed', true, false] as const) {
+  describe(`Wasm gemm, ${BUILD_NAMES[`${simd}`]} build`, () => {
     let binary: Uint8Array<ArrayBuffer>;
     let kernel: Kernel & { exports: GemmExports };
     beforeAll(async () => {
@@ -250,7 +252,10 @@ for (const simd of [true, false]) {
       // The scalar build is the one for hosts without SIMD (wasm2c): not one v128 in it.
       const parsed = binaryen.readBinary(binary);
       parsed.setFeatures(binaryen.Features.All);
-      expect(/\bv128\b/.test(parsed.emitText())).toBe(simd);
+      const text = parsed.emitText();
+      expect(/\bv128\b/.test(text)).toBe(simd !== false);
+      // Only the relaxed build fuses multiply and add (8 f32 and 8 f64 in the micro-kernels).
+      expect((text.match(/relaxed_madd/g) ?? []).length).toBe(simd === 'relaxed' ? 16 : 0);
       parsed.dispose();
     });
 

@@ -92,13 +92,16 @@ async function wasmgrad(backend, compiled) {
 
 // ── wasmgrad, tensors (eager; the tensor API has no compile yet) ──
 
-async function wasmgradTensor(backend) {
+// backend 'wasm': the SIMD build (relaxedSimd false, the same bits on every host) or the relaxed-SIMD one
+// (relaxedSimd true: fused multiply-add in matmul; compare.mjs starts its process with the flag Node 20 needs).
+async function wasmgradTensor(backend, relaxedSimd = false) {
   const mod = await import('../../dist/index.js');
-  const eng = await mod.createEngine(backend === 'js' ? { backend: 'js' } : {});
-  const label = `wasmgrad ${backend === 'js' ? 'JS twin' : 'Wasm'}, tensor, eager`;
+  const eng = await mod.createEngine(backend === 'js' ? { backend: 'js' } : { relaxedSimd });
+  const label = `wasmgrad ${backend === 'js' ? 'JS twin' : 'Wasm'}, tensor, eager${relaxedSimd ? ', relaxed SIMD' : ''}`;
   // The tensor front end may not be in this build yet: say why instead of failing later.
   let missing = null;
   if (typeof eng.tensor !== 'function') missing = 'not available yet: this build of wasmgrad has no tensor API (eng.tensor)';
+  else if (relaxedSimd && eng.wasmBuild !== 'relaxed-simd') missing = `not available: this host runs the ${eng.wasmBuild} build (no relaxed SIMD; Node 20 needs --experimental-wasm-relaxed-simd)`;
   else {
     try {
       const t = eng.tensor([1, 2], [2], { requiresGrad: true });
@@ -540,6 +543,7 @@ export const ENGINES = {
   wasm: { kind: 'wasmgrad', make: () => wasmgrad('wasm', false) },
   wasmCompiled: { kind: 'wasmgrad', make: () => wasmgrad('wasm', true) },
   wasmTensor: { kind: 'wasmgrad', make: () => wasmgradTensor('wasm') },
+  wasmTensorRelaxed: { kind: 'wasmgrad', make: () => wasmgradTensor('wasm', true) },
   js: { kind: 'wasmgrad', make: () => wasmgrad('js', false) },
   jsCompiled: { kind: 'wasmgrad', make: () => wasmgrad('js', true) },
   jsTensor: { kind: 'wasmgrad', make: () => wasmgradTensor('js') },

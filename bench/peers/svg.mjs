@@ -70,7 +70,7 @@ ${out.join('\n')}
 `;
 }
 
-const WASMGRAD_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'js', 'jsCompiled', 'jsTensor'];
+const WASMGRAD_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed', 'js', 'jsCompiled', 'jsTensor'];
 
 /** The chart of a compare.mjs run ({ meta, cases, results } as in bench/results.json): one panel per case. */
 export function compareChart({ meta, cases, results }) {

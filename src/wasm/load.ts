@@ -19,28 +19,70 @@
  */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string;
 
-// A module whose one function uses a v128 instruction: it validates exactly
-// where the host has fixed-width SIMD.
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+/**
+ * The three builds of the core, compiled from one source:
+ * - 'relaxed-simd': v128 kernels, and matmul's (and so conv's) inner loop
+ *   uses relaxed_madd, a fused multiply-add where the hardware has one. The
+ *   fastest, but its products may differ in the last bits between hosts.
+ * - 'simd': the same v128 kernels with a separate multiply and add: the same
+ *   bits on every host, and the same as 'baseline'.
+ * - 'baseline': no SIMD at all, for hosts without it (and for wasm2c).
+ */
+export type WasmBuild = 'relaxed-simd' | 'simd' | 'baseline';
 
-/** Whether this host runs Wasm SIMD (v128), and so can take build/wasmgrad.simd.wasm. */
-export function hasSimd(): boolean {
+// Two modules, each with one function: the first uses a v128 instruction, the
+// second f32x4.relaxed_madd. Each validates exactly where the host has that
+// feature.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0,
+  10, 19, 1, 17, 0, 65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+function validates(probe: Uint8Array<ArrayBuffer>): boolean {
   try {
-    return WebAssembly.validate(SIMD_PROBE);
+    return WebAssembly.validate(probe);
   } catch {
     return false;
   }
 }
 
-// Same relative paths from src/wasm/ and from dist/wasm/, written out in full
-// so that bundlers see both files. Computed on first use, so that a host
-// whose modules have no usable import.meta.url can still load the package and
-// pass its own source.
-function defaultUrl(simd: boolean): URL {
-  return simd ? new URL('../../build/wasmgrad.simd.wasm', import.meta.url) : new URL('../../build/wasmgrad.wasm', import.meta.url);
+/** Whether this host runs Wasm SIMD (v128), and so can take build/wasmgrad.simd.wasm. */
+export function hasSimd(): boolean {
+  return validates(SIMD_PROBE);
 }
 
-const defaultModules: (Promise<WebAssembly.Module> | undefined)[] = [undefined, undefined];
+/**
+ * Whether this host runs relaxed SIMD, and so can take
+ * build/wasmgrad.relaxed.wasm (Chrome 114+, Deno, Bun; Node 20 only with
+ * --experimental-wasm-relaxed-simd).
+ */
+export function hasRelaxedSimd(): boolean {
+  return validates(RELAXED_SIMD_PROBE);
+}
+
+/**
+ * The build the default source loads: the fastest this host runs, unless the
+ * options rule it out (`simd: false` → baseline, `relaxedSimd: false` → at
+ * most simd).
+ */
+export function chooseBuild(options: { simd?: boolean; relaxedSimd?: boolean } = {}): WasmBuild {
+  if (options.simd === false || !hasSimd()) return 'baseline';
+  if (options.relaxedSimd !== false && hasRelaxedSimd()) return 'relaxed-simd';
+  return 'simd';
+}
+
+// Same relative paths from src/wasm/ and from dist/wasm/, written out in full
+// so that bundlers see every file. Computed on first use, so that a host
+// whose modules have no usable import.meta.url can still load the package and
+// pass its own source.
+function defaultUrl(build: WasmBuild): URL {
+  if (build === 'relaxed-simd') return new URL('../../build/wasmgrad.relaxed.wasm', import.meta.url);
+  if (build === 'simd') return new URL('../../build/wasmgrad.simd.wasm', import.meta.url);
+  return new URL('../../build/wasmgrad.wasm', import.meta.url);
+}
+
+const defaultModules = new Map<WasmBuild, Promise<WebAssembly.Module>>();
 
 interface NodeFs {
   readFile(url: URL): Promise<Uint8Array<ArrayBuffer>>;
@@ -98,24 +140,24 @@ async function compileUrl(url: URL): Promise<WebAssembly.Module> {
 function compile(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof URL) return compileUrl(source);
-  if (typeof source === 'string') return compileUrl(new URL(source, defaultUrl(false)));
+  if (typeof source === 'string') return compileUrl(new URL(source, defaultUrl('baseline')));
   return compileBytes(source, 'the bytes passed as { wasm }');
 }
 
 /**
- * Compiles the core once per process for the default source (the SIMD build
- * where the host has SIMD, unless `simd` is false); each call returns a fresh
- * instance with its own memory.
+ * Compiles the core once per process for each default build; each call
+ * returns a fresh instance with its own memory. `build` only applies to the
+ * default source (a source passed in is what it is).
  */
-export async function instantiateCore(source?: WasmSource, simd = hasSimd()): Promise<WebAssembly.Instance> {
+export async function instantiateCore(source?: WasmSource, build: WasmBuild = chooseBuild()): Promise<WebAssembly.Instance> {
   let module: WebAssembly.Module;
   if (source === undefined) {
-    const k = simd ? 1 : 0;
-    defaultModules[k] ??= compile(defaultUrl(simd));
+    let pending = defaultModules.get(build);
+    if (pending === undefined) defaultModules.set(build, (pending = compile(defaultUrl(build))));
     try {
-      module = await defaultModules[k];
+      module = await pending;
     } catch (err) {
-      defaultModules[k] = undefined;
+      defaultModules.delete(build);
       throw err;
     }
   } else {

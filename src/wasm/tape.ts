@@ -40,6 +40,7 @@ export interface CoreExports {
   paramValuesPointer(): number;
   paramGradsPointer(): number;
   selfTest(): number;
+  wasmFeatures(): number;
   truncate(count: number): number;
   programCreate(start: number, end: number, inputCount: number, root: number): number;
   programFree(id: number): number;

@@ -93,20 +93,21 @@ describe('Chromium, Vite and examples/web', () => {
     await run(process.execPath, [bin('vite'), 'build', '--logLevel', 'warn'], { cwd: app });
     const assets = await readdir(join(app, 'dist/assets'));
     const wasm = assets.filter((f) => f.endsWith('.wasm'));
-    // Both builds are emitted; the loader picks one at run time.
-    expect(wasm, 'Vite should emit the SIMD and the baseline core as assets').toHaveLength(2);
+    // All three builds are emitted; the loader picks one at run time.
+    expect(wasm, 'Vite should emit the relaxed-SIMD, SIMD and baseline cores as assets').toHaveLength(3);
     const sizes = await Promise.all(wasm.map(async (f) => (await stat(join(app, 'dist/assets', f))).size));
-    const builds = await Promise.all(['build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm'].map(async (f) => (await stat(join(ROOT, f))).size));
+    const builds = await Promise.all(['build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm', 'build/wasmgrad.relaxed.wasm'].map(async (f) => (await stat(join(ROOT, f))).size));
     expect([...sizes].sort((p, q) => p - q)).toEqual([...builds].sort((p, q) => p - q));
-    const simdAsset = wasm[sizes.indexOf(builds[1])];
+    expect(new Set(builds).size, 'the three builds should differ in size, to tell which one the page fetched').toBe(3);
+    const relaxedAsset = wasm[sizes.indexOf(builds[2])];
 
     const server = await serve(join(app, 'dist'));
     try {
       const result = (await runPage(`${server.url}/`)) as { main: unknown; worker: unknown };
       expect(result.main).toEqual(expected);
       expect(result.worker).toEqual(expected);
-      // Chromium has SIMD, so the page fetches the SIMD build.
-      expect(server.requests.some((p) => p === `/assets/${simdAsset}`)).toBe(true);
+      // Chromium has relaxed SIMD, so the page fetches the relaxed-SIMD build.
+      expect(server.requests.some((p) => p === `/assets/${relaxedAsset}`)).toBe(true);
     } finally {
       await server.close();
     }

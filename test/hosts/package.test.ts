@@ -27,7 +27,7 @@ describe('npm pack', () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']);
     const [report] = JSON.parse(stdout) as { size: number; unpackedSize: number; files: { path: string; size: number }[] }[];
     const files = report.files.map((f) => f.path);
-    for (const needed of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/wasm/load.js', 'build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm', 'docs/abi.md', 'docs/program-format.md', 'include/wasmgrad.h']) {
+    for (const needed of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/wasm/load.js', 'build/wasmgrad.wasm', 'build/wasmgrad.simd.wasm', 'build/wasmgrad.relaxed.wasm', 'docs/abi.md', 'docs/program-format.md', 'include/wasmgrad.h']) {
       expect(files, needed).toContain(needed);
     }
     const strays = files.filter((f) => /^(test|assembly|examples|hosts|bench|\.ci|node_modules)\/|\.wat$|\.debug\.|\.tgz$/.test(f));
