@@ -334,6 +334,8 @@ static inline int32_t wasmgrad_tensorPad(wasmgrad_instance* m, int32_t a, double
 static inline int32_t wasmgrad_tensorConcat(wasmgrad_instance* m, int32_t a, int32_t b, int32_t axis) { return (int32_t)WASMGRAD_EXPORT(tensorConcat)(m, (uint32_t)a, (uint32_t)b, (uint32_t)axis); }
 /** indices: a 1-d int32 tensor, every index in range. */
 static inline int32_t wasmgrad_tensorIndexSelect(wasmgrad_instance* m, int32_t a, int32_t axis, int32_t indices) { return (int32_t)WASMGRAD_EXPORT(tensorIndexSelect)(m, (uint32_t)a, (uint32_t)axis, (uint32_t)indices); }
+/** Mean over rows of logsumexp(logits[i,:]) - logits[i, targets[i]]: logits float [B, C], targets int32 [B] in 0..C-1; shape []. */
+static inline int32_t wasmgrad_tensorCrossEntropy(wasmgrad_instance* m, int32_t logits, int32_t targets) { return (int32_t)WASMGRAD_EXPORT(tensorCrossEntropy)(m, (uint32_t)logits, (uint32_t)targets); }
 /** Staged: strideH, strideW, padH, padW. x [N,C,H,W], w [O,C,KH,KW]. */
 static inline int32_t wasmgrad_tensorConv2d(wasmgrad_instance* m, int32_t x, int32_t w) { return (int32_t)WASMGRAD_EXPORT(tensorConv2d)(m, (uint32_t)x, (uint32_t)w); }
 /** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */

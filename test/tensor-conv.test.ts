@@ -119,6 +119,26 @@ describe.each(TENSOR_BACKENDS)('conv2d, pools and losses (%s)', (backend) => {
     expect(() => F.crossEntropy(f64(eng, z), [0, 1, 4])).toThrow('crossEntropy: target 2 is 4, not a class in 0..3');
   });
 
+  it('crossEntropy stays finite for huge logits, propagates NaN, works in f32, and names bad input', async () => {
+    const eng = await tensorEngine(backend);
+    const huge = eng.tensor([[1000, -1000, 999], [-5000, 5000, 0]], undefined, { dtype: 'float64', requiresGrad: true });
+    const loss = F.crossEntropy(huge, [2, 1]);
+    expect(loss.item()).toBeCloseTo((Math.log1p(Math.exp(-1)) + 1) / 2, 12);
+    loss.backward();
+    const s = 1 / (1 + Math.exp(-1)); // softmax of the first row at 1000
+    expectAllClose(huge.grad!, [s / 2, 0, (1 - s - 1) / 2, 0, 0, 0], { rtol: 1e-12, atol: 1e-300 });
+    expect(F.crossEntropy(eng.tensor([[0, NaN], [1, 2]], undefined, { dtype: 'float64' }), [0, 0]).item()).toBeNaN();
+    const z32 = eng.tensor([[0.5, -1, 2], [3, 0, -2]], undefined, { requiresGrad: true });
+    const l32 = F.crossEntropy(z32, [1, 0]);
+    expect(l32.dtype).toBe('float32');
+    const ref = (Math.log(Math.exp(0.5) + Math.exp(-1) + Math.exp(2)) + 1 + Math.log(Math.exp(3) + 1 + Math.exp(-2)) - 3) / 2;
+    expect(Math.abs(l32.item() - ref) / ref).toBeLessThan(1e-6);
+    expect(() => F.crossEntropy(eng.zeros([2, 0]), [0, 0])).toThrow('crossEntropy: logits [2,0] have no classes');
+    expect(() => F.crossEntropy(eng.tensor([[1, 2]], undefined, { dtype: 'int32' }), [0])).toThrow(/crossEntropy: .*int32/);
+    expect(() => F.crossEntropy(z32, [0.5, 1])).toThrow('crossEntropy: target 0 is 0.5, not a class in 0..2');
+    expect(F.crossEntropy(z32, [1, 0]).item()).toBe(l32.item()); // still works after the errors
+  });
+
   it('mse and binaryCrossEntropyWithLogits match their formulas, the latter for huge logits too', async () => {
     const eng = await tensorEngine(backend);
     const p = input([2, 3], 1), t = input([2, 3], 2, 0, 1);

@@ -123,6 +123,10 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       const idx = b.fromData(Int32Array.from([2, 0, 2]), [3], 'int32', false);
       return weightedSum(b, b.indexSelect(x, 0, idx));
     }],
+    ['crossEntropy (fused), targets with repeats', [[4, 5]], (b, [x]) => {
+      const targets = b.fromData(Int32Array.from([0, 4, 2, 2]), [4], 'int32', false);
+      return b.crossEntropy(b.binary(Op.Mul, x, x, [4, 5]), targets);
+    }],
     ['conv2d, stride 2×1, padding 1', [[2, 3, 5, 6], [4, 3, 3, 2]], (b, [x, w]) => weightedSum(b, b.conv2d(x, w, { strideH: 2, strideW: 1, padH: 1, padW: 1 }, [])) ],
     ['maxPool2d 2×2 stride 2, padding 1×0', [[2, 2, 5, 5]], (b, [x]) => weightedSum(b, b.maxPool2d(x, { kernelH: 2, kernelW: 2, strideH: 2, strideW: 2, padH: 1, padW: 0 }, []))],
     ['avgPool2d 3×2 stride 2×1, padding 1', [[2, 2, 5, 5]], (b, [x]) => weightedSum(b, b.avgPool2d(x, { kernelH: 3, kernelW: 2, strideH: 2, strideW: 1, padH: 1, padW: 1 }, []))],
@@ -243,6 +247,10 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       ['pool padding that would wrap 32 bits', () => { stage(1, 1, 1, 1); const x4 = core.tensorFull(0, 4, 1); stage(1, 1, 1, 1, 0x7fffffff, 0); return core.tensorPool2d(1, x4); }, 10],
       ['a freed slot', () => { stage(2); const s = core.slotCreate(0, 1, 1); core.slotFree(s); return core.slotNode(s); }, 9],
       ['adam step 0', () => core.adamStep(0, 0.1, 0.9, 0.999, 1e-8, 0, 0, 0), 10],
+      ['crossEntropy target out of range', () => { stage(2); return core.tensorCrossEntropy(a, core.tensorFull(2, 1, 3)); }, 10],
+      ['crossEntropy float targets', () => { stage(2); return core.tensorCrossEntropy(a, core.tensorFull(0, 1, 1)); }, 8],
+      ['crossEntropy 1-d logits', () => { stage(3); const t = core.tensorFull(2, 1, 1); return core.tensorCrossEntropy(t, t); }, 8],
+      ['crossEntropy targets of another length', () => { stage(3); return core.tensorCrossEntropy(a, core.tensorFull(2, 1, 0)); }, 7],
     ];
     for (const [what, call, code] of rejects) {
       expect(call(), what).toBe(-1);

@@ -42,6 +42,7 @@ export function tensorSlice(a: i32): i32 { return g.slice(a); }
 export function tensorPad(a: i32, value: f64): i32 { return g.pad(a, value); }
 export function tensorConcat(a: i32, b: i32, axis: i32): i32 { return g.concat(a, b, axis); }
 export function tensorIndexSelect(a: i32, axis: i32, indices: i32): i32 { return g.indexSelect(a, axis, indices); }
+export function tensorCrossEntropy(logits: i32, targets: i32): i32 { return g.crossEntropy(logits, targets); }
 /** Staged: strideH, strideW, padH, padW. */
 export function tensorConv2d(x: i32, w: i32): i32 { return g.conv2d(x, w); }
 /** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */

@@ -717,6 +717,57 @@ function indexRows(id: i32, back: bool): void {
   }
 }
 
+// ── CrossEntropy ──  loss = (1/B)·Σᵢ (logsumexp(x[i,:]) − x[i,tᵢ]) for logits x [B, C] and
+//    int32 targets t [B]; dx[i,j] += g·(softmax(x[i,:])ⱼ − [j = tᵢ])/B. One node instead of the
+//    six of logSoftmax·onehot: each row in f64, with its max subtracted before exp.
+
+export function crossEntropy(x: i32, targets: i32): i32 {
+  if (!isTensor(x) || !isTensor(targets)) return fail(ErrorCode.BadTensor);
+  if (!isFloat(x) || dtypeOf(targets) != DType.I32) return fail(ErrorCode.BadDType);
+  if (rankOf(x) != 2 || rankOf(targets) != 1) return fail(ErrorCode.BadShape);
+  let B = dimOf(x, 0), C = dimOf(x, 1);
+  if (B == 0 || C == 0 || dimOf(targets, 0) != B) return fail(ErrorCode.BadShape);
+  let tp = dataOf(targets);
+  for (let i = 0; i < B; i++) if (<u32>load<i32>(tp + (<usize>i << 2)) >= <u32>C) return fail(ErrorCode.BadArgument);
+  let id = pushNode(TOp.CrossEntropy, dtypeOf(x), 0, outShape, x, targets, -1, 0);
+  seti(id, F.Flags, gradFlag(x, -1, -1));
+  if (isF32(x)) store<f32>(dataOf(id), <f32>(crossEntropyRows<f32>(dataOf(x), tp, B, C, 0, 0) / B));
+  else store<f64>(dataOf(id), crossEntropyRows<f64>(dataOf(x), tp, B, C, 0, 0) / B);
+  return id;
+}
+
+function crossEntropyBack(id: i32): void {
+  let x = geti(id, F.A), tp = dataOf(geti(id, F.B));
+  let B = dimOf(x, 0), C = dimOf(x, 1);
+  let gx = gradBuffer(x);
+  if (isF32(x)) crossEntropyRows<f32>(dataOf(x), tp, B, C, gx, <f64>load<f32>(gradPtrOf(id)) / B);
+  else crossEntropyRows<f64>(dataOf(x), tp, B, C, gx, load<f64>(gradPtrOf(id)) / B);
+}
+
+/** Σᵢ (logsumexp(row i) − row i[tᵢ]); when gx ≠ 0, also gx[i,j] += scale·(softmaxⱼ − [j = tᵢ]). */
+function crossEntropyRows<T>(x: usize, tp: usize, B: i32, C: i32, gx: usize, scale: f64): f64 {
+  const size = sizeof<T>();
+  let total = 0.0;
+  for (let i = 0; i < B; i++) {
+    let row = x + <usize>i * <usize>C * size;
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) m = max(m, <f64>load<T>(row + <usize>j * size)); // NaN wins, and stays
+    let s = 0.0;
+    for (let j = 0; j < C; j++) s += Math.exp(<f64>load<T>(row + <usize>j * size) - m);
+    let lse = m + Math.log(s);
+    let t = load<i32>(tp + (<usize>i << 2));
+    total += lse - <f64>load<T>(row + <usize>t * size);
+    if (gx == 0) continue;
+    let grow = gx + <usize>i * <usize>C * size;
+    for (let j = 0; j < C; j++) {
+      let p = Math.exp(<f64>load<T>(row + <usize>j * size) - lse) - (j == t ? 1.0 : 0.0);
+      let q = grow + <usize>j * size;
+      store<T>(q, <T>(<f64>load<T>(q) + scale * p));
+    }
+  }
+  return total;
+}
+
 // ── Conv2d ──  per image: out = W @ im2col(x); dW += G @ colsᵀ; dx += col2im(Wᵀ @ G)
 // Staged: strideH, strideW, padH, padW.
 
@@ -839,6 +890,7 @@ function backwardNode(id: i32): void {
     case TOp.Conv2d: convRun(id, true); break;
     case TOp.MaxPool2d: case TOp.AvgPool2d: poolBack(id); break;
     case TOp.Cast: castBack(id); break;
+    case TOp.CrossEntropy: crossEntropyBack(id); break;
     // Leaf, Const, Param, Compare, Detach: nothing flows further
   }
 }
@@ -869,7 +921,7 @@ export function backward(root: i32): i32 {
       continue;
     }
     if (op == TOp.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
-    else if (op == TOp.IndexSelect) markIfGrad(geti(id, F.A));
+    else if (op == TOp.IndexSelect || op == TOp.CrossEntropy) markIfGrad(geti(id, F.A));
     else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
     gradBuffer(id); // zeroed above, or fresh
   }

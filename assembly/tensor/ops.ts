@@ -14,8 +14,9 @@ export const enum TOp {
   Unary = 3, Binary = 4, Where = 5, Compare = 6, Reduce = 7, Matmul = 8,
   Reshape = 9, Permute = 10, Expand = 11, Slice = 12, Concat = 13, Pad = 14,
   IndexSelect = 15, Conv2d = 16, MaxPool2d = 17, AvgPool2d = 18, Detach = 19, Cast = 20,
+  CrossEntropy = 21,
 }
-export const TOP_COUNT: i32 = 21;
+export const TOP_COUNT: i32 = 22;
 
 export const enum TensorOp {
   Maximum = 100,

@@ -19,7 +19,26 @@ import {
 // Node kinds. Plain numbers so the sweep's dispatch is a small-integer switch.
 const LEAF = 0, CONST = 1, PARAM = 2, UNARY = 3, BINARY = 4, WHERE = 5, COMPARE = 6, REDUCE = 7, MATMUL = 8,
   RESHAPE = 9, PERMUTE = 10, EXPAND = 11, SLICE = 12, CONCAT = 13, PAD = 14, INDEX_SELECT = 15, CONV2D = 16,
-  MAX_POOL = 17, AVG_POOL = 18, DETACH = 19, CAST = 20;
+  MAX_POOL = 17, AVG_POOL = 18, DETACH = 19, CAST = 20, CROSS_ENTROPY = 21;
+
+/**
+ * Σᵢ (logsumexp(row i) − row i[tᵢ]) over the rows of x [t.length, C], each in
+ * f64 with its max subtracted; with gx, also gx[i,j] += scale·(softmaxⱼ − [j = tᵢ]).
+ */
+function crossEntropyRows(x: TypedData, t: Int32Array, C: number, gx: TypedData | null, scale: number): number {
+  let total = 0;
+  for (let i = 0, row = 0; i < t.length; i++, row += C) {
+    let m = -Infinity;
+    for (let j = 0; j < C; j++) { const v = x[row + j]; m = v > m || v !== v ? v : m; } // NaN wins, and stays
+    let s = 0;
+    for (let j = 0; j < C; j++) s += Math.exp(x[row + j] - m);
+    const lse = m + Math.log(s);
+    total += lse - x[row + t[i]];
+    if (gx === null) continue;
+    for (let j = 0; j < C; j++) gx[row + j] += scale * (Math.exp(x[row + j] - lse) - (j === t[i] ? 1 : 0));
+  }
+  return total;
+}
 
 function alloc(dtype: DType, n: number): TypedData {
   return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
@@ -329,6 +348,14 @@ export class JsTensorBackend implements TensorBackend {
     return id;
   }
 
+  crossEntropy(logits: number, targets: number): number {
+    const x = this.node(logits);
+    const t = this.node(targets).data as Int32Array;
+    const out = this.arena.take(x.dtype, 1);
+    out[0] = crossEntropyRows(x.data, t, x.shape[1], null, 0) / t.length;
+    return this.push(CROSS_ENTROPY, 0, logits, targets, -1, x.dtype, [], out, x.requiresGrad);
+  }
+
   conv2d(x: number, w: number, args: Conv2dArgs, outShape: readonly number[]): number {
     const X = this.node(x), Wt = this.node(w);
     const [N, C, H, W] = X.shape;
@@ -481,7 +508,7 @@ export class JsTensorBackend implements TensorBackend {
     // where's first input is its mask, which gets no gradient
     const needA = a >= 0 && n.kind !== WHERE && this.rg(a), needB = b >= 0 && this.rg(b);
     if (needA) reached[a] = 1;
-    if (needB && n.kind !== INDEX_SELECT) reached[b] = 1;
+    if (needB && n.kind !== INDEX_SELECT && n.kind !== CROSS_ENTROPY) reached[b] = 1;
     switch (n.kind) {
       case UNARY: {
         const x = this.node(a);
@@ -602,6 +629,11 @@ export class JsTensorBackend implements TensorBackend {
           }
         }
         this.addInto(a, acc);
+        break;
+      }
+      case CROSS_ENTROPY: {
+        const t = this.node(b).data as Int32Array;
+        crossEntropyRows(this.node(a).data, t, this.node(a).shape[1], this.addGrad(a), g[0] / t.length);
         break;
       }
       case CONV2D: this.conv2dBackward(n, needA, needB); break;

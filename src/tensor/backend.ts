@@ -123,6 +123,11 @@ export interface TensorBackend {
   pad(a: number, before: readonly number[], after: readonly number[], value: number): number;
   /** out = a with dim `axis` replaced by the 1-d int32 tensor `indices` (torch.index_select); indices are in range. */
   indexSelect(a: number, axis: number, indices: number): number;
+  /**
+   * Mean over rows of logsumexp(x[i,:]) − x[i, targets[i]]: logits [B, C] (float, B, C ≥ 1), targets a 1-d int32
+   * tensor of B classes in range; shape []. Gradient (softmax − onehot)/B to the logits only.
+   */
+  crossEntropy(logits: number, targets: number): number;
   /** x [N, C, H, W], w [O, C, KH, KW] → [N, O, HO, WO]; no bias (add it with binary). */
   conv2d(x: number, w: number, args: Conv2dArgs, outShape: readonly number[]): number;
   /** [N, C, H, W] → [N, C, HO, WO]; padding never wins the max; gradient goes to the first maximum of each window. */

@@ -1,6 +1,7 @@
-// Losses and layers as functions of tensors (exported as `F`). The losses are
-// compositions of primitives in numerically stable forms; conv2d and the
-// pools are one backend op each (plus a broadcast add for conv2d's bias).
+// Losses and layers as functions of tensors (exported as `F`). crossEntropy,
+// conv2d and the pools are one backend op each (plus a broadcast add for
+// conv2d's bias); the other losses are compositions of primitives in
+// numerically stable forms.
 
 import { describe } from '../check.js';
 import type { Conv2dArgs, Pool2dArgs } from './backend.js';
@@ -9,14 +10,18 @@ import { Tensor, make } from './tensor.js';
 
 /**
  * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
- * targets B class indices (numbers, an Int32Array or an int32 tensor). Built
- * as logSoftmax times a one-hot constant, so its gradient is
- * (softmax − onehot)/B.
+ * targets B class indices (numbers, an Int32Array or an int32 tensor). One
+ * backend op (each row in f64, max subtracted before exp); its gradient to
+ * the logits is (softmax − onehot)/B.
  */
 export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | Int32Array): Tensor {
   if (!(logits instanceof Tensor)) throw new TypeError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
   if (logits.rank !== 2) throw new RangeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
+  S.checkFloat('crossEntropy', logits.dtype);
   const [B, C] = logits.shape;
+  if (B === 0 || C === 0) throw new RangeError(`crossEntropy: logits ${S.fmt(logits.shape)} have no ${B === 0 ? 'rows' : 'classes'}`);
+  const eng = logits.engine;
+  const be = eng.tensorBackend('crossEntropy');
   let t: ArrayLike<number>;
   if (targets instanceof Tensor) {
     if (targets.dtype !== 'int32' || targets.rank !== 1) throw new TypeError(`crossEntropy: targets must be a 1-d int32 tensor, got ${targets.dtype} ${S.fmt(targets.shape)}`);
@@ -27,15 +32,13 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
     throw new TypeError(`crossEntropy: targets must be an array of class indices, an Int32Array or an int32 tensor, got ${describe(targets)}`);
   }
   if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
-  const onehot = new Float64Array(B * C);
   for (let i = 0; i < B; i++) {
     const c = t[i];
     if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`crossEntropy: target ${i} is ${c}, not a class in 0..${C - 1}`);
-    onehot[i * C + c] = 1;
   }
-  const eng = logits.engine;
-  const mask = eng.tensor(onehot, [B, C], { dtype: logits.dtype });
-  return logits.logSoftmax(-1).mul(mask).sum().div(-B);
+  const classes = targets instanceof Tensor ? targets : eng.tensor(Int32Array.from(t), [B], { dtype: 'int32' });
+  const id = be.crossEntropy(eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy'));
+  return make(eng, id, [], logits.dtype);
 }
 
 /** Mean of (pred − target)² over every element. */

@@ -31,6 +31,7 @@ export interface TensorExports {
   tensorPad(a: number, value: number): number;
   tensorConcat(a: number, b: number, axis: number): number;
   tensorIndexSelect(a: number, axis: number, indices: number): number;
+  tensorCrossEntropy(logits: number, targets: number): number;
   tensorConv2d(x: number, w: number): number;
   tensorPool2d(isMax: number, x: number): number;
   tensorDetach(a: number): number;
@@ -184,6 +185,10 @@ export class WasmTensorBackend implements TensorBackend {
 
   indexSelect(a: number, axis: number, indices: number): number {
     return this.run('indexSelect', () => this.core.tensorIndexSelect(a, axis, indices));
+  }
+
+  crossEntropy(logits: number, targets: number): number {
+    return this.run('crossEntropy', () => this.core.tensorCrossEntropy(logits, targets));
   }
 
   conv2d(x: number, w: number, args: Conv2dArgs): number {
