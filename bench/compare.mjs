@@ -33,7 +33,9 @@ const LABELS = {
   jsPytorch: 'js-pytorch', jax: 'jax-js, wasm, eager', jaxJit: 'jax-js, wasm, jit',
 };
 const WASM_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed'];
-// Node 20 validates relaxed-SIMD modules only behind this flag (Node 22, Chrome, Deno and Bun without it).
+// Node 20 validates relaxed-SIMD modules only behind this flag (Node 22, Chrome, Deno and Bun without it). Every
+// engine's process gets it, so that each runs as on those hosts: jax-js then fuses its f32 multiply-adds, and
+// wasmgrad's relaxed row loads its relaxed-SIMD build (wasmTensor opts out with relaxedSimd: false).
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
 const USAGE = `usage: node bench/compare.mjs [--quick] [--only ENGINES] [--cases W1,W2,W2s,W3,W4,W5] [--harness mitata|hand] [--harness-check] [--rounds R] [--out FILE] [--no-chart]
@@ -164,7 +166,7 @@ class Worker {
     this.pending = new Map();
     this.dead = null;
     this.stderr = '';
-    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...(key === 'wasmTensorRelaxed' ? [RELAXED_SIMD_FLAG] : [])] });
+    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', RELAXED_SIMD_FLAG] });
     this.proc.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     this.ready = new Promise((resolve) => {
       this.proc.on('message', (m) => {
