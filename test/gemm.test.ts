@@ -1,9 +1,10 @@
 // The matrix-multiply kernel (assembly/tensor/gemm.ts, built with relaxed
-// SIMD, with SIMD and without) and its JS twin (src/js/gemm.ts), against a naive f64 reference, over
-// all four transpose combinations, with and without accumulate, for shapes
-// that hit every edge of the blocking: empty, 1, odd primes, one past and one
-// short of the register tile and of the cache blocks, vectors and K = 1, and
-// leading dimensions larger than the rows they describe.
+// SIMD, with SIMD and without) and its JS twin (src/js/gemm.ts), against a
+// naive f64 reference, over all four transpose combinations, with and
+// without accumulate, for shapes that hit every edge of the blocking: empty,
+// 1, odd primes, one past and one short of the register tile and of the cache
+// blocks, vectors and K = 1, and leading dimensions larger than the rows they
+// describe.
 import binaryen from 'assemblyscript/binaryen';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gemm as jsGemm } from '../src/js/gemm.js';

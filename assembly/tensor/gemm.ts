@@ -291,8 +291,8 @@ function packPanelB<T>(transB: bool, b: usize, ldb: i32, pc: i32, jc: i32, kc: i
 // The loop is then bound by how fast the core takes in instructions (about
 // 31 per k, 16 of them arithmetic), not by its floating-point units: the
 // relaxed-SIMD build fuses each multiply and add into one relaxed_madd, which
-// V8 turns into an FMA on x64 and arm64, and ran ~33% faster on this
-// machine's Zen 3. Relaxed madd may round once (fused) or twice, as the host
+// V8 turns into an FMA on x64 and arm64, and ran ~33% faster on an AMD
+// Zen 3 core (EPYC). Relaxed madd may round once (fused) or twice, as the host
 // decides, so that build's products can differ in the last bits from host to
 // host; the SIMD build rounds twice everywhere, like the scalar one.
 
