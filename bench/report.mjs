@@ -22,7 +22,7 @@ const { meta, cases, results } = run;
 
 const ENGINE_ORDER = [...new Set(results.map((r) => r.engine))];
 const label = (k) => results.find((r) => r.engine === k).label;
-const isWasmgrad = (k) => /^(wasm|js)(Compiled|Tensor)?$/.test(k);
+const isWasmgrad = (k) => /^(wasm|js)(Compiled|Tensor|TensorRelaxed)?$/.test(k);
 const short = (c) => (c.workload === 'W3' ? `W3 n=${c.size}` : c.key);
 const unitShort = { 'ms per step': 'ms/step', 'ns per op node': 'ns/op', 'GFLOP/s': 'GFLOP/s', 'µs per call': 'µs/call' };
 

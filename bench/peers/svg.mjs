@@ -26,7 +26,8 @@ export function barChart({ title, subtitle, panels }) {
   const out = [];
   for (const p of panels) {
     const vals = p.bars.map((b) => b.value).filter((v) => v !== null && v > 0);
-    const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...vals))));
+    // The axis starts a decade below any value within 1.5× of its lower decade, so every bar shows.
+    const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...vals) / 1.5)));
     const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...vals))));
     const decades = Math.max(1, Math.round(Math.log10(hi / lo)));
     const xOf = (v) => labelW + (barW * Math.log10(v / lo)) / decades;
