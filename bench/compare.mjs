@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { summary, fmt, machine, loud } from './lib.mjs';
 import { W1, W2, W2_SHORT_STEPS, W3, W4, w1Reference, w2Reference, w3Reference, w4Reference, w5Reference, CHECK_NAMES } from './peers/workloads.mjs';
 import { compareChart } from './peers/svg.mjs';
+import { hasRelaxedSimd } from '../dist/wasm/load.js';
 
 const here = (f) => fileURLToPath(new URL(f, import.meta.url));
 const ROOT = here('../');
@@ -33,8 +34,8 @@ const LABELS = {
   jsPytorch: 'js-pytorch', jax: 'jax-js, wasm, eager', jaxJit: 'jax-js, wasm, jit',
 };
 const WASM_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed'];
-// Node 20 validates relaxed-SIMD modules only behind this flag (Node 22, Chrome, Deno and Bun without it). Every
-// engine's process gets it, so that each runs as on those hosts: jax-js then fuses its f32 multiply-adds, and
+// Node 20 validates relaxed-SIMD modules only behind this flag (Node 22, Chrome, Deno and Bun without it; later V8s
+// reject it). Where this process lacks relaxed SIMD, every engine's process gets it, so that each runs as on those hosts: jax-js then fuses its f32 multiply-adds, and
 // wasmgrad's relaxed row loads its relaxed-SIMD build (wasmTensor opts out with relaxedSimd: false).
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
@@ -166,7 +167,7 @@ class Worker {
     this.pending = new Map();
     this.dead = null;
     this.stderr = '';
-    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', RELAXED_SIMD_FLAG] });
+    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...(hasRelaxedSimd() ? [] : [RELAXED_SIMD_FLAG])] });
     this.proc.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     this.ready = new Promise((resolve) => {
       this.proc.on('message', (m) => {

@@ -16,7 +16,7 @@ import * as factory from './tensor/factory.js';
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
   backend?: BackendName;
-  /** Wasm backend only: where to get the core (bytes, a compiled module, or a URL). Default: build/wasmgrad.wasm beside the package. */
+  /** Wasm backend only: where to get the core (bytes, a compiled module, or a URL). Default: the build chosen by `simd` and `relaxedSimd`, beside the package. */
   wasm?: WasmSource;
   /**
    * Wasm backend only, with the default source: whether to load a SIMD build
@@ -80,10 +80,14 @@ export class Engine {
   /** @internal The tensor tape, or null for a backend that has none yet. */ readonly tensors: TensorBackend | null;
   /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
 
-  /** @internal Use `createEngine()`. */
-  /** Which build of the Wasm core runs ('relaxed-simd', 'simd' or 'baseline'); null for the JS twin. */
+  /**
+   * Which build of the Wasm core runs ('relaxed-simd', 'simd' or 'baseline');
+   * null for the JS twin, and for a core passed as `{ wasm }` that does not
+   * say (one without the `wasmFeatures` export).
+   */
   readonly wasmBuild: WasmBuild | null;
 
+  /** @internal Use `createEngine()`. */
   constructor(tape: Tape, tensors: TensorBackend | null = null, wasmBuild: WasmBuild | null = null) {
     this.tape = tape;
     this.tensors = tensors;
@@ -472,8 +476,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
       if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
     }
     const instance = await instantiateCore(options.wasm, chooseBuild(options));
-    const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.() ?? 0;
-    const build: WasmBuild = features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
+    const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.();
+    const build: WasmBuild | null = features === undefined ? null : features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
     return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build);
   }
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);

@@ -291,10 +291,11 @@ function packPanelB<T>(transB: bool, b: usize, ldb: i32, pc: i32, jc: i32, kc: i
 // The loop is then bound by how fast the core takes in instructions (about
 // 31 per k, 16 of them arithmetic), not by its floating-point units: the
 // relaxed-SIMD build fuses each multiply and add into one relaxed_madd, which
-// V8 turns into an FMA on x64 and arm64, and ran ~33% faster on an AMD
-// Zen 3 core (EPYC). Relaxed madd may round once (fused) or twice, as the host
-// decides, so that build's products can differ in the last bits from host to
-// host; the SIMD build rounds twice everywhere, like the scalar one.
+// V8 turns into an FMA where the CPU has one (x64 with FMA3, arm64), and ran
+// 1.3–1.4× as fast on an AMD Zen 3 core (EPYC). Relaxed madd may round once
+// (fused) or twice, as the host decides, so that build's products can differ
+// in the last bits from host to host; the SIMD build rounds twice everywhere,
+// like the scalar one.
 
 @inline function maddF32(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);

@@ -32,8 +32,18 @@ describe('npm pack', () => {
     }
     const strays = files.filter((f) => /^(test|assembly|examples|hosts|bench|\.ci|node_modules)\/|\.wat$|\.debug\.|\.tgz$/.test(f));
     expect(strays).toEqual([]);
-    // Two builds of the core (SIMD and baseline, ~80 kB each before gzip), the compiled JS and its sources.
+    // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources.
     expect(report.size, 'packed size in bytes').toBeLessThan(350_000);
+  });
+
+  it("the published typings declare the engine's public members and hide its internals", async () => {
+    requireBuild();
+    const dts = await readFile(join(ROOT, 'dist/engine.d.ts'), 'utf8');
+    const engine = dts.slice(dts.indexOf('export declare class Engine'));
+    for (const member of ['readonly wasmBuild: WasmBuild | null;', 'readonly backend: BackendName;', 'stats(): EngineStats;', 'relaxedSimd?: boolean;']) {
+      expect(dts, member).toContain(member);
+    }
+    expect(engine, 'the constructor is internal (createEngine() makes engines)').not.toMatch(/\bconstructor\(/);
   });
 
   it("package.json's exports point at files the package ships", async () => {
