@@ -283,6 +283,15 @@ describe('the three builds', () => {
           out.push(...b.data(b.binary(op, x, y, [37, 13])), ...b.data(b.binary(op, x, s, [37, 13])), ...b.data(b.binary(op, x, x, [37, 13])));
         }
         out.push(...b.data(b.unary(Op.Relu, x)), ...b.data(b.unary(Op.Relu, withNaN)));
+        // backward rows of relu, add and sub: same shapes, a row broadcast over rows, and x + x
+        const xg = b.fromData(make(37 * 13, 4), [37, 13], dtype, true);
+        const yg = b.fromData(make(13, 5), [13], dtype, true);
+        const zg = b.fromData(make(37 * 13, 6), [37, 13], dtype, true);
+        let t = b.binary(Op.Add, b.unary(Op.Relu, xg), yg, [37, 13]);
+        t = b.binary(Op.Sub, t, zg, [37, 13]);
+        t = b.binary(Op.Add, t, t, [37, 13]);
+        b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, t, b.fromData(make(37 * 13, 7), [37, 13], dtype, false), [37, 13]), [0, 1], []));
+        out.push(...b.grad(xg)!, ...b.grad(yg)!, ...b.grad(zg)!);
         // row sums (four partial sums in both builds), over the last axis and over everything
         out.push(...b.data(b.reduce(ReduceKind.Sum, x, [1], [37])), b.item(b.reduce(ReduceKind.Sum, x, [0, 1], [])));
       }

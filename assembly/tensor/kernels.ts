@@ -143,6 +143,9 @@ export function unaryBackward<T>(op: i32, out: usize, g: usize, x: usize, gx: us
   let rows = rowsOfPlan();
   let n = pshape(planRank - 1), s0 = pstride(0, planRank - 1), s1 = pstride(1, planRank - 1);
   for (let r = 0; r < rows; r++) {
+    if (ASC_FEATURE_SIMD) {
+      if (isFloat<T>() && op == Op.Relu && s0 == 1 && s1 == 1) { reluBackwardRow<T>(at<T>(g, off0), at<T>(x, off1), at<T>(gx, off1), n); nextRow(); continue; }
+    }
     for (let j = 0; j < n; j++) {
       let i0 = off0 + j * s0, i1 = off1 + j * s1;
       elementBackward(op, rd<T>(x, i1), 0, rd<T>(out, i0), rd<T>(g, i0));
@@ -178,6 +181,14 @@ export function binaryBackward<T>(op: i32, out: usize, g: usize, x: usize, y: us
   let last = planRank - 1;
   let n = pshape(last), s0 = pstride(0, last), s1 = pstride(1, last), s2 = pstride(2, last);
   for (let r = 0; r < rows; r++) {
+    if (ASC_FEATURE_SIMD) {
+      // y broadcast along the row (s2 = 0) sums the row into one element, in order: left to the loop below
+      if (isFloat<T>() && (op == Op.Add || op == Op.Sub) && s0 == 1 && (gx == 0 || s1 == 1) && (gy == 0 || s2 == 1)) {
+        addBackwardRow<T>(op == Op.Sub, at<T>(g, off0), gx ? at<T>(gx, off1) : 0, gy ? at<T>(gy, off2) : 0, n);
+        nextRow();
+        continue;
+      }
+    }
     for (let j = 0; j < n; j++) {
       let i0 = off0 + j * s0, i1 = off1 + j * s1, i2 = off2 + j * s2;
       elementBackward(op, rd<T>(x, i1), rd<T>(y, i2), rd<T>(out, i0), rd<T>(g, i0));
@@ -358,6 +369,53 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
   for (; j < n; j++) {
     let o = <usize>j << alignof<T>();
     store<T>(out + o, <T>elementForward(Op.Relu, <f64>load<T>(x + o), 0));
+  }
+}
+
+// The two rows below give the bits of the loops they replace: adding two
+// f32s in f64 and rounding once to f32 is the correctly rounded f32 sum, so
+// f32x4.add equals acc()'s f64 add and store.
+
+/** gx += [x > 0]·g along a contiguous row: Relu's backward rule (../ops.ts) with v128 lanes. */
+@inline function reluBackwardRow<T>(g: usize, x: usize, gx: usize, n: i32): void {
+  let j = 0;
+  let lanes = <i32>(16 / sizeof<T>());
+  let zero = v128.splat<i32>(0);
+  for (; j + lanes <= n; j += lanes) {
+    let o = <usize>j << alignof<T>();
+    let a = v128.load(gx + o);
+    if (sizeof<T>() == 4) v128.store(gx + o, f32x4.add(a, v128.and(v128.load(g + o), f32x4.gt(v128.load(x + o), zero))));
+    else v128.store(gx + o, f64x2.add(a, v128.and(v128.load(g + o), f64x2.gt(v128.load(x + o), zero))));
+  }
+  for (; j < n; j++) {
+    elementBackward(Op.Relu, <f64>load<T>(x + (<usize>j << alignof<T>())), 0, 0, <f64>load<T>(g + (<usize>j << alignof<T>())));
+    acc<T>(gx, j, gradX);
+  }
+}
+
+/**
+ * gx += g and gy += ±g along a contiguous row (either may be 0, not wanted):
+ * Add's and Sub's backward rules (../ops.ts) with v128 lanes. gx and gy may
+ * be the same buffer (x + x): each lane group adds to gx, then to gy, as the
+ * element loop does.
+ */
+@inline function addBackwardRow<T>(sub: bool, g: usize, gx: usize, gy: usize, n: i32): void {
+  let j = 0;
+  let lanes = <i32>(16 / sizeof<T>());
+  for (; j + lanes <= n; j += lanes) {
+    let o = <usize>j << alignof<T>();
+    let v = v128.load(g + o);
+    if (gx) v128.store(gx + o, sizeof<T>() == 4 ? f32x4.add(v128.load(gx + o), v) : f64x2.add(v128.load(gx + o), v));
+    if (gy) {
+      let w = v128.load(gy + o);
+      if (sizeof<T>() == 4) v128.store(gy + o, sub ? f32x4.sub(w, v) : f32x4.add(w, v));
+      else v128.store(gy + o, sub ? f64x2.sub(w, v) : f64x2.add(w, v));
+    }
+  }
+  for (; j < n; j++) {
+    elementBackward(sub ? Op.Sub : Op.Add, 0, 0, 0, <f64>load<T>(g + (<usize>j << alignof<T>())));
+    if (gx) acc<T>(gx, j, gradX);
+    if (gy) acc<T>(gy, j, gradY);
   }
 }
 
