@@ -65,7 +65,7 @@ const result = await trainMnist({
   },
 });
 if (barStarted) bar.stop();
-console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% on 2,000 held-out digits; ${result.stepsPerSecond.toFixed(0)} steps/s`);
+console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% on 2,000 held-out digits; ${result.stepsPerSecond.toFixed(0)} steps/s${result.wasmBuild ? ` (Wasm, ${result.wasmBuild} build)` : ''}`);
 if (epochs >= RECIPE.epochs && result.testAccuracy < 0.95) {
   console.error('below the 95% the recipe reaches: something is wrong');
   process.exitCode = 1;

@@ -101,5 +101,5 @@ export async function trainMnist(options = {}) {
     history.push(record);
     o.onEpoch(record);
   }
-  return { testAccuracy: history[history.length - 1].testAccuracy, history, stepsPerSecond: steps / trainSeconds, tensorBytes };
+  return { testAccuracy: history[history.length - 1].testAccuracy, history, stepsPerSecond: steps / trainSeconds, tensorBytes, wasmBuild: eng.wasmBuild };
 }
