@@ -357,12 +357,11 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
 @inline function reluRow<T>(out: usize, x: usize, n: i32): void {
   let j = 0;
   let lanes = <i32>(16 / sizeof<T>());
-  let zero = v128.splat<i32>(0);
   for (; j + lanes <= n; j += lanes) {
     let o = <usize>j << alignof<T>();
     let a = v128.load(x + o);
     // max(a, 0) that keeps NaN: pmax returns a when 0 < a is false, so NaN stays NaN; -0 becomes 0 via the compare
-    let c = sizeof<T>() == 4 ? v128.and(a, f32x4.gt(a, zero)) : v128.and(a, f64x2.gt(a, zero));
+    let c = v128.and(a, positiveLanes<T>(a));
     let nan = sizeof<T>() == 4 ? f32x4.ne(a, a) : f64x2.ne(a, a);
     v128.store(out + o, v128.or(c, v128.and(a, nan)));
   }
@@ -370,6 +369,15 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
     let o = <usize>j << alignof<T>();
     store<T>(out + o, <T>elementForward(Op.Relu, <f64>load<T>(x + o), 0));
   }
+}
+
+// Lane-wise helpers over T's lanes (f32x4 or f64x2).
+@inline function addLanes<T>(a: v128, b: v128): v128 { return sizeof<T>() == 4 ? f32x4.add(a, b) : f64x2.add(a, b); }
+@inline function subLanes<T>(a: v128, b: v128): v128 { return sizeof<T>() == 4 ? f32x4.sub(a, b) : f64x2.sub(a, b); }
+/** All ones in the lanes where a > 0 (false for NaN and ±0), zeros elsewhere. */
+@inline function positiveLanes<T>(a: v128): v128 {
+  let zero = v128.splat<i32>(0);
+  return sizeof<T>() == 4 ? f32x4.gt(a, zero) : f64x2.gt(a, zero);
 }
 
 // The two rows below give the bits of the loops they replace: adding two
@@ -380,12 +388,9 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
 @inline function reluBackwardRow<T>(g: usize, x: usize, gx: usize, n: i32): void {
   let j = 0;
   let lanes = <i32>(16 / sizeof<T>());
-  let zero = v128.splat<i32>(0);
   for (; j + lanes <= n; j += lanes) {
     let o = <usize>j << alignof<T>();
-    let a = v128.load(gx + o);
-    if (sizeof<T>() == 4) v128.store(gx + o, f32x4.add(a, v128.and(v128.load(g + o), f32x4.gt(v128.load(x + o), zero))));
-    else v128.store(gx + o, f64x2.add(a, v128.and(v128.load(g + o), f64x2.gt(v128.load(x + o), zero))));
+    v128.store(gx + o, addLanes<T>(v128.load(gx + o), v128.and(v128.load(g + o), positiveLanes<T>(v128.load(x + o)))));
   }
   for (; j < n; j++) {
     elementBackward(Op.Relu, <f64>load<T>(x + (<usize>j << alignof<T>())), 0, 0, <f64>load<T>(g + (<usize>j << alignof<T>())));
@@ -405,12 +410,8 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
   for (; j + lanes <= n; j += lanes) {
     let o = <usize>j << alignof<T>();
     let v = v128.load(g + o);
-    if (gx) v128.store(gx + o, sizeof<T>() == 4 ? f32x4.add(v128.load(gx + o), v) : f64x2.add(v128.load(gx + o), v));
-    if (gy) {
-      let w = v128.load(gy + o);
-      if (sizeof<T>() == 4) v128.store(gy + o, sub ? f32x4.sub(w, v) : f32x4.add(w, v));
-      else v128.store(gy + o, sub ? f64x2.sub(w, v) : f64x2.add(w, v));
-    }
+    if (gx) v128.store(gx + o, addLanes<T>(v128.load(gx + o), v));
+    if (gy) v128.store(gy + o, sub ? subLanes<T>(v128.load(gy + o), v) : addLanes<T>(v128.load(gy + o), v));
   }
   for (; j < n; j++) {
     elementBackward(sub ? Op.Sub : Op.Add, 0, 0, 0, <f64>load<T>(g + (<usize>j << alignof<T>())));
