@@ -268,13 +268,27 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
   });
 });
 
+type Make = (n: number, seed: number) => Float32Array | Float64Array;
+
+/**
+ * A fresh backend of `build`, and what `body` returns for float32 then float64
+ * (make gives that dtype's deterministic values), one after the other.
+ */
+async function acrossDtypes(build: WasmBuild, body: (b: TensorBackend, dtype: 'float32' | 'float64', make: Make) => number[]): Promise<{ b: TensorBackend; out: number[] }> {
+  const { b } = await backendOf(build);
+  const out: number[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    const make: Make = (n, seed) => (dtype === 'float32' ? Float32Array.from(values(n, seed)) : values(n, seed));
+    out.push(...body(b, dtype, make));
+  }
+  return { b, out };
+}
+
 describe('the three builds', () => {
   it('give bit-identical results for the kernels with SIMD rows (f32 and f64)', async () => {
     const run = async (build: WasmBuild) => {
-      const { b } = await backendOf(build);
-      const out: number[] = [];
-      for (const dtype of ['float32', 'float64'] as const) {
-        const make = (n: number, seed: number) => (dtype === 'float32' ? Float32Array.from(values(n, seed)) : values(n, seed));
+      const { b, out } = await acrossDtypes(build, (b, dtype, make) => {
+        const out: number[] = [];
         const x = b.fromData(make(37 * 13, 1), [37, 13], dtype, false);
         const y = b.fromData(make(13, 2), [13], dtype, false);
         const s = b.fromData(make(1, 3), [], dtype, false);
@@ -294,7 +308,8 @@ describe('the three builds', () => {
         out.push(...b.grad(xg)!, ...b.grad(yg)!, ...b.grad(zg)!);
         // row sums (four partial sums in both builds), over the last axis and over everything
         out.push(...b.data(b.reduce(ReduceKind.Sum, x, [1], [37])), b.item(b.reduce(ReduceKind.Sum, x, [0, 1], [])));
-      }
+        return out;
+      });
       // SGD on f32 parameters (the SIMD row computes in f64x2 and rounds once, like the scalar loop)
       const w = b.createSlot(Float32Array.from(values(4 * 7 + 3, 5)), [31], 'float32', true);
       b.reset();
@@ -318,25 +333,19 @@ describe('the three builds', () => {
   });
 
   it('agree on matmul and conv: SIMD and baseline to the bit, relaxed SIMD (fused multiply-add) to rounding', async () => {
-    const run = async (build: WasmBuild) => {
-      const { b } = await backendOf(build);
-      const out: number[] = [];
-      for (const dtype of ['float32', 'float64'] as const) {
-        const make = (n: number, seed: number) => (dtype === 'float32' ? Float32Array.from(values(n, seed)) : values(n, seed));
+    const run = async (build: WasmBuild) => (await acrossDtypes(build, (b, dtype, make) => {
         // 37×300 @ 300×45: odd edges of the register tile and two K blocks
         const a = b.fromData(make(37 * 300, 7), [37, 300], dtype, true);
         const w = b.fromData(make(300 * 45, 8), [300, 45], dtype, true);
         const y = b.matmul(a, w, [37, 45]);
         const weights = b.fromData(make(37 * 45, 11), [37, 45], dtype, false);
         b.backward(b.reduce(ReduceKind.Sum, b.binary(Op.Mul, y, weights, [37, 45]), [0, 1], []));
-        out.push(...b.data(y), ...b.grad(a)!, ...b.grad(w)!);
         const x = b.fromData(make(2 * 3 * 9 * 9, 9), [2, 3, 9, 9], dtype, false);
         const k = b.fromData(make(5 * 3 * 3 * 3, 10), [5, 3, 3, 3], dtype, false);
-        out.push(...b.data(b.conv2d(x, k, { strideH: 1, strideW: 1, padH: 1, padW: 1 }, [2, 5, 9, 9])));
+        const out = [...b.data(y), ...b.grad(a)!, ...b.grad(w)!, ...b.data(b.conv2d(x, k, { strideH: 1, strideW: 1, padH: 1, padW: 1 }, [2, 5, 9, 9]))];
         b.reset();
-      }
-      return out;
-    };
+        return out;
+      })).out;
     const [relaxed, simd, baseline] = await Promise.all([run('relaxed-simd'), run('simd'), run('baseline')]);
     expect(simd.length).toBeGreaterThan(5000);
     expect(simd).toEqual(baseline);
