@@ -12,6 +12,7 @@ export const enum ErrorCode {
   BadDType = 8,    // a dtype unknown, mixed, or not allowed for the op (int32 arithmetic)
   BadSlot = 9,     // slot never created, freed, or of the wrong size/dtype for the call
   BadArgument = 10, // an attribute out of range: an axis, an index, a stride, a slice bound
+  OutOfMemory = 11, // linear memory could not grow to hold the request; nothing was changed
 }
 
 /** The code of the last failed checked export, for lastError(). */

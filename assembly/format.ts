@@ -5,7 +5,7 @@
 
 import { Op, arity, OP_COUNT } from "./ops";
 import { newTape } from "./tape";
-import { createParam, paramCount } from "./params";
+import { createParam, paramCount, reserveParams, truncateParams } from "./params";
 import { finish } from "./program";
 
 const MAGIC: u32 = 0x44524757; // "WGRD"
@@ -13,17 +13,18 @@ const VERSION: u32 = 1;
 const HEADER_BYTES: u64 = 24;
 const NODE_BYTES: u64 = 17;
 
-let crcTable: usize = 0;
+const crcTable = memory.data(256 << 2);
+let crcReady = false;
 
 /** CRC-32 (IEEE 802.3, as zlib and PNG use it) of bytes [ptr, ptr + len). */
 export function crc32(ptr: usize, len: usize): u32 {
-  if (crcTable == 0) {
-    crcTable = heap.alloc(256 << 2);
+  if (!crcReady) {
     for (let n: u32 = 0; n < 256; n++) {
       let c = n;
       for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
       store<u32>(crcTable + (<usize>n << 2), c);
     }
+    crcReady = true;
   }
   let c: u32 = 0xffffffff;
   for (let i: usize = 0; i < len; i++) {
@@ -74,7 +75,8 @@ function valid(ptr: usize, len: usize): bool {
 /**
  * Validates the serialized program in [ptr, ptr + len) and, if it is well
  * formed, creates its parameters (new slots, in file order) and the program.
- * Returns the program id, or -1 if the buffer is not a valid program.
+ * Returns the program id, -1 if the buffer is not a valid program, or -2 if
+ * memory cannot grow; either way a failure creates nothing.
  */
 export function loadProgram(ptr: usize, len: usize): i32 {
   if (!valid(ptr, len)) return -1;
@@ -85,10 +87,12 @@ export function loadProgram(ptr: usize, len: usize): i32 {
   let root = <i32>load<u32>(ptr, <usize>HEADER_BYTES);
 
   let firstSlot = paramCount;
-  let at = ptr + <usize>HEADER_BYTES + (outputCount << 2);
-  for (let k = 0; k < params; k++, at += 8) createParam(load<f64>(at));
-
+  if (!reserveParams(firstSlot + params)) return -2;
   let t = newTape(n);
+  if (t === null) return -2;
+  let at = ptr + <usize>HEADER_BYTES + (outputCount << 2);
+  for (let k = 0; k < params; k++, at += 8) createParam(load<f64>(at)); // reserved above: cannot fail
+
   for (let i = 0; i < n; i++, at += <usize>NODE_BYTES) {
     let op = load<u8>(at);
     let a = load<i32>(at, 1);
@@ -98,5 +102,10 @@ export function loadProgram(ptr: usize, len: usize): i32 {
     store<f64>(t.values + (<usize>i << 3), load<f64>(at, 9));
   }
   t.count = n;
-  return finish(t, root, inputCount);
+  let id = finish(t, root, inputCount);
+  if (id < 0) {
+    truncateParams(firstSlot);
+    return -2;
+  }
+  return id;
 }

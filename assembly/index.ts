@@ -15,11 +15,12 @@ import * as tape from "./tape";
 import * as params from "./params";
 import * as programs from "./program";
 import * as format from "./format";
+import * as mem from "./memory";
 
 const ABI_VERSION: i32 = 1;
 
 /** The eager tape: what pushLeaf/pushUnary/... append to and reset() frees. */
-const eager = tape.newTape(1024);
+const eager = changetype<tape.Tape>(tape.newTape(1024)); // the first allocation: it cannot fail
 let generationCount: i32 = 0;
 
 
@@ -66,6 +67,7 @@ export function pushBinary(op: i32, a: i32, b: i32): i32 {
 export function pushBinaryConst(op: i32, a: i32, c: f64, constFirst: i32): i32 {
   if (arity(op) != 2 || (op == Op.PowConst && constFirst)) return fail(ErrorCode.BadOp);
   if (!isNode(a)) return fail(ErrorCode.BadNode);
+  if (!tape.reserve(eager, eager.count + 2)) return fail(ErrorCode.OutOfMemory); // both nodes or neither
   let k = tape.pushNode(eager, Op.Const, -1, -1, c);
   return constFirst ? tape.pushBinary(eager, op, k, a) : tape.pushBinary(eager, op, a, k);
 }
@@ -126,7 +128,7 @@ export function reset(): void {
 
 // ── parameters ──
 
-/** Creates a parameter slot holding `value` with gradient 0; returns the slot. */
+/** Creates a parameter slot holding `value` with gradient 0; returns the slot, or -1 (OutOfMemory). */
 export function paramCreate(value: f64): i32 { return params.createParam(value); }
 export function paramCount(): i32 { return params.paramCount; }
 
@@ -276,11 +278,12 @@ export function programLoad(ptr: usize, len: usize): i32 {
   // Validate and read a private copy: the host's range need not be a block
   // from alloc(), and the allocations of loading must not be able to overwrite
   // bytes that were already checked.
-  let copy = heap.alloc(max<usize>(len, 1));
+  let copy = mem.malloc(max<usize>(len, 1));
+  if (copy == 0) return fail(ErrorCode.OutOfMemory);
   memory.copy(copy, ptr, len);
   let id = format.loadProgram(copy, len);
-  heap.free(copy);
-  return id < 0 ? fail(ErrorCode.BadFormat) : id;
+  mem.free(copy);
+  return id == -1 ? fail(ErrorCode.BadFormat) : id < 0 ? fail(ErrorCode.OutOfMemory) : id;
 }
 
 // Blocks handed to the host. free() accepts only these, so a wrong pointer is
@@ -289,15 +292,17 @@ let hostBlocks: usize = 0; // usize[hostBlockCapacity]
 let hostBlockCount: i32 = 0;
 let hostBlockCapacity: i32 = 0;
 
-/** A block of `bytes` bytes of linear memory for the host's use (e.g. a program to load). Traps if memory cannot grow. */
+/** A block of `bytes` bytes of linear memory for the host's use (e.g. a program to load); 0 (ErrorCode.OutOfMemory) if memory cannot grow that far. */
 export function alloc(bytes: usize): usize {
   if (hostBlockCount == hostBlockCapacity) {
     let cap = max(hostBlockCapacity << 1, 8);
-    let size = <usize>cap << alignof<usize>();
-    hostBlocks = hostBlocks == 0 ? heap.alloc(size) : heap.realloc(hostBlocks, size);
+    let grown = mem.realloc(hostBlocks, <usize>cap << alignof<usize>());
+    if (grown == 0) { fail(ErrorCode.OutOfMemory); return 0; }
+    hostBlocks = grown;
     hostBlockCapacity = cap;
   }
-  let ptr = heap.alloc(max<usize>(bytes, 1));
+  let ptr = mem.malloc(max<usize>(bytes, 1));
+  if (ptr == 0) { fail(ErrorCode.OutOfMemory); return 0; }
   store<usize>(hostBlocks + (<usize>hostBlockCount << alignof<usize>()), ptr);
   hostBlockCount++;
   return ptr;
@@ -308,13 +313,16 @@ export function free(ptr: usize): i32 {
   for (let k = 0; k < hostBlockCount; k++) {
     let at = hostBlocks + (<usize>k << alignof<usize>());
     if (load<usize>(at) != ptr) continue;
-    heap.free(ptr);
+    mem.free(ptr);
     hostBlockCount--;
     store<usize>(at, load<usize>(hostBlocks + (<usize>hostBlockCount << alignof<usize>())));
     return 0;
   }
   return fail(ErrorCode.BadNode);
 }
+
+/** Bytes in the heap's live blocks: tapes, parameters, slots, programs, host blocks and the tensor arena's chunks. */
+export function heapBytes(): f64 { return <f64>mem.heapUsedBytes(); }
 
 // Arrays of a program's tape, laid out as the eager tape's; fixed for the program's life.
 export function programValuesPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.values; }

@@ -119,6 +119,7 @@ const T21: f64 = 9.691537956929451e-05;
 const T23: f64 = -3.927832388331683e-05;
 @inline function tanhForward(x: f64): f64 {
   if (!(Math.abs(x) < 0.25)) return Math.tanh(x); // NaN goes to musl too
+  if (x == 0) return x; // x + x·z·p is +0 at x = -0; tanh(-0) is -0
   let z = x * x;
   let z2 = z * z;
   let z4 = z2 * z2;

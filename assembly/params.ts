@@ -7,6 +7,9 @@
 // The arrays grow by doubling; readers go through the globals, never a cached
 // pointer.
 
+import * as mem from "./memory";
+import { ErrorCode, fail } from "./errors";
+
 const INITIAL_PARAMS: i32 = 64;
 
 export let paramCount: i32 = 0;
@@ -23,18 +26,35 @@ export let paramGradArr: usize = 0;  // f64[paramCapacity]
   store<f64>(p, load<f64>(p) + g);
 }
 
+/** Room for `count` parameters in all; false, with nothing changed, if memory cannot grow. */
+export function reserveParams(count: i32): bool {
+  if (count <= paramCapacity) return true;
+  if (count > (1 << 26)) return false;
+  let cap = max(paramCapacity, INITIAL_PARAMS);
+  while (cap < count) cap <<= 1;
+  let values = mem.realloc(paramValueArr, <usize>cap << 3);
+  if (values == 0) return false;
+  paramValueArr = values;
+  let grads = mem.realloc(paramGradArr, <usize>cap << 3);
+  if (grads == 0) return false; // the values array is larger than needed, which is harmless
+  paramGradArr = grads;
+  paramCapacity = cap;
+  return true;
+}
+
+/** A new parameter slot holding `value`, gradient 0; -1 (ErrorCode.OutOfMemory) if memory cannot grow. */
 export function createParam(value: f64): i32 {
   let slot = paramCount;
-  if (slot == paramCapacity) {
-    let cap = max(paramCapacity << 1, INITIAL_PARAMS);
-    paramValueArr = paramValueArr == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(paramValueArr, <usize>cap << 3);
-    paramGradArr = paramGradArr == 0 ? heap.alloc(<usize>cap << 3) : heap.realloc(paramGradArr, <usize>cap << 3);
-    paramCapacity = cap;
-  }
+  if (!reserveParams(slot + 1)) return fail(ErrorCode.OutOfMemory);
   setParamValue(slot, value);
   setParamGrad(slot, 0);
   paramCount = slot + 1;
   return slot;
+}
+
+/** Forgets the parameters from `count` on (a load that failed after creating them). */
+export function truncateParams(count: i32): void {
+  if (count < paramCount) paramCount = count;
 }
 
 export function zeroParamGrads(): void {

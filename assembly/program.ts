@@ -9,7 +9,8 @@
 // graph built at that moment would.
 
 import { Op, arity, forward, backward, gradX, gradY } from "./ops";
-import { ErrorCode } from "./errors";
+import { ErrorCode, fail } from "./errors";
+import * as mem from "./memory";
 import { Tape, newTape, freeTape, opOf, inputA, inputB } from "./tape";
 import { paramCount, paramValueOf, paramGradOf, setParamValue, setParamGrad, addParamGrad } from "./params";
 
@@ -47,18 +48,27 @@ export function programAt(id: i32): Program | null {
   return changetype<Program | null>(load<usize>(table + (<usize>id << alignof<usize>())));
 }
 
+/** Makes sure register() has room for one more program; false if memory cannot grow. */
+function tableRoom(): bool {
+  for (let id = 0; id < tableSize; id++) {
+    if (load<usize>(table + (<usize>id << alignof<usize>())) == 0) return true;
+  }
+  if (tableSize < tableCapacity) return true;
+  let cap = max(tableCapacity << 1, 16);
+  let grown = mem.realloc(table, <usize>cap << alignof<usize>());
+  if (grown == 0) return false;
+  table = grown;
+  tableCapacity = cap;
+  return true;
+}
+
+/** Gives p an id (tableRoom() has made room). */
 function register(p: Program): i32 {
   for (let id = 0; id < tableSize; id++) {
     if (load<usize>(table + (<usize>id << alignof<usize>())) == 0) {
       store<usize>(table + (<usize>id << alignof<usize>()), changetype<usize>(p));
       return id;
     }
-  }
-  if (tableSize == tableCapacity) {
-    let cap = max(tableCapacity << 1, 16);
-    let bytes = <usize>cap << alignof<usize>();
-    table = table == 0 ? heap.alloc(bytes) : heap.realloc(table, bytes);
-    tableCapacity = cap;
   }
   let id = tableSize++;
   store<usize>(table + (<usize>id << alignof<usize>()), changetype<usize>(p));
@@ -101,6 +111,7 @@ export function checkSegment(source: Tape, start: i32, end: i32, inputCount: i32
 export function createProgram(source: Tape, start: i32, end: i32, inputCount: i32, root: i32): i32 {
   let n = end - start;
   let t = newTape(n);
+  if (t === null) return fail(ErrorCode.OutOfMemory);
   let s = <usize>start;
   memory.copy(t.ops, source.ops + s, <usize>n);
   memory.copy(t.inputsA, source.inputsA + (s << 2), <usize>n << 2);
@@ -117,14 +128,24 @@ export function createProgram(source: Tape, start: i32, end: i32, inputCount: i3
   return finish(t, root - start, inputCount);
 }
 
-/** Registers a program over tape t (whose Param slots exist) and lists its slots. */
+/**
+ * Registers a program over tape t (whose Param slots exist) and lists its
+ * slots. Takes t: on failure (-1, ErrorCode.OutOfMemory) t is freed and
+ * nothing is registered.
+ */
 export function finish(t: Tape, root: i32, inputCount: i32): i32 {
-  let p = changetype<Program>(heap.alloc(offsetof<Program>()));
+  let p = tableRoom() ? changetype<Program>(mem.malloc(offsetof<Program>())) : changetype<Program>(0);
+  // One byte per existing slot marks the ones the program reads.
+  let seen = changetype<usize>(p) != 0 ? mem.malloc(max<usize>(<usize>paramCount, 1)) : 0;
+  if (seen == 0) {
+    mem.free(changetype<usize>(p));
+    freeTape(t);
+    return fail(ErrorCode.OutOfMemory);
+  }
+  memory.fill(changetype<usize>(p), 0, offsetof<Program>());
   p.tape = t;
   p.root = root;
   p.inputCount = inputCount;
-  // One byte per existing slot marks the ones the program reads.
-  let seen = heap.alloc(max<usize>(<usize>paramCount, 1));
   memory.fill(seen, 0, <usize>paramCount);
   let slotCount = 0;
   for (let id = 0; id < t.count; id++) {
@@ -135,17 +156,24 @@ export function finish(t: Tape, root: i32, inputCount: i32): i32 {
       slotCount++;
     }
   }
-  p.slots = heap.alloc(max<usize>(<usize>slotCount << 2, 4));
-  let k = 0;
-  for (let slot = 0; slot < paramCount; slot++) {
-    if (load<u8>(seen + <usize>slot)) {
-      store<i32>(p.slots + (<usize>k << 2), slot);
-      k++;
+  p.slots = mem.malloc(max<usize>(<usize>slotCount << 2, 4));
+  if (p.slots != 0) {
+    let k = 0;
+    for (let slot = 0; slot < paramCount; slot++) {
+      if (load<u8>(seen + <usize>slot)) {
+        store<i32>(p.slots + (<usize>k << 2), slot);
+        k++;
+      }
     }
   }
   p.slotCount = slotCount;
-  heap.free(seen);
-  buildCode(p);
+  mem.free(seen);
+  if (p.slots == 0 || !buildCode(p)) {
+    mem.free(p.slots);
+    mem.free(changetype<usize>(p));
+    freeTape(t);
+    return fail(ErrorCode.OutOfMemory);
+  }
   return register(p);
 }
 
@@ -175,12 +203,13 @@ export function finish(t: Tape, root: i32, inputCount: i32): i32 {
  * it is also what keeps a node the root does not depend on (whose local
  * derivative might be infinite) out of the sweep.
  */
-function buildCode(p: Program): void {
+function buildCode(p: Program): bool {
   let t = p.tape;
   let n = t.count;
 
   // fused[id] = 1 marks an Add at id that absorbs the Mul at id - 1.
-  let uses = heap.alloc(max<usize>(<usize>n << 2, 4));
+  let uses = mem.malloc(max<usize>(<usize>n << 2, 4));
+  if (uses == 0) return false;
   memory.fill(uses, 0, <usize>n << 2);
   for (let id = 0; id < n; id++) {
     let k = arity(opOf(t, id));
@@ -201,9 +230,14 @@ function buildCode(p: Program): void {
       forwardCount--; // the Mul's record goes
     }
   }
-  heap.free(uses);
+  mem.free(uses);
 
-  p.forwardCode = heap.alloc(max<usize>(<usize>forwardCount * RECORD, 1));
+  let reached = mem.malloc(max<usize>(<usize>n, 1));
+  p.forwardCode = reached != 0 ? mem.malloc(max<usize>(<usize>forwardCount * RECORD, 1)) : 0;
+  if (p.forwardCode == 0) {
+    mem.free(reached);
+    return false;
+  }
   p.forwardCount = forwardCount;
   let at = p.forwardCode;
   for (let id = 0; id < n; id++) {
@@ -215,7 +249,6 @@ function buildCode(p: Program): void {
   }
 
   // Reachability from the root, then the backward stream, reusing the marks' order.
-  let reached = heap.alloc(max<usize>(<usize>n, 1));
   memory.fill(reached, 0, <usize>n);
   store<u8>(reached + <usize>p.root, 1);
   let backwardCount = 0;
@@ -231,7 +264,12 @@ function buildCode(p: Program): void {
     if (arity(op) == 2) store<u8>(reached + <usize>inputB(t, id), 1);
     if (!(id + 1 < n && load<u8>(fused + <usize>(id + 1)))) backwardCount++;
   }
-  p.backwardCode = heap.alloc(max<usize>(<usize>backwardCount * RECORD, 1));
+  p.backwardCode = mem.malloc(max<usize>(<usize>backwardCount * RECORD, 1));
+  if (p.backwardCode == 0) {
+    mem.free(reached);
+    mem.free(p.forwardCode);
+    return false;
+  }
   p.backwardCount = backwardCount;
   at = p.backwardCode;
   for (let id = p.root; id >= 0; id--) {
@@ -241,7 +279,8 @@ function buildCode(p: Program): void {
     else writeRecord(at, t, id);
     at += RECORD;
   }
-  heap.free(reached);
+  mem.free(reached);
+  return true;
 }
 
 @inline function countUse(uses: usize, id: i32): void {
@@ -320,10 +359,10 @@ export function sweepBack(p: Program): void {
 export function freeProgram(id: i32): void {
   let p = changetype<Program>(load<usize>(table + (<usize>id << alignof<usize>())));
   freeTape(p.tape);
-  heap.free(p.forwardCode);
-  heap.free(p.backwardCode);
-  heap.free(p.slots);
-  heap.free(changetype<usize>(p));
+  mem.free(p.forwardCode);
+  mem.free(p.backwardCode);
+  mem.free(p.slots);
+  mem.free(changetype<usize>(p));
   store<usize>(table + (<usize>id << alignof<usize>()), 0);
 }
 

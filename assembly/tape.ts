@@ -8,59 +8,88 @@
 // no sort. For Param nodes inputA holds the parameter slot (params.ts), not a
 // node id.
 //
-// Each array is its own heap block (TLSF, from the minimal runtime) grown by
-// doubling, so after growth every pointer may have changed: hosts that keep
-// views into memory must re-read the pointers (see index.ts).
+// The six arrays share one heap block (../memory.ts), laid out in the order
+// of the fields below, each `capacity` long. It grows by doubling with
+// realloc, which extends the block in place when it is the top of memory,
+// so a long chain costs about its final capacity and not the sum of every
+// capacity it passed through. After growth every pointer may have changed:
+// hosts that keep views into memory must re-read them (see index.ts).
 
 import { Op, arity, forward, backward, gradX, gradY } from "./ops";
 import { paramValueOf, addParamGrad } from "./params";
+import * as mem from "./memory";
+import { ErrorCode, fail } from "./errors";
 
 @unmanaged export class Tape {
   count: i32;
   capacity: i32;
-  ops: usize;     // u8[capacity]
-  inputsA: usize; // i32[capacity]
-  inputsB: usize; // i32[capacity]
   values: usize;  // f64[capacity]
   grads: usize;   // f64[capacity]
+  inputsA: usize; // i32[capacity]
+  inputsB: usize; // i32[capacity]
+  ops: usize;     // u8[capacity]
   reached: usize; // u8[capacity]: scratch of the sweep
 }
 
-/** A tape with room for `capacity` nodes (at least 1). */
-export function newTape(capacity: i32): Tape {
-  let t = changetype<Tape>(heap.alloc(offsetof<Tape>()));
-  memory.fill(changetype<usize>(t), 0, offsetof<Tape>());
-  reserve(t, max(capacity, 1));
-  return t;
+/** Bytes of one node across the six arrays. */
+export const NODE_BYTES: usize = 8 + 8 + 4 + 4 + 1 + 1;
+/** The most nodes a tape may hold: its block stays under 4 GiB. */
+export const MAX_NODES: i32 = 1 << 27;
+
+/** Points t's arrays into the block at `base` for `cap` nodes. */
+function layOut(t: Tape, base: usize, cap: usize): void {
+  t.values = base;
+  t.grads = base + (cap << 3);
+  t.inputsA = base + (cap << 4);
+  t.inputsB = t.inputsA + (cap << 2);
+  t.ops = t.inputsB + (cap << 2);
+  t.reached = t.ops + cap;
+}
+
+/** A tape with room for `capacity` nodes (at least 1), or null if memory cannot grow. */
+export function newTape(capacity: i32): Tape | null {
+  let t = mem.malloc(offsetof<Tape>());
+  if (t == 0) return null;
+  memory.fill(t, 0, offsetof<Tape>());
+  let tape = changetype<Tape>(t);
+  if (!reserve(tape, max(capacity, 1))) {
+    mem.free(t);
+    return null;
+  }
+  return tape;
 }
 
 export function freeTape(t: Tape): void {
-  heap.free(t.ops);
-  heap.free(t.inputsA);
-  heap.free(t.inputsB);
-  heap.free(t.values);
-  heap.free(t.grads);
-  heap.free(t.reached);
-  heap.free(changetype<usize>(t));
+  mem.free(t.values);
+  mem.free(changetype<usize>(t));
 }
 
-@inline function grown(ptr: usize, bytes: usize): usize {
-  return ptr == 0 ? heap.alloc(bytes) : heap.realloc(ptr, bytes);
-}
-
-/** Grows t to hold at least `needed` nodes, doubling. */
-export function reserve(t: Tape, needed: i32): void {
-  if (needed <= t.capacity) return;
+/**
+ * Grows t to hold at least `needed` nodes, doubling. False, with t as it
+ * was, if memory cannot grow or `needed` is more than MAX_NODES.
+ */
+export function reserve(t: Tape, needed: i32): bool {
+  if (needed <= t.capacity) return true;
+  if (needed > MAX_NODES) return false;
   let cap = max(t.capacity, 1024);
   while (cap < needed) cap <<= 1;
+  cap = min(cap, MAX_NODES);
+  let old = <usize>t.capacity;
+  let base = mem.realloc(t.values, <usize>cap * NODE_BYTES);
+  if (base == 0) return false;
+  // The arrays keep their order; each moves up to its new offset, the last
+  // first, so no array is overwritten before it has moved.
   let n = <usize>cap;
-  t.ops = grown(t.ops, n);
-  t.reached = grown(t.reached, n);
-  t.inputsA = grown(t.inputsA, n << 2);
-  t.inputsB = grown(t.inputsB, n << 2);
-  t.values = grown(t.values, n << 3);
-  t.grads = grown(t.grads, n << 3);
+  if (old != 0) {
+    memory.copy(base + (n << 4) + (n << 3) + n, base + (old << 4) + (old << 3) + old, old); // reached
+    memory.copy(base + (n << 4) + (n << 3), base + (old << 4) + (old << 3), old);           // ops
+    memory.copy(base + (n << 4) + (n << 2), base + (old << 4) + (old << 2), old << 2);      // inputsB
+    memory.copy(base + (n << 4), base + (old << 4), old << 2);                              // inputsA
+    memory.copy(base + (n << 3), base + (old << 3), old << 3);                              // grads
+  }
+  layOut(t, base, n);
   t.capacity = cap;
+  return true;
 }
 
 // ── raw accessors: callers have checked the id ──
@@ -72,10 +101,13 @@ export function reserve(t: Tape, needed: i32): void {
 @inline export function gradOf(t: Tape, id: i32): f64 { return load<f64>(t.grads + (<usize>id << 3)); }
 @inline export function setValue(t: Tape, id: i32, value: f64): void { store<f64>(t.values + (<usize>id << 3), value); }
 
-/** Appends a node and returns its id. Writes the new node's five fields and nothing else. */
+/**
+ * Appends a node and returns its id, or -1 (ErrorCode.OutOfMemory, t as it
+ * was) if the tape cannot grow. Writes the new node's five fields and nothing else.
+ */
 @inline export function pushNode(t: Tape, op: i32, a: i32, b: i32, value: f64): i32 {
   let id = t.count;
-  if (id == t.capacity) reserve(t, id + 1);
+  if (id == t.capacity && !reserve(t, id + 1)) return fail(ErrorCode.OutOfMemory);
   store<u8>(t.ops + <usize>id, <u8>op);
   store<i32>(t.inputsA + (<usize>id << 2), a);
   store<i32>(t.inputsB + (<usize>id << 2), b);

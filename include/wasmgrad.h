@@ -84,7 +84,8 @@ enum wasmgrad_error {
   WASMGRAD_ERR_SHAPE = 7,   /* shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8) */
   WASMGRAD_ERR_DTYPE = 8,   /* dtype unknown, mixed, or not allowed for the op */
   WASMGRAD_ERR_SLOT = 9,    /* slot never created, freed, or of the wrong size/dtype */
-  WASMGRAD_ERR_ARGUMENT = 10 /* an axis, index, stride or bound out of range */
+  WASMGRAD_ERR_ARGUMENT = 10, /* an axis, index, stride or bound out of range */
+  WASMGRAD_ERR_MEMORY = 11    /* linear memory could not grow to hold the request; nothing was changed */
 };
 
 /** Tensor dtypes. */
@@ -294,6 +295,8 @@ static inline uint32_t wasmgrad_programInputsBPointer(wasmgrad_instance* m, int3
 static inline uint32_t wasmgrad_alloc(wasmgrad_instance* m, uint32_t bytes) { return WASMGRAD_EXPORT(alloc)(m, bytes); }
 /** Frees a block from wasmgrad_alloc(); -1 for any other pointer. */
 static inline int32_t wasmgrad_free(wasmgrad_instance* m, uint32_t ptr) { return (int32_t)WASMGRAD_EXPORT(free)(m, ptr); }
+/** Bytes in the heap's live blocks: tapes, parameters, slots, programs, host blocks, the tensor arena's chunks. */
+static inline double wasmgrad_heapBytes(wasmgrad_instance* m) { return WASMGRAD_EXPORT(heapBytes)(m); }
 
 /*
  * Tensors (docs/abi.md, "Tensors"): n-d f32/f64 (and int32 index) tensors on a
@@ -367,6 +370,10 @@ static inline void wasmgrad_tensorClearGrads(wasmgrad_instance* m) { WASMGRAD_EX
 static inline void wasmgrad_tensorReset(wasmgrad_instance* m) { WASMGRAD_EXPORT(tensorReset)(m); }
 /** Bytes held for tensors (arena and slots). */
 static inline double wasmgrad_tensorBytes(wasmgrad_instance* m) { return WASMGRAD_EXPORT(tensorBytes)(m); }
+/** Arena bytes handed out since the last tensorReset(): this generation's node data and gradients. */
+static inline double wasmgrad_tensorArenaUsed(wasmgrad_instance* m) { return WASMGRAD_EXPORT(tensorArenaUsed)(m); }
+/** The most arena bytes any generation has had. */
+static inline double wasmgrad_tensorArenaPeak(wasmgrad_instance* m) { return WASMGRAD_EXPORT(tensorArenaPeak)(m); }
 /* Slots: persistent tensors (parameters, kept tensors, optimizer state) */
 /** Staged: shape. Zeroed. */
 static inline int32_t wasmgrad_slotCreate(wasmgrad_instance* m, int32_t dtype, int32_t rank, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(slotCreate)(m, (uint32_t)dtype, (uint32_t)rank, (uint32_t)requiresGrad); }

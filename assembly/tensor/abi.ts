@@ -75,6 +75,10 @@ export function tensorClearGrads(): void { g.zeroGrad(); }
 export function tensorReset(): void { t.resetNodes(); }
 /** Bytes held for tensors: the arena's chunks and the slots' blocks. */
 export function tensorBytes(): f64 { return <f64>(t.arenaBytes() + t.slotBytes); }
+/** Arena bytes handed out since the last reset: the data and gradients of this generation's nodes. */
+export function tensorArenaUsed(): f64 { return <f64>t.arenaUsedBytes(); }
+/** The most arena bytes any generation has had handed out. */
+export function tensorArenaPeak(): f64 { return <f64>t.arenaPeakBytes(); }
 
 // ── slots ──
 

@@ -14,6 +14,8 @@
 // runs at full size; partial tiles at the right and bottom edges of C go
 // through a small scratch tile and are then copied or added into C.
 
+import * as mem from "../memory";
+
 // Register tiles (rows of op(A) × columns of op(B)); see the micro-kernels
 // at the end of the file for why these shapes.
 const MR_F32: i32 = 4;
@@ -37,18 +39,30 @@ const NC_F64: i32 = 1024;
 /** Bytes of the largest register tile: the scratch tile for partial edges. */
 const MAX_TILE_BYTES: usize = 128;
 
-// Scratch: allocated on first use and grown (never shrunk), so steady-state
-// calls do not touch the allocator.
+// Scratch: the packed panels at their largest (for either element type) and
+// the edge tile, allocated once by gemmReady() before the first product, so
+// gemm itself never allocates and cannot fail half-way.
 let packA: usize = 0;
-let packABytes: usize = 0;
 let packB: usize = 0;
-let packBBytes: usize = 0;
 let tile: usize = 0;
 
-function scratch(ptr: usize, have: usize, need: usize): usize {
-  if (need <= have) return ptr;
-  if (ptr != 0) heap.free(ptr);
-  return heap.alloc(need);
+/** Allocates gemm's scratch if it is not there yet; false if memory cannot grow. Call before any gemm. */
+export function gemmReady(): bool {
+  if (tile != 0) return true;
+  let bytesA = max<usize>(<usize>(MC_F32 + 16) * KC_F32 * 4, <usize>(MC_F64 + 16) * KC_F64 * 8);
+  let bytesB = max<usize>(<usize>(NC_F32 + 16) * KC_F32 * 4, <usize>(NC_F64 + 16) * KC_F64 * 8);
+  let a = mem.malloc(bytesA);
+  let b = a != 0 ? mem.malloc(bytesB) : 0;
+  let t = b != 0 ? mem.malloc(MAX_TILE_BYTES) : 0;
+  if (t == 0) {
+    mem.free(a);
+    mem.free(b);
+    return false;
+  }
+  packA = a;
+  packB = b;
+  tile = t;
+  return true;
 }
 
 @inline function mrOf<T>(): i32 {
@@ -88,16 +102,6 @@ export function gemm<T>(transA: bool, transB: bool, M: i32, N: i32, K: i32,
   const MC = mcOf<T>();
   const NC = ncOf<T>();
 
-  let kcMax = min(K, KC);
-  let mcMax = (min(M, MC) + MR - 1) / MR * MR;
-  let ncMax = (min(N, NC) + NR - 1) / NR * NR;
-  let needA = <usize>mcMax * <usize>kcMax * size;
-  let needB = <usize>ncMax * <usize>kcMax * size;
-  packA = scratch(packA, packABytes, needA);
-  packABytes = max(packABytes, needA);
-  packB = scratch(packB, packBBytes, needB);
-  packBBytes = max(packBBytes, needB);
-  if (tile == 0) tile = heap.alloc(MAX_TILE_BYTES);
 
   for (let jc = 0; jc < N; jc += NC) {
     let nc = min(NC, N - jc);

@@ -10,7 +10,7 @@ import { ErrorCode, fail } from "../errors";
 import { TOp, isUnary, isBinary, ReduceKind } from "./ops";
 import {
   DType, F, Flag, MAX_RANK, NODE_BYTES, elementShift, rec, geti, seti, dimOf, iattr, setIattr, fattr, setFattr,
-  dataOf, gradPtrOf, sizeOf, rankOf, dtypeOf, requiresGrad, pushNode, gradBuffer, nodeCount, arenaAlloc, arenaZeroed,
+  dataOf, gradPtrOf, sizeOf, rankOf, dtypeOf, requiresGrad, pushNode, gradBuffer, gradBytes, nodeCount, arenaAlloc, arenaZeroed, mark, rollback, arenaReserve,
   slotLive, slotRec, slotData, slotGrad, slotSize, slotDtype,
 } from "./tape";
 import * as tape from "./tape";
@@ -19,7 +19,7 @@ import {
   unaryForward, unaryBackward, binaryForward, binaryBackward, compareForward, whereForward, whereBackward,
   copy, reduceSum, reduceExtreme, countTies, extremeBackward, toInt32,
 } from "./kernels";
-import { gemm } from "./gemm";
+import { gemm, gemmReady } from "./gemm";
 import { im2col, col2im, poolForward, poolBackward } from "./conv";
 
 
@@ -85,6 +85,7 @@ export function fromData(dtype: i32, rank: i32, needsGrad: bool): i32 {
   if (<u32>dtype > 2 || (needsGrad && dtype == DType.I32)) return fail(ErrorCode.BadDType);
   if (!validShape(rank, stage, dtype)) return fail(ErrorCode.BadShape);
   let id = pushNode(needsGrad ? TOp.Leaf : TOp.Const, dtype, rank, stage, -1, -1, -1, 0);
+  if (id < 0) return id;
   if (needsGrad) seti(id, F.Flags, Flag.RequiresGrad | Flag.Accumulates);
   return id;
 }
@@ -112,6 +113,7 @@ export function unary(op: i32, a: i32): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = shapeInto(a, outShape);
   let id = pushNode(TOp.Unary, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, op);
   seti(id, F.Flags, gradFlag(a, -1, -1));
   planSame(id);
@@ -157,6 +159,7 @@ export function binary(op: i32, a: i32, b: i32): i32 {
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Binary, dtypeOf(a), r, outShape, a, b, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, op);
   seti(id, F.Flags, gradFlag(a, b, -1));
   planBroadcastFrom(id, a, b, -1);
@@ -186,6 +189,7 @@ export function where(mask: i32, a: i32, b: i32): i32 {
   r = broadcastShapes(r, shapeB, shapeInto(mask, shapeA), shapeA);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Where, dtypeOf(a), r, outShape, mask, a, b, 0);
+  if (id < 0) return id;
   seti(id, F.Flags, gradFlag(-1, a, b));
   planBroadcastFrom(id, mask, a, b);
   let m = dtypeOf(mask);
@@ -231,6 +235,7 @@ export function compareOp(kind: i32, a: i32, b: i32): i32 {
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, kind);
   planBroadcastFrom(id, a, b, -1);
   if (isF32(id)) compareForward<f32>(kind, dataOf(id), dataOf(a), dataOf(b));
@@ -273,12 +278,15 @@ export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   }
   // the max of nothing is undefined
   if (kind != ReduceKind.Sum) for (let d = 0; d < r; d++) if ((mask & (1 << d)) && dimOf(a, d) == 0) return fail(ErrorCode.BadShape);
+  mark();
   let id = pushNode(TOp.Reduce, dtypeOf(a), outRank, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
+  let n = sizeOf(id);
+  let acc = arenaAlloc(<usize>n << 3);
+  if (acc == 0) { rollback(); return fail(ErrorCode.OutOfMemory); }
   setIattr(id, 0, kind);
   setIattr(id, 1, mask);
   seti(id, F.Flags, gradFlag(a, -1, -1));
-  let n = sizeOf(id);
-  let acc = arenaAlloc(<usize>n << 3);
   let init: f64 = kind == ReduceKind.Sum ? 0 : kind == ReduceKind.Max ? -Infinity : Infinity;
   for (let i = 0; i < n; i++) store<f64>(acc + (<usize>i << 3), init);
   planReduce(a, mask);
@@ -361,7 +369,9 @@ export function matmul(a: i32, b: i32, transA: bool, transB: bool): i32 {
   sset(outShape, r, M);
   sset(outShape, r + 1, N);
   if (!validShape(r + 2, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
   let id = pushNode(TOp.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, <i32>transA);
   setIattr(id, 1, <i32>transB);
   setIattr(id, 2, K);
@@ -426,6 +436,7 @@ export function reshape(a: i32, rank: i32): i32 {
   for (let d = 0; d < rank; d++) size *= staged(d);
   if (size != sizeOf(a)) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Reshape, dtypeOf(a), rank, stage, a, -1, -1, dataOf(a));
+  if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   return id;
 }
@@ -450,6 +461,7 @@ export function cast(a: i32, dtype: i32): i32 {
   if (<u32>dtype > 2) return fail(ErrorCode.BadDType);
   let r = shapeInto(a, outShape);
   let id = pushNode(TOp.Cast, dtype, r, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
   if (dtype != DType.I32 && isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planSame(id);
   let from = dtypeOf(a);
@@ -510,6 +522,7 @@ export function permute(a: i32): i32 {
     sset(outShape, d, dimOf(a, p));
   }
   let id = pushNode(TOp.Permute, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planPermute(id, a, 1);
@@ -541,6 +554,7 @@ export function expand(a: i32, rank: i32): i32 {
     if (n != m && n != 1) return fail(ErrorCode.BadShape);
   }
   let id = pushNode(TOp.Expand, dtypeOf(a), rank, stage, a, -1, -1, 0);
+  if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planExpand(id, a, 1);
   runCopy(dtypeOf(a), dataOf(id), dataOf(a), false);
@@ -583,6 +597,7 @@ export function slice(a: i32): i32 {
     sset(outShape, d, e - s);
   }
   let id = pushNode(TOp.Slice, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   sliceCopy(id, a, false);
@@ -615,6 +630,7 @@ export function pad(a: i32, value: f64): i32 {
   }
   if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   setFattr(id, 0, value);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
@@ -651,6 +667,7 @@ export function concat(a: i32, b: i32, axis: i32): i32 {
   }
   if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
   let id = pushNode(TOp.Concat, dtypeOf(a), r, outShape, a, b, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, axis);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, b, -1));
   concatCopy(id, false);
@@ -688,6 +705,7 @@ export function indexSelect(a: i32, axis: i32, indices: i32): i32 {
   shapeInto(a, outShape);
   sset(outShape, axis, k);
   let id = pushNode(TOp.IndexSelect, dtypeOf(a), r, outShape, a, indices, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, axis);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   indexRows(id, false);
@@ -730,6 +748,7 @@ export function crossEntropy(x: i32, targets: i32): i32 {
   let tp = dataOf(targets);
   for (let i = 0; i < B; i++) if (<u32>load<i32>(tp + (<usize>i << 2)) >= <u32>C) return fail(ErrorCode.BadArgument);
   let id = pushNode(TOp.CrossEntropy, dtypeOf(x), 0, outShape, x, targets, -1, 0);
+  if (id < 0) return id;
   seti(id, F.Flags, gradFlag(x, -1, -1));
   if (isF32(x)) store<f32>(dataOf(id), <f32>(crossEntropyRows<f32>(dataOf(x), tp, B, C, 0, 0) / B));
   else store<f64>(dataOf(id), crossEntropyRows<f64>(dataOf(x), tp, B, C, 0, 0) / B);
@@ -788,14 +807,25 @@ export function conv2d(x: i32, w: i32): i32 {
   sset(outShape, 2, <i32>HO);
   sset(outShape, 3, <i32>WO);
   if (!validShape(4, outShape, dtypeOf(x))) return fail(ErrorCode.BadShape);
+  if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
+  mark();
   let id = pushNode(TOp.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);
+  if (id < 0) return id;
   setIattr(id, 0, sh); setIattr(id, 1, sw); setIattr(id, 2, ph); setIattr(id, 3, pw);
   seti(id, F.Flags, gradFlag(x, w, -1));
-  convRun(id, false);
+  if (!convRun(id, false)) { rollback(); return fail(ErrorCode.OutOfMemory); }
   return id;
 }
 
-function convRun(id: i32, back: bool): void {
+/** Bytes of one im2col buffer of conv node id (a column per output pixel, C·KH·KW rows). */
+function convColsBytes(id: i32): usize {
+  let x = geti(id, F.A), w = geti(id, F.B);
+  let rows = <usize>dimOf(x, 1) * dimOf(w, 2) * dimOf(w, 3);
+  return (((rows * dimOf(id, 2) * dimOf(id, 3)) << elementShift(dtypeOf(x))) + 15) & ~15;
+}
+
+/** Forward (back = false) or backward of conv node id; false, with nothing written, if its scratch cannot be had (forward only: backward() reserves it). */
+function convRun(id: i32, back: bool): bool {
   let x = geti(id, F.A), w = geti(id, F.B);
   let N = dimOf(x, 0), C = dimOf(x, 1), H = dimOf(x, 2), W = dimOf(x, 3);
   let O = dimOf(w, 0), KH = dimOf(w, 2), KW = dimOf(w, 3);
@@ -805,6 +835,7 @@ function convRun(id: i32, back: bool): void {
   let es = elementShift(dtypeOf(x));
   let f32 = isF32(x);
   let cols = arenaAlloc(<usize>(CKK * P) << es);
+  if (cols == 0) return false;
   let dcols: usize = back && requiresGrad(x) ? arenaAlloc(<usize>(CKK * P) << es) : 0;
   let gw: usize = back && requiresGrad(w) ? gradBuffer(w) : 0;
   let gx: usize = dcols ? gradBuffer(x) : 0;
@@ -836,6 +867,7 @@ function convRun(id: i32, back: bool): void {
       }
     }
   }
+  return true;
 }
 
 // ── MaxPool2d / AvgPool2d ──  staged: kernelH, kernelW, strideH, strideW, padH, padW
@@ -853,6 +885,7 @@ export function pool2d(isMax: bool, x: i32): i32 {
   sset(outShape, 2, (H + 2 * ph - kh) / sh + 1);
   sset(outShape, 3, (W + 2 * pw - kw) / sw + 1);
   let id = pushNode(isMax ? TOp.MaxPool2d : TOp.AvgPool2d, dtypeOf(x), 4, outShape, x, -1, -1, 0);
+  if (id < 0) return id;
   for (let k = 0; k < 6; k++) setIattr(id, k, staged(k));
   seti(id, F.Flags, gradFlag(x, -1, -1));
   let planes = dimOf(x, 0) * dimOf(x, 1);
@@ -899,37 +932,55 @@ function backwardNode(id: i32): void {
   if (id >= 0 && requiresGrad(id)) seti(id, F.Flags, geti(id, F.Flags) | Flag.Reached);
 }
 
-/** Reverse sweep from a size-1 node that requires grad. */
+/** Arena bytes the backward rule of node id allocates for itself (freed when the rule returns). */
+function backwardScratch(id: i32): usize {
+  let op = geti(id, F.Op);
+  if (op == TOp.Reduce && iattr(id, 0) != ReduceKind.Sum) return ((<usize>sizeOf(id) << 3) + 15) & ~15;
+  if (op == TOp.Conv2d) return convColsBytes(id) << 1;
+  return 0;
+}
+
+/**
+ * Reverse sweep from a size-1 node that requires grad. All or nothing: it
+ * first works out the arena bytes of every gradient buffer it must create and
+ * the largest scratch any one rule needs, and reserves them; if that fails it
+ * returns -1 (OutOfMemory) having changed no gradient.
+ */
 export function backward(root: i32): i32 {
   if (!isTensor(root)) return fail(ErrorCode.BadTensor);
   if (sizeOf(root) != 1 || !requiresGrad(root)) return fail(ErrorCode.BadArgument);
-  // Every non-Leaf, non-Param gradient up to the root is this sweep's alone:
-  // a node the sweep does not reach reads 0, as on the twin and the scalar tape.
-  for (let id = 0; id <= root; id++) {
-    let flags = geti(id, F.Flags);
-    seti(id, F.Flags, flags & ~Flag.Reached);
-    let g = gradPtrOf(id);
-    if (g != 0 && !(flags & Flag.Accumulates)) memory.fill(g, 0, <usize>sizeOf(id) << elementShift(dtypeOf(id)));
-  }
+  for (let id = 0; id <= root; id++) seti(id, F.Flags, geti(id, F.Flags) & ~Flag.Reached);
   markIfGrad(root);
+  let fresh: usize = 0, scratch: usize = 0;
   for (let id = root; id >= 0; id--) {
     let flags = geti(id, F.Flags);
     if (!(flags & Flag.Reached)) continue;
+    if (gradPtrOf(id) == 0) fresh += (gradBytes(id) + 15) & ~15; // Params alias their slot's, so never here
     let op = geti(id, F.Op);
-    if (op == TOp.Leaf || op == TOp.Param) {
-      gradBuffer(id); // Leafs get theirs on first use; Params alias their slot's
-      continue;
-    }
+    if (op == TOp.Leaf || op == TOp.Param) continue;
     if (op == TOp.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
     else if (op == TOp.IndexSelect || op == TOp.CrossEntropy) markIfGrad(geti(id, F.A));
     else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
-    gradBuffer(id); // zeroed above, or fresh
+    scratch = max(scratch, backwardScratch(id));
+  }
+  if (!arenaReserve(fresh + scratch)) return fail(ErrorCode.OutOfMemory);
+  // Every non-Leaf, non-Param gradient up to the root is this sweep's alone:
+  // a node the sweep does not reach reads 0, as on the twin and the scalar tape.
+  for (let id = 0; id <= root; id++) {
+    let g = gradPtrOf(id);
+    if (g != 0 && !(geti(id, F.Flags) & Flag.Accumulates)) memory.fill(g, 0, gradBytes(id));
+  }
+  for (let id = root; id >= 0; id--) {
+    if (geti(id, F.Flags) & Flag.Reached) gradBuffer(id);
   }
   let g = gradPtrOf(root);
   if (isF32(root)) store<f32>(g, load<f32>(g) + 1);
   else store<f64>(g, load<f64>(g) + 1);
   for (let id = root; id >= 0; id--) {
-    if (geti(id, F.Flags) & Flag.Reached) backwardNode(id);
+    if (!(geti(id, F.Flags) & Flag.Reached)) continue;
+    mark();
+    backwardNode(id);
+    rollback(); // the rule's scratch; gradient buffers were all made above
   }
   return 0;
 }

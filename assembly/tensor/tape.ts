@@ -8,10 +8,13 @@
 // is one reverse sweep, as on the scalar tape (../tape.ts).
 //
 // Memory model: a node's data and gradient come from the arena, a bump
-// allocator whose chunks all die at reset() in O(1). Slots (parameters, kept
-// tensors, optimizer state) live in TLSF blocks of their own and survive
+// allocator whose chunks all go back to the heap at reset(). Slots (parameters,
+// kept tensors, optimizer state) live in heap blocks of their own and survive
 // reset(); a graph reads a slot through a Param node that aliases the slot's
 // data and gradient, so backward adds into the slot directly.
+
+import { ErrorCode, fail } from "../errors";
+import * as mem from "../memory";
 
 export const MAX_RANK: i32 = 8;
 export const NODE_BYTES: usize = 128;
@@ -37,86 +40,160 @@ export const enum Flag {
 }
 
 // ── the arena ──
-// Chunks linked through their first word. When a generation needed more than
-// one chunk, reset() replaces them with one chunk of the total size, so a
-// training loop settles into one chunk reused forever (flat memory).
+// A generation's nodes take their data and gradients from chunks of the
+// heap (../memory.ts), bump-allocated. reset() gives every chunk back to the
+// heap, where they merge with their free neighbours, and the next
+// generation's first chunk is as large as the last generation used: a
+// training loop takes the same block every step (flat memory), and memory a
+// large step left behind is reused by later steps of any size instead of
+// sitting in a chunk only one size of step can use. reset() allocates
+// nothing, so it cannot fail.
+//
+// A chunk starts with a 16-byte header: the next chunk, then its capacity.
+
 
 const CHUNK_HEADER: usize = 16;
+const MIN_CHUNK: usize = 1 << 20;
 let firstChunk: usize = 0;
 let currentChunk: usize = 0;
 let chunkEnd: usize = 0;
 let bump: usize = 0;
 let arenaTotal: usize = 0; // bytes of all chunks
 let arenaUsed: usize = 0;  // bytes handed out since the last reset
-
-function newChunk(bytes: usize): usize {
-  let chunk = heap.alloc(bytes + CHUNK_HEADER);
-  store<usize>(chunk, 0);           // next
-  store<usize>(chunk, bytes, 4);    // capacity
-  arenaTotal += bytes;
-  return chunk;
-}
+let arenaPeak: usize = 0;  // the most any generation has had handed out
+let lastUsed: usize = 0;   // what the last generation had handed out
 
 function enterChunk(chunk: usize): void {
   currentChunk = chunk;
-  bump = (chunk + CHUNK_HEADER + 15) & ~15;
-  chunkEnd = chunk + CHUNK_HEADER + load<usize>(chunk, 4);
+  bump = chunk + CHUNK_HEADER;
+  chunkEnd = chunk + load<usize>(chunk, 4);
 }
 
-/** `bytes` of arena memory, 16-byte aligned, uninitialized; lives until reset(). */
-export function arenaAlloc(bytes: usize): usize {
-  bytes = (bytes + 15) & ~15;
-  arenaUsed += bytes;
-  if (firstChunk == 0) {
-    firstChunk = newChunk(max<usize>(bytes + 16, 1 << 20));
-    enterChunk(firstChunk);
-  }
-  if (bump + bytes > chunkEnd) {
+/**
+ * Makes room for `bytes` more, preferring what needs no new memory: the next
+ * chunk (after a rollback), the current chunk grown into the free block
+ * above it, the largest free block of the heap as a new chunk; and only then
+ * new memory: the current chunk grown in place at the top of memory, or a
+ * new chunk as large as the last generation used (the first chunk) or a
+ * quarter of the arena so far. Growing in place keeps a large tensor from
+ * leaving the tail of a chunk unused. False if the heap has no room.
+ */
+function arenaGrow(bytes: usize): bool {
+  let least = bytes + CHUNK_HEADER;
+  if (currentChunk != 0) {
     let next = load<usize>(currentChunk);
-    if (next == 0 || load<usize>(next, 4) < bytes + 16) {
-      let grownBytes = max<usize>(bytes + 16, arenaTotal);
-      let chunk = newChunk(grownBytes);
-      store<usize>(chunk, next); // keep any smaller successor after it
-      store<usize>(currentChunk, chunk);
-      next = chunk;
+    if (next != 0 && load<usize>(next, 4) >= least) {
+      enterChunk(next);
+      return true;
     }
-    enterChunk(next);
+    if (next == 0 && (growChunk(bytes, false) || (mem.largestFreeBytes() < least && growChunk(bytes, true)))) return true;
+  }
+  let chunk = mem.mallocLargest(least);
+  if (chunk == 0) {
+    let want = currentChunk == 0 ? lastUsed + CHUNK_HEADER : arenaTotal >> 2;
+    chunk = mem.malloc(max<usize>(max<usize>(want, MIN_CHUNK), least));
+    if (chunk == 0) chunk = mem.malloc(least);
+    if (chunk == 0) return false;
+  }
+  let capacity = mem.capacityOf(chunk);
+  store<usize>(chunk, currentChunk != 0 ? load<usize>(currentChunk) : 0); // next: any chunk after the current one
+  store<usize>(chunk, capacity, 4);
+  if (currentChunk != 0) store<usize>(currentChunk, chunk);
+  else firstChunk = chunk;
+  arenaTotal += capacity;
+  enterChunk(chunk);
+  return true;
+}
+
+/** Grows the current (last) chunk in place so that `bytes` more fit after the bump pointer. */
+function growChunk(bytes: usize, growMemory: bool): bool {
+  let capacity = load<usize>(currentChunk, 4);
+  let inUse = bump - currentChunk;
+  if (bytes > mem.MAX_REQUEST - inUse) return false; // (the sum would wrap past 4 GiB)
+  if (!mem.resizeInPlace(currentChunk, inUse + bytes, growMemory)) return false;
+  let grown = mem.capacityOf(currentChunk);
+  store<usize>(currentChunk, grown, 4);
+  arenaTotal += grown - capacity;
+  chunkEnd = currentChunk + grown;
+  return true;
+}
+
+/** `bytes` of arena memory, 16-byte aligned, uninitialized, living until reset(); 0 if the heap has no room. */
+export function arenaAlloc(bytes: usize): usize {
+  if (bytes > mem.MAX_REQUEST) return 0;
+  bytes = (bytes + 15) & ~15;
+  if (currentChunk == 0 || bytes > chunkEnd - bump) {
+    if (!arenaGrow(bytes)) return 0;
   }
   let p = bump;
   bump += bytes;
+  arenaUsed += bytes;
+  if (arenaUsed > arenaPeak) arenaPeak = arenaUsed;
   return p;
 }
 
-@inline export function arenaZeroed(bytes: usize): usize {
+/** arenaAlloc, zero-filled. */
+export function arenaZeroed(bytes: usize): usize {
   let p = arenaAlloc(bytes);
-  memory.fill(p, 0, bytes);
+  if (p != 0) memory.fill(p, 0, bytes);
   return p;
+}
+
+// A mark of the arena (and the node count): rollback() undoes every node and
+// arena allocation made since, for an op that fails half-way. One mark at a
+// time; ops do not nest.
+let markChunk: usize = 0;
+let markBump: usize = 0;
+let markUsed: usize = 0;
+let markNodes: i32 = 0;
+
+export function mark(): void {
+  markChunk = currentChunk;
+  markBump = bump;
+  markUsed = arenaUsed;
+  markNodes = nodeCount;
+}
+
+/** Undoes the nodes and arena allocations since mark(); chunks made since stay linked for reuse. */
+export function rollback(): void {
+  nodeCount = markNodes;
+  arenaUsed = markUsed;
+  if (markChunk == 0) {
+    if (firstChunk != 0) enterChunk(firstChunk);
+  } else {
+    enterChunk(markChunk);
+    bump = markBump;
+  }
+}
+
+/** Bytes still free in the current chunk. */
+export function arenaRoom(): usize { return currentChunk == 0 ? 0 : chunkEnd - bump; }
+
+/** Makes sure the next `bytes` of arena allocations (16-byte rounded each) cannot fail; false if the heap has no room. */
+export function arenaReserve(bytes: usize): bool {
+  if (bytes > mem.MAX_REQUEST) return false;
+  if (currentChunk != 0 && bytes <= chunkEnd - bump) return true;
+  if (!arenaGrow(bytes)) return false;
+  return true;
 }
 
 function arenaReset(): void {
-  let used = arenaUsed;
+  lastUsed = arenaUsed;
   arenaUsed = 0;
-  if (firstChunk == 0) return;
-  if (load<usize>(firstChunk) != 0) {
-    // One chunk big enough for what this generation used (plus alignment
-    // slack), allocated before the old ones are freed so that a failed
-    // allocation leaves the arena as it was.
-    let old = firstChunk;
-    let oldTotal = arenaTotal;
-    let merged = newChunk(max<usize>(used + 64, 1 << 20));
-    let c = old;
-    while (c != 0) {
-      let next = load<usize>(c);
-      heap.free(c);
-      c = next;
-    }
-    arenaTotal -= oldTotal;
-    firstChunk = merged;
+  let c = firstChunk;
+  while (c != 0) {
+    let next = load<usize>(c);
+    mem.free(c);
+    c = next;
   }
-  enterChunk(firstChunk);
+  firstChunk = currentChunk = 0;
+  bump = chunkEnd = 0;
+  arenaTotal = 0;
 }
 
 export function arenaBytes(): usize { return arenaTotal; }
+export function arenaUsedBytes(): usize { return arenaUsed; }
+export function arenaPeakBytes(): usize { return arenaPeak; }
 
 // ── nodes ──
 
@@ -139,11 +216,19 @@ let nodes: usize = 0;
 @inline export function dtypeOf(id: i32): i32 { return geti(id, F.DType); }
 @inline export function requiresGrad(id: i32): bool { return (geti(id, F.Flags) & Flag.RequiresGrad) != 0; }
 
-/** Elements of a tensor of `rank` dims whose sizes are the i32s at `shape`. */
-@inline function sizeOfShape(rank: i32, shape: usize): i32 {
-  let size: i32 = 1;
-  for (let d = 0; d < rank; d++) size *= load<i32>(shape + (<usize>d << 2));
-  return size;
+/** The most elements a tensor may have: 2^28, so a byte offset into the largest (f64) fits in 31 bits. */
+export const MAX_ELEMENTS: i64 = 1 << 28;
+
+/** Elements of a tensor of `rank` dims whose sizes are the i32s at `shape`, or -1 if a dim is negative or the total is more than MAX_ELEMENTS. */
+function sizeOfShape(rank: i32, shape: usize): i32 {
+  let size: i64 = 1;
+  for (let d = 0; d < rank; d++) {
+    let n = load<i32>(shape + (<usize>d << 2));
+    if (n < 0) return -1;
+    size *= n;
+    if (size > MAX_ELEMENTS) return -1;
+  }
+  return <i32>size;
 }
 
 /** Clears record r and writes the fields nodes and slots share: op, dtype, shape, size, data. */
@@ -160,18 +245,27 @@ function initRecord(r: usize, op: i32, dtype: i32, rank: i32, shape: usize, size
 /**
  * Appends a node with the shape staged at `shape` (rank i32s) and returns its
  * id; data is allocated (uninitialized) unless `alias` is nonzero, in which
- * case the node shares that memory. Attributes start at 0.
+ * case the node shares that memory. Attributes start at 0. Returns -1 with
+ * ErrorCode.OutOfMemory, the tape as it was, if memory cannot grow.
  */
 export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b: i32, c: i32, alias: usize): i32 {
+  // Every op's output passes here before any work is done: one size check for all.
+  if (<u32>rank > <u32>MAX_RANK) return fail(ErrorCode.BadShape);
+  let size = sizeOfShape(rank, shape);
+  if (size < 0) return fail(ErrorCode.BadShape);
   let id = nodeCount;
   if (id == nodeCapacity) {
     let cap = max(nodeCapacity << 1, 256);
-    nodes = nodes == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(nodes, <usize>cap * NODE_BYTES);
+    let grown = mem.realloc(nodes, <usize>cap * NODE_BYTES);
+    if (grown == 0) return fail(ErrorCode.OutOfMemory);
+    nodes = grown;
     nodeCapacity = cap;
   }
-  let size = sizeOfShape(rank, shape);
-  // Data first: if memory cannot grow, the trap leaves the tape as it was.
-  let data = alias != 0 ? alias : arenaAlloc(<usize>size << elementShift(dtype));
+  let data = alias;
+  if (alias == 0) {
+    data = arenaAlloc(<usize>size << elementShift(dtype));
+    if (data == 0) return fail(ErrorCode.OutOfMemory);
+  }
   let r = rec(id);
   initRecord(r, op, dtype, rank, shape, size, data);
   store<i32>(r + F.A, a);
@@ -181,11 +275,18 @@ export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b
   return id;
 }
 
-/** The gradient buffer of node id, allocated (zeroed) on first use. */
+/** Bytes of node id's gradient buffer. */
+@inline export function gradBytes(id: i32): usize { return <usize>sizeOf(id) << elementShift(dtypeOf(id)); }
+
+/**
+ * The gradient buffer of node id, allocated (zeroed) on first use. backward()
+ * reserves arena room for every buffer it will need before it changes
+ * anything, so inside the sweep this cannot fail.
+ */
 export function gradBuffer(id: i32): usize {
   let g = gradPtrOf(id);
   if (g == 0) {
-    g = arenaZeroed(<usize>sizeOf(id) << elementShift(dtypeOf(id)));
+    g = arenaZeroed(gradBytes(id));
     seti(id, F.Grad, <i32>g);
   }
   return g;
@@ -212,21 +313,36 @@ export let slotBytes: usize = 0;
 @inline export function slotSize(s: i32): i32 { return load<i32>(slotRec(s) + F.Size); }
 @inline export function slotDtype(s: i32): i32 { return load<i32>(slotRec(s) + F.DType); }
 
-/** A slot with the staged shape; data and gradient zeroed (gradient only if requiresGrad). */
+/**
+ * A slot with the staged shape; data and gradient zeroed (gradient only if
+ * requiresGrad). -1 with ErrorCode.OutOfMemory, and nothing made, if memory
+ * cannot grow.
+ */
 export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool): i32 {
   let s = slotCount;
   if (s == slotCapacity) {
     let cap = max(slotCapacity << 1, 64);
-    slots = slots == 0 ? heap.alloc(<usize>cap * NODE_BYTES) : heap.realloc(slots, <usize>cap * NODE_BYTES);
+    let grown = mem.realloc(slots, <usize>cap * NODE_BYTES);
+    if (grown == 0) return fail(ErrorCode.OutOfMemory);
+    slots = grown;
     slotCapacity = cap;
   }
+  if (<u32>rank > <u32>MAX_RANK) return fail(ErrorCode.BadShape);
   let size = sizeOfShape(rank, shape);
-  // Memory first, the record after: if memory cannot grow, the trap leaves no half-made slot.
+  if (size < 0) return fail(ErrorCode.BadShape);
   let bytes = max<usize>(<usize>size << elementShift(dtype), 16);
-  let data = heap.alloc(bytes);
-  let grad: usize = needsGrad ? heap.alloc(bytes) : 0;
+  let data = mem.malloc(bytes);
+  if (data == 0) return fail(ErrorCode.OutOfMemory);
+  let grad: usize = 0;
+  if (needsGrad) {
+    grad = mem.malloc(bytes);
+    if (grad == 0) {
+      mem.free(data);
+      return fail(ErrorCode.OutOfMemory);
+    }
+    memory.fill(grad, 0, bytes);
+  }
   memory.fill(data, 0, bytes);
-  if (grad != 0) memory.fill(grad, 0, bytes);
   slotBytes += grad != 0 ? bytes << 1 : bytes;
   let r = slotRec(s);
   initRecord(r, 0, dtype, rank, shape, size, data); // op 0 = live; freeSlot sets -1
@@ -257,11 +373,11 @@ function releaseFreedSlots(): void {
     let data = <usize>load<i32>(r + F.Data);
     if (load<i32>(r + F.Op) >= 0 || data == 0) continue;
     let bytes = max<usize>(<usize>load<i32>(r + F.Size) << elementShift(load<i32>(r + F.DType)), 16);
-    heap.free(data);
+    mem.free(data);
     slotBytes -= bytes;
     let g = <usize>load<i32>(r + F.Grad);
     if (g != 0) {
-      heap.free(g);
+      mem.free(g);
       slotBytes -= bytes;
     }
     store<i32>(r + F.Data, 0);
