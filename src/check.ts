@@ -3,6 +3,7 @@
 /** A short description of a bad argument for an error message: its type and, for primitives, its value. */
 export function describe(x: unknown): string {
   if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return 'an array';
   if (typeof x === 'object') return `an object (${(x as object).constructor?.name ?? 'Object'})`;
   return typeof x === 'string' ? `the string ${JSON.stringify(x)}` : `${typeof x} ${String(x)}`;

@@ -70,6 +70,7 @@ export class SGD extends Optimizer {
   constructor(params: readonly TensorParam[], options: SGDOptions) {
     super(params, 'SGD');
     options = checkOptions(options, 'SGD', ['lr', 'momentum', 'weightDecay']);
+    if (options.lr === undefined) throw new TypeError('SGD: lr is required (a number ≥ 0), e.g. new optim.SGD(params, { lr: 0.01 })');
     this.lr = checkHyper('SGD', 'lr', options.lr);
     this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0);
     this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0);

@@ -190,7 +190,7 @@ export class Tensor {
   /** Σ(x − mean)² / (n − correction), correction = 1 by default (unbiased, as torch.var). */
   var(axes?: number | readonly number[], options?: VarOptions): Tensor {
     const o = reduceOptions(options, 'var', VAR_KEYS);
-    const correction = o.correction ?? 1;
+    const correction = o.correction === undefined ? 1 : o.correction; // null is refused below, not taken for the default
     // torch.var takes an int correction ≥ 0; null, NaN or an object would give a silently wrong divisor
     if (!Number.isInteger(correction)) throw new TypeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${describe(correction)}`);
     if (correction < 0) throw new RangeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${correction}`);
