@@ -268,6 +268,7 @@ describe.each(TENSOR_BACKENDS)('arguments of the wrong shape or kind (%s)', (bac
     ['slice([1], 3)', (e) => e.tensor([1, 2, 3, 4]).slice([1], 3 as never), TypeError, 'slice: ends must be an array with one bound per dim'],
     ["slice(['1'])", (e) => e.tensor([1, 2, 3, 4]).slice(['1' as never]), TypeError, 'slice: bounds must be integers, got 1'],
     ['pad with a bad pair', (e) => e.zeros([2]).pad([[1] as never]), TypeError, 'pad: widths[0] must be a [before, after] pair, got an array'],
+    ['clamp with a null bound', (e) => e.zeros([2]).clamp(null as never, 1), TypeError, 'clamp: min must be a number or undefined, got null'],
     ['pad with a string value', (e) => e.zeros([2]).pad([[1, 1]], '0' as never), TypeError, 'pad: the fill value must be a number, got the string "0"'],
   ]);
 

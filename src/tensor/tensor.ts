@@ -153,6 +153,9 @@ export class Tensor {
    * 1 where min ≤ x ≤ max (bounds included, as PyTorch) and 0 outside.
    */
   clamp(min?: number, max?: number): Tensor {
+    for (const [name, x] of [['min', min], ['max', max]] as const) {
+      if (x !== undefined && typeof x !== 'number') throw new TypeError(`clamp: ${name} must be a number or undefined, got ${describe(x)}`);
+    }
     let out: Tensor = this;
     if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp');
     if (max !== undefined) out = where(out.gt(max), scalarLike(max, out), out, 'clamp');
