@@ -3,6 +3,7 @@
 // Neurons, an MLP a list of Layers. Weights are parameters, so they survive
 // eng.reset() and a training loop can rebuild the graph every step.
 
+import { checkFlag, checkOptions, checkRng } from './check.js';
 import type { Engine } from './engine.js';
 import { Random } from './random.js';
 import type { Param, Scalar, Value } from './value.js';
@@ -31,13 +32,14 @@ export class Neuron extends Module {
   readonly b: Param;
   readonly nonlin: boolean;
 
-  constructor(readonly engine: Engine, nin: number, options: NeuronOptions = {}) {
+  constructor(readonly engine: Engine, nin: number, options?: NeuronOptions) {
     super();
+    const o = checkOptions(options, 'Neuron', ['nonlin', 'rng']);
     if (!Number.isInteger(nin) || nin < 1) throw new RangeError(`Neuron: nin must be a positive integer, got ${nin}`);
-    const rng = options.rng ?? new Random(42);
+    const rng = o.rng !== undefined ? checkRng(o.rng, 'Neuron') : new Random(42);
+    this.nonlin = checkFlag(o.nonlin, 'Neuron', 'nonlin') ?? true;
     this.w = Array.from({ length: nin }, () => engine.param(rng.uniform(-1, 1)));
     this.b = engine.param(0);
-    this.nonlin = options.nonlin ?? true;
   }
 
   forward(x: readonly Scalar[]): Value {
@@ -59,11 +61,12 @@ export class Neuron extends Module {
 export class Layer extends Module {
   readonly neurons: Neuron[];
 
-  constructor(readonly engine: Engine, nin: number, nout: number, options: NeuronOptions = {}) {
+  constructor(readonly engine: Engine, nin: number, nout: number, options?: NeuronOptions) {
     super();
+    const o = checkOptions(options, 'Layer', ['nonlin', 'rng']);
     if (!Number.isInteger(nout) || nout < 1) throw new RangeError(`Layer: nout must be a positive integer, got ${nout}`);
-    const rng = options.rng ?? new Random(42);
-    this.neurons = Array.from({ length: nout }, () => new Neuron(engine, nin, { ...options, rng }));
+    const rng = o.rng !== undefined ? checkRng(o.rng, 'Layer') : new Random(42);
+    this.neurons = Array.from({ length: nout }, () => new Neuron(engine, nin, { ...o, rng }));
   }
 
   forward(x: readonly Scalar[]): Value[] {
@@ -88,10 +91,12 @@ export interface MLPOptions {
 export class MLP extends Module {
   readonly layers: Layer[];
 
-  constructor(readonly engine: Engine, nin: number, nouts: readonly number[], options: MLPOptions = {}) {
+  constructor(readonly engine: Engine, nin: number, nouts: readonly number[], options?: MLPOptions) {
     super();
+    const o = checkOptions(options, 'MLP', ['seed']);
     if (!Array.isArray(nouts) || nouts.length === 0) throw new RangeError('MLP: nouts must be a non-empty array of layer sizes');
-    const rng = new Random(options.seed ?? 42);
+    if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new TypeError(`MLP: seed must be an integer, got ${String(o.seed)}`);
+    const rng = new Random(o.seed ?? 42);
     const sizes = [nin, ...nouts];
     this.layers = nouts.map(
       (nout, i) => new Layer(engine, sizes[i], nout, { nonlin: i !== nouts.length - 1, rng }),

@@ -58,6 +58,13 @@ export class Value {
     return this.engine.tape.grad(this.engine.readId(this, 'grad'));
   }
 
+  set grad(_: number) {
+    throw new TypeError(
+      "grad: only a parameter's gradient can be assigned (p.grad = 0 for one made with eng.param(), eng.zeroGrad() for all); " +
+        'this Value is not a parameter, and backward() computes its gradient',
+    );
+  }
+
   /** The name given at creation or with `named()`, if any. */
   get name(): string | undefined {
     return this.engine.nameOf(this);

@@ -4,6 +4,7 @@
 // yields an f64 and storing rounds, so "compute in f64, round once on store"
 // is what a plain loop does.
 
+import { outOfMemory } from '../tensor/shape.js';
 import type { TypedData } from '../tensor/backend.js';
 import { forward, backward } from './ops.js';
 import { tensorForward, tensorBackward } from './tensor-ops.js';
@@ -50,7 +51,12 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  */
 export function offsets(shape: readonly number[], strides: Int32Array, base = 0): Int32Array {
   const total = sizeOf(shape);
-  const out = new Int32Array(total);
+  let out: Int32Array;
+  try {
+    out = new Int32Array(total);
+  } catch (err) {
+    throw outOfMemory(err, 'JS twin', 'int32', total);
+  }
   const r = shape.length;
   if (total === 0) return out;
   if (r === 0) {

@@ -7,6 +7,7 @@
 import {
   DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
+import { MAX_SIZE, outOfMemory } from '../tensor/shape.js';
 import { gemm } from './gemm.js';
 
 type GemmArray = Float32Array | Float64Array;
@@ -40,8 +41,29 @@ function crossEntropyRows(x: TypedData, t: Int32Array, C: number, gx: TypedData 
   return total;
 }
 
-function alloc(dtype: DType, n: number): TypedData {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+/**
+ * Every array the twin holds goes through here: past the front end's size
+ * check nothing may be built, and a heap that cannot hold the array is a
+ * RangeError naming the op, never V8's bare "Array buffer allocation failed".
+ */
+function alloc(dtype: DType, n: number, op: string): TypedData {
+  if (n > MAX_SIZE) throw new RangeError(`${op}: ${n} elements are more than the ${MAX_SIZE} (2^28) a tensor can hold`);
+  try {
+    return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+  } catch (err) {
+    throw outOfMemory(err, op, dtype, n);
+  }
+}
+
+function copyOf(arr: TypedData, op: string): TypedData {
+  const out = alloc(arr instanceof Float32Array ? 'float32' : arr instanceof Float64Array ? 'float64' : 'int32', arr.length, op);
+  out.set(arr);
+  return out;
+}
+
+/** f64 accumulators (sums rounded once into a tensor's dtype). */
+function scratchF64(n: number, op: string): Float64Array {
+  return alloc('float64', n, op) as Float64Array;
 }
 
 /**
@@ -59,19 +81,19 @@ class Arena {
   bytes = 0;
 
   /** An array of n elements with arbitrary contents (the caller overwrites all of it). */
-  take(dtype: DType, n: number): TypedData {
+  take(dtype: DType, n: number, op: string): TypedData {
     const list = this.free[DTYPE_CODE[dtype]].get(n);
     let arr = list !== undefined ? list.pop() : undefined;
     if (arr === undefined) {
-      arr = alloc(dtype, n);
+      arr = alloc(dtype, n, op);
       this.bytes += arr.byteLength;
     }
     this.used.push(arr);
     return arr;
   }
 
-  takeZeroed(dtype: DType, n: number): TypedData {
-    const arr = this.take(dtype, n);
+  takeZeroed(dtype: DType, n: number, op: string): TypedData {
+    const arr = this.take(dtype, n, op);
     arr.fill(0);
     return arr;
   }
@@ -148,13 +170,13 @@ export class JsTensorBackend implements TensorBackend {
   // ── leaves ──
 
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
-    const copy = this.arena.take(dtype, data.length);
+    const copy = this.arena.take(dtype, data.length, 'fromData');
     copy.set(data);
     return this.push(requiresGrad ? LEAF : CONST, 0, -1, -1, -1, dtype, shape, copy, requiresGrad);
   }
 
   full(shape: readonly number[], dtype: DType, value: number): number {
-    const data = this.arena.take(dtype, sizeOf(shape));
+    const data = this.arena.take(dtype, sizeOf(shape), 'full');
     data.fill(value);
     return this.push(CONST, 0, -1, -1, -1, dtype, shape, data, false);
   }
@@ -163,21 +185,21 @@ export class JsTensorBackend implements TensorBackend {
 
   unary(op: UnaryOpId, a: number): number {
     const x = this.node(a);
-    const out = this.arena.take(x.dtype, x.data.length);
+    const out = this.arena.take(x.dtype, x.data.length, 'unary');
     unaryForward(op, x.data, out);
     return this.push(UNARY, op, a, -1, -1, x.dtype, x.shape, out, x.requiresGrad);
   }
 
   binary(op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number {
     const x = this.node(a), y = this.node(b);
-    const out = this.arena.take(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape), 'binary');
     binaryForward(op, x.data, broadcastStrides(x.shape, outShape), y.data, broadcastStrides(y.shape, outShape), out, outShape);
     return this.push(BINARY, op, a, b, -1, x.dtype, outShape, out, x.requiresGrad || y.requiresGrad);
   }
 
   where(mask: number, a: number, b: number, outShape: readonly number[]): number {
     const m = this.node(mask), x = this.node(a), y = this.node(b);
-    const out = this.arena.take(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape), 'where');
     const om = offsets(outShape, broadcastStrides(m.shape, outShape));
     const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
     const oy = offsets(outShape, broadcastStrides(y.shape, outShape));
@@ -188,7 +210,7 @@ export class JsTensorBackend implements TensorBackend {
 
   compare(kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number {
     const x = this.node(a), y = this.node(b);
-    const out = this.arena.take(x.dtype, sizeOf(outShape));
+    const out = this.arena.take(x.dtype, sizeOf(outShape), 'compare');
     const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
     const oy = offsets(outShape, broadcastStrides(y.shape, outShape));
     const xd = x.data, yd = y.data;
@@ -200,10 +222,10 @@ export class JsTensorBackend implements TensorBackend {
     const x = this.node(a);
     const so = this.reduceStrides(x.shape, axes);
     const n = sizeOf(outShape);
-    const acc = new Float64Array(n);
+    const acc = scratchF64(n, 'reduce');
     if (kind !== 0) acc.fill(kind === 1 ? -Infinity : Infinity);
     reduceForward(kind, x.data, x.shape, so, acc);
-    const out = this.arena.take(x.dtype, n);
+    const out = this.arena.take(x.dtype, n, 'reduce');
     out.set(acc);
     const id = this.push(REDUCE, kind, a, -1, -1, x.dtype, outShape, out, x.requiresGrad);
     this.nodes[id].info = so;
@@ -227,7 +249,7 @@ export class JsTensorBackend implements TensorBackend {
     const r = outShape.length;
     const M = outShape[r - 2], N = outShape[r - 1], K = x.shape[x.shape.length - (transA ? 2 : 1)];
     const { ia, ib } = this.batchIndex(x.shape, y.shape, outShape);
-    const out = this.arena.take(x.dtype, sizeOf(outShape)) as GemmArray;
+    const out = this.arena.take(x.dtype, sizeOf(outShape), 'matmul') as GemmArray;
     const xd = x.data as GemmArray, yd = y.data as GemmArray;
     const lda = transA ? M : K, ldb = transB ? K : N;
     for (let q = 0; q < ia.length; q++) {
@@ -258,7 +280,7 @@ export class JsTensorBackend implements TensorBackend {
     const shape = perm.map((p) => x.shape[p]);
     const strides = Int32Array.from(perm, (p) => own[p]);
     const src = offsets(shape, strides);
-    const out = this.arena.take(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length, 'permute');
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(PERMUTE, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -269,7 +291,7 @@ export class JsTensorBackend implements TensorBackend {
   expand(a: number, shape: readonly number[]): number {
     const x = this.node(a);
     const src = offsets(shape, broadcastStrides(x.shape, shape));
-    const out = this.arena.take(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length, 'expand');
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(EXPAND, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -284,7 +306,7 @@ export class JsTensorBackend implements TensorBackend {
     let base = 0;
     for (let d = 0; d < starts.length; d++) base += starts[d] * own[d];
     const src = offsets(shape, own, base);
-    const out = this.arena.take(x.dtype, src.length);
+    const out = this.arena.take(x.dtype, src.length, 'slice');
     const xd = x.data;
     for (let i = 0; i < src.length; i++) out[i] = xd[src[i]];
     const id = this.push(SLICE, 0, a, -1, -1, x.dtype, shape, out, x.requiresGrad);
@@ -298,7 +320,7 @@ export class JsTensorBackend implements TensorBackend {
     shape[axis] += y.shape[axis];
     const outer = sizeOf(x.shape.slice(0, axis));
     const ca = x.data.length / Math.max(outer, 1), cb = y.data.length / Math.max(outer, 1);
-    const out = this.arena.take(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape), 'concat');
     if (outer > 0) {
       for (let o = 0; o < outer; o++) {
         out.set(x.data.subarray(o * ca, (o + 1) * ca), o * (ca + cb));
@@ -317,7 +339,7 @@ export class JsTensorBackend implements TensorBackend {
     let base = 0;
     for (let d = 0; d < shape.length; d++) base += before[d] * own[d];
     const dst = offsets(x.shape, own, base);
-    const out = this.arena.take(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape), 'pad');
     out.fill(value);
     const xd = x.data;
     for (let i = 0; i < dst.length; i++) out[dst[i]] = xd[i];
@@ -334,7 +356,7 @@ export class JsTensorBackend implements TensorBackend {
     const outer = sizeOf(x.shape.slice(0, axis));
     const inner = sizeOf(x.shape.slice(axis + 1));
     const dim = x.shape[axis];
-    const out = this.arena.take(x.dtype, sizeOf(shape));
+    const out = this.arena.take(x.dtype, sizeOf(shape), 'indexSelect');
     const xd = x.data;
     let o = 0;
     for (let p = 0; p < outer; p++) {
@@ -351,7 +373,7 @@ export class JsTensorBackend implements TensorBackend {
   crossEntropy(logits: number, targets: number): number {
     const x = this.node(logits);
     const t = this.node(targets).data as Int32Array;
-    const out = this.arena.take(x.dtype, 1);
+    const out = this.arena.take(x.dtype, 1, 'crossEntropy');
     out[0] = crossEntropyRows(x.data, t, x.shape[1], null, 0) / t.length;
     return this.push(CROSS_ENTROPY, 0, logits, targets, -1, x.dtype, [], out, x.requiresGrad);
   }
@@ -362,8 +384,8 @@ export class JsTensorBackend implements TensorBackend {
     const [O, , KH, KW] = Wt.shape;
     const HO = outShape[2], WO = outShape[3];
     const P = HO * WO, CKK = C * KH * KW;
-    const out = this.arena.take(X.dtype, sizeOf(outShape)) as GemmArray;
-    const col = this.arena.take(X.dtype, CKK * P) as GemmArray;
+    const out = this.arena.take(X.dtype, sizeOf(outShape), 'conv2d') as GemmArray;
+    const col = this.arena.take(X.dtype, CKK * P, 'conv2d') as GemmArray;
     for (let n = 0; n < N; n++) {
       im2col(X.data, n * C * H * W, C, H, W, KH, KW, args.strideH, args.strideW, args.padH, args.padW, HO, WO, col);
       gemm(false, false, O, P, CKK, Wt.data as GemmArray, 0, CKK, col, 0, P, out, n * O * P, P, false);
@@ -378,8 +400,8 @@ export class JsTensorBackend implements TensorBackend {
     const [N, C, H, W] = X.shape;
     const HO = outShape[2], WO = outShape[3];
     const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
-    const out = this.arena.take(X.dtype, sizeOf(outShape));
-    const arg = new Int32Array(out.length);
+    const out = this.arena.take(X.dtype, sizeOf(outShape), 'maxPool2d');
+    const arg = alloc('int32', out.length, 'maxPool2d') as Int32Array;
     const xd = X.data;
     let o = 0;
     for (let nc = 0; nc < N * C; nc++) {
@@ -416,7 +438,7 @@ export class JsTensorBackend implements TensorBackend {
     const [N, C, H, W] = X.shape;
     const HO = outShape[2], WO = outShape[3];
     const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
-    const out = this.arena.take(X.dtype, sizeOf(outShape));
+    const out = this.arena.take(X.dtype, sizeOf(outShape), 'avgPool2d');
     const xd = X.data;
     const inv = 1 / (KH * KW);
     let o = 0;
@@ -449,7 +471,7 @@ export class JsTensorBackend implements TensorBackend {
 
   cast(a: number, dtype: DType): number {
     const x = this.node(a);
-    const out = this.arena.take(dtype, x.data.length);
+    const out = this.arena.take(dtype, x.data.length, 'cast');
     if (dtype === 'int32') for (let i = 0; i < out.length; i++) out[i] = Math.trunc(x.data[i]);
     else out.set(x.data);
     return this.push(CAST, 0, a, -1, -1, dtype, x.shape, out, x.requiresGrad && x.dtype !== 'int32');
@@ -460,11 +482,11 @@ export class JsTensorBackend implements TensorBackend {
   shape(id: number): number[] { return this.node(id).shape.slice(); }
   dtype(id: number): DType { return this.node(id).dtype; }
   requiresGrad(id: number): boolean { return this.node(id).requiresGrad; }
-  data(id: number): TypedData { return this.node(id).data.slice(); }
+  data(id: number): TypedData { return copyOf(this.node(id).data, 'data'); }
   item(id: number): number { return this.node(id).data[0]; }
   grad(id: number): TypedData | null {
     const g = this.node(id).grad;
-    return g === null ? null : g.slice();
+    return g === null ? null : copyOf(g, 'grad');
   }
 
   // ── gradients ──
@@ -492,7 +514,7 @@ export class JsTensorBackend implements TensorBackend {
   /** The node's gradient array, allocated (zeros) on first use in this sweep. */
   private addGrad(id: number): TypedData {
     const n = this.nodes[id];
-    if (n.grad === null) n.grad = this.arena.takeZeroed(n.dtype, n.data.length);
+    if (n.grad === null) n.grad = this.arena.takeZeroed(n.dtype, n.data.length, 'backward');
     return n.grad;
   }
 
@@ -517,7 +539,7 @@ export class JsTensorBackend implements TensorBackend {
       }
       case BINARY: {
         const x = this.node(a), y = this.node(b);
-        const acc = new Float64Array(x.data.length + y.data.length);
+        const acc = scratchF64(x.data.length + y.data.length, 'backward');
         binaryBackward(n.op, x.data, broadcastStrides(x.shape, n.shape), y.data, broadcastStrides(y.shape, n.shape), n.data, g, acc, n.shape);
         if (needA) this.addInto(a, acc, 0);
         if (needB) this.addInto(b, acc, x.data.length);
@@ -531,14 +553,14 @@ export class JsTensorBackend implements TensorBackend {
         if (this.rg(b)) {
           reached[b] = 1;
           const ox = offsets(n.shape, broadcastStrides(x.shape, n.shape));
-          const acc = new Float64Array(x.data.length);
+          const acc = scratchF64(x.data.length, 'backward');
           for (let i = 0; i < g.length; i++) if (md[om[i]] !== 0) acc[ox[i]] += g[i];
           this.addInto(b, acc);
         }
         if (this.rg(n.c)) {
           reached[n.c] = 1;
           const oy = offsets(n.shape, broadcastStrides(y.shape, n.shape));
-          const acc = new Float64Array(y.data.length);
+          const acc = scratchF64(y.data.length, 'backward');
           for (let i = 0; i < g.length; i++) if (md[om[i]] === 0) acc[oy[i]] += g[i];
           this.addInto(n.c, acc);
         }
@@ -555,7 +577,7 @@ export class JsTensorBackend implements TensorBackend {
           const dst = reduceIndex(x.shape, n.info as Int32Array);
           // d max = dx at the maxima, split evenly among ties
           const out = n.data;
-          const count = new Float64Array(out.length);
+          const count = scratchF64(out.length, 'backward');
           for (let i = 0; i < xd.length; i++) if (xd[i] === out[dst[i]]) count[dst[i]]++;
           for (let i = 0; i < xd.length; i++) if (xd[i] === out[dst[i]]) gx[i] += g[dst[i]] / count[dst[i]];
         }
@@ -595,7 +617,7 @@ export class JsTensorBackend implements TensorBackend {
       }
       case EXPAND: {
         const src = n.info as Int32Array;
-        const acc = new Float64Array(this.node(a).data.length);
+        const acc = scratchF64(this.node(a).data.length, 'backward');
         for (let i = 0; i < src.length; i++) acc[src[i]] += g[i];
         this.addInto(a, acc);
         break;
@@ -620,7 +642,7 @@ export class JsTensorBackend implements TensorBackend {
       case INDEX_SELECT: {
         const { outer, inner, dim } = n.info as { outer: number; inner: number; dim: number };
         const idx = this.node(b).data as Int32Array;
-        const acc = new Float64Array(this.node(a).data.length);
+        const acc = scratchF64(this.node(a).data.length, 'backward');
         let o = 0;
         for (let p = 0; p < outer; p++) {
           for (let j = 0; j < idx.length; j++) {
@@ -657,9 +679,9 @@ export class JsTensorBackend implements TensorBackend {
     const HO = n.shape[2], WO = n.shape[3];
     const P = HO * WO, CKK = C * KH * KW;
     const g = n.grad as GemmArray;
-    const col = this.arena.take(X.dtype, CKK * P) as GemmArray;
-    const dcol = needX ? new Float64Array(CKK * P) : null;
-    const accX = needX ? new Float64Array(X.data.length) : null;
+    const col = this.arena.take(X.dtype, CKK * P, 'backward') as GemmArray;
+    const dcol = needX ? scratchF64(CKK * P, 'backward') : null;
+    const accX = needX ? scratchF64(X.data.length, 'backward') : null;
     const gw = needW ? (this.addGrad(n.b) as GemmArray) : null;
     for (let s = 0; s < N; s++) {
       if (gw) {
@@ -681,7 +703,7 @@ export class JsTensorBackend implements TensorBackend {
     const HO = n.shape[2], WO = n.shape[3];
     const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = n.info as Pool2dArgs;
     const g = n.grad!;
-    const acc = new Float64Array(X.data.length);
+    const acc = scratchF64(X.data.length, 'backward');
     const inv = 1 / (KH * KW);
     let o = 0;
     for (let nc = 0; nc < N * C; nc++) {
@@ -716,9 +738,9 @@ export class JsTensorBackend implements TensorBackend {
   // ── slots ──
 
   createSlot(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
-    const copy = alloc(dtype, data.length);
+    const copy = alloc(dtype, data.length, 'parameter');
     copy.set(data);
-    this.slots.push({ data: copy, grad: alloc(dtype, data.length), shape: shape.slice(), dtype, requiresGrad: requiresGrad && dtype !== 'int32' });
+    this.slots.push({ data: copy, grad: alloc(dtype, data.length, 'parameter'), shape: shape.slice(), dtype, requiresGrad: requiresGrad && dtype !== 'int32' });
     return this.slots.length - 1;
   }
 
@@ -734,9 +756,9 @@ export class JsTensorBackend implements TensorBackend {
     return id;
   }
 
-  slotData(slot: number): TypedData { return this.slots[slot]!.data.slice(); }
+  slotData(slot: number): TypedData { return copyOf(this.slots[slot]!.data, 'data'); }
   setSlotData(slot: number, data: TypedData): void { this.slots[slot]!.data.set(data); }
-  slotGrad(slot: number): TypedData { return this.slots[slot]!.grad.slice(); }
+  slotGrad(slot: number): TypedData { return copyOf(this.slots[slot]!.grad, 'grad'); }
   zeroSlotGrad(slot: number): void { this.slots[slot]!.grad.fill(0); }
   freeSlot(slot: number): void { this.slots[slot] = null; }
 

@@ -2,7 +2,7 @@
 // eng.zeros, eng.randn, eng.parameter…). Random values are generated in JS by
 // src/random.ts and copied in, so a seed gives the same tensor on every backend.
 
-import { describe } from '../check.js';
+import { checkFlag, checkOptions, checkRng, describe } from '../check.js';
 import type { Engine } from '../engine.js';
 import { Random } from '../random.js';
 import type { DType, TypedData } from './backend.js';
@@ -25,12 +25,15 @@ export interface RandomOptions extends TensorOptions {
 
 export type TensorData = NestedArray | TypedData | ArrayLike<number>;
 
-function options<T extends TensorOptions>(opts: T | undefined, op: string): T {
-  if (opts === undefined) return {} as T;
-  if (typeof opts !== 'object' || opts === null) throw new TypeError(`${op}: options must be an object, got ${describe(opts)}`);
-  if (opts.dtype !== undefined) checkDtype(opts.dtype, op);
-  if (opts.requiresGrad && opts.dtype === 'int32') throw new TypeError(`${op}: an int32 tensor cannot require grad`);
-  return opts;
+const TENSOR_KEYS = ['dtype', 'requiresGrad'] as const;
+const RANDOM_KEYS = [...TENSOR_KEYS, 'seed', 'rng'] as const;
+
+function options<T extends TensorOptions>(opts: T | undefined, op: string, known: readonly string[] = TENSOR_KEYS): T {
+  const o = checkOptions(opts, op, known);
+  if (o.dtype !== undefined) checkDtype(o.dtype, op);
+  checkFlag(o.requiresGrad, op, 'requiresGrad');
+  if (o.requiresGrad && o.dtype === 'int32') throw new TypeError(`${op}: an int32 tensor cannot require grad`);
+  return o;
 }
 
 /** The data and shape of `values`, reshaped to `shape` when given. */
@@ -62,7 +65,7 @@ export function full(eng: Engine, shape: readonly number[], value: number, opts?
   if (typeof value !== 'number') throw new TypeError(`${op}: the fill value must be a number, got ${describe(value)}`);
   const dtype = o.dtype ?? 'float32';
   if (o.requiresGrad) {
-    const data = allocTyped(dtype, S.sizeOf(s));
+    const data = allocTyped(dtype, S.sizeOf(s), op);
     data.fill(value);
     return fromData(eng, data, s, dtype, true, op);
   }
@@ -70,13 +73,15 @@ export function full(eng: Engine, shape: readonly number[], value: number, opts?
 }
 
 function randomTensor(eng: Engine, shape: readonly number[], opts: RandomOptions | undefined, op: string, draw: (r: Random) => number): Tensor {
-  const o = options(opts, op);
+  const o = options(opts, op, RANDOM_KEYS);
   eng.tensorBackend(op);
   const s = S.checkShape(shape, op);
   const dtype = o.dtype ?? 'float32';
   if (dtype === 'int32') throw new TypeError(`${op}: random tensors are float32 or float64`);
-  const rng = o.rng ?? (o.seed !== undefined ? new Random(o.seed) : eng.tensorRng);
-  const data = allocTyped(dtype, S.sizeOf(s));
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new TypeError(`${op}: seed must be an integer, got ${describe(o.seed)}`);
+  if (o.rng !== undefined && o.seed !== undefined) throw new TypeError(`${op}: pass seed or rng, not both`);
+  const rng = o.rng !== undefined ? checkRng(o.rng, op) : o.seed !== undefined ? new Random(o.seed) : eng.tensorRng;
+  const data = allocTyped(dtype, S.sizeOf(s), op);
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
   return fromData(eng, data, s, dtype, o.requiresGrad ?? false, op);
 }
@@ -98,9 +103,10 @@ export function arange(eng: Engine, start: number, stop?: number, step = 1, opts
   if (stop === undefined) [start, stop] = [0, start];
   for (const x of [start, stop, step]) if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`arange: bounds and step must be finite numbers, got ${describe(x)}`);
   if (step === 0) throw new RangeError('arange: step must not be 0');
-  const n = Math.max(0, Math.ceil((stop - start) / step));
+  // the count first: arange(2**31) must fail before it fills gigabytes
+  const n = S.checkCount('arange', Math.max(0, Math.ceil((stop - start) / step)), `the range ${start}..${stop} by ${step}`);
   const dtype = o.dtype ?? 'float32';
-  const data = allocTyped(dtype, n);
+  const data = allocTyped(dtype, n, 'arange');
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return fromData(eng, data, [n], dtype, o.requiresGrad ?? false, 'arange');
 }
@@ -111,7 +117,7 @@ export function eye(eng: Engine, n: number, m = n, opts?: TensorOptions): Tensor
   eng.tensorBackend('eye');
   const s = S.checkShape([n, m], 'eye');
   const dtype = o.dtype ?? 'float32';
-  const data = allocTyped(dtype, n * m);
+  const data = allocTyped(dtype, n * m, 'eye');
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return fromData(eng, data, s, dtype, o.requiresGrad ?? false, 'eye');
 }
@@ -134,11 +140,12 @@ export function parameter(eng: Engine, values: TensorData | Tensor, shape?: read
 }
 
 /** A persistent copy of `t` that survives reset() (no gradient unless asked). */
-export function keep(eng: Engine, t: Tensor, opts: { requiresGrad?: boolean } = {}): TensorParam {
+export function keep(eng: Engine, t: Tensor, opts?: { requiresGrad?: boolean }): TensorParam {
   if (!(t instanceof Tensor)) throw new TypeError(`keep: expected a Tensor, got ${describe(t)}`);
+  const o = checkOptions(opts, 'keep', ['requiresGrad']);
   const be = eng.tensorBackend('keep');
   const id = eng.tensorIdOf(t, 'keep');
-  const requiresGrad = opts.requiresGrad ?? false;
+  const requiresGrad = checkFlag(o.requiresGrad, 'keep', 'requiresGrad') ?? false;
   if (requiresGrad && t.dtype === 'int32') throw new TypeError('keep: an int32 tensor cannot require grad');
   return new TensorParam(eng, be.keep(id, requiresGrad), t.shape, t.dtype, requiresGrad);
 }

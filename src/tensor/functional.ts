@@ -3,18 +3,18 @@
 // conv2d's bias); the other losses are compositions of primitives in
 // numerically stable forms.
 
-import { describe } from '../check.js';
+import { checkIndices, checkOptions, describe } from '../check.js';
 import type { Conv2dArgs, Pool2dArgs } from './backend.js';
 import * as S from './shape.js';
-import { Tensor, make } from './tensor.js';
+import { Tensor, indexList, make } from './tensor.js';
 
 /**
  * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
- * targets B class indices (numbers, an Int32Array or an int32 tensor). One
+ * targets B class indices (numbers, a typed array or an int32 tensor). One
  * backend op (each row in f64, max subtracted before exp); its gradient to
  * the logits is (softmax − onehot)/B.
  */
-export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | Int32Array): Tensor {
+export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | ArrayLike<number>): Tensor {
   if (!(logits instanceof Tensor)) throw new TypeError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
   if (logits.rank !== 2) throw new RangeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
   S.checkFloat('crossEntropy', logits.dtype);
@@ -22,21 +22,11 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
   if (B === 0 || C === 0) throw new RangeError(`crossEntropy: logits ${S.fmt(logits.shape)} have no ${B === 0 ? 'rows' : 'classes'}`);
   const eng = logits.engine;
   const be = eng.tensorBackend('crossEntropy');
-  let t: ArrayLike<number>;
-  if (targets instanceof Tensor) {
-    if (targets.dtype !== 'int32' || targets.rank !== 1) throw new TypeError(`crossEntropy: targets must be a 1-d int32 tensor, got ${targets.dtype} ${S.fmt(targets.shape)}`);
-    t = targets.data();
-  } else if (Array.isArray(targets) || targets instanceof Int32Array) {
-    t = targets;
-  } else {
-    throw new TypeError(`crossEntropy: targets must be an array of class indices, an Int32Array or an int32 tensor, got ${describe(targets)}`);
-  }
+  const list = indexList('crossEntropy', 'targets', targets);
+  const t = list instanceof Tensor ? list.data() : list;
   if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
-  for (let i = 0; i < B; i++) {
-    const c = t[i];
-    if (!Number.isInteger(c) || c < 0 || c >= C) throw new RangeError(`crossEntropy: target ${i} is ${c}, not a class in 0..${C - 1}`);
-  }
-  const classes = targets instanceof Tensor ? targets : eng.tensor(Int32Array.from(t), [B], { dtype: 'int32' });
+  checkIndices('crossEntropy', t, C, (i, c) => `target ${i} is ${c}, not a class in 0..${C - 1}`);
+  const classes = list instanceof Tensor ? list : eng.tensor(Int32Array.from(t as ArrayLike<number>), [B], { dtype: 'int32' });
   const id = be.crossEntropy(eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy'));
   return make(eng, id, [], logits.dtype);
 }
@@ -88,8 +78,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return x.rank === 1 ? out.reshape([outFeatures]) : out;
 }
 
-export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor {
   if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new TypeError('conv2d: expected tensors for the input and the weight');
+  options = checkOptions(options, 'conv2d', ['stride', 'padding']);
   const eng = x.engine;
   const be = eng.tensorBackend('conv2d');
   S.checkSameDtype('conv2d', x.dtype, w.dtype);
@@ -113,8 +104,9 @@ export interface Pool2dOptions {
   padding?: number | [number, number];
 }
 
-function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number, number], options: Pool2dOptions): Tensor {
+function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number, number], options: Pool2dOptions | undefined): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  options = checkOptions(options, op, ['stride', 'padding']);
   const eng = x.engine;
   const be = eng.tensorBackend(op);
   S.checkFloat(op, x.dtype);
@@ -128,11 +120,11 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number
 }
 
 /** Max over each window; the gradient goes to the first maximum of the window; padding never wins. */
-export function maxPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+export function maxPool2d(x: Tensor, kernel: number | [number, number], options?: Pool2dOptions): Tensor {
   return pool('maxPool2d', x, kernel, options);
 }
 
 /** Mean over each window; padding counts as zeros in the divisor (count_include_pad=True). */
-export function avgPool2d(x: Tensor, kernel: number | [number, number], options: Pool2dOptions = {}): Tensor {
+export function avgPool2d(x: Tensor, kernel: number | [number, number], options?: Pool2dOptions): Tensor {
   return pool('avgPool2d', x, kernel, options);
 }

@@ -3,10 +3,12 @@
 // TensorParams, so they survive eng.reset() and a training loop rebuilds the
 // graph every step. src/nn.ts re-exports them beside the scalar Neuron/Layer/MLP.
 
+import { checkFlag, checkOptions, checkRng, describe } from '../check.js';
 import type { Engine } from '../engine.js';
 import { Random } from '../random.js';
 import { conv2d, linear } from './functional.js';
-import { Tensor, TensorParam } from './tensor.js';
+import { checkSize as checkTensorSize } from './shape.js';
+import { Tensor, TensorParam, allocTyped } from './tensor.js';
 
 export abstract class TensorModule {
   abstract forward(x: Tensor): Tensor;
@@ -27,11 +29,22 @@ export interface InitOptions {
   dtype?: 'float32' | 'float64';
 }
 
-function uniformParam(eng: Engine, shape: number[], bound: number, rng: Random, dtype: 'float32' | 'float64'): TensorParam {
+function uniformParam(eng: Engine, name: string, shape: number[], bound: number, rng: Random, dtype: 'float32' | 'float64'): TensorParam {
+  // before the values are drawn: a huge layer must fail at once, not after filling gigabytes
+  checkTensorSize(name, shape, 'a parameter of shape');
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  const data = allocTyped(dtype, n, name);
   for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
   return eng.parameter(data, shape, { dtype });
+}
+
+/** The options every layer takes, checked (known keys, types) with the layer's defaults filled in. */
+function initOptions<T extends InitOptions>(options: T | undefined, name: string, known: readonly string[]): { o: T; rng: Random; dtype: 'float32' | 'float64'; bias: boolean } {
+  const o = checkOptions(options, name, known);
+  const rng = o.rng !== undefined ? checkRng(o.rng, name) : new Random(42);
+  const dtype = o.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`${name}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
+  return { o, rng, dtype, bias: checkFlag(o.bias, name, 'bias') ?? true };
 }
 
 function checkSize(name: string, what: string, x: number): void {
@@ -43,15 +56,14 @@ export class Linear extends TensorModule {
   readonly weight: TensorParam;
   readonly bias: TensorParam | null;
 
-  constructor(readonly engine: Engine, readonly inFeatures: number, readonly outFeatures: number, options: InitOptions = {}) {
+  constructor(readonly engine: Engine, readonly inFeatures: number, readonly outFeatures: number, options?: InitOptions) {
     super();
     checkSize('Linear', 'in', inFeatures);
     checkSize('Linear', 'out', outFeatures);
-    const rng = options.rng ?? new Random(42);
-    const dtype = options.dtype ?? 'float32';
+    const { rng, dtype, bias } = initOptions(options, 'Linear', ['bias', 'rng', 'dtype']);
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = uniformParam(engine, [outFeatures, inFeatures], bound, rng, dtype);
-    this.bias = options.bias ?? true ? uniformParam(engine, [outFeatures], bound, rng, dtype) : null;
+    this.weight = uniformParam(engine, 'Linear', [outFeatures, inFeatures], bound, rng, dtype);
+    this.bias = bias ? uniformParam(engine, 'Linear', [outFeatures], bound, rng, dtype) : null;
   }
 
   override forward(x: Tensor): Tensor {
@@ -81,21 +93,23 @@ export class Conv2d extends TensorModule {
 
   constructor(
     readonly engine: Engine, readonly inChannels: number, readonly outChannels: number,
-    readonly kernelSize: number | [number, number], options: Conv2dInitOptions = {},
+    readonly kernelSize: number | [number, number], options?: Conv2dInitOptions,
   ) {
     super();
+    const { o, rng, dtype, bias } = initOptions(options, 'Conv2d', ['bias', 'rng', 'dtype', 'stride', 'padding']);
     checkSize('Conv2d', 'inChannels', inChannels);
     checkSize('Conv2d', 'outChannels', outChannels);
+    if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2)) {
+      throw new TypeError(`Conv2d: kernelSize must be a number or a pair of numbers, got ${describe(kernelSize)}`);
+    }
     const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
     checkSize('Conv2d', 'kernelSize', kh);
     checkSize('Conv2d', 'kernelSize', kw);
-    const rng = options.rng ?? new Random(42);
-    const dtype = options.dtype ?? 'float32';
     const bound = 1 / Math.sqrt(inChannels * kh * kw);
-    this.weight = uniformParam(engine, [outChannels, inChannels, kh, kw], bound, rng, dtype);
-    this.bias = options.bias ?? true ? uniformParam(engine, [outChannels], bound, rng, dtype) : null;
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
+    this.weight = uniformParam(engine, 'Conv2d', [outChannels, inChannels, kh, kw], bound, rng, dtype);
+    this.bias = bias ? uniformParam(engine, 'Conv2d', [outChannels], bound, rng, dtype) : null;
+    this.stride = o.stride ?? 1;
+    this.padding = o.padding ?? 0;
   }
 
   override forward(x: Tensor): Tensor {

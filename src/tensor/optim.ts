@@ -2,7 +2,7 @@
 // (momentum, Adam's moments) lives in slots beside the parameters, and
 // step() is one backend call that updates every parameter in place.
 
-import { describe } from '../check.js';
+import { checkOptions, describe } from '../check.js';
 import type { Engine } from '../engine.js';
 import { TensorParam, allocTyped } from './tensor.js';
 
@@ -48,7 +48,8 @@ abstract class Optimizer {
 }
 
 function checkHyper(name: string, key: string, x: unknown, min = 0): number {
-  if (typeof x !== 'number' || !(x >= min)) throw new RangeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
+  if (typeof x !== 'number') throw new TypeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
+  if (!(x >= min)) throw new RangeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
   return x;
 }
 
@@ -68,7 +69,9 @@ export class SGD extends Optimizer {
 
   constructor(params: readonly TensorParam[], options: SGDOptions) {
     super(params, 'SGD');
-    this.lr = checkHyper('SGD', 'lr', options?.lr);
+    options = checkOptions(options, 'SGD', ['lr', 'momentum', 'weightDecay']);
+    if (options.lr === undefined) throw new TypeError('SGD: lr is required (a number ≥ 0), e.g. new optim.SGD(params, { lr: 0.01 })');
+    this.lr = checkHyper('SGD', 'lr', options.lr);
     this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0);
     this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0);
     this.velocity = this.momentum !== 0 ? this.stateSlots() : [];
@@ -99,11 +102,16 @@ export class Adam extends Optimizer {
   private readonly v: number[];
   private t = 0;
 
-  constructor(params: readonly TensorParam[], options: AdamOptions = {}, protected readonly decoupled = false, name = 'Adam') {
+  constructor(params: readonly TensorParam[], options?: AdamOptions, protected readonly decoupled = false, name = 'Adam') {
     super(params, name);
+    options = checkOptions(options, name, ['lr', 'betas', 'eps', 'weightDecay']);
     this.lr = checkHyper(name, 'lr', options.lr ?? 1e-3);
-    this.betas = options.betas ?? [0.9, 0.999];
-    for (const b of this.betas) if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: betas must be in [0, 1), got ${String(this.betas)}`);
+    const betas = options.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2 || betas.some((b) => typeof b !== 'number')) {
+      throw new TypeError(`${name}: betas must be a pair of numbers [beta1, beta2], got ${describe(betas)}`);
+    }
+    for (const b of betas) if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: betas must be in [0, 1), got ${String(betas)}`);
+    this.betas = [betas[0], betas[1]];
     this.eps = checkHyper(name, 'eps', options.eps ?? 1e-8);
     this.weightDecay = checkHyper(name, 'weightDecay', options.weightDecay ?? (decoupled ? 0.01 : 0));
     this.m = this.stateSlots();
@@ -120,7 +128,7 @@ export class Adam extends Optimizer {
 
 /** torch.optim.AdamW: decoupled weight decay p −= lr·wd·p before Adam's update (default wd 0.01). */
 export class AdamW extends Adam {
-  constructor(params: readonly TensorParam[], options: AdamOptions = {}) {
+  constructor(params: readonly TensorParam[], options?: AdamOptions) {
     super(params, options, true, 'AdamW');
   }
 }

@@ -3,6 +3,7 @@
 // error naming the op and the offending shapes, so backends never see a bad
 // shape.
 
+import { describe } from '../check.js';
 import type { DType } from './backend.js';
 
 export type Shape = readonly number[];
@@ -34,10 +35,38 @@ export const MAX_SIZE = 2 ** 28;
 /** Returns `shape` if a tensor of that shape may exist; a RangeError naming the op otherwise. */
 export function checkSize(op: string, shape: number[], what = 'a tensor of shape'): number[] {
   const n = sizeOf(shape);
-  if (n > MAX_SIZE) {
-    throw new RangeError(`${op}: ${what} ${fmt(shape)} would have ${n} elements, more than the ${MAX_SIZE} (2^28) a tensor can hold`);
+  if (n > MAX_SIZE) throw tooLarge(op, `${what} ${fmt(shape)}`, n);
+  // A size-0 tensor may have a huge dim, which the core's 32-bit dims could not hold.
+  for (const d of shape) {
+    if (d > MAX_SIZE) throw new RangeError(`${op}: ${what} ${fmt(shape)} has a dim of ${d}, more than the ${MAX_SIZE} (2^28) elements a tensor can hold`);
   }
   return shape;
+}
+
+/** Checks a count of elements before anything of that size is built (arange, a typed array's length). */
+export function checkCount(op: string, n: number, what: string): number {
+  if (n > MAX_SIZE) throw tooLarge(op, what, n);
+  return n;
+}
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
+
+/**
+ * V8's "Array buffer allocation failed" (the JS heap cannot hold an array) as
+ * a RangeError that names the op and says what was asked; any other error
+ * passes as it is.
+ */
+export function outOfMemory(err: unknown, op: string, dtype: DType, n: number): unknown {
+  if (!(err instanceof RangeError) || !/allocation failed/i.test(err.message)) return err;
+  return new RangeError(
+    `${op}: out of memory: the JS heap could not allocate ${n * BYTES[dtype]} bytes (${n} ${dtype} elements); ` +
+      'reset() graphs you no longer need, or use smaller tensors',
+    { cause: err },
+  );
+}
+
+function tooLarge(op: string, what: string, n: number): RangeError {
+  return new RangeError(`${op}: ${what} would have ${n} elements, more than the ${MAX_SIZE} (2^28) a tensor can hold`);
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
@@ -158,7 +187,12 @@ export function checkExpand(op: string, from: Shape, to: Shape): number[] {
 }
 
 /** Python-style slice bounds per dim (negative counts from the end, clipped); missing dims are taken whole. */
-export function sliceBounds(op: string, shape: Shape, starts: readonly number[], ends: readonly (number | undefined)[]): { starts: number[]; ends: number[] } {
+export function sliceBounds(op: string, shape: Shape, starts: readonly (number | undefined)[], ends: readonly (number | undefined)[]): { starts: number[]; ends: number[] } {
+  for (const [name, b] of [['starts', starts], ['ends', ends]] as const) {
+    if (!Array.isArray(b)) {
+      throw new TypeError(`${op}: ${name} must be an array with one bound per dim (e.g. slice([1], [3]) for rows 1..2), got ${describe(b)}`);
+    }
+  }
   if (starts.length > shape.length || ends.length > shape.length) {
     throw new RangeError(`${op}: got bounds for ${Math.max(starts.length, ends.length)} dims, the tensor has ${shape.length}`);
   }

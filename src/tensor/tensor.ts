@@ -5,7 +5,7 @@
 // or a few backend calls. Composite ops (mean, var, softmax, clamp…) are
 // built from primitives, so their gradients come for free.
 
-import { describe } from '../check.js';
+import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
 import type { Engine } from '../engine.js';
 import { Op } from '../ops.js';
 import type { Generation } from '../value.js';
@@ -58,6 +58,13 @@ export class Tensor {
     return eng.tensorBackend('requiresGrad').requiresGrad(eng.tensorIdOf(this, 'requiresGrad'));
   }
 
+  set requiresGrad(_: boolean) {
+    throw new TypeError(
+      'requiresGrad: it is fixed when the tensor is made: pass { requiresGrad: true } to eng.tensor()/eng.zeros()…, ' +
+        'or make a trainable tensor with eng.parameter(); .detach() gives a copy without gradient',
+    );
+  }
+
   /** A copy of the elements, row-major, as a typed array of the dtype. */
   data(): TypedData {
     const eng = this.engine;
@@ -85,6 +92,10 @@ export class Tensor {
   get grad(): TypedData | null {
     const eng = this.engine;
     return eng.tensorBackend('grad').grad(eng.tensorIdOf(this, 'grad'));
+  }
+
+  set grad(_: TypedData | null) {
+    throw new TypeError('grad: a tensor\'s gradient cannot be assigned; backward() computes it, and p.zeroGrad() (or eng.zeroGrad(), an optimizer\'s zeroGrad()) sets it to 0');
   }
 
   /** Reverse sweep from this one-element tensor (usually a loss). */
@@ -142,6 +153,9 @@ export class Tensor {
    * 1 where min ≤ x ≤ max (bounds included, as PyTorch) and 0 outside.
    */
   clamp(min?: number, max?: number): Tensor {
+    for (const [name, x] of [['min', min], ['max', max]] as const) {
+      if (x !== undefined && typeof x !== 'number') throw new TypeError(`clamp: ${name} must be a number or undefined, got ${describe(x)}`);
+    }
     let out: Tensor = this;
     if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp');
     if (max !== undefined) out = where(out.gt(max), scalarLike(max, out), out, 'clamp');
@@ -159,35 +173,42 @@ export class Tensor {
 
   // ── reductions: axes may be negative; all axes when omitted ──
 
-  sum(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+  sum(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
     return reduce(ReduceKind.Sum, 'sum', this, axes, options);
   }
   /** Ties split the gradient evenly among the maxima. */
-  max(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+  max(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
     return reduce(ReduceKind.Max, 'max', this, axes, options);
   }
-  min(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+  min(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
     return reduce(ReduceKind.Min, 'min', this, axes, options);
   }
-  mean(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+  mean(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
+    options = reduceOptions(options, 'mean');
     S.checkFloat('mean', this.dtype);
     const ax = S.normalizeAxes('mean', axes, this.rank);
     const count = ax.reduce((n, a) => n * this.shape[a], 1);
     return this.sum(ax, options).div(count);
   }
   /** Σ(x − mean)² / (n − correction), correction = 1 by default (unbiased, as torch.var). */
-  var(axes?: number | readonly number[], options: VarOptions = {}): Tensor {
+  var(axes?: number | readonly number[], options?: VarOptions): Tensor {
+    const o = reduceOptions(options, 'var', VAR_KEYS);
+    const correction = o.correction === undefined ? 1 : o.correction; // null is refused below, not taken for the default
+    // torch.var takes an int correction ≥ 0; null, NaN or an object would give a silently wrong divisor
+    if (!Number.isInteger(correction)) throw new TypeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${describe(correction)}`);
+    if (correction < 0) throw new RangeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${correction}`);
     S.checkFloat('var', this.dtype);
     const ax = S.normalizeAxes('var', axes, this.rank);
     const count = ax.reduce((n, a) => n * this.shape[a], 1);
     const centered = this.sub(this.mean(ax, { keepdims: true }));
-    return centered.mul(centered).sum(ax, options).div(count - (options.correction ?? 1));
+    return centered.mul(centered).sum(ax, { keepdims: o.keepdims }).div(count - correction);
   }
   /**
    * log Σ exp(x), computed as m + log Σ exp(x − m) with m the detached max,
    * so it neither overflows nor underflows; m's gradient would cancel anyway.
    */
-  logsumexp(axes?: number | readonly number[], options: ReduceOptions = {}): Tensor {
+  logsumexp(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
+    options = reduceOptions(options, 'logsumexp');
     S.checkFloat('logsumexp', this.dtype);
     const ax = S.normalizeAxes('logsumexp', axes, this.rank);
     const m0 = this.max(ax, { keepdims: true }).detach();
@@ -300,7 +321,7 @@ export class Tensor {
    * negative bounds count from the end, bounds clip, missing dims (or an
    * undefined end) are taken whole.
    */
-  slice(starts: readonly number[], ends: readonly (number | undefined)[] = []): Tensor {
+  slice(starts: readonly (number | undefined)[], ends: readonly (number | undefined)[] = []): Tensor {
     const b = S.sliceBounds('slice', this.shape, starts, ends);
     const eng = this.engine;
     const shape = b.starts.map((s, d) => b.ends[d] - s);
@@ -312,31 +333,40 @@ export class Tensor {
     if (!Array.isArray(widths) || widths.length !== this.rank) {
       throw new RangeError(`pad: expected ${this.rank} [before, after] pairs, one per dim of ${S.fmt(this.shape)}`);
     }
+    widths.forEach((w, d) => {
+      if (!Array.isArray(w) || w.length !== 2) throw new TypeError(`pad: widths[${d}] must be a [before, after] pair, got ${describe(w)}`);
+    });
     const before = widths.map((w) => w[0]), after = widths.map((w) => w[1]);
     for (const x of [...before, ...after]) {
       if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`);
     }
+    if (typeof value !== 'number') throw new TypeError(`pad: the fill value must be a number, got ${describe(value)}`);
     const eng = this.engine;
     const shape = S.checkSize('pad', this.shape.map((d, i) => d + before[i] + after[i]), 'the padded tensor, of shape');
     return make(eng, eng.tensorBackend('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
   }
 
-  /** Picks entries `indices` along `axis` (torch.index_select); the gradient scatter-adds back. */
-  indexSelect(axis: number, indices: Tensor | readonly number[] | Int32Array): Tensor {
+  /**
+   * Picks entries `indices` along `axis` (torch.index_select); the gradient
+   * scatter-adds back. Indices are integers in 0..dim−1 (negative ones are
+   * refused, as PyTorch does): an array, a typed array or a 1-d int32 tensor.
+   */
+  indexSelect(axis: number, indices: Tensor | readonly number[] | ArrayLike<number>): Tensor {
     const a = S.normalizeAxis('indexSelect', axis, this.rank);
     const eng = this.engine;
     const be = eng.tensorBackend('indexSelect');
-    const idx = indices instanceof Tensor ? indices : eng.tensor(Int32Array.from(indices as ArrayLike<number>), undefined, { dtype: 'int32' });
-    if (idx.dtype !== 'int32' || idx.rank !== 1) {
-      throw new TypeError(`indexSelect: indices must be a 1-d int32 tensor, got ${idx.dtype} ${S.fmt(idx.shape)}`);
-    }
-    const values = idx.data();
+    const list = indexList('indexSelect', 'indices', indices);
     const dim = this.shape[a];
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] < 0 || values[i] >= dim) throw new RangeError(`indexSelect: index ${values[i]} is out of range for dim ${axis} of size ${dim}`);
-    }
+    // the output's size before any work: a long index list times a wide row overflows the core's byte counts
     const shape = this.shape.slice();
-    shape[a] = values.length;
+    shape[a] = list instanceof Tensor ? list.size : list.length;
+    S.checkSize('indexSelect', shape, 'the result, of shape');
+    const values = list instanceof Tensor ? list.data() : list;
+    checkIndices('indexSelect', values, dim, (i, x) =>
+      !Number.isInteger(values[i]) ? `indices[${i}] is ${x}, not an integer index into dim ${axis} of size ${dim}`
+      : (values[i] as number) < 0 ? `index ${x} is negative; indices count from 0 (as torch.index_select), dim ${axis} has size ${dim}`
+      : `index ${x} is out of range for dim ${axis} of size ${dim}`);
+    const idx = list instanceof Tensor ? list : eng.tensor(Int32Array.from(values as ArrayLike<number>), undefined, { dtype: 'int32' });
     const id = be.indexSelect(eng.tensorIdOf(this, 'indexSelect'), a, eng.tensorIdOf(idx, 'indexSelect'));
     return make(eng, id, shape, this.dtype);
   }
@@ -395,8 +425,19 @@ export class TensorParam extends Tensor {
   /** Overwrites the values (same size); graphs built afterwards read the new ones. */
   assign(values: NestedArray | TypedData | Tensor): this {
     const be = this.checkLive('assign');
-    const data = values instanceof Tensor ? values.to(this.dtype).data() : toTyped(values, this.dtype, 'assign').data;
-    if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got ${data.length}`);
+    let data: TypedData;
+    if (values instanceof Tensor) {
+      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`assign: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
+      data = values.to(this.dtype).data();
+    } else if (isTyped(values)) {
+      // flat row-major data, as data() returns it
+      data = toTyped(values, this.dtype, 'assign').data;
+      if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
+    } else {
+      const t = toTyped(values, this.dtype, 'assign');
+      if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`assign: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
+      data = t.data;
+    }
     be.setSlotData(this.slot, data);
     this.owner = this.engine.unbound;
     return this;
@@ -483,7 +524,17 @@ function compare(kind: CompareKindId, name: string, a: Tensor, b: TensorLike): T
   return make(eng, be.compare(kind, ia, ib.id, shape), shape, a.dtype);
 }
 
-function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions): Tensor {
+const REDUCE_KEYS = ['keepdims'] as const;
+const VAR_KEYS = ['keepdims', 'correction'] as const;
+
+function reduceOptions<T extends ReduceOptions>(options: T | undefined, op: string, known: readonly string[] = REDUCE_KEYS): T {
+  const o = checkOptions(options, op, known);
+  checkFlag(o.keepdims, op, 'keepdims');
+  return o;
+}
+
+function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions | undefined): Tensor {
+  options = reduceOptions(options, name);
   const eng = a.engine;
   const be = eng.tensorBackend(name);
   const ia = eng.tensorIdOf(a, name);
@@ -496,9 +547,9 @@ function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonl
 }
 
 /** mask ≠ 0 ? a : b, broadcast over all three; the gradient goes to the chosen side. */
-export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'): Tensor {
+export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where', engine?: Engine): Tensor {
   const m = checkTensor(mask, name);
-  const eng = m.engine;
+  const eng = engine ?? m.engine;
   const be = eng.tensorBackend(name);
   const im = eng.tensorIdOf(m, name);
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : m.dtype === 'int32' ? 'float32' : m.dtype;
@@ -516,11 +567,13 @@ export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'
 }
 
 /** Joins tensors of one dtype along `axis` (other dims equal). */
-export function concat(list: readonly Tensor[], axis = 0): Tensor {
+export function concat(list: readonly Tensor[], axis = 0, engine?: Engine): Tensor {
   if (!Array.isArray(list) || list.length === 0) throw new RangeError('concat: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'concat'));
   const first = ts[0];
-  const eng = first.engine;
+  const eng = engine ?? first.engine;
+  // every id is taken up front, so a tensor of another engine (or a dead one) fails before any node is pushed
+  for (const t of ts) eng.tensorIdOf(t, 'concat');
   const be = eng.tensorBackend('concat');
   for (const t of ts) S.checkSameDtype('concat', first.dtype, t.dtype);
   if (first.rank === 0) throw new RangeError('concat: tensors of rank 0 cannot be joined; use stack');
@@ -536,14 +589,16 @@ export function concat(list: readonly Tensor[], axis = 0): Tensor {
 }
 
 /** Joins same-shape tensors along a new dim `axis`. */
-export function stack(list: readonly Tensor[], axis = 0): Tensor {
+export function stack(list: readonly Tensor[], axis = 0, engine?: Engine): Tensor {
   if (!Array.isArray(list) || list.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'stack'));
+  const eng = engine ?? ts[0].engine;
+  for (const t of ts) eng.tensorIdOf(t, 'stack');
   for (const t of ts) {
     if (!S.sameShape(t.shape, ts[0].shape)) throw new RangeError(`stack: shapes ${ts.map((x) => S.fmt(x.shape)).join(', ')} differ`);
   }
   const ax = S.normalizeAxis('stack', axis, ts[0].rank + 1);
-  return concat(ts.map((t) => t.unsqueeze(ax)), ax);
+  return concat(ts.map((t) => t.unsqueeze(ax)), ax, eng);
 }
 
 // ── data conversion ──
@@ -556,8 +611,29 @@ export function dtypeOfTyped(x: ArrayBufferView): DType | undefined {
   return x instanceof Float64Array ? 'float64' : x instanceof Int32Array ? 'int32' : x instanceof Float32Array ? 'float32' : undefined;
 }
 
-export function allocTyped(dtype: DType, n: number): TypedData {
-  return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+/** A zeroed typed array; a JS heap that cannot hold it is a RangeError naming the op and the request. */
+export function allocTyped(dtype: DType, n: number, op = 'tensor'): TypedData {
+  try {
+    return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
+  } catch (err) {
+    throw S.outOfMemory(err, op, dtype, n);
+  }
+}
+
+/**
+ * An index list as given: an array, a typed array, or a 1-d int32 tensor.
+ * Entries are checked by the caller (checkIndices), which words the error.
+ */
+export function indexList(op: string, name: string, x: unknown): Tensor | ArrayLike<unknown> {
+  if (x instanceof Tensor) {
+    if (x.dtype !== 'int32' || x.rank !== 1) throw new TypeError(`${op}: ${name} must be a 1-d int32 tensor, got ${x.dtype} ${S.fmt(x.shape)}`);
+    return x;
+  }
+  if (Array.isArray(x) || (isTyped(x) && typeof (x as unknown as { [0]: unknown })[0] !== 'bigint')) {
+    S.checkCount(op, x.length, `a list of ${name}`);
+    return x as ArrayLike<unknown>;
+  }
+  throw new TypeError(`${op}: ${name} must be an array of integers, a typed array or a 1-d int32 tensor, got ${describe(x)}`);
 }
 
 /** Flattens numbers, nested arrays or typed arrays into a typed array of `dtype`, with the shape they describe. */
@@ -569,9 +645,10 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
   }
   if (isTyped(values)) {
     if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new TypeError(`${op}: bigint arrays are not supported`);
+    S.checkSize(op, [values.length], 'a typed array of shape');
     // Already the right type: every backend copies what it is given, so no copy here.
     if (dtypeOfTyped(values) === dtype) return { data: values as TypedData, shape: [values.length] };
-    const data = allocTyped(dtype, values.length);
+    const data = allocTyped(dtype, values.length, op);
     data.set(values);
     return { data, shape: [values.length] };
   }
@@ -583,7 +660,7 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
     level = level[0];
   }
   S.checkShape(shape, op);
-  const data = allocTyped(dtype, S.sizeOf(shape));
+  const data = allocTyped(dtype, S.sizeOf(shape), op);
   let k = 0;
   const walk = (x: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
