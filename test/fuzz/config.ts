@@ -5,6 +5,7 @@
 //   FUZZ_RUNS     a number of runs per property (default: unbounded when
 //                 FUZZ_SECONDS is set),
 //   FUZZ_SEED     the seed (default: fixed under npm test, the clock in soak),
+//   FUZZ_SKIP     names of exports or calls to leave out (see SKIP),
 // and each property then prints its progress. A failure prints fast-check's
 // seed and path, so `FUZZ_SEED=… ` replays it.
 import fc from 'fast-check';
@@ -20,6 +21,12 @@ const env = (name: string): number | undefined => {
 const seconds = env('FUZZ_SECONDS');
 const runs = env('FUZZ_RUNS');
 const seedEnv = env('FUZZ_SEED');
+
+/**
+ * FUZZ_SKIP=alloc,mse,… leaves these exports (raw-export fuzzer) or calls
+ * (API fuzzer) out, to look past a known failure to the next one.
+ */
+export const SKIP: ReadonlySet<string> = new Set((process.env.FUZZ_SKIP ?? '').split(',').filter(Boolean));
 
 /** True under `npm run fuzz`: more runs, a time budget, progress lines. */
 export const SOAK = seconds !== undefined || runs !== undefined;

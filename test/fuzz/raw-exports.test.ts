@@ -4,13 +4,11 @@
 // and hostile arrays in the staging area. The ABI (docs/abi.md) promises a
 // documented error code for every bad argument: no call may trap. Afterwards
 // the instance still passes its self-test and computes a tensor product.
-//
-// FUZZ_SKIP=alloc,… leaves exports out, to look past a known failure.
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hasRelaxedSimd, hasSimd, instantiateCore, type WasmBuild } from '../../src/wasm/load.js';
-import { check, timeout } from './config.js';
+import { check, SKIP, timeout } from './config.js';
 import { hostileF64, hostileI32 } from './generators.js';
 import { exportedFunctions, type ExportedFunction } from './wasm-exports.js';
 
@@ -18,7 +16,6 @@ const FILES: Record<WasmBuild, string> = { 'relaxed-simd': 'wasmgrad.relaxed.was
 const BUILDS = (['relaxed-simd', 'simd', 'baseline'] as const).filter(
   (b) => b === 'baseline' || (b === 'simd' ? hasSimd() : hasRelaxedSimd()),
 );
-const SKIP = new Set((process.env.FUZZ_SKIP ?? '').split(',').filter(Boolean));
 
 type Fn = (...args: number[]) => number;
 type Core = Record<string, Fn> & { memory: WebAssembly.Memory };
