@@ -1,6 +1,8 @@
 import { checkName, checkNumber, describe } from './check.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
-import type { BackendName, Tape } from './tape.js';
+import {
+  SCALAR_NODE_BYTES, WasmgradScopeError, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape,
+} from './tape.js';
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
 import { chooseBuild, instantiateCore, type WasmBuild, type WasmSource } from './wasm/load.js';
@@ -32,6 +34,34 @@ export interface EngineOptions {
    * bit the same on every host. See `Engine.wasmBuild`.
    */
   relaxedSimd?: boolean;
+  /**
+   * A budget in bytes for the tape: scalar nodes plus tensor data and
+   * gradients made since the last `reset()` (`stats().tapeBytes`). Past it,
+   * the next op or `backward()` throws a WasmgradTapeBudgetError (the tape
+   * stays as it was; `reset()` starts afresh), so a loop that forgets
+   * `reset()` fails fast instead of filling memory. Default: no budget, and a
+   * one-time warning when the tape keeps growing across `backward()` calls
+   * (see `onWarning`). Parameters, kept tensors and programs do not count.
+   */
+  maxTapeBytes?: number;
+  /**
+   * Where the engine's warnings go (default: `console.warn` of the message,
+   * which every host has; pass `(w) => process.emitWarning(w.message, { code: w.code })`
+   * to route them through Node's warning machinery, or throw to make them errors).
+   * Today there is one: a tape that keeps growing across `backward()` calls
+   * without a `reset()`, said once per engine.
+   */
+  onWarning?: (warning: EngineWarning) => void;
+}
+
+/** A warning the engine raises once (see EngineOptions.onWarning). */
+export interface EngineWarning {
+  code: 'WASMGRAD_FORGOTTEN_RESET';
+  message: string;
+  /** `stats().tapeBytes` when it was raised. */
+  tapeBytes: number;
+  /** backward() calls since the last reset() that found the tape larger than the call before. */
+  backwardCalls: number;
 }
 
 export interface EngineStats {
@@ -51,6 +81,74 @@ export interface EngineStats {
   tensorSlots: number;
   /** Bytes held for tensor data and gradients, nodes and slots. */
   tensorBytes: number;
+  /**
+   * Bytes on the tape since the last reset(): scalar nodes × 26 plus
+   * `tensorArenaUsed`. What `maxTapeBytes` limits; 0 right after a reset.
+   */
+  tapeBytes: number;
+  /** Bytes of tensor data and gradients handed out since the last reset() (the current generation's tensors). */
+  tensorArenaUsed: number;
+  /** The largest `tensorArenaUsed` any generation so far reached: what one step needed at most. */
+  tensorArenaPeak: number;
+  /**
+   * Bytes in live blocks outside the tensor arena: slots (parameters, kept
+   * tensors, optimizer state), programs, the scalar tape and the core's
+   * tables (Wasm: the core's allocator; the twin: the same kinds of arrays).
+   */
+  heapBytes: number;
+}
+
+/**
+ * What `eng.step(fn)` / `eng.scope(fn)` returns for what `fn` returned:
+ * Values become their numbers, Tensors become kept TensorParams, arrays and
+ * plain objects are copied with their contents converted; anything else is
+ * returned as it is.
+ */
+export type Kept<T> =
+  T extends TensorParam ? TensorParam
+  : T extends Tensor ? TensorParam
+  : T extends Value ? number
+  : T extends PromiseLike<unknown> ? never
+  : T extends Program | Engine | ArrayBufferView | ArrayBuffer | Date | RegExp | Map<unknown, unknown> | Set<unknown> | ((...args: never[]) => unknown) ? T
+  : T extends object ? { [K in keyof T]: Kept<T[K]> }
+  : T;
+
+// The forgotten-reset check (see Engine.watchBackward). A training loop that
+// forgets reset() builds one more step's graph before every backward(), so
+// at its k-th backward the tape holds about k steps. Legitimate patterns
+// that call backward() several times without a reset are: several backward()
+// calls from one graph (the tape does not grow between them), a graph that
+// grows a little per call on top of a large base (a Jacobian row by row:
+// the tape grows by far less than 16× its first size), and gradient
+// accumulation over a few micro-batches (fewer than 32 calls; in wasmgrad
+// parameters' gradients survive reset(), so accumulation needs no graph kept
+// at all). All three conditions must hold, and tiny tapes never warn.
+const FORGOTTEN_RESET_CALLS = 32;
+const FORGOTTEN_RESET_GROWTH = 16;
+const FORGOTTEN_RESET_MIN_BYTES = 1 << 20;
+
+/** Front-end op names that read or write slots, never the tape: the budget does not stop them (step() keeps results with keep()). */
+const OFF_TAPE = new Set(['data', 'item', 'grad', 'requiresGrad', 'keep', 'parameter', 'optimizer', 'step', 'assign', 'zeroGrad', 'free']);
+
+const ELEMENT_BYTES: Record<string, number> = { float32: 4, float64: 8, int32: 4 };
+
+/** The memory options the Engine itself applies (createEngine validates them). */
+interface MemoryOptions {
+  maxTapeBytes?: number;
+  onWarning?: (warning: EngineWarning) => void;
+}
+
+function defaultWarning(warning: EngineWarning): void {
+  console.warn(warning.message);
+}
+
+function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
+  return (typeof x === 'object' || typeof x === 'function') && x !== null && typeof (x as { then?: unknown }).then === 'function';
+}
+
+function isPlainObject(x: object): boolean {
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
 }
 
 let engineCount = 0;
@@ -71,6 +169,22 @@ export class Engine {
   private readonly paramsBySlot: Param[] = [];
   /** While compile() traces: the generation it interrupted, whose Values fn must not use. */
   private traceOuter: Generation | null = null;
+  /** While step()/scope() runs its fn: which of the two, for messages. */
+  private scopeName: string | null = null;
+
+  private readonly maxTapeBytes: number | undefined;
+  private readonly onWarning: (warning: EngineWarning) => void;
+  /**
+   * Scalar pushes compare the new node id with this before doing anything
+   * else: past it, the budget is checked in full. Without a budget it is
+   * never reached.
+   */
+  private nodeLimit = Number.MAX_SAFE_INTEGER;
+  /** backward() calls since the last reset() that found the tape larger than the one before, and the sizes seen. */
+  private watch = { calls: 0, firstBytes: 0, lastBytes: 0 };
+  private warnedForgottenReset = false;
+  /** For a tensor backend that does not report arenaUsed: the data bytes of nodes [0, nodes), counted once each. */
+  private arenaEstimate = { nodes: 0, bytes: 0, peak: 0 };
   // V8 adds Value's fields through map transitions that it holds weakly, so
   // when the last Value dies (a reset() then a GC) the map goes, and with it
   // the optimized code of every op: the next graph builds several times
@@ -88,8 +202,11 @@ export class Engine {
   readonly wasmBuild: WasmBuild | null;
 
   /** @internal Use `createEngine()`. */
-  constructor(tape: Tape, tensors: TensorBackend | null = null, wasmBuild: WasmBuild | null = null) {
+  constructor(tape: Tape, tensors: TensorBackend | null = null, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
     this.tape = tape;
+    this.maxTapeBytes = memory.maxTapeBytes;
+    this.onWarning = memory.onWarning ?? defaultWarning;
+    this.resetWatch();
     this.tensors = tensors;
     this.backend = tape.backend;
     this.wasmBuild = wasmBuild;
@@ -103,7 +220,7 @@ export class Engine {
   value(x: number, name?: string): Value {
     checkNumber(x, 'value');
     if (name !== undefined) checkName(name, 'value');
-    const v = new Value(this.current, this.guard(() => this.tape.leaf(x)));
+    const v = new Value(this.current, this.push(() => this.tape.leaf(x), 'value'));
     if (name !== undefined) this.names.set(v.id, name);
     return v;
   }
@@ -111,14 +228,14 @@ export class Engine {
   /** A number as a node with no gradient of its own. */
   constant(x: number): Value {
     checkNumber(x, 'constant');
-    return new Value(this.current, this.guard(() => this.tape.constant(x)));
+    return new Value(this.current, this.push(() => this.tape.constant(x), 'constant'));
   }
 
   /** A trainable value that survives reset(); assign `p.data` to update it. */
   param(x: number, name?: string): Param {
     checkNumber(x, 'param');
     if (name !== undefined) checkName(name, 'param');
-    const p = new Param(this, this.guard(() => this.tape.createParam(x)), name);
+    const p = new Param(this, this.guard(() => this.tape.createParam(x), 'param'), name);
     this.paramsBySlot[p.slot] = p;
     return p;
   }
@@ -157,7 +274,9 @@ export class Engine {
 
   /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
   backward(root: Value): void {
-    this.tape.backward(this.idOf(root, 'backward'));
+    const id = this.idOf(root, 'backward');
+    this.watchBackward('backward');
+    this.tape.backward(id);
   }
 
   /**
@@ -191,7 +310,7 @@ export class Engine {
         if (!(v instanceof Value)) throw new TypeError(`compile: fn must return a Value or an array of Values; output ${k} is ${describe(v)}`);
         return this.idOf(v, 'compile') - start;
       });
-      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, inputs.length, start + outputIds[0]));
+      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, inputs.length, start + outputIds[0]), 'compile');
       const params = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
       return new Program(this, id, outputIds, params);
     } finally {
@@ -218,15 +337,15 @@ export class Engine {
       for (let i = 0; i < ops.length; i++) {
         const op = ops[i] as OpId;
         const arity = OP_INFO[OP_NAMES[op]].arity;
-        this.guard(() =>
+        this.push(() =>
           op === Op.Leaf ? tape.leaf(values[i])
           : op === Op.Const ? tape.constant(values[i])
           : op === Op.Param ? tape.paramNode(params[inputsA[i]].slot)
           : arity === 1 ? tape.unary(op, start + inputsA[i])
           : tape.binary(op, start + inputsA[i], start + inputsB[i]),
-        );
+        'load');
       }
-      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, image.inputCount, start + image.outputs[0]));
+      const id = this.guard(() => tape.createProgram(start, tape.nodeCount, image.inputCount, start + image.outputs[0]), 'load');
       const bound = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
       return new Program(this, id, image.outputs, bound);
     } finally {
@@ -240,17 +359,120 @@ export class Engine {
     this.tensors?.zeroGrad();
   }
 
-  /** Frees the whole tape in O(1). Values made before it can no longer be used; parameters keep their values and gradients. */
+  /**
+   * Frees the whole tape in O(1). Values and Tensors made before it can no
+   * longer be used; parameters, kept tensors and programs keep their values
+   * and gradients. All or nothing: it refuses only before touching anything
+   * (inside compile()'s fn), and otherwise cannot fail.
+   */
   reset(): void {
     if (this.traceOuter !== null) throw new Error("reset: cannot reset inside compile()'s fn; the trace lives on the tape");
-    this.tape.reset();
-    this.tensors?.reset();
+    // The generation advances first, so that no handle from before can read
+    // whatever nodes come next, even if a core call below threw (the cores'
+    // resets never allocate and never fail, docs/abi.md).
     this.current = new Generation(this, this.current.index + 1);
     this.names.clear();
+    this.resetWatch();
+    this.tape.reset();
+    this.tensors?.reset();
+  }
+
+  /**
+   * Runs `fn`, keeps what it returns, then resets, also when `fn` throws
+   * (the error is rethrown after the reset). What is kept: numbers as they
+   * are, a Value as its number, a Tensor copied to kept storage (`eng.keep`)
+   * and returned as that TensorParam (a TensorParam as it is), arrays and
+   * plain objects with their contents converted the same way; anything else
+   * is returned as it is (and any Value or Tensor inside it dies with the
+   * reset). `tf.tidy` for wasmgrad:
+   *
+   * ```ts
+   * for (const batch of batches) {
+   *   const loss = eng.step(() => {
+   *     const loss = F.crossEntropy(model.forward(batch.x), batch.y);
+   *     opt.zeroGrad(); loss.backward(); opt.step();
+   *     return loss.item();                     // a number: nothing to free
+   *   });
+   * }
+   * ```
+   *
+   * `step` and `scope` are one function under two names (`step` for a
+   * training step, `scope` for other work, e.g. an evaluation pass). A kept
+   * Tensor is a slot that lives until its `free()`: in a loop, return numbers
+   * (`.item()`, a Value) rather than tensors, or free them. `fn` must be
+   * synchronous: the reset happens when it returns, so a Promise (an async
+   * fn) is refused with a TypeError after the reset. Inside another
+   * step/scope or inside compile()'s fn it throws a WasmgradScopeError.
+   */
+  step<T>(fn: () => T): Kept<T> {
+    return this.scoped('step', fn);
+  }
+
+  /** The same as `step(fn)`; see there. */
+  scope<T>(fn: () => T): Kept<T> {
+    return this.scoped('scope', fn);
+  }
+
+  private scoped<T>(name: string, fn: () => T): Kept<T> {
+    if (typeof fn !== 'function') throw new TypeError(`${name}: expected a function, got ${describe(fn)}`);
+    if (this.traceOuter !== null) {
+      throw new WasmgradScopeError(`${name}: cannot run inside compile()'s fn: its reset() would free the trace; call it outside compile()`);
+    }
+    if (this.scopeName !== null) {
+      throw new WasmgradScopeError(
+        `${name}: cannot run inside eng.${this.scopeName}(): its reset() would free the outer function's tensors and values; ` +
+          `call the inner function directly, or run the two one after the other`,
+      );
+    }
+    this.scopeName = name;
+    const kept: TensorParam[] = [];
+    try {
+      const result = fn();
+      if (isPromiseLike(result)) {
+        // Its rejection, if any, comes from handles this reset frees; the TypeError below says why.
+        Promise.resolve(result).catch(() => {});
+        throw new TypeError(
+          `${name}: fn returned a Promise; ${name}() resets when fn returns, which would free the tensors and values ` +
+            'the async function still uses. Make fn synchronous, or await your work and call eng.reset() yourself',
+        );
+      }
+      return this.keepResult(result, kept, name, new Map()) as Kept<T>;
+    } catch (err) {
+      for (const p of kept) p.free();
+      throw err;
+    } finally {
+      this.scopeName = null;
+      this.reset();
+    }
+  }
+
+  private keepResult(x: unknown, kept: TensorParam[], name: string, seen: Map<object, unknown>): unknown {
+    if (typeof x !== 'object' || x === null) return x;
+    if (x instanceof TensorParam) return x;
+    if (x instanceof Tensor) {
+      const p = this.keep(x);
+      kept.push(p);
+      return p;
+    }
+    if (x instanceof Value) return x.data;
+    const done = seen.get(x);
+    if (done !== undefined) return done;
+    if (Array.isArray(x)) {
+      const out: unknown[] = [];
+      seen.set(x, out);
+      for (const item of x) out.push(this.keepResult(item, kept, name, seen));
+      return out;
+    }
+    if (!isPlainObject(x)) return x;
+    const out: Record<string, unknown> = {};
+    seen.set(x, out);
+    for (const key of Object.keys(x)) out[key] = this.keepResult((x as Record<string, unknown>)[key], kept, name, seen);
+    return out;
   }
 
   stats(): EngineStats {
     const t = this.tape;
+    const arenaUsed = this.arenaUsed();
     return {
       backend: this.backend,
       nodes: t.nodeCount,
@@ -261,6 +483,10 @@ export class Engine {
       tensorNodes: this.tensors?.nodeCount ?? 0,
       tensorSlots: this.tensors?.slotCount ?? 0,
       tensorBytes: this.tensors?.tensorBytes ?? 0,
+      tapeBytes: t.nodeCount * SCALAR_NODE_BYTES + arenaUsed,
+      tensorArenaUsed: arenaUsed,
+      tensorArenaPeak: this.tensors === null ? 0 : this.tensors.arenaPeak ?? Math.max(this.arenaEstimate.peak, arenaUsed),
+      heapBytes: t.heapBytes + (this.tensors?.heapBytes ?? 0),
     };
   }
 
@@ -292,9 +518,15 @@ export class Engine {
   /** A copy of `t` that survives reset(). */
   keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return factory.keep(this, t, options); }
 
-  /** @internal The tensor backend, or an error for a backend that has none. */
+  /**
+   * @internal The tensor backend, or an error for a backend that has none.
+   * Every tensor op asks for it first, which makes it the place to watch
+   * the tape: at backward(), and before any op with a budget set.
+   */
   tensorBackend(opName: string): TensorBackend {
     if (this.tensors === null) throw new Error(`tensors: the ${this.backend} backend does not have tensors yet`);
+    if (opName === 'backward') this.watchBackward(opName);
+    else if (this.maxTapeBytes !== undefined && !OFF_TAPE.has(opName)) this.checkBudget(opName);
     return this.tensors;
   }
 
@@ -350,7 +582,7 @@ export class Engine {
       );
     }
     if (v instanceof Param) {
-      v.id = this.guard(() => this.tape.paramNode(v.slot));
+      v.id = this.push(() => this.tape.paramNode(v.slot), opName);
       v.owner = this.current;
       return v.id;
     }
@@ -372,7 +604,7 @@ export class Engine {
     let id: number;
     try {
       if (typeof y === 'number') {
-        const a = typeof x === 'number' ? tape.constant(x) : this.idOf(x, opName);
+        const a = typeof x === 'number' ? this.pushed(tape.constant(x), opName) : this.idOf(x, opName);
         id = tape.binaryConst(op === Op.Pow ? Op.PowConst : op, a, y, false);
       } else if (typeof x === 'number') {
         id = tape.binaryConst(op, this.idOf(y, opName), x, true);
@@ -380,19 +612,22 @@ export class Engine {
         id = tape.binary(op, this.idOf(x, opName), this.idOf(y, opName));
       }
     } catch (err) {
-      throw this.memoryError(err);
+      throw this.tape.failure(opName, err);
     }
+    if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
     return new Value(this.current, id);
   }
 
   /** @internal */
   unary(op: OpId, x: Scalar, opName: string): Value {
+    const tape = this.tape;
     let id: number;
     try {
-      id = this.tape.unary(op, typeof x === 'number' ? this.tape.constant(x) : this.idOf(x, opName));
+      id = tape.unary(op, typeof x === 'number' ? this.pushed(tape.constant(x), opName) : this.idOf(x, opName));
     } catch (err) {
-      throw this.memoryError(err);
+      throw this.tape.failure(opName, err);
     }
+    if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
     return new Value(this.current, id);
   }
 
@@ -441,36 +676,137 @@ export class Engine {
   }
 
   /**
-   * The core traps only when linear memory cannot grow (the checked exports
-   * return error codes for everything else). Growth happens before the node
-   * is written, so its state is consistent (at worst binaryConst's Const node
-   * stays on the tape without its op); the trap becomes a RangeError and the
-   * engine stays usable. Other errors pass as they are.
+   * Runs a tape call that makes a parameter or program. A failure (-1, or
+   * what the call threw) becomes the backend's error through
+   * Tape.failure: out of memory is a WasmgradMemoryError and leaves the
+   * engine as it was; other errors pass as they are.
    */
-  private memoryError(err: unknown): unknown {
-    if (!(err instanceof WebAssembly.RuntimeError)) return err;
-    return new RangeError(
-      `wasmgrad: out of memory: the tape could not grow past ${this.tape.nodeCount} nodes ` +
-        `(${this.tape.memoryBytes} bytes of linear memory); reset() graphs you no longer need`,
-      { cause: err },
-    );
+  private guard(call: () => number, opName: string): number {
+    let id: number;
+    try {
+      id = call();
+    } catch (err) {
+      throw this.tape.failure(opName, err);
+    }
+    if (id < 0) throw this.tape.failure(opName);
+    return id;
   }
 
-  /** Runs a tape call that may grow memory; see memoryError. */
-  private guard(call: () => number): number {
+  /** guard() for a call that pushes a node: also holds the tape to the budget. */
+  private push(call: () => number, opName: string): number {
+    let id: number;
     try {
-      return call();
+      id = call();
     } catch (err) {
-      throw this.memoryError(err);
+      throw this.tape.failure(opName, err);
     }
+    return this.pushed(id, opName);
+  }
+
+  /**
+   * The node id a push returned, checked: -1 becomes the backend's error,
+   * and a node past the budget is taken off again (truncate) before the
+   * WasmgradTapeBudgetError, so the tape is as it was (but for the Const
+   * node of a binary op with a number, which nothing reads).
+   */
+  private pushed(id: number, opName: string): number {
+    if (id < 0) throw this.tape.failure(opName);
+    if (id >= this.nodeLimit) {
+      const budget = this.maxTapeBytes!;
+      const arena = this.arenaUsed();
+      const bytes = (id + 1) * SCALAR_NODE_BYTES + arena;
+      if (bytes > budget) {
+        this.tape.truncate(id);
+        throw new WasmgradTapeBudgetError(opName, bytes, budget);
+      }
+      this.nodeLimit = Math.floor((budget - arena) / SCALAR_NODE_BYTES);
+    }
+    return id;
+  }
+
+  // ── the tape's size: the budget and the forgotten-reset check ──
+
+  /** Bytes of tensor data and gradients since the last reset (estimated from shapes for a backend that does not say). */
+  private arenaUsed(): number {
+    const be = this.tensors;
+    if (be === null) return 0;
+    const used = be.arenaUsed;
+    if (used !== undefined) return used;
+    const e = this.arenaEstimate;
+    for (const n = be.nodeCount; e.nodes < n; e.nodes++) {
+      e.bytes += be.shape(e.nodes).reduce((a, b) => a * b, 1) * ELEMENT_BYTES[be.dtype(e.nodes)];
+    }
+    if (e.bytes > e.peak) e.peak = e.bytes;
+    return e.bytes;
+  }
+
+  private tapeBytes(): number {
+    return this.tape.nodeCount * SCALAR_NODE_BYTES + this.arenaUsed();
+  }
+
+  private resetWatch(): void {
+    this.watch = { calls: 0, firstBytes: 0, lastBytes: 0 };
+    const e = this.arenaEstimate;
+    this.arenaEstimate = { nodes: 0, bytes: 0, peak: Math.max(e.peak, e.bytes) };
+    if (this.maxTapeBytes !== undefined) this.nodeLimit = Math.floor(this.maxTapeBytes / SCALAR_NODE_BYTES);
+  }
+
+  /** Throws if the tape is past the budget; refreshes the scalar pushes' threshold. */
+  private checkBudget(opName: string): number {
+    const budget = this.maxTapeBytes!;
+    const arena = this.arenaUsed();
+    const bytes = this.tape.nodeCount * SCALAR_NODE_BYTES + arena;
+    if (bytes > budget) throw new WasmgradTapeBudgetError(opName, bytes, budget);
+    this.nodeLimit = Math.floor((budget - arena) / SCALAR_NODE_BYTES);
+    return bytes;
+  }
+
+  /**
+   * At every backward() (scalar and tensor), before the sweep: the budget,
+   * then the forgotten-reset check (see FORGOTTEN_RESET_CALLS), which warns
+   * once per engine.
+   */
+  private watchBackward(opName: string): void {
+    const bytes = this.maxTapeBytes !== undefined ? this.checkBudget(opName) : this.tapeBytes();
+    const w = this.watch;
+    if (bytes > w.lastBytes) {
+      if (w.calls === 0) w.firstBytes = bytes;
+      w.calls++;
+    }
+    w.lastBytes = bytes;
+    if (
+      this.warnedForgottenReset || w.calls < FORGOTTEN_RESET_CALLS ||
+      bytes < FORGOTTEN_RESET_GROWTH * w.firstBytes || bytes < FORGOTTEN_RESET_MIN_BYTES
+    ) return;
+    this.warnedForgottenReset = true;
+    this.onWarning({
+      code: 'WASMGRAD_FORGOTTEN_RESET',
+      message:
+        `wasmgrad: the tape has grown across ${w.calls} backward() calls without a reset() and now holds ${formatBytes(bytes)} ` +
+        `(${this.label}); a training loop must call eng.reset() after each step (or run each step in eng.step(fn)), ` +
+        'or memory grows until it runs out. Set createEngine({ maxTapeBytes }) to make this an error. (Said once per engine.)',
+      tapeBytes: bytes,
+      backwardCalls: w.calls,
+    });
   }
 }
 
 /** Creates an engine. The Wasm backend (default) compiles the core on first use and gives each engine its own instance and memory. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
+  const { maxTapeBytes, onWarning } = options;
+  if (maxTapeBytes !== undefined) {
+    if (typeof maxTapeBytes !== 'number') throw new TypeError(`createEngine: maxTapeBytes must be a number of bytes, got ${describe(maxTapeBytes)}`);
+    if (!(maxTapeBytes > 0) || !Number.isFinite(maxTapeBytes)) {
+      throw new RangeError(`createEngine: maxTapeBytes must be a positive finite number of bytes, got ${maxTapeBytes}`);
+    }
+  }
+  if (onWarning !== undefined && typeof onWarning !== 'function') {
+    throw new TypeError(`createEngine: onWarning must be a function, got ${describe(onWarning)}`);
+  }
+  const memory: MemoryOptions = { maxTapeBytes, onWarning };
   const backend = options.backend ?? 'wasm';
-  if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend());
+  if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend(), null, memory);
   if (backend === 'wasm') {
     for (const key of ['simd', 'relaxedSimd'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
@@ -478,7 +814,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const instance = await instantiateCore(options.wasm, chooseBuild(options));
     const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.();
     const build: WasmBuild | null = features === undefined ? null : features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
-    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build);
+    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build, memory);
   }
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

@@ -1,4 +1,5 @@
-export { createEngine, Engine, type EngineOptions, type EngineStats } from './engine.js';
+export { createEngine, Engine, type EngineOptions, type EngineStats, type EngineWarning, type Kept } from './engine.js';
+export { WasmgradMemoryError, WasmgradTapeBudgetError, WasmgradScopeError } from './tape.js';
 export { Value, Param, type Scalar } from './value.js';
 export { Program, FORMAT_VERSION, type RunResult } from './program.js';
 export { Op, OP_INFO, OP_NAMES, type OpName, type OpId, type OpInfo } from './ops.js';

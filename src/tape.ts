@@ -61,6 +61,92 @@ export interface Tape {
   readonly paramCount: number;
   /** Bytes the backend holds for the tape and parameters (Wasm: the whole linear memory). */
   readonly memoryBytes: number;
+  /**
+   * Bytes in live blocks outside the tensor arena. Wasm: every allocator
+   * block of the core (scalar tape, parameters, programs, tensor slots and
+   * tables); the twin: its scalar tape, parameter and program arrays.
+   */
+  readonly heapBytes: number;
+
+  /**
+   * The error for a failed call, named after the user's op: with `thrown`,
+   * what the call threw (out of memory becomes a WasmgradMemoryError, other
+   * errors pass as they are); without, the -1 it returned instead of a node,
+   * slot or program id (the core's lastError()).
+   */
+  failure(opName: string, thrown?: unknown): Error;
+}
+
+/** Bytes one scalar node takes on either backend's tape: op, two inputs, value, gradient and the sweep's mark. */
+export const SCALAR_NODE_BYTES = 26;
+
+const MiB = 1024 * 1024;
+
+/** A byte count for messages: exact, with MiB beside it when large. */
+export function formatBytes(bytes: number): string {
+  return bytes >= MiB ? `${bytes} bytes, ${(bytes / MiB).toFixed(1)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * The engine's memory could not grow to hold what an op needed: Wasm linear
+ * memory at its limit (4 GiB for Wasm32, or what the host allows), or a
+ * typed array the JS twin could not allocate. The op had no effect: the
+ * tapes, kept tensors, parameters and programs are as they were, and the
+ * engine keeps working; `reset()` (or smaller tensors) makes room.
+ */
+export class WasmgradMemoryError extends RangeError {
+  readonly code = 'WASMGRAD_OUT_OF_MEMORY' as const;
+  /** The op that needed the memory. */
+  readonly op: string;
+  /** Bytes the backend held when the request failed (Wasm: the whole linear memory). */
+  readonly memoryBytes: number;
+
+  constructor(op: string, memoryBytes: number, detail = '', options?: { cause?: unknown }) {
+    super(
+      `${op}: out of memory: ${detail || 'the request did not fit'} (${formatBytes(memoryBytes)} of memory in use); ` +
+        'reset() graphs you no longer need, free() kept tensors and parameters you no longer use, or use smaller tensors',
+      options,
+    );
+    this.name = 'WasmgradMemoryError';
+    this.op = op;
+    this.memoryBytes = memoryBytes;
+  }
+}
+
+/**
+ * The tape (scalar nodes and tensor data and gradients since the last
+ * reset()) passed `createEngine({ maxTapeBytes })`. Thrown by the op or
+ * backward() that found it past the budget; the tape is as it was, and a
+ * reset() starts a new budget.
+ */
+export class WasmgradTapeBudgetError extends RangeError {
+  readonly code = 'WASMGRAD_TAPE_BUDGET' as const;
+  readonly op: string;
+  /** Bytes on the tape since the last reset(). */
+  readonly tapeBytes: number;
+  readonly maxTapeBytes: number;
+
+  constructor(op: string, tapeBytes: number, maxTapeBytes: number) {
+    super(
+      `${op}: the tape holds ${formatBytes(tapeBytes)} since the last reset(), past maxTapeBytes (${formatBytes(maxTapeBytes)}); ` +
+        'a loop that forgets eng.reset() grows without bound: call eng.reset() after each step (or run each step in ' +
+        'eng.step(fn)), or raise maxTapeBytes if one step really needs more',
+    );
+    this.name = 'WasmgradTapeBudgetError';
+    this.op = op;
+    this.tapeBytes = tapeBytes;
+    this.maxTapeBytes = maxTapeBytes;
+  }
+}
+
+/** `eng.step(fn)` / `eng.scope(fn)` used where it cannot reset: inside another one, or inside compile()'s fn. */
+export class WasmgradScopeError extends Error {
+  readonly code = 'WASMGRAD_SCOPE' as const;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'WasmgradScopeError';
+  }
 }
 
 export interface ProgramInfo {

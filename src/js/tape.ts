@@ -4,7 +4,7 @@
 // (AssemblyScript to Wasm, TypeScript by V8's JIT).
 
 import { Op, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
-import type { ProgramInfo, ProgramNodes, Tape } from '../tape.js';
+import { SCALAR_NODE_BYTES, WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 import { forward, backward } from './ops.js';
 import { buildCode, replay, sweepBack, type Code } from './program.js';
 
@@ -151,7 +151,23 @@ export class JsTape implements Tape {
   get memoryBytes(): number {
     let nodes = this.eager.capacity;
     for (const p of this.programs) if (p) nodes += p.graph.capacity;
-    return nodes * 26 + this.params.values.length * 16;
+    return nodes * SCALAR_NODE_BYTES + this.params.values.length * 16;
+  }
+  /** The same arrays as memoryBytes: the twin has no heap apart from them. */
+  get heapBytes(): number { return this.memoryBytes; }
+
+  /**
+   * The twin's calls throw rather than return -1. V8's "Array buffer
+   * allocation failed" (a RangeError from growing a tape array) is out of
+   * memory, said as the Wasm backend says it; the arrays are replaced only
+   * after the copy succeeds, so the tape is intact.
+   */
+  failure(opName: string, thrown?: unknown): Error {
+    if (thrown === undefined) return new Error(`wasmgrad: the JS tape returned no node for ${opName}`);
+    if (thrown instanceof RangeError && /^(Array buffer allocation failed|Invalid typed array length)/.test(thrown.message)) {
+      return new WasmgradMemoryError(opName, this.memoryBytes, 'JavaScript could not allocate a larger tape array', { cause: thrown });
+    }
+    return thrown instanceof Error ? thrown : new Error(String(thrown));
   }
 
   leaf(value: number): number { return this.eager.push(LEAF, -1, -1, value); }

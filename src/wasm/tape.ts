@@ -1,7 +1,7 @@
 // The Wasm backend: the Tape interface over the exports of assembly/index.ts.
 
 import type { OpId } from '../ops.js';
-import type { ProgramInfo, ProgramNodes, Tape } from '../tape.js';
+import { WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 
 /** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
 export interface CoreExports {
@@ -63,6 +63,35 @@ export interface CoreExports {
   programLoad(ptr: number, len: number): number;
   alloc(bytes: number): number;
   free(ptr: number): number;
+  /** Bytes in live allocator blocks (slots, tables, programs, the scalar tape). */
+  heapBytes(): number;
+}
+
+/** lastError() codes (assembly/errors.ts, docs/abi.md). */
+export const ErrorCode = { OutOfMemory: 11 } as const;
+
+export const ERROR_NAMES: Readonly<Record<number, string>> = {
+  1: 'bad op', 2: 'bad node', 3: 'bad parameter', 4: 'bad program', 5: 'bad format', 6: 'unknown tensor',
+  7: 'bad shape', 8: 'bad dtype', 9: 'bad slot', 10: 'bad argument', 11: 'out of memory',
+};
+
+/**
+ * The one translation of a failed core call into an error, for the scalar
+ * tape and the tensor backend alike. Out of memory (lastError() 11, or a
+ * trap from a core that still traps when memory cannot grow) becomes a
+ * WasmgradMemoryError; the core leaves its state as before the call, so the
+ * engine stays usable. Every other code means the wrapper let through
+ * something it should have refused: a bug in wasmgrad, said as such.
+ */
+export function coreFailure(core: { lastError(): number; readonly memory: WebAssembly.Memory }, op: string, what: string, trap?: unknown): Error {
+  const bytes = core.memory.buffer.byteLength;
+  if (trap !== undefined) {
+    if (!(trap instanceof WebAssembly.RuntimeError)) return trap instanceof Error ? trap : new Error(String(trap));
+    return new WasmgradMemoryError(op, bytes, 'Wasm linear memory could not grow to hold the request', { cause: trap });
+  }
+  const code = core.lastError();
+  if (code === ErrorCode.OutOfMemory) return new WasmgradMemoryError(op, bytes, 'Wasm linear memory could not grow to hold the request');
+  return new Error(`wasmgrad: the core rejected ${what} (error ${code}: ${ERROR_NAMES[code] ?? 'unknown'})`);
 }
 
 export const ABI_VERSION = 1;
@@ -106,9 +135,7 @@ export class WasmTape implements Tape {
   truncate(count: number): void { this.core.truncate(count); }
 
   createProgram(start: number, end: number, inputCount: number, root: number): number {
-    const id = this.core.programCreate(start, end, inputCount, root);
-    if (id < 0) throw new Error(`wasmgrad: the core rejected the program (error ${this.core.lastError()})`);
-    return id;
+    return this.core.programCreate(start, end, inputCount, root);
   }
   freeProgram(id: number): void { this.core.programFree(id); }
   programForward(id: number): void { this.core.programForward(id); }
@@ -117,7 +144,8 @@ export class WasmTape implements Tape {
 
   programSetInputs(id: number, inputs: ArrayLike<number>): void {
     // A fresh view each time: any allocation since the last call may have grown (and detached) memory.
-    new Float64Array(this.core.memory.buffer, this.core.programValuesPointer(id), inputs.length).set(inputs);
+    // Addresses are u32 that arrive as signed i32: past 2 GiB they are negative until read with >>> 0.
+    new Float64Array(this.core.memory.buffer, this.core.programValuesPointer(id) >>> 0, inputs.length).set(inputs);
   }
 
   programValue(id: number, node: number): number { return this.core.programValue(id, node); }
@@ -135,10 +163,10 @@ export class WasmTape implements Tape {
     const n = c.programNodeCount(id);
     const buffer = c.memory.buffer;
     return {
-      ops: new Uint8Array(buffer, c.programOpsPointer(id), n).slice(),
-      inputsA: new Int32Array(buffer, c.programInputsAPointer(id), n).slice(),
-      inputsB: new Int32Array(buffer, c.programInputsBPointer(id), n).slice(),
-      values: new Float64Array(buffer, c.programValuesPointer(id), n).slice(),
+      ops: new Uint8Array(buffer, c.programOpsPointer(id) >>> 0, n).slice(),
+      inputsA: new Int32Array(buffer, c.programInputsAPointer(id) >>> 0, n).slice(),
+      inputsB: new Int32Array(buffer, c.programInputsBPointer(id) >>> 0, n).slice(),
+      values: new Float64Array(buffer, c.programValuesPointer(id) >>> 0, n).slice(),
     };
   }
 
@@ -146,4 +174,9 @@ export class WasmTape implements Tape {
   get nodeCapacity(): number { return this.core.nodeCapacity(); }
   get paramCount(): number { return this.core.paramCount(); }
   get memoryBytes(): number { return this.core.memory.buffer.byteLength; }
+  get heapBytes(): number { return this.core.heapBytes(); }
+
+  failure(opName: string, thrown?: unknown): Error {
+    return coreFailure(this.core, opName, opName, thrown);
+  }
 }

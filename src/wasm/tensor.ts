@@ -1,9 +1,12 @@
 // The Wasm tensor backend: TensorBackend over the tensor exports of the core
 // (assembly/tensor/abi.ts). Arrays go through the core's staging area; bulk
 // data is copied through views made fresh after every call that may have
-// grown memory (growth detaches old views).
+// grown memory (growth detaches old views). Every address the core returns
+// is a u32 that JS receives as a signed i32, so it is read with `>>> 0`
+// (past 2 GiB of linear memory it would otherwise be negative).
 
 import type { BackendName } from '../tape.js';
+import { coreFailure } from './tape.js';
 import {
   DTYPE_CODE, DTYPE_NAMES,
   type BinaryOpId, type CompareKindId, type Conv2dArgs, type DType, type Pool2dArgs, type ReduceKindId,
@@ -49,6 +52,10 @@ export interface TensorExports {
   tensorClearGrads(): void;
   tensorReset(): void;
   tensorBytes(): number;
+  /** Bytes of the arena handed out since the last reset. */
+  tensorArenaUsed(): number;
+  /** The largest tensorArenaUsed() any generation reached. */
+  tensorArenaPeak(): number;
   slotCreate(dtype: number, rank: number, requiresGrad: number): number;
   slotKeep(id: number, requiresGrad: number): number;
   slotNode(slot: number): number;
@@ -65,10 +72,6 @@ export interface TensorExports {
   sgdStep(count: number, lr: number, momentum: number, weightDecay: number, firstStep: number): number;
   adamStep(count: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, step: number): number;
 }
-
-const ERROR_NAMES: Record<number, string> = {
-  6: 'unknown tensor', 7: 'bad shape', 8: 'bad dtype', 9: 'bad slot', 10: 'bad argument', 1: 'bad op',
-};
 
 type TypedCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 const CTORS: readonly TypedCtor[] = [Float32Array, Float64Array, Int32Array];
@@ -87,45 +90,30 @@ export class WasmTensorBackend implements TensorBackend {
   private stage(...lists: (readonly number[])[]): void {
     const total = lists.reduce((n, l) => n + l.length, 0);
     if (total > this.stageInts) throw new RangeError(`wasmgrad: ${total} staged integers exceed the core's staging area (${this.stageInts})`);
-    const view = new Int32Array(this.core.memory.buffer, this.core.tensorStage(), this.stageInts);
+    const view = new Int32Array(this.core.memory.buffer, this.core.tensorStage() >>> 0, this.stageInts);
     let k = 0;
     for (const list of lists) for (const x of list) view[k++] = x;
   }
 
   /**
-   * The front end validates everything, so a failure here is a bug in
-   * wasmgrad, not in the caller's code: say which call and what the core saw.
-   */
-  private checked(id: number, what: string): number {
-    if (id < 0) {
-      const code = this.core.lastError();
-      throw new Error(`wasmgrad: the core rejected ${what} (error ${code}: ${ERROR_NAMES[code] ?? 'unknown'})`);
-    }
-    return id;
-  }
-
-  /**
-   * Calls the core. It traps only when linear memory cannot grow (every bad
-   * argument gets an error code instead), and it allocates before it records
-   * anything, so the engine is intact: say what happened as a RangeError.
+   * Calls the core. A failure (-1) is out of memory, with the core's state
+   * as before the call, or a bug in wasmgrad (the front end validates every
+   * argument); coreFailure says which.
    */
   private run(what: string, call: () => number): number {
     let id: number;
     try {
       id = call();
     } catch (err) {
-      if (!(err instanceof WebAssembly.RuntimeError)) throw err;
-      throw new RangeError(
-        `${what}: out of memory: Wasm linear memory (${this.core.memory.buffer.byteLength} bytes) could not grow; ` +
-          'reset() graphs you no longer need, or use smaller tensors',
-        { cause: err },
-      );
+      throw coreFailure(this.core, what, what, err);
     }
-    return this.checked(id, what);
+    if (id < 0) throw coreFailure(this.core, what, what);
+    return id;
   }
 
+  /** A view of n elements at the core address `ptr` (a u32 that may arrive negative). */
   private view(dtype: number, ptr: number, n: number): TypedData {
-    return new CTORS[dtype](this.core.memory.buffer, ptr, n);
+    return new CTORS[dtype](this.core.memory.buffer, ptr >>> 0, n);
   }
 
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
@@ -227,12 +215,13 @@ export class WasmTensorBackend implements TensorBackend {
 
   grad(id: number): TypedData | null {
     const c = this.core;
-    const ptr = c.tensorGrad(id);
+    const ptr = c.tensorGrad(id) >>> 0;
     return ptr === 0 ? null : this.view(c.tensorDType(id), ptr, c.tensorSize(id)).slice();
   }
 
   backward(root: number): void { this.run('backward', () => this.core.tensorBackward(root)); }
   zeroGrad(): void { this.core.tensorClearGrads(); }
+  // Never allocates and never fails (docs/abi.md); a trap of an older core still becomes a WasmgradMemoryError.
   reset(): void { this.run('reset', () => (this.core.tensorReset(), 0)); }
   get nodeCount(): number { return this.core.tensorCount(); }
 
@@ -259,7 +248,7 @@ export class WasmTensorBackend implements TensorBackend {
 
   slotGrad(slot: number): TypedData {
     const c = this.core;
-    const ptr = c.slotGrad(slot);
+    const ptr = c.slotGrad(slot) >>> 0;
     const dtype = c.slotDType(slot);
     return ptr === 0 ? new CTORS[dtype](c.slotSize(slot)) : this.view(dtype, ptr, c.slotSize(slot)).slice();
   }
@@ -291,4 +280,7 @@ export class WasmTensorBackend implements TensorBackend {
   }
 
   get tensorBytes(): number { return this.core.tensorBytes(); }
+  get arenaUsed(): number { return this.core.tensorArenaUsed(); }
+  get arenaPeak(): number { return this.core.tensorArenaPeak(); }
+  // No heapBytes: the core's heapBytes() already counts slots and tables (WasmTape.heapBytes).
 }
