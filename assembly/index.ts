@@ -16,6 +16,7 @@ import * as params from "./params";
 import * as programs from "./program";
 import * as format from "./format";
 import * as mem from "./memory";
+import { arenaBlockBytes } from "./tensor/tape";
 
 const ABI_VERSION: i32 = 1;
 
@@ -321,8 +322,12 @@ export function free(ptr: usize): i32 {
   return fail(ErrorCode.BadNode);
 }
 
-/** Bytes in the heap's live blocks: tapes, parameters, slots, programs, host blocks and the tensor arena's chunks. */
-export function heapBytes(): f64 { return <f64>mem.heapUsedBytes(); }
+/**
+ * Bytes in the heap's live blocks outside the tensor arena: what persists
+ * across resets (the scalar tape, parameters, slots, programs, host blocks,
+ * tables, kernel scratch). The arena's chunks are tensorBytes() less the slots.
+ */
+export function heapBytes(): f64 { return <f64>(mem.heapUsedBytes() - arenaBlockBytes()); }
 
 // Arrays of a program's tape, laid out as the eager tape's; fixed for the program's life.
 export function programValuesPointer(id: i32): usize { let p = programOf(id); return p === null ? 0 : p.tape.values; }

@@ -194,6 +194,9 @@ export function mallocLargest(least: usize): usize {
   return take(b, sizeOf(b));
 }
 
+/** Bytes of the heap the block at p takes, its header included. */
+export function blockBytesOf(p: usize): usize { return sizeOf(p - HEADER); }
+
 /** Bytes that the block at p (from malloc) can hold: at least what was asked. */
 export function capacityOf(p: usize): usize { return sizeOf(p - HEADER) - HEADER; }
 

@@ -295,7 +295,7 @@ static inline uint32_t wasmgrad_programInputsBPointer(wasmgrad_instance* m, int3
 static inline uint32_t wasmgrad_alloc(wasmgrad_instance* m, uint32_t bytes) { return WASMGRAD_EXPORT(alloc)(m, bytes); }
 /** Frees a block from wasmgrad_alloc(); -1 for any other pointer. */
 static inline int32_t wasmgrad_free(wasmgrad_instance* m, uint32_t ptr) { return (int32_t)WASMGRAD_EXPORT(free)(m, ptr); }
-/** Bytes in the heap's live blocks: tapes, parameters, slots, programs, host blocks, the tensor arena's chunks. */
+/** Bytes in the heap's live blocks outside the tensor arena: what persists across resets (tapes, parameters, slots, programs, host blocks, tables). */
 static inline double wasmgrad_heapBytes(wasmgrad_instance* m) { return WASMGRAD_EXPORT(heapBytes)(m); }
 
 /*

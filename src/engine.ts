@@ -1,4 +1,4 @@
-import { checkName, checkNumber, describe } from './check.js';
+import { checkName, checkNumber, checkOptions, describe } from './check.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import {
   SCALAR_NODE_BYTES, WasmgradScopeError, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape,
@@ -508,9 +508,9 @@ export class Engine {
     return factory.arange(this, start, stop, step, options);
   }
   eye(n: number, m?: number, options?: factory.TensorOptions): Tensor { return factory.eye(this, n, m, options); }
-  where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b); }
-  concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis); }
-  stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis); }
+  where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b, 'where', this); }
+  concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis, this); }
+  stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis, this); }
   /** A trainable tensor that survives reset(): its data and gradient live in a slot. */
   parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
     return factory.parameter(this, values, shape, options);
@@ -794,6 +794,7 @@ export class Engine {
 /** Creates an engine. The Wasm backend (default) compiles the core on first use and gives each engine its own instance and memory. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
+  checkOptions(options, 'createEngine', ['backend', 'wasm', 'simd', 'relaxedSimd', 'maxTapeBytes', 'onWarning']);
   const { maxTapeBytes, onWarning } = options;
   if (maxTapeBytes !== undefined) {
     if (typeof maxTapeBytes !== 'number') throw new TypeError(`createEngine: maxTapeBytes must be a number of bytes, got ${describe(maxTapeBytes)}`);

@@ -59,6 +59,7 @@ let currentChunk: usize = 0;
 let chunkEnd: usize = 0;
 let bump: usize = 0;
 let arenaTotal: usize = 0; // bytes of all chunks
+let arenaBlocks: usize = 0; // bytes of the heap blocks that hold them (arenaTotal plus headers)
 let arenaUsed: usize = 0;  // bytes handed out since the last reset
 let arenaPeak: usize = 0;  // the most any generation has had handed out
 let lastUsed: usize = 0;   // what the last generation had handed out
@@ -101,6 +102,7 @@ function arenaGrow(bytes: usize): bool {
   if (currentChunk != 0) store<usize>(currentChunk, chunk);
   else firstChunk = chunk;
   arenaTotal += capacity;
+  arenaBlocks += mem.blockBytesOf(chunk);
   enterChunk(chunk);
   return true;
 }
@@ -114,6 +116,7 @@ function growChunk(bytes: usize, growMemory: bool): bool {
   let grown = mem.capacityOf(currentChunk);
   store<usize>(currentChunk, grown, 4);
   arenaTotal += grown - capacity;
+  arenaBlocks += grown - capacity;
   chunkEnd = currentChunk + grown;
   return true;
 }
@@ -189,9 +192,12 @@ function arenaReset(): void {
   firstChunk = currentChunk = 0;
   bump = chunkEnd = 0;
   arenaTotal = 0;
+  arenaBlocks = 0;
 }
 
 export function arenaBytes(): usize { return arenaTotal; }
+/** Heap bytes the arena's chunks take, headers included. */
+export function arenaBlockBytes(): usize { return arenaBlocks; }
 export function arenaUsedBytes(): usize { return arenaUsed; }
 export function arenaPeakBytes(): usize { return arenaPeak; }
 

@@ -79,6 +79,10 @@ class Arena {
   private used: TypedData[] = [];
   /** Bytes of every array held: in use and waiting. */
   bytes = 0;
+  /** Bytes of the arrays handed out since the last recycle (the Wasm core's tensorArenaUsed). */
+  usedBytes = 0;
+  /** The largest usedBytes any generation reached. */
+  peakBytes = 0;
 
   /** An array of n elements with arbitrary contents (the caller overwrites all of it). */
   take(dtype: DType, n: number, op: string): TypedData {
@@ -89,6 +93,7 @@ class Arena {
       this.bytes += arr.byteLength;
     }
     this.used.push(arr);
+    this.usedBytes += arr.byteLength;
     return arr;
   }
 
@@ -99,6 +104,8 @@ class Arena {
   }
 
   recycle(): void {
+    if (this.usedBytes > this.peakBytes) this.peakBytes = this.usedBytes;
+    this.usedBytes = 0;
     const free: Map<number, TypedData[]>[] = [new Map(), new Map(), new Map()];
     let bytes = 0;
     for (const arr of this.used) {
@@ -151,6 +158,14 @@ export class JsTensorBackend implements TensorBackend {
     let n = 0;
     for (const s of this.slots) if (s) n++;
     return n;
+  }
+  get arenaUsed(): number { return this.arena.usedBytes; }
+  get arenaPeak(): number { return Math.max(this.arena.peakBytes, this.arena.usedBytes); }
+  /** Slots' data and gradients: what the Wasm core counts in its heapBytes() besides its tables. */
+  get heapBytes(): number {
+    let bytes = 0;
+    for (const s of this.slots) if (s) bytes += s.data.byteLength + s.grad.byteLength;
+    return bytes;
   }
   get tensorBytes(): number {
     let bytes = this.arena.bytes;

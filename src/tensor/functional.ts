@@ -32,7 +32,21 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
 }
 
 /** Mean of (pred − target)² over every element. */
+/**
+ * Checks a loss's two operands: tensors of one shape. PyTorch warns and
+ * TensorFlow.js asserts where a loss would broadcast ([4, 1] against [4]
+ * averages 16 pairs instead of 4); wasmgrad refuses, naming the loss.
+ */
+function lossOperands(op: string, a: unknown, b: unknown, names: [string, string]): void {
+  if (!(a instanceof Tensor)) throw new TypeError(`${op}: expected ${names[0]} as a Tensor, got ${describe(a)}`);
+  if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected ${names[1]} as a Tensor, got ${describe(b)}`);
+  if (!S.sameShape(a.shape, b.shape)) {
+    throw new RangeError(`${op}: ${names[0]} has shape ${S.fmt(a.shape)} and ${names[1]} ${S.fmt(b.shape)}; a loss compares elements one to one (reshape one of them)`);
+  }
+}
+
 export function mse(pred: Tensor, target: Tensor): Tensor {
+  lossOperands('mse', pred, target, ['pred', 'target']);
   const d = pred.sub(target);
   return d.mul(d).mean();
 }
@@ -42,6 +56,7 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
  * max(x, 0) − x·y + log(1 + e^(−|x|)).
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor): Tensor {
+  lossOperands('binaryCrossEntropyWithLogits', logits, targets, ['logits', 'targets']);
   return logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1).log()).mean();
 }
 

@@ -10,8 +10,9 @@ export type Shape = readonly number[];
 
 export const MAX_RANK = 8;
 
+/** A shape for a message; also safe on what was passed as one (symbols, objects, cycles). */
 export function fmt(shape: Shape): string {
-  return `[${shape.join(',')}]`;
+  return `[${Array.from(shape, (d) => (typeof d === 'number' ? String(d) : typeof d === 'object' && d !== null ? '…' : String(d))).join(',')}]`;
 }
 
 export function sizeOf(shape: Shape): number {

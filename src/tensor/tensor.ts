@@ -338,7 +338,7 @@ export class Tensor {
     });
     const before = widths.map((w) => w[0]), after = widths.map((w) => w[1]);
     for (const x of [...before, ...after]) {
-      if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${JSON.stringify(widths)}`);
+      if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${describe(x)} in [${widths.map((w) => S.fmt(w)).join(', ')}]`);
     }
     if (typeof value !== 'number') throw new TypeError(`pad: the fill value must be a number, got ${describe(value)}`);
     const eng = this.engine;

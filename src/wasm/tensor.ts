@@ -119,7 +119,7 @@ export class WasmTensorBackend implements TensorBackend {
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const id = this.run('fromData', () => this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0));
+    const id = this.run('tensor', () => this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.tensorData(id), data.length).set(data);
     return id;
   }
@@ -228,7 +228,7 @@ export class WasmTensorBackend implements TensorBackend {
   createSlot(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const slot = this.run('createSlot', () => this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0));
+    const slot = this.run('parameter', () => this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.slotData(slot), data.length).set(data);
     return slot;
   }
