@@ -14,10 +14,10 @@ import {
   slotLive, slotRec, slotData, slotGrad, slotSize, slotDtype,
 } from "./tape";
 import * as tape from "./tape";
+import { planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride, toInt32 } from "./plan";
 import {
-  planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride, planRank,
   unaryForward, unaryBackward, binaryForward, binaryBackward, compareForward, whereForward, whereBackward,
-  copy, reduceSum, reduceExtreme, countTies, extremeBackward, toInt32,
+  copy, reduceSum, reduceExtreme, countTies, extremeBackward,
 } from "./kernels";
 import { gemm, gemmReady } from "./gemm";
 import { im2col, col2im, poolForward, poolBackward } from "./conv";
