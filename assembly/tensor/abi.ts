@@ -9,46 +9,55 @@
 // Failures return -1 (0 for pointers) and set lastError().
 
 import { ErrorCode, fail } from "../errors";
-import * as g from "./graph";
+import * as shape from "./graph/shape";
+import * as leaves from "./graph/leaves";
+import * as elementwise from "./graph/elementwise";
+import * as reduce from "./graph/reduce";
+import * as matmul from "./graph/matmul";
+import * as movement from "./graph/movement";
+import * as conv from "./graph/conv";
+import * as loss from "./graph/loss";
+import * as optim from "./graph/optim";
+import * as sweep from "./graph/backward";
 import * as t from "./tape";
 import { DType, F, elementShift } from "./tape";
 
 @inline function isTensor(id: i32): bool { return <u32>id < <u32>t.nodeCount; }
 
-export function tensorStage(): usize { return g.stage; }
-export function tensorStageInts(): i32 { return g.STAGE_INTS; }
+export function tensorStage(): usize { return shape.stage; }
+export function tensorStageInts(): i32 { return shape.STAGE_INTS; }
 
 // ── building ──
 
-export function tensorFromData(dtype: i32, rank: i32, requiresGrad: i32): i32 { return g.fromData(dtype, rank, requiresGrad != 0); }
-export function tensorFull(dtype: i32, rank: i32, value: f64): i32 { return g.full(dtype, rank, value); }
-export function tensorUnary(op: i32, a: i32): i32 { return g.unary(op, a); }
-export function tensorBinary(op: i32, a: i32, b: i32): i32 { return g.binary(op, a, b); }
-export function tensorWhere(mask: i32, a: i32, b: i32): i32 { return g.where(mask, a, b); }
-export function tensorCompare(kind: i32, a: i32, b: i32): i32 { return g.compareOp(kind, a, b); }
+export function tensorFromData(dtype: i32, rank: i32, requiresGrad: i32): i32 { return leaves.fromData(dtype, rank, requiresGrad != 0); }
+export function tensorFull(dtype: i32, rank: i32, value: f64): i32 { return leaves.full(dtype, rank, value); }
+export function tensorUnary(op: i32, a: i32): i32 { return elementwise.unary(op, a); }
+export function tensorBinary(op: i32, a: i32, b: i32): i32 { return elementwise.binary(op, a, b); }
+export function tensorWhere(mask: i32, a: i32, b: i32): i32 { return elementwise.where(mask, a, b); }
+export function tensorCompare(kind: i32, a: i32, b: i32): i32 { return elementwise.compareOp(kind, a, b); }
 /** Staged: the `count` axes, ascending. */
-export function tensorReduce(kind: i32, a: i32, count: i32, keepdims: i32): i32 { return g.reduce(kind, a, count, keepdims != 0); }
+export function tensorReduce(kind: i32, a: i32, count: i32, keepdims: i32): i32 { return reduce.reduce(kind, a, count, keepdims != 0); }
 /** op(a) @ op(b); a nonzero flag transposes that operand's last two dims. */
-export function tensorMatmul(a: i32, b: i32, transA: i32, transB: i32): i32 { return g.matmul(a, b, transA != 0, transB != 0); }
+export function tensorMatmul(a: i32, b: i32, transA: i32, transB: i32): i32 { return matmul.matmul(a, b, transA != 0, transB != 0); }
 /** Staged: the new shape (rank ints). */
-export function tensorReshape(a: i32, rank: i32): i32 { return g.reshape(a, rank); }
+export function tensorReshape(a: i32, rank: i32): i32 { return movement.reshape(a, rank); }
 /** Staged: the permutation (a's rank ints). */
-export function tensorPermute(a: i32): i32 { return g.permute(a); }
+export function tensorPermute(a: i32): i32 { return movement.permute(a); }
 /** Staged: the target shape (rank ints). */
-export function tensorExpand(a: i32, rank: i32): i32 { return g.expand(a, rank); }
+export function tensorExpand(a: i32, rank: i32): i32 { return movement.expand(a, rank); }
 /** Staged: starts then ends (a's rank ints each). */
-export function tensorSlice(a: i32): i32 { return g.slice(a); }
+export function tensorSlice(a: i32): i32 { return movement.slice(a); }
 /** Staged: pads before then after (a's rank ints each). */
-export function tensorPad(a: i32, value: f64): i32 { return g.pad(a, value); }
-export function tensorConcat(a: i32, b: i32, axis: i32): i32 { return g.concat(a, b, axis); }
-export function tensorIndexSelect(a: i32, axis: i32, indices: i32): i32 { return g.indexSelect(a, axis, indices); }
-export function tensorCrossEntropy(logits: i32, targets: i32): i32 { return g.crossEntropy(logits, targets); }
+export function tensorPad(a: i32, value: f64): i32 { return movement.pad(a, value); }
+export function tensorConcat(a: i32, b: i32, axis: i32): i32 { return movement.concat(a, b, axis); }
+export function tensorIndexSelect(a: i32, axis: i32, indices: i32): i32 { return movement.indexSelect(a, axis, indices); }
+export function tensorCrossEntropy(logits: i32, targets: i32): i32 { return loss.crossEntropy(logits, targets); }
 /** Staged: strideH, strideW, padH, padW. */
-export function tensorConv2d(x: i32, w: i32): i32 { return g.conv2d(x, w); }
+export function tensorConv2d(x: i32, w: i32): i32 { return conv.conv2d(x, w); }
 /** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */
-export function tensorPool2d(isMax: i32, x: i32): i32 { return g.pool2d(isMax != 0, x); }
-export function tensorDetach(a: i32): i32 { return g.detach(a); }
-export function tensorCast(a: i32, dtype: i32): i32 { return g.cast(a, dtype); }
+export function tensorPool2d(isMax: i32, x: i32): i32 { return conv.pool2d(isMax != 0, x); }
+export function tensorDetach(a: i32): i32 { return elementwise.detach(a); }
+export function tensorCast(a: i32, dtype: i32): i32 { return elementwise.cast(a, dtype); }
 
 // ── reading ──
 
@@ -69,8 +78,8 @@ export function tensorGrad(id: i32): usize { if (!isTensor(id)) { fail(ErrorCode
 
 // ── gradients and lifetime ──
 
-export function tensorBackward(root: i32): i32 { return g.backward(root); }
-export function tensorClearGrads(): void { g.zeroGrad(); }
+export function tensorBackward(root: i32): i32 { return sweep.backward(root); }
+export function tensorClearGrads(): void { sweep.zeroGrad(); }
 /** Frees every tensor node in O(1); slots stay. */
 export function tensorReset(): void { t.resetNodes(); }
 /** Bytes held for tensors: the arena's chunks and the slots' blocks. */
@@ -88,26 +97,26 @@ export function slotCreate(dtype: i32, rank: i32, requiresGrad: i32): i32 {
   if (<u32>rank > 8) return fail(ErrorCode.BadShape);
   let size: i64 = 1;
   for (let d = 0; d < rank; d++) {
-    let n = g.staged(d);
+    let n = shape.staged(d);
     if (n < 0) return fail(ErrorCode.BadShape);
     size *= n;
     if (size > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
   }
-  return t.createSlot(dtype, rank, g.stage, requiresGrad != 0);
+  return t.createSlot(dtype, rank, shape.stage, requiresGrad != 0);
 }
 
 /** A new slot holding a copy of node id's data. */
 export function slotKeep(id: i32, requiresGrad: i32): i32 {
   if (!isTensor(id)) return fail(ErrorCode.BadTensor);
   let rank = t.rankOf(id);
-  for (let d = 0; d < rank; d++) store<i32>(g.stage + (<usize>d << 2), t.dimOf(id, d));
+  for (let d = 0; d < rank; d++) store<i32>(shape.stage + (<usize>d << 2), t.dimOf(id, d));
   let s = slotCreate(t.dtypeOf(id), rank, requiresGrad);
   if (s < 0) return s;
   memory.copy(t.slotData(s), t.dataOf(id), <usize>t.sizeOf(id) << elementShift(t.dtypeOf(id)));
   return s;
 }
 
-export function slotNode(s: i32): i32 { return g.slotNode(s); }
+export function slotNode(s: i32): i32 { return leaves.slotNode(s); }
 /** Slot ids handed out so far (freed ones included); see slotLiveCount. */
 export function slotCount(): i32 { return t.slotCount; }
 /** Slots created and not freed. */
@@ -139,10 +148,10 @@ export function slotFree(s: i32): i32 {
 
 /** Staged: `count` parameter slots, then (momentum ≠ 0) `count` velocity slots. */
 export function sgdStep(count: i32, lr: f64, momentum: f64, weightDecay: f64, firstStep: i32): i32 {
-  return g.sgdStep(count, lr, momentum, weightDecay, firstStep != 0);
+  return optim.sgdStep(count, lr, momentum, weightDecay, firstStep != 0);
 }
 
 /** Staged: `count` parameter slots, then `count` first-moment slots, then `count` second-moment slots. */
 export function adamStep(count: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: i32, step: i32): i32 {
-  return g.adamStep(count, lr, beta1, beta2, eps, weightDecay, decoupled != 0, step);
+  return optim.adamStep(count, lr, beta1, beta2, eps, weightDecay, decoupled != 0, step);
 }

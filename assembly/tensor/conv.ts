@@ -1,7 +1,12 @@
 // The loops of conv2d and pooling on one image (one [C, H, W] plane stack).
-// conv2d itself is im2col + gemm (graph.ts): each output position's receptive
-// field becomes a column, so the convolution, its input gradient and its
-// filter gradient are all matrix products with the tuned kernel.
+// conv2d itself is im2col + gemm (graph/conv.ts): each output position's
+// receptive field becomes a column, so the convolution, its input gradient
+// and its filter gradient are all matrix products with the tuned kernel.
+// Each loop is generic over its element type; the entry point beside it,
+// named with `Run` appended, takes the dtype (f32 or f64) and picks the
+// instance, as in kernels.ts.
+
+import { DType } from "./tape";
 
 /** cols[(c·KH + i)·KW + j][oy·WO + ox] = x[c][oy·sh + i - ph][ox·sw + j - pw], 0 outside the image. */
 export function im2col<T>(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
@@ -30,6 +35,12 @@ export function im2col<T>(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh
   }
 }
 
+export function im2colRun(dtype: i32, x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+                          HO: i32, WO: i32, cols: usize): void {
+  if (dtype == DType.F32) im2col<f32>(x, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, cols);
+  else im2col<f64>(x, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, cols);
+}
+
 /** The transpose of im2col: dx[c][y][x] += every column entry that read it. */
 export function col2im<T>(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
                           HO: i32, WO: i32, dx: usize): void {
@@ -55,6 +66,12 @@ export function col2im<T>(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
       }
     }
   }
+}
+
+export function col2imRun(dtype: i32, cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+                          HO: i32, WO: i32, dx: usize): void {
+  if (dtype == DType.F32) col2im<f32>(cols, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, dx);
+  else col2im<f64>(cols, C, H, W, KH, KW, sh, sw, ph, pw, HO, WO, dx);
 }
 
 /**
@@ -87,6 +104,12 @@ export function poolForward<T>(isMax: bool, x: usize, planes: i32, H: i32, W: i3
       }
     }
   }
+}
+
+export function poolForwardRun(dtype: i32, isMax: bool, x: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32,
+                               sh: i32, sw: i32, ph: i32, pw: i32, HO: i32, WO: i32, out: usize): void {
+  if (dtype == DType.F32) poolForward<f32>(isMax, x, planes, H, W, KH, KW, sh, sw, ph, pw, HO, WO, out);
+  else poolForward<f64>(isMax, x, planes, H, W, KH, KW, sh, sw, ph, pw, HO, WO, out);
 }
 
 export function poolBackward<T>(isMax: bool, x: usize, out: usize, g: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32,
@@ -125,4 +148,10 @@ export function poolBackward<T>(isMax: bool, x: usize, out: usize, g: usize, pla
       }
     }
   }
+}
+
+export function poolBackwardRun(dtype: i32, isMax: bool, x: usize, out: usize, g: usize, planes: i32, H: i32, W: i32, KH: i32, KW: i32,
+                                sh: i32, sw: i32, ph: i32, pw: i32, HO: i32, WO: i32, dx: usize): void {
+  if (dtype == DType.F32) poolBackward<f32>(isMax, x, out, g, planes, H, W, KH, KW, sh, sw, ph, pw, HO, WO, dx);
+  else poolBackward<f64>(isMax, x, out, g, planes, H, W, KH, KW, sh, sw, ph, pw, HO, WO, dx);
 }

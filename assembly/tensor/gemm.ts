@@ -15,6 +15,7 @@
 // through a small scratch tile and are then copied or added into C.
 
 import * as mem from "../memory";
+import { DType } from "./tape";
 
 // Register tiles (rows of op(A) × columns of op(B)); see the micro-kernels
 // at the end of the file for why these shapes.
@@ -116,6 +117,14 @@ export function gemm<T>(transA: bool, transB: bool, M: i32, N: i32, K: i32,
       }
     }
   }
+}
+
+/** gemm in dtype's element type (f32 or f64): the entry point the op families call. */
+export function gemmRun(dtype: i32, transA: bool, transB: bool, M: i32, N: i32, K: i32,
+                        a: usize, lda: i32, b: usize, ldb: i32,
+                        c: usize, ldc: i32, accumulate: bool): void {
+  if (dtype == DType.F32) gemm<f32>(transA, transB, M, N, K, a, lda, b, ldb, c, ldc, accumulate);
+  else gemm<f64>(transA, transB, M, N, K, a, lda, b, ldb, c, ldc, accumulate);
 }
 
 function macroKernel<T>(mc: i32, nc: i32, kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, overwrite: bool): void {

@@ -1,126 +1,21 @@
 // Strided loops over tensors: elementwise ops with broadcasting, reductions,
-// and the copies behind permute/expand/slice/pad. Generic over the element
-// type T (f32 or f64); values are computed in f64 and rounded once on store.
+// and the copies behind permute/expand/slice/pad/indexSelect. Values are
+// computed in f64 and rounded once on store.
 //
-// Every loop walks an iteration plan: an output shape and, per operand, a
-// stride per output dim (0 where the operand is broadcast, or where a
-// reduction collapses a dim). Adjacent dims that every operand walks
-// contiguously are merged first, so [64,128] + [128] runs as 64 rows of one
-// 128-element inner loop, and a same-shape op as one flat loop.
+// Dtype dispatch lives here: each kernel is generic over its element type T,
+// and the entry point beside it, named with `Run` appended, takes the dtype
+// as stored on the node (DType) and picks the instance. The op families call
+// only the entry points, so no op branches on dtype itself.
+//
+// Every loop walks an iteration plan (plan.ts): an output shape and, per
+// operand, a stride per output dim, with contiguous dims merged, so
+// [64,128] + [128] runs as 64 rows of one 128-element inner loop.
 
 import { gradX, gradY } from "../ops";
 import { Op } from "../ops";
 import { elementForward, elementBackward, compare } from "./ops";
-import { MAX_RANK } from "./tape";
-
-// ── the iteration plan ──
-
-export let planRank: i32 = 0;
-export const planShape = memory.data(4 * MAX_RANK);
-// strides of up to four operands, MAX_RANK i32s each
-export const planStrides = memory.data(4 * MAX_RANK * 4);
-const counters = memory.data(4 * MAX_RANK);
-
-@inline function pshape(d: i32): i32 { return load<i32>(planShape + (<usize>d << 2)); }
-@inline function pstride(k: i32, d: i32): i32 { return load<i32>(planStrides + (<usize>(k * MAX_RANK + d) << 2)); }
-@inline export function setPlanStride(k: i32, d: i32, s: i32): void { store<i32>(planStrides + (<usize>(k * MAX_RANK + d) << 2), s); }
-
-/** Starts a plan over `shape` (rank i32s at the address). */
-export function planBegin(rank: i32, shape: usize): void {
-  planRank = rank;
-  for (let d = 0; d < rank; d++) store<i32>(planShape + (<usize>d << 2), load<i32>(shape + (<usize>d << 2)));
-}
-
-/** Sets operand k's strides to a contiguous tensor of `rank` dims at `shape`, aligned to the plan's last dims; size-1 dims broadcast (stride 0). */
-export function planBroadcast(k: i32, rank: i32, shape: usize): void {
-  let stride = 1;
-  let off = planRank - rank;
-  for (let d = planRank - 1; d >= 0; d--) {
-    let i = d - off;
-    if (i < 0) { setPlanStride(k, d, 0); continue; }
-    let n = load<i32>(shape + (<usize>i << 2));
-    setPlanStride(k, d, n == 1 ? 0 : stride);
-    stride *= n;
-  }
-}
-
-/** Sets operand k's strides to the plan's own contiguous layout. */
-export function planContiguous(k: i32): void {
-  let stride = 1;
-  for (let d = planRank - 1; d >= 0; d--) {
-    setPlanStride(k, d, stride);
-    stride *= pshape(d);
-  }
-}
-
-/** Drops size-1 dims and merges dims that all `operands` walk contiguously. Keeps rank ≥ 1. */
-export function planCoalesce(operands: i32): void {
-  let r = 0;
-  for (let d = 0; d < planRank; d++) {
-    let n = pshape(d);
-    if (n == 1) continue;
-    if (r > 0) {
-      let mergeable = true;
-      for (let k = 0; k < operands; k++) {
-        if (pstride(k, r - 1) != pstride(k, d) * n) { mergeable = false; break; }
-      }
-      if (mergeable) {
-        store<i32>(planShape + (<usize>(r - 1) << 2), pshape(r - 1) * n);
-        for (let k = 0; k < operands; k++) setPlanStride(k, r - 1, pstride(k, d));
-        continue;
-      }
-    }
-    store<i32>(planShape + (<usize>r << 2), n);
-    for (let k = 0; k < operands; k++) setPlanStride(k, r, pstride(k, d));
-    r++;
-  }
-  if (r == 0) {
-    store<i32>(planShape, 1);
-    for (let k = 0; k < operands; k++) setPlanStride(k, 0, 0);
-    r = 1;
-  }
-  planRank = r;
-}
-
-// Outer-loop bookkeeping: offsets of up to four operands, advanced one row at a time.
-let off0: i32 = 0, off1: i32 = 0, off2: i32 = 0, off3: i32 = 0;
-
-@inline function rowsOfPlan(): i32 {
-  let rows = 1;
-  for (let d = 0; d < planRank - 1; d++) rows *= pshape(d);
-  memory.fill(counters, 0, <usize>MAX_RANK << 2);
-  off0 = 0; off1 = 0; off2 = 0; off3 = 0;
-  return rows;
-}
-
-/** Moves the four offsets to the next row (all dims but the last). */
-@inline function nextRow(): void {
-  for (let d = planRank - 2; d >= 0; d--) {
-    let p = counters + (<usize>d << 2);
-    let k = load<i32>(p) + 1;
-    if (k < pshape(d)) {
-      store<i32>(p, k);
-      off0 += pstride(0, d); off1 += pstride(1, d); off2 += pstride(2, d); off3 += pstride(3, d);
-      return;
-    }
-    store<i32>(p, 0);
-    let back = pshape(d) - 1;
-    off0 -= pstride(0, d) * back; off1 -= pstride(1, d) * back; off2 -= pstride(2, d) * back; off3 -= pstride(3, d) * back;
-  }
-}
-
-@inline function at<T>(base: usize, i: i32): usize { return base + (<usize>i << alignof<T>()); }
-@inline function rd<T>(base: usize, i: i32): f64 { return <f64>load<T>(at<T>(base, i)); }
-/** JS's ToInt32, which the twin's Int32Array stores apply: NaN and ±∞ give 0, the rest wraps modulo 2^32. */
-@inline export function toInt32(v: f64): i32 {
-  if (!isFinite(v)) return 0;
-  return <i32><i64>(Math.trunc(v) % 4294967296.0); // the remainder is exact and below 2^32 in magnitude
-}
-@inline function wr<T>(base: usize, i: i32, v: f64): void {
-  if (isInteger<T>()) store<T>(at<T>(base, i), <T>toInt32(v));
-  else store<T>(at<T>(base, i), <T>v);
-}
-@inline function acc<T>(base: usize, i: i32, v: f64): void { let p = at<T>(base, i); store<T>(p, <T>(<f64>load<T>(p) + v)); }
+import { DType } from "./tape";
+import { planRank, pshape, pstride, off0, off1, off2, off3, rowsOfPlan, nextRow, at, rd, wr, acc, toInt32 } from "./plan";
 
 // ── elementwise ──
 // Operand 0 is the output (contiguous), 1 is x, 2 is y (binary ops).
@@ -138,6 +33,13 @@ export function unaryForward<T>(op: i32, out: usize, x: usize): void {
   }
 }
 
+/** unaryForward in dtype's element type; i32 computes in f64 and stores as JS's ToInt32 would. */
+export function unaryForwardRun(dtype: i32, op: i32, out: usize, x: usize): void {
+  if (dtype == DType.F32) unaryForward<f32>(op, out, x);
+  else if (dtype == DType.F64) unaryForward<f64>(op, out, x);
+  else unaryForward<i32>(op, out, x);
+}
+
 /** gx += op'(x)·g over the plan (operands 0 out/g, 1 x/gx). */
 export function unaryBackward<T>(op: i32, out: usize, g: usize, x: usize, gx: usize): void {
   let rows = rowsOfPlan();
@@ -153,6 +55,12 @@ export function unaryBackward<T>(op: i32, out: usize, g: usize, x: usize, gx: us
     }
     nextRow();
   }
+}
+
+/** unaryBackward in dtype's element type (f32 or f64: gradients are float). */
+export function unaryBackwardRun(dtype: i32, op: i32, out: usize, g: usize, x: usize, gx: usize): void {
+  if (dtype == DType.F32) unaryBackward<f32>(op, out, g, x, gx);
+  else unaryBackward<f64>(op, out, g, x, gx);
 }
 
 /** out = op(x, y) over the plan (operands 0 out, 1 x, 2 y). */
@@ -173,6 +81,12 @@ export function binaryForward<T>(op: i32, out: usize, x: usize, y: usize): void 
     }
     nextRow();
   }
+}
+
+export function binaryForwardRun(dtype: i32, op: i32, out: usize, x: usize, y: usize): void {
+  if (dtype == DType.F32) binaryForward<f32>(op, out, x, y);
+  else if (dtype == DType.F64) binaryForward<f64>(op, out, x, y);
+  else binaryForward<i32>(op, out, x, y);
 }
 
 /** gx += ∂op/∂x·g, gy += ∂op/∂y·g over the plan; gx or gy may be 0 (not wanted). */
@@ -199,6 +113,11 @@ export function binaryBackward<T>(op: i32, out: usize, g: usize, x: usize, y: us
   }
 }
 
+export function binaryBackwardRun(dtype: i32, op: i32, out: usize, g: usize, x: usize, y: usize, gx: usize, gy: usize): void {
+  if (dtype == DType.F32) binaryBackward<f32>(op, out, g, x, y, gx, gy);
+  else binaryBackward<f64>(op, out, g, x, y, gx, gy);
+}
+
 /** out = (x kind y) ? 1 : 0 over the plan (operands 0 out, 1 x, 2 y). */
 export function compareForward<T>(kind: i32, out: usize, x: usize, y: usize): void {
   let rows = rowsOfPlan();
@@ -208,6 +127,12 @@ export function compareForward<T>(kind: i32, out: usize, x: usize, y: usize): vo
     for (let j = 0; j < n; j++) wr<T>(out, off0 + j * s0, compare(kind, rd<T>(x, off1 + j * s1), rd<T>(y, off2 + j * s2)));
     nextRow();
   }
+}
+
+export function compareForwardRun(dtype: i32, kind: i32, out: usize, x: usize, y: usize): void {
+  if (dtype == DType.F32) compareForward<f32>(kind, out, x, y);
+  else if (dtype == DType.F64) compareForward<f64>(kind, out, x, y);
+  else compareForward<i32>(kind, out, x, y);
 }
 
 /** out = mask ≠ 0 ? x : y (operands 0 out, 1 mask of element type M, 2 x, 3 y). */
@@ -225,6 +150,23 @@ export function whereForward<T, M>(out: usize, mask: usize, x: usize, y: usize):
   }
 }
 
+/** whereForward with out, x, y in dtype's element type and the mask in maskDtype's. */
+export function whereForwardRun(dtype: i32, maskDtype: i32, out: usize, mask: usize, x: usize, y: usize): void {
+  if (dtype == DType.F32) {
+    if (maskDtype == DType.F32) whereForward<f32, f32>(out, mask, x, y);
+    else if (maskDtype == DType.F64) whereForward<f32, f64>(out, mask, x, y);
+    else whereForward<f32, i32>(out, mask, x, y);
+  } else if (dtype == DType.F64) {
+    if (maskDtype == DType.F32) whereForward<f64, f32>(out, mask, x, y);
+    else if (maskDtype == DType.F64) whereForward<f64, f64>(out, mask, x, y);
+    else whereForward<f64, i32>(out, mask, x, y);
+  } else {
+    if (maskDtype == DType.F32) whereForward<i32, f32>(out, mask, x, y);
+    else if (maskDtype == DType.F64) whereForward<i32, f64>(out, mask, x, y);
+    else whereForward<i32, i32>(out, mask, x, y);
+  }
+}
+
 /** gx += mask ? g : 0, gy += mask ? 0 : g (operands 0 g, 1 mask, 2 gx, 3 gy); gx or gy may be 0. */
 export function whereBackward<T, M>(g: usize, mask: usize, gx: usize, gy: usize): void {
   let rows = rowsOfPlan();
@@ -238,6 +180,18 @@ export function whereBackward<T, M>(g: usize, mask: usize, gx: usize, gy: usize)
       else if (gy) acc<T>(gy, off3 + j * s3, gi);
     }
     nextRow();
+  }
+}
+
+export function whereBackwardRun(dtype: i32, maskDtype: i32, g: usize, mask: usize, gx: usize, gy: usize): void {
+  if (dtype == DType.F32) {
+    if (maskDtype == DType.F32) whereBackward<f32, f32>(g, mask, gx, gy);
+    else if (maskDtype == DType.F64) whereBackward<f32, f64>(g, mask, gx, gy);
+    else whereBackward<f32, i32>(g, mask, gx, gy);
+  } else {
+    if (maskDtype == DType.F32) whereBackward<f64, f32>(g, mask, gx, gy);
+    else if (maskDtype == DType.F64) whereBackward<f64, f64>(g, mask, gx, gy);
+    else whereBackward<f64, i32>(g, mask, gx, gy);
   }
 }
 
@@ -258,6 +212,67 @@ export function copy<D, S>(dst: usize, src: usize, accumulate: bool): void {
     }
     nextRow();
   }
+}
+
+/** copy from srcDtype's element type into dstDtype's (the same dtype for every copy but a cast). */
+export function copyRun(dstDtype: i32, srcDtype: i32, dst: usize, src: usize, accumulate: bool): void {
+  if (dstDtype == DType.F32) {
+    if (srcDtype == DType.F32) copy<f32, f32>(dst, src, accumulate);
+    else if (srcDtype == DType.F64) copy<f32, f64>(dst, src, accumulate);
+    else copy<f32, i32>(dst, src, accumulate);
+  } else if (dstDtype == DType.F64) {
+    if (srcDtype == DType.F32) copy<f64, f32>(dst, src, accumulate);
+    else if (srcDtype == DType.F64) copy<f64, f64>(dst, src, accumulate);
+    else copy<f64, i32>(dst, src, accumulate);
+  } else {
+    if (srcDtype == DType.F32) copy<i32, f32>(dst, src, accumulate);
+    else if (srcDtype == DType.F64) copy<i32, f64>(dst, src, accumulate);
+    else copy<i32, i32>(dst, src, accumulate);
+  }
+}
+
+/** p[0..n) = <T>value (f32 rounds, i32 truncates): full's and pad's fill. */
+export function fill<T>(p: usize, n: i32, value: f64): void {
+  for (let i = 0; i < n; i++) store<T>(p + (<usize>i << alignof<T>()), <T>value);
+}
+
+export function fillRun(dtype: i32, p: usize, n: i32, value: f64): void {
+  if (dtype == DType.F32) fill<f32>(p, n, value);
+  else if (dtype == DType.F64) fill<f64>(p, n, value);
+  else fill<i32>(p, n, value);
+}
+
+/**
+ * For each of `outer` blocks and each of the k indices: dst row (o, ip[i]) += src
+ * row (o, i), rows of `inner` elements out of n (dst) or k (src) per block.
+ * indexSelect's backward; repeated indices add up in index order.
+ */
+export function scatterAddRows<T>(dst: usize, src: usize, ip: usize, outer: i32, n: i32, k: i32, inner: i32): void {
+  let rowBytes = <usize>inner << alignof<T>();
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < k; i++) {
+      let j = load<i32>(ip + (<usize>i << 2));
+      let aRow = (<usize>(o * n + j)) * rowBytes;
+      let outRow = (<usize>(o * k + i)) * rowBytes;
+      for (let e = 0; e < inner; e++) { let p = dst + aRow + (<usize>e << alignof<T>()); store<T>(p, load<T>(p) + load<T>(src + outRow + (<usize>e << alignof<T>()))); }
+    }
+  }
+}
+
+export function scatterAddRowsRun(dtype: i32, dst: usize, src: usize, ip: usize, outer: i32, n: i32, k: i32, inner: i32): void {
+  if (dtype == DType.F32) scatterAddRows<f32>(dst, src, ip, outer, n, k, inner);
+  else scatterAddRows<f64>(dst, src, ip, outer, n, k, inner);
+}
+
+/** The element at p in dtype's type (f32 or f64), as an f64. */
+export function loadAsF64(dtype: i32, p: usize): f64 {
+  return dtype == DType.F32 ? <f64>load<f32>(p) : load<f64>(p);
+}
+
+/** Stores v at p in dtype's type (f32 or f64), rounded once. */
+export function storeFromF64(dtype: i32, p: usize, v: f64): void {
+  if (dtype == DType.F32) store<f32>(p, <f32>v);
+  else store<f64>(p, v);
 }
 
 // ── reductions ──
@@ -282,6 +297,12 @@ export function reduceSum<T>(total: usize, x: usize): void {
   }
 }
 
+export function reduceSumRun(dtype: i32, total: usize, x: usize): void {
+  if (dtype == DType.F32) reduceSum<f32>(total, x);
+  else if (dtype == DType.F64) reduceSum<f64>(total, x);
+  else reduceSum<i32>(total, x);
+}
+
 /** best[o] = max (or min) of x over the plan; best starts at -∞ (+∞); NaN wins. */
 export function reduceExtreme<T>(isMax: bool, best: usize, x: usize): void {
   let rows = rowsOfPlan();
@@ -298,6 +319,19 @@ export function reduceExtreme<T>(isMax: bool, best: usize, x: usize): void {
   }
 }
 
+export function reduceExtremeRun(dtype: i32, isMax: bool, best: usize, x: usize): void {
+  if (dtype == DType.F32) reduceExtreme<f32>(isMax, best, x);
+  else if (dtype == DType.F64) reduceExtreme<f64>(isMax, best, x);
+  else reduceExtreme<i32>(isMax, best, x);
+}
+
+/** dst[0..n) = the f64s at src[0..n) in dtype's type: f32 rounds, i32 wraps as the twin's Int32Array does. */
+export function storeFromF64s(dtype: i32, dst: usize, src: usize, n: i32): void {
+  if (dtype == DType.F32) for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
+  else if (dtype == DType.F64) memory.copy(dst, src, <usize>n << 3);
+  else for (let i = 0; i < n; i++) store<i32>(dst + (<usize>i << 2), toInt32(load<f64>(src + (<usize>i << 3))));
+}
+
 /** count[o] += [x == best[o]] over the plan. */
 export function countTies<T>(count: usize, best: usize, x: usize): void {
   let rows = rowsOfPlan();
@@ -312,6 +346,11 @@ export function countTies<T>(count: usize, best: usize, x: usize): void {
   }
 }
 
+export function countTiesRun(dtype: i32, count: usize, best: usize, x: usize): void {
+  if (dtype == DType.F32) countTies<f32>(count, best, x);
+  else countTies<f64>(count, best, x);
+}
+
 /** gx += [x == out]·g/count (operands 0 x/gx, 1 out/g/count). */
 export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, count: usize): void {
   let rows = rowsOfPlan();
@@ -324,6 +363,11 @@ export function extremeBackward<T>(gx: usize, x: usize, out: usize, g: usize, co
     }
     nextRow();
   }
+}
+
+export function extremeBackwardRun(dtype: i32, gx: usize, x: usize, out: usize, g: usize, count: usize): void {
+  if (dtype == DType.F32) extremeBackward<f32>(gx, x, out, g, count);
+  else extremeBackward<f64>(gx, x, out, g, count);
 }
 
 // ── SIMD rows ──
