@@ -212,6 +212,21 @@ export type NodeKindName = keyof typeof NodeKind;
 export type NodeKindId = (typeof NodeKind)[NodeKindName];
 export const NODE_KIND_COUNT = ${NODE_KINDS.length};
 
+export type AttrType = 'i32' | 'f64' | 'bool' | 'dtype' | 'slot' | 'op' | 'compare' | 'reduce' | 'i32[]' | 'f64[]';
+
+export interface NodeKindInfo {
+  /** Input tensors, by name. */
+  readonly inputs: readonly string[];
+  /** Per input: whether it receives a gradient. */
+  readonly grads: readonly boolean[];
+  /** What a node of the kind records besides its inputs: what a tensor program replays it from. */
+  readonly attrs: readonly { readonly name: string; readonly type: AttrType }[];
+}
+
+export const NODE_KIND_INFO: { readonly [K in NodeKindName]: NodeKindInfo } = {
+${NODE_KINDS.map((k) => `  ${k.name}: { inputs: [${k.inputs.map(q).join(', ')}], grads: [${k.grads.join(', ')}], attrs: [${k.attrs.map((a) => `{ name: ${q(a.name)}, type: ${q(a.type)} }`).join(', ')}] },`).join('\n')}
+};
+
 ${tsObject('CompareKind', 'Comparison kinds of `compare`: out = (x op y) ? 1 : 0, no gradient.', COMPARE_KINDS, (k) => `x ${k.symbol} y`)}
 export type CompareKindId = (typeof CompareKind)[keyof typeof CompareKind];
 export const COMPARE_KIND_COUNT = ${COMPARE_KINDS.length};

@@ -188,6 +188,42 @@ export type NodeKindName = keyof typeof NodeKind;
 export type NodeKindId = (typeof NodeKind)[NodeKindName];
 export const NODE_KIND_COUNT = 22;
 
+export type AttrType = 'i32' | 'f64' | 'bool' | 'dtype' | 'slot' | 'op' | 'compare' | 'reduce' | 'i32[]' | 'f64[]';
+
+export interface NodeKindInfo {
+  /** Input tensors, by name. */
+  readonly inputs: readonly string[];
+  /** Per input: whether it receives a gradient. */
+  readonly grads: readonly boolean[];
+  /** What a node of the kind records besides its inputs: what a tensor program replays it from. */
+  readonly attrs: readonly { readonly name: string; readonly type: AttrType }[];
+}
+
+export const NODE_KIND_INFO: { readonly [K in NodeKindName]: NodeKindInfo } = {
+  Leaf: { inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }] },
+  Const: { inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }] },
+  Param: { inputs: [], grads: [], attrs: [{ name: 'slot', type: 'slot' }] },
+  Unary: { inputs: ['x'], grads: [true], attrs: [{ name: 'op', type: 'op' }] },
+  Binary: { inputs: ['x', 'y'], grads: [true, true], attrs: [{ name: 'op', type: 'op' }] },
+  Where: { inputs: ['mask', 'x', 'y'], grads: [false, true, true], attrs: [] },
+  Compare: { inputs: ['x', 'y'], grads: [false, false], attrs: [{ name: 'kind', type: 'compare' }] },
+  Reduce: { inputs: ['x'], grads: [true], attrs: [{ name: 'kind', type: 'reduce' }, { name: 'axes', type: 'i32[]' }, { name: 'keepdims', type: 'bool' }] },
+  Matmul: { inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'transA', type: 'bool' }, { name: 'transB', type: 'bool' }] },
+  Reshape: { inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }] },
+  Permute: { inputs: ['x'], grads: [true], attrs: [{ name: 'perm', type: 'i32[]' }] },
+  Expand: { inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }] },
+  Slice: { inputs: ['x'], grads: [true], attrs: [{ name: 'starts', type: 'i32[]' }, { name: 'ends', type: 'i32[]' }] },
+  Concat: { inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'axis', type: 'i32' }] },
+  Pad: { inputs: ['x'], grads: [true], attrs: [{ name: 'before', type: 'i32[]' }, { name: 'after', type: 'i32[]' }, { name: 'value', type: 'f64' }] },
+  IndexSelect: { inputs: ['x', 'indices'], grads: [true, false], attrs: [{ name: 'axis', type: 'i32' }] },
+  Conv2d: { inputs: ['x', 'w'], grads: [true, true], attrs: [{ name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  MaxPool2d: { inputs: ['x'], grads: [true], attrs: [{ name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  AvgPool2d: { inputs: ['x'], grads: [true], attrs: [{ name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  Detach: { inputs: ['x'], grads: [false], attrs: [] },
+  Cast: { inputs: ['x'], grads: [true], attrs: [{ name: 'dtype', type: 'dtype' }] },
+  CrossEntropy: { inputs: ['logits', 'targets'], grads: [true, false], attrs: [] },
+};
+
 /** Comparison kinds of `compare`: out = (x op y) ? 1 : 0, no gradient. */
 export const CompareKind = {
   /** x == y */
