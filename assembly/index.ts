@@ -9,6 +9,7 @@
 // sees these codes; they are for other hosts.
 
 import { Op, arity, OP_COUNT } from "./ops";
+import { elementwiseArity, nodeArity, COMPARE_KIND_COUNT, REDUCE_KIND_COUNT, ERROR_CODE_COUNT } from "./generated/ops";
 import { ErrorCode, fail } from "./errors";
 import * as errors from "./errors";
 import * as tape from "./tape";
@@ -39,6 +40,20 @@ export function abiVersion(): i32 { return ABI_VERSION; }
 export function opCount(): i32 { return OP_COUNT; }
 /** Inputs of `op` (0, 1 or 2), or -1 for an unknown op id. */
 export function opArity(op: i32): i32 { return arity(op); }
+
+// The registry as the module was built with it (registry/ops.mjs): a host can
+// check its constants against these, and test/registry.test.ts does.
+
+/** Element inputs of `op` on tensors: 1 (tensorUnary takes it), 2 (tensorBinary), or -1 (neither). */
+export function tensorOpArity(op: i32): i32 { return elementwiseArity(op); }
+/** Tensor inputs of a node of kind `kind` (what tensorOp() returns), or -1 for an unknown kind. */
+export function tensorKindArity(kind: i32): i32 { return nodeArity(kind); }
+/** Number of tensorCompare kinds (they are 0 … count-1). */
+export function compareKindCount(): i32 { return COMPARE_KIND_COUNT; }
+/** Number of tensorReduce kinds (they are 0 … count-1). */
+export function reduceKindCount(): i32 { return REDUCE_KIND_COUNT; }
+/** Number of lastError() codes (they are 0 … count-1; 0 is no error). */
+export function errorCodeCount(): i32 { return ERROR_CODE_COUNT; }
 
 // ── building the graph ──
 

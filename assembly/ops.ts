@@ -7,43 +7,12 @@
 // (exp, sqrt, tanh, sigmoid). Everything here is pure arithmetic on f64: the
 // tape (tape.ts) decides where values come from and where gradients go.
 //
-// Op ids are part of the ABI (docs/abi.md) and mirrored in src/ops.ts;
-// append new ops, never renumber.
+// Op ids, arities and kinds are declared in registry/ops.mjs, from which
+// ./generated/ops.ts (and src/generated/ops.ts, the C header, the ABI doc) are
+// generated; a new op is declared there first, then given its rules here.
 
-export const enum Op {
-  // leaves: no inputs
-  Leaf = 0,    // an input value; its gradient accumulates across backward calls
-  Const = 1,   // a number that entered through an op argument; never trained
-  Param = 2,   // reads parameter slot `a` (see tape.ts); backward adds into the slot
-  // binary
-  Add = 3,
-  Sub = 4,
-  Mul = 5,
-  Div = 6,
-  Pow = 7,       // x ** y, both differentiable
-  PowConst = 8,  // x ** c with c a Const node: no gradient flows to c
-  // unary
-  Neg = 9,
-  Exp = 10,
-  Log = 11,
-  Sqrt = 12,
-  Tanh = 13,
-  Sigmoid = 14,
-  Relu = 15,
-  Sin = 16,
-  Cos = 17,
-  Abs = 18,
-}
-
-export const OP_COUNT: i32 = 19;
-
-/** Number of node inputs of `op`, or -1 if `op` is not an op id. Param's slot is not a node input. */
-export function arity(op: i32): i32 {
-  if (op < 0 || op >= OP_COUNT) return -1;
-  if (op <= Op.Param) return 0;
-  if (op <= Op.PowConst) return 2;
-  return 1;
-}
+import { Op } from "./generated/ops";
+export { Op, OP_COUNT, arity } from "./generated/ops";
 
 // Outputs of the backward rules; globals rather than a returned pair because
 // AssemblyScript has no multi-value returns, and the rules are inlined anyway.

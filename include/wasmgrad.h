@@ -48,56 +48,105 @@
 /** What abiVersion() returns. Exports may be added within a version; none is removed or changes meaning. */
 #define WASMGRAD_ABI_VERSION 1
 
-/** Op ids (append-only). Arity: 0 for LEAF, CONST, PARAM; 2 for ADD..POW_CONST; 1 for NEG..ABS. */
+/* BEGIN GENERATED: enums (registry/ops.mjs, npm run gen) */
+/** Op ids (append-only), each with its arity: the node inputs it takes. */
 enum wasmgrad_op {
-  WASMGRAD_OP_LEAF = 0,      /* input value; its gradient accumulates across backward() calls */
-  WASMGRAD_OP_CONST = 1,     /* constant; never trained */
-  WASMGRAD_OP_PARAM = 2,     /* reads parameter slot inputA; backward adds into the slot */
-  WASMGRAD_OP_ADD = 3,       /* x + y */
-  WASMGRAD_OP_SUB = 4,       /* x - y */
-  WASMGRAD_OP_MUL = 5,       /* x * y */
-  WASMGRAD_OP_DIV = 6,       /* x / y */
-  WASMGRAD_OP_POW = 7,       /* x ** y, both differentiable */
-  WASMGRAD_OP_POW_CONST = 8, /* x ** c, c a CONST node (no gradient to c) */
-  WASMGRAD_OP_NEG = 9,       /* -x */
-  WASMGRAD_OP_EXP = 10,      /* e^x */
-  WASMGRAD_OP_LOG = 11,      /* ln x */
-  WASMGRAD_OP_SQRT = 12,     /* sqrt x */
-  WASMGRAD_OP_TANH = 13,     /* tanh x */
-  WASMGRAD_OP_SIGMOID = 14,  /* 1/(1+e^-x), overflow-free */
-  WASMGRAD_OP_RELU = 15,     /* max(x, 0); NaN stays NaN */
-  WASMGRAD_OP_SIN = 16,      /* sin x */
-  WASMGRAD_OP_COS = 17,      /* cos x */
-  WASMGRAD_OP_ABS = 18,      /* |x| */
+  WASMGRAD_OP_LEAF = 0,      /* leaf: input value; its gradient accumulates across backward() calls */
+  WASMGRAD_OP_CONST = 1,     /* leaf: constant; never trained */
+  WASMGRAD_OP_PARAM = 2,     /* leaf: reads parameter slot inputA; backward adds into the slot */
+  WASMGRAD_OP_ADD = 3,       /* binary: x + y */
+  WASMGRAD_OP_SUB = 4,       /* binary: x - y */
+  WASMGRAD_OP_MUL = 5,       /* binary: x * y */
+  WASMGRAD_OP_DIV = 6,       /* binary: x / y */
+  WASMGRAD_OP_POW = 7,       /* binary: x ** y, both differentiable */
+  WASMGRAD_OP_POW_CONST = 8, /* binary: x ** c, c a CONST node (no gradient to c) */
+  WASMGRAD_OP_NEG = 9,       /* unary: -x */
+  WASMGRAD_OP_EXP = 10,      /* unary: e^x */
+  WASMGRAD_OP_LOG = 11,      /* unary: ln x */
+  WASMGRAD_OP_SQRT = 12,     /* unary: sqrt x */
+  WASMGRAD_OP_TANH = 13,     /* unary: tanh x */
+  WASMGRAD_OP_SIGMOID = 14,  /* unary: 1/(1+e^-x), overflow-free */
+  WASMGRAD_OP_RELU = 15,     /* unary: max(x, 0); NaN stays NaN */
+  WASMGRAD_OP_SIN = 16,      /* unary: sin x */
+  WASMGRAD_OP_COS = 17,      /* unary: cos x */
+  WASMGRAD_OP_ABS = 18,      /* unary: |x| */
   WASMGRAD_OP_COUNT_V1 = 19  /* opCount() of version 1; later versions may add ops */
 };
 
 /** lastError() codes. A failed checked export returns -1 (NaN for the f64 readers) and records one. */
 enum wasmgrad_error {
-  WASMGRAD_OK = 0,
-  WASMGRAD_ERR_OP = 1,    /* unknown op, or wrong arity for the export */
-  WASMGRAD_ERR_NODE = 2,    /* node id not on the current tape (or a range, root or pointer that is not what the export needs) */
-  WASMGRAD_ERR_PARAM = 3,   /* parameter slot not created */
-  WASMGRAD_ERR_PROGRAM = 4, /* program id never made, or freed */
-  WASMGRAD_ERR_FORMAT = 5,  /* bytes that are not a valid serialized program (docs/program-format.md) */
-  WASMGRAD_ERR_TENSOR = 6,  /* tensor id not on the tensor tape */
-  WASMGRAD_ERR_SHAPE = 7,   /* shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8) */
-  WASMGRAD_ERR_DTYPE = 8,   /* dtype unknown, mixed, or not allowed for the op */
-  WASMGRAD_ERR_SLOT = 9,    /* slot never created, freed, or of the wrong size/dtype */
-  WASMGRAD_ERR_ARGUMENT = 10, /* an axis, index, stride or bound out of range */
+  WASMGRAD_OK = 0,            /* no error */
+  WASMGRAD_ERR_OP = 1,        /* unknown op, or wrong arity for the export */
+  WASMGRAD_ERR_NODE = 2,      /* node id not on the current tape (or a range, root or pointer that is not what the export needs) */
+  WASMGRAD_ERR_PARAM = 3,     /* parameter slot not created */
+  WASMGRAD_ERR_PROGRAM = 4,   /* program id never made, or freed */
+  WASMGRAD_ERR_FORMAT = 5,    /* bytes that are not a valid serialized program (docs/program-format.md) */
+  WASMGRAD_ERR_TENSOR = 6,    /* tensor id not on the tensor tape */
+  WASMGRAD_ERR_SHAPE = 7,     /* shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8) */
+  WASMGRAD_ERR_DTYPE = 8,     /* a dtype unknown, mixed, or not allowed for the op */
+  WASMGRAD_ERR_SLOT = 9,      /* slot never created, freed, or of the wrong size or dtype for the call */
+  WASMGRAD_ERR_ARGUMENT = 10, /* an attribute out of range: an axis, an index, a stride, a slice bound */
   WASMGRAD_ERR_MEMORY = 11    /* linear memory could not grow to hold the request; nothing was changed */
 };
 
 /** Tensor dtypes. */
-enum wasmgrad_dtype { WASMGRAD_DTYPE_F32 = 0, WASMGRAD_DTYPE_F64 = 1, WASMGRAD_DTYPE_I32 = 2 };
+enum wasmgrad_dtype {
+  WASMGRAD_DTYPE_F32 = 0, /* float32, 4 bytes */
+  WASMGRAD_DTYPE_F64 = 1, /* float64, 8 bytes */
+  WASMGRAD_DTYPE_I32 = 2  /* int32, 4 bytes */
+};
 
 /** Elementwise ops only tensors have (the scalar op ids above work on tensors too). */
 enum wasmgrad_tensor_op {
-  WASMGRAD_TOP_MAXIMUM = 100,    /* max(x, y); ties split the gradient */
-  WASMGRAD_TOP_MINIMUM = 101,    /* min(x, y) */
-  WASMGRAD_TOP_LEAKY_RELU = 102, /* x > 0 ? x : y*x */
-  WASMGRAD_TOP_GELU = 110        /* tanh-form GELU (unary) */
+  WASMGRAD_TOP_MAXIMUM = 100,    /* binary: max(x, y); ties split the gradient */
+  WASMGRAD_TOP_MINIMUM = 101,    /* binary: min(x, y) */
+  WASMGRAD_TOP_LEAKY_RELU = 102, /* binary: x > 0 ? x : y*x */
+  WASMGRAD_TOP_GELU = 110        /* unary: tanh-form GELU */
 };
+
+/** Tensor node kinds: what wasmgrad_tensorOp() returns. */
+enum wasmgrad_node_kind {
+  WASMGRAD_NODE_LEAF = 0,           /* no inputs: elements from the host; requiresGrad on request; gradient accumulates */
+  WASMGRAD_NODE_CONST = 1,          /* no inputs: elements from the host or one fill value; no gradient */
+  WASMGRAD_NODE_PARAM = 2,          /* no inputs: aliases a slot's data and gradient */
+  WASMGRAD_NODE_UNARY = 3,          /* x: an arity-1 elementwise op */
+  WASMGRAD_NODE_BINARY = 4,         /* x, y: an arity-2 elementwise op, broadcast */
+  WASMGRAD_NODE_WHERE = 5,          /* mask, x, y: mask != 0 ? x : y, broadcast */
+  WASMGRAD_NODE_COMPARE = 6,        /* x, y: (x kind y) ? 1 : 0, broadcast */
+  WASMGRAD_NODE_REDUCE = 7,         /* x: sum, max or min over axes */
+  WASMGRAD_NODE_MATMUL = 8,         /* a, b: batched matrix product */
+  WASMGRAD_NODE_RESHAPE = 9,        /* x: same elements, new shape */
+  WASMGRAD_NODE_PERMUTE = 10,       /* x: dims reordered */
+  WASMGRAD_NODE_EXPAND = 11,        /* x: broadcast to a shape */
+  WASMGRAD_NODE_SLICE = 12,         /* x: a box of elements */
+  WASMGRAD_NODE_CONCAT = 13,        /* a, b: a and b joined along an axis */
+  WASMGRAD_NODE_PAD = 14,           /* x: constant padding */
+  WASMGRAD_NODE_INDEX_SELECT = 15,  /* x, indices: entries of an axis picked by int32 indices */
+  WASMGRAD_NODE_CONV2D = 16,        /* x, w: 2-d convolution, no bias */
+  WASMGRAD_NODE_MAX_POOL2D = 17,    /* x: window maximum; the first maximum gets the gradient */
+  WASMGRAD_NODE_AVG_POOL2D = 18,    /* x: window mean; padding counts in the divisor */
+  WASMGRAD_NODE_DETACH = 19,        /* x: same elements, no gradient */
+  WASMGRAD_NODE_CAST = 20,          /* x: another dtype (no gradient to or from int32) */
+  WASMGRAD_NODE_CROSS_ENTROPY = 21  /* logits, targets: mean over rows of logsumexp - the target logit */
+};
+
+/** Kinds of wasmgrad_tensorCompare(): 1 where (x kind y), else 0. */
+enum wasmgrad_compare {
+  WASMGRAD_CMP_EQ = 0, /* x == y */
+  WASMGRAD_CMP_NE = 1, /* x != y */
+  WASMGRAD_CMP_LT = 2, /* x < y */
+  WASMGRAD_CMP_LE = 3, /* x <= y */
+  WASMGRAD_CMP_GT = 4, /* x > y */
+  WASMGRAD_CMP_GE = 5  /* x >= y */
+};
+
+/** Kinds of wasmgrad_tensorReduce(). */
+enum wasmgrad_reduce {
+  WASMGRAD_REDUCE_SUM = 0, /* sum, accumulated in f64 */
+  WASMGRAD_REDUCE_MAX = 1, /* maximum; ties share the gradient */
+  WASMGRAD_REDUCE_MIN = 2  /* minimum; ties share the gradient */
+};
+/* END GENERATED: enums */
 
 /**
  * selfTest() results: 0 on success, else the first wrong number of the seed
@@ -175,6 +224,17 @@ static inline int32_t wasmgrad_abiVersion(wasmgrad_instance* m) { return (int32_
 static inline int32_t wasmgrad_opCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(opCount)(m); }
 /** 0, 1, 2, or -1 for an unknown op id. */
 static inline int32_t wasmgrad_opArity(wasmgrad_instance* m, int32_t op) { return (int32_t)WASMGRAD_EXPORT(opArity)(m, (uint32_t)op); }
+/* The registry the module was built with, to check these enums against */
+/** 1 if wasmgrad_tensorUnary takes op, 2 if wasmgrad_tensorBinary does, -1 if neither. */
+static inline int32_t wasmgrad_tensorOpArity(wasmgrad_instance* m, int32_t op) { return (int32_t)WASMGRAD_EXPORT(tensorOpArity)(m, (uint32_t)op); }
+/** Tensor inputs of a node of kind kind (enum wasmgrad_node_kind), or -1 for an unknown kind. */
+static inline int32_t wasmgrad_tensorKindArity(wasmgrad_instance* m, int32_t kind) { return (int32_t)WASMGRAD_EXPORT(tensorKindArity)(m, (uint32_t)kind); }
+/** Number of compare kinds (enum wasmgrad_compare). */
+static inline int32_t wasmgrad_compareKindCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(compareKindCount)(m); }
+/** Number of reduce kinds (enum wasmgrad_reduce). */
+static inline int32_t wasmgrad_reduceKindCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(reduceKindCount)(m); }
+/** Number of lastError() codes, WASMGRAD_OK included (enum wasmgrad_error). */
+static inline int32_t wasmgrad_errorCodeCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(errorCodeCount)(m); }
 /** The error code of the last failed call (enum wasmgrad_error); reading it clears it. */
 static inline int32_t wasmgrad_lastError(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(lastError)(m); }
 
@@ -312,15 +372,15 @@ static inline int32_t wasmgrad_tensorStageInts(wasmgrad_instance* m) { return (i
 static inline int32_t wasmgrad_tensorFromData(wasmgrad_instance* m, int32_t dtype, int32_t rank, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(tensorFromData)(m, (uint32_t)dtype, (uint32_t)rank, (uint32_t)requiresGrad); }
 /** Staged: shape. A constant filled with value. */
 static inline int32_t wasmgrad_tensorFull(wasmgrad_instance* m, int32_t dtype, int32_t rank, double value) { return (int32_t)WASMGRAD_EXPORT(tensorFull)(m, (uint32_t)dtype, (uint32_t)rank, value); }
-/** Elementwise op: a scalar unary op id (NEG..ABS) or WASMGRAD_TOP_GELU. */
+/** Elementwise op: an op with wasmgrad_tensorOpArity 1 (unary scalar ops, WASMGRAD_TOP_GELU). */
 static inline int32_t wasmgrad_tensorUnary(wasmgrad_instance* m, int32_t op, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorUnary)(m, (uint32_t)op, (uint32_t)a); }
-/** Elementwise with broadcasting: ADD..POW or WASMGRAD_TOP_MAXIMUM/MINIMUM/LEAKY_RELU. */
+/** Elementwise with broadcasting: an op with wasmgrad_tensorOpArity 2 (binary scalar ops but POW_CONST, WASMGRAD_TOP_MAXIMUM/MINIMUM/LEAKY_RELU). */
 static inline int32_t wasmgrad_tensorBinary(wasmgrad_instance* m, int32_t op, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorBinary)(m, (uint32_t)op, (uint32_t)a, (uint32_t)b); }
 /** mask != 0 ? a : b, broadcast. */
 static inline int32_t wasmgrad_tensorWhere(wasmgrad_instance* m, int32_t mask, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorWhere)(m, (uint32_t)mask, (uint32_t)a, (uint32_t)b); }
-/** 1/0 in a's dtype; kind 0..5 = eq ne lt le gt ge; no gradient. */
+/** 1/0 in a's dtype; kind: enum wasmgrad_compare; no gradient. */
 static inline int32_t wasmgrad_tensorCompare(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorCompare)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)b); }
-/** Staged: count axes, ascending. kind 0 sum, 1 max, 2 min. */
+/** Staged: count axes, ascending. kind: enum wasmgrad_reduce. */
 static inline int32_t wasmgrad_tensorReduce(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t count, int32_t keepdims) { return (int32_t)WASMGRAD_EXPORT(tensorReduce)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)count, (uint32_t)keepdims); }
 /** op(a) @ op(b): [..., M, K] @ [..., K, N], batch dims broadcast; a nonzero trans flag reads that operand's last two dims transposed. */
 static inline int32_t wasmgrad_tensorMatmul(wasmgrad_instance* m, int32_t a, int32_t b, int32_t transA, int32_t transB) { return (int32_t)WASMGRAD_EXPORT(tensorMatmul)(m, (uint32_t)a, (uint32_t)b, (uint32_t)transA, (uint32_t)transB); }
@@ -354,7 +414,7 @@ static inline int32_t wasmgrad_tensorDim(wasmgrad_instance* m, int32_t id, int32
 static inline int32_t wasmgrad_tensorSize(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorSize)(m, (uint32_t)id); }
 /** WASMGRAD_DTYPE_* */
 static inline int32_t wasmgrad_tensorDType(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorDType)(m, (uint32_t)id); }
-/** The node kind (docs/abi.md, Tensors). */
+/** The node kind (enum wasmgrad_node_kind). */
 static inline int32_t wasmgrad_tensorOp(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorOp)(m, (uint32_t)id); }
 static inline int32_t wasmgrad_tensorRequiresGrad(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorRequiresGrad)(m, (uint32_t)id); }
 /** Byte offset of the elements; 0 for a bad id. */

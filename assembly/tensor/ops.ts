@@ -1,39 +1,21 @@
-// Elementwise rules for tensors. Ops the scalar table has (../ops.ts: Add …
-// Abs) are applied per element with exactly that table's forward kernel and
-// backward rule, so each has one definition for scalars and tensors alike.
-// The ops only tensors have are defined here, forward and backward side by
-// side, writing the same gradX/gradY outputs. Ids are mirrored in
-// src/tensor/backend.ts (TensorBinary, TensorUnary, CompareKind, ReduceKind).
+// Elementwise rules for tensors. Ops the scalar table has (../ops.ts) are
+// applied per element with exactly that table's forward kernel and backward
+// rule, so each has one definition for scalars and tensors alike. The ops only
+// tensors have are defined here, forward and backward side by side, writing the
+// same gradX/gradY outputs. Ids, arities and kinds come from registry/ops.mjs
+// through ../generated/ops.ts.
 
 import { Op, forward as scalarForward, backward as scalarBackward } from "../ops";
 import * as scalar from "../ops";
-
-export const enum TOp {
-  // node kinds of the tensor tape
-  Leaf = 0, Const = 1, Param = 2,
-  Unary = 3, Binary = 4, Where = 5, Compare = 6, Reduce = 7, Matmul = 8,
-  Reshape = 9, Permute = 10, Expand = 11, Slice = 12, Concat = 13, Pad = 14,
-  IndexSelect = 15, Conv2d = 16, MaxPool2d = 17, AvgPool2d = 18, Detach = 19, Cast = 20,
-  CrossEntropy = 21,
-}
-export const TOP_COUNT: i32 = 22;
-
-export const enum TensorOp {
-  Maximum = 100,
-  Minimum = 101,
-  LeakyRelu = 102,
-  Gelu = 110,
-}
-
-export const enum CompareKind { Eq = 0, Ne = 1, Lt = 2, Le = 3, Gt = 4, Ge = 5 }
-export const enum ReduceKind { Sum = 0, Max = 1, Min = 2 }
+import { TensorBinary, TensorUnary, CompareKind, elementwiseArity } from "../generated/ops";
+export { NodeKind, TensorBinary, TensorUnary, CompareKind, ReduceKind } from "../generated/ops";
+// The name graph.ts knows the node kinds by, until it imports NodeKind.
+export { NodeKind as TOp } from "../generated/ops";
 
 /** Whether `op` may be used in a Unary node. */
-export function isUnary(op: i32): bool { return (op >= Op.Neg && op <= Op.Abs) || op == TensorOp.Gelu; }
+@inline export function isUnary(op: i32): bool { return elementwiseArity(op) == 1; }
 /** Whether `op` may be used in a Binary node. */
-export function isBinary(op: i32): bool {
-  return (op >= Op.Add && op <= Op.Pow) || (op >= TensorOp.Maximum && op <= TensorOp.LeakyRelu);
-}
+@inline export function isBinary(op: i32): bool { return elementwiseArity(op) == 2; }
 
 // ── Maximum ──  d max(x, y) = [x > y]·dx + [y > x]·dy, ties split evenly (torch.maximum)
 @inline function maximumForward(x: f64, y: f64): f64 { return x != x || y != y ? NaN : x > y ? x : y; }
@@ -76,10 +58,10 @@ const GELU_C: f64 = 0.044715;
 /** Output of elementwise op `op` (scalar or tensor-only) at x (and y). */
 @inline export function elementForward(op: i32, x: f64, y: f64): f64 {
   switch (op) {
-    case TensorOp.Maximum: return maximumForward(x, y);
-    case TensorOp.Minimum: return minimumForward(x, y);
-    case TensorOp.LeakyRelu: return leakyReluForward(x, y);
-    case TensorOp.Gelu: return geluForward(x);
+    case TensorBinary.Maximum: return maximumForward(x, y);
+    case TensorBinary.Minimum: return minimumForward(x, y);
+    case TensorBinary.LeakyRelu: return leakyReluForward(x, y);
+    case TensorUnary.Gelu: return geluForward(x);
   }
   return scalarForward(op, x, y);
 }
@@ -87,10 +69,10 @@ const GELU_C: f64 = 0.044715;
 /** Sets scalar.gradX (and gradY) for elementwise op `op`. */
 @inline export function elementBackward(op: i32, x: f64, y: f64, out: f64, g: f64): void {
   switch (op) {
-    case TensorOp.Maximum: maximumBackward(x, y, g); return;
-    case TensorOp.Minimum: minimumBackward(x, y, g); return;
-    case TensorOp.LeakyRelu: leakyReluBackward(x, y, g); return;
-    case TensorOp.Gelu: geluBackward(x, g); return;
+    case TensorBinary.Maximum: maximumBackward(x, y, g); return;
+    case TensorBinary.Minimum: minimumBackward(x, y, g); return;
+    case TensorBinary.LeakyRelu: leakyReluBackward(x, y, g); return;
+    case TensorUnary.Gelu: geluBackward(x, g); return;
   }
   scalarBackward(op, x, y, out, g);
 }

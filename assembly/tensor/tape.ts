@@ -15,11 +15,11 @@
 
 import { ErrorCode, fail } from "../errors";
 import * as mem from "../memory";
+import { DType } from "../generated/ops";
+export { DType } from "../generated/ops";
 
 export const MAX_RANK: i32 = 8;
 export const NODE_BYTES: usize = 128;
-
-export const enum DType { F32 = 0, F64 = 1, I32 = 2 }
 
 @inline export function elementShift(dtype: i32): usize { return dtype == DType.F64 ? 3 : 2; }
 

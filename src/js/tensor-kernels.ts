@@ -8,9 +8,11 @@ import { outOfMemory } from '../tensor/shape.js';
 import type { TypedData } from '../tensor/backend.js';
 import { forward, backward } from './ops.js';
 import { tensorForward, tensorBackward } from './tensor-ops.js';
+import { OP_COUNT, ReduceKind } from '../generated/ops.js';
 
-/** Ids below this are the scalar table's (src/ops.ts); tensor-only ops start at 100. */
-const FIRST_TENSOR_OP = 100;
+/** Ids below this are the scalar table's (./ops.ts); the rest are tensor-only (./tensor-ops.ts). */
+const FIRST_TENSOR_OP = OP_COUNT;
+const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -199,7 +201,7 @@ export function reduceForward(kind: number, x: TypedData, shape: readonly number
   if (total === 0) return;
   const r = shape.length;
   if (r === 0) {
-    acc[0] = kind === 0 ? acc[0] + x[0] : x[0];
+    acc[0] = kind === SUM ? acc[0] + x[0] : x[0];
     return;
   }
   const n = shape[r - 1];
@@ -208,9 +210,9 @@ export function reduceForward(kind: number, x: TypedData, shape: readonly number
   let off = 0;
   for (let i = 0; i < total; ) {
     let po = off;
-    if (kind === 0) {
+    if (kind === SUM) {
       for (let j = 0; j < n; j++, i++, po += io) acc[po] += x[i];
-    } else if (kind === 1) {
+    } else if (kind === MAX) {
       for (let j = 0; j < n; j++, i++, po += io) {
         const v = x[i];
         if (v > acc[po] || v !== v) acc[po] = v;

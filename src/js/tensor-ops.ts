@@ -4,7 +4,7 @@
 // tensors alike. Every rule works on one element in
 // f64; the kernels round once when they store into an f32 tensor.
 
-import { TensorBinary, TensorUnary, CompareKind } from '../tensor/backend.js';
+import { TensorBinary, TensorUnary, CompareKind } from '../generated/ops.js';
 
 const MAXIMUM = TensorBinary.Maximum;
 const MINIMUM = TensorBinary.Minimum;

@@ -8,6 +8,7 @@ import {
   DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
 import { MAX_SIZE, outOfMemory } from '../tensor/shape.js';
+import { NodeKind, ReduceKind } from '../generated/ops.js';
 import { gemm } from './gemm.js';
 
 type GemmArray = Float32Array | Float64Array;
@@ -17,10 +18,14 @@ import {
   reduceIndex, reduceSumBackward, sizeOf, unaryBackward, unaryForward,
 } from './tensor-kernels.js';
 
-// Node kinds. Plain numbers so the sweep's dispatch is a small-integer switch.
-const LEAF = 0, CONST = 1, PARAM = 2, UNARY = 3, BINARY = 4, WHERE = 5, COMPARE = 6, REDUCE = 7, MATMUL = 8,
-  RESHAPE = 9, PERMUTE = 10, EXPAND = 11, SLICE = 12, CONCAT = 13, PAD = 14, INDEX_SELECT = 15, CONV2D = 16,
-  MAX_POOL = 17, AVG_POOL = 18, DETACH = 19, CAST = 20, CROSS_ENTROPY = 21;
+// Node kinds as module constants, so the sweep's dispatch is a small-integer switch.
+const {
+  Leaf: LEAF, Const: CONST, Param: PARAM, Unary: UNARY, Binary: BINARY, Where: WHERE, Compare: COMPARE, Reduce: REDUCE,
+  Matmul: MATMUL, Reshape: RESHAPE, Permute: PERMUTE, Expand: EXPAND, Slice: SLICE, Concat: CONCAT, Pad: PAD,
+  IndexSelect: INDEX_SELECT, Conv2d: CONV2D, MaxPool2d: MAX_POOL, AvgPool2d: AVG_POOL, Detach: DETACH, Cast: CAST,
+  CrossEntropy: CROSS_ENTROPY,
+} = NodeKind;
+const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 
 /**
  * Σᵢ (logsumexp(row i) − row i[tᵢ]) over the rows of x [t.length, C], each in
@@ -238,7 +243,7 @@ export class JsTensorBackend implements TensorBackend {
     const so = this.reduceStrides(x.shape, axes);
     const n = sizeOf(outShape);
     const acc = scratchF64(n, 'reduce');
-    if (kind !== 0) acc.fill(kind === 1 ? -Infinity : Infinity);
+    if (kind !== SUM) acc.fill(kind === MAX ? -Infinity : Infinity);
     reduceForward(kind, x.data, x.shape, so, acc);
     const out = this.arena.take(x.dtype, n, 'reduce');
     out.set(acc);
@@ -585,7 +590,7 @@ export class JsTensorBackend implements TensorBackend {
         const x = this.node(a);
         const gx = this.addGrad(a);
         const xd = x.data;
-        if (n.op === 0) {
+        if (n.op === SUM) {
           // d Σx = dx for every summed element
           reduceSumBackward(g, x.shape, n.info as Int32Array, gx);
         } else {

@@ -27,44 +27,17 @@
 //   storing, except inside matmul/conv (f32 accumulation, SIMD) and sums
 //   (f64 accumulation). Gradients have the dtype of their tensor.
 
-import type { OpId } from '../ops.js';
 import type { BackendName } from '../tape.js';
+import type { BinaryOpId, CompareKindId, DType, ReduceKindId, UnaryOpId } from '../generated/ops.js';
 
-export type DType = 'float32' | 'float64' | 'int32';
-
-export const DTYPE_CODE = { float32: 0, float64: 1, int32: 2 } as const;
-export const DTYPE_NAMES: readonly DType[] = ['float32', 'float64', 'int32'];
+// Ids, dtypes and kinds are declared in registry/ops.mjs; these are the
+// generated names, one per id, the same the core uses.
+export {
+  TensorBinary, TensorUnary, CompareKind, ReduceKind, DTYPE_CODE, DTYPE_NAMES,
+  type BinaryOpId, type CompareKindId, type DType, type ReduceKindId, type UnaryOpId,
+} from '../generated/ops.js';
 
 export type TypedData = Float32Array | Float64Array | Int32Array;
-
-/** Elementwise binary ops that only tensors have (scalar ops use src/ops.ts ids). */
-export const TensorBinary = {
-  /** max(x, y); on ties each input gets half the gradient (as torch.maximum). */
-  Maximum: 100,
-  /** min(x, y); ties as Maximum. */
-  Minimum: 101,
-  /** x > 0 ? x : y·x (y is the slope, usually a constant; it gets gradient x·[x ≤ 0]). */
-  LeakyRelu: 102,
-} as const;
-
-/** Elementwise unary ops that only tensors have. */
-export const TensorUnary = {
-  /** GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as PyTorch's approximate='tanh'. */
-  Gelu: 110,
-} as const;
-
-/** Comparison kinds of `compare`: out = (x op y) ? 1 : 0, no gradient. */
-export const CompareKind = { Eq: 0, Ne: 1, Lt: 2, Le: 3, Gt: 4, Ge: 5 } as const;
-export type CompareKindId = (typeof CompareKind)[keyof typeof CompareKind];
-
-/** Reduction kinds of `reduce`. Max/Min split the gradient evenly among tied maxima (as torch.amax). */
-export const ReduceKind = { Sum: 0, Max: 1, Min: 2 } as const;
-export type ReduceKindId = (typeof ReduceKind)[keyof typeof ReduceKind];
-
-/** Scalar unary op ids (src/ops.ts: Neg..Abs) or TensorUnary ids. */
-export type UnaryOpId = OpId | (typeof TensorUnary)[keyof typeof TensorUnary];
-/** Scalar binary op ids (Add, Sub, Mul, Div, Pow) or TensorBinary ids. */
-export type BinaryOpId = OpId | (typeof TensorBinary)[keyof typeof TensorBinary];
 
 export interface Conv2dArgs {
   strideH: number;

@@ -2,6 +2,7 @@
 
 import type { OpId } from '../ops.js';
 import { WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
+import { ERROR_NAMES } from '../generated/ops.js';
 
 /** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
 export interface CoreExports {
@@ -70,10 +71,7 @@ export interface CoreExports {
 /** lastError() codes (assembly/errors.ts, docs/abi.md). */
 export const ErrorCode = { OutOfMemory: 11 } as const;
 
-export const ERROR_NAMES: Readonly<Record<number, string>> = {
-  1: 'bad op', 2: 'bad node', 3: 'bad parameter', 4: 'bad program', 5: 'bad format', 6: 'unknown tensor',
-  7: 'bad shape', 8: 'bad dtype', 9: 'bad slot', 10: 'bad argument', 11: 'out of memory',
-};
+export { ERROR_NAMES } from '../generated/ops.js';
 
 /**
  * The one translation of a failed core call into an error, for the scalar

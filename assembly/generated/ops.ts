@@ -1,0 +1,154 @@
+// Generated from registry/ops.mjs by `npm run gen`: edit the registry, not this file.
+// The ids are the ABI (docs/abi.md). assembly/ops.ts, assembly/tensor/ops.ts,
+// assembly/tensor/tape.ts and assembly/errors.ts re-export what their callers use.
+//
+// Arity comes from tables, never from id ranges, so an op of any arity can be
+// appended. The tables are static data: one byte load, no branches on the id.
+
+/** Scalar op ids: the nodes of the scalar tape. Tensors apply the elementwise ones per element. */
+export const enum Op {
+  Leaf = 0,     // input value; its gradient accumulates across backward() calls
+  Const = 1,    // constant; never trained
+  Param = 2,    // reads parameter slot inputA; backward adds into the slot
+  Add = 3,      // x + y
+  Sub = 4,      // x - y
+  Mul = 5,      // x * y
+  Div = 6,      // x / y
+  Pow = 7,      // x ** y, both differentiable
+  PowConst = 8, // x ** c, c a CONST node (no gradient to c)
+  Neg = 9,      // -x
+  Exp = 10,     // e^x
+  Log = 11,     // ln x
+  Sqrt = 12,    // sqrt x
+  Tanh = 13,    // tanh x
+  Sigmoid = 14, // 1/(1+e^-x), overflow-free
+  Relu = 15,    // max(x, 0); NaN stays NaN
+  Sin = 16,     // sin x
+  Cos = 17,     // cos x
+  Abs = 18,     // |x|
+}
+
+/** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
+export const OP_COUNT: i32 = 19;
+
+/** Elementwise ops of arity 2 that only tensors have. */
+export const enum TensorBinary {
+  Maximum = 100,   // max(x, y); ties split the gradient
+  Minimum = 101,   // min(x, y)
+  LeakyRelu = 102, // x > 0 ? x : y*x
+}
+
+/** Elementwise ops of arity 1 that only tensors have. */
+export const enum TensorUnary {
+  Gelu = 110, // tanh-form GELU
+}
+
+/** Kinds of tensor node: what tensorOp() returns. */
+export const enum NodeKind {
+  Leaf = 0,          // elements from the host; requiresGrad on request; gradient accumulates
+  Const = 1,         // elements from the host or one fill value; no gradient
+  Param = 2,         // aliases a slot's data and gradient
+  Unary = 3,         // an arity-1 elementwise op
+  Binary = 4,        // an arity-2 elementwise op, broadcast
+  Where = 5,         // mask ≠ 0 ? x : y, broadcast
+  Compare = 6,       // (x kind y) ? 1 : 0, broadcast
+  Reduce = 7,        // sum, max or min over axes
+  Matmul = 8,        // batched matrix product
+  Reshape = 9,       // same elements, new shape
+  Permute = 10,      // dims reordered
+  Expand = 11,       // broadcast to a shape
+  Slice = 12,        // a box of elements
+  Concat = 13,       // a and b joined along an axis
+  Pad = 14,          // constant padding
+  IndexSelect = 15,  // entries of an axis picked by int32 indices
+  Conv2d = 16,       // 2-d convolution, no bias
+  MaxPool2d = 17,    // window maximum; the first maximum gets the gradient
+  AvgPool2d = 18,    // window mean; padding counts in the divisor
+  Detach = 19,       // same elements, no gradient
+  Cast = 20,         // another dtype (no gradient to or from int32)
+  CrossEntropy = 21, // mean over rows of logsumexp − the target logit
+}
+
+export const NODE_KIND_COUNT: i32 = 22;
+
+/** Kinds of tensorCompare: out = (x kind y) ? 1 : 0. */
+export const enum CompareKind {
+  Eq = 0, // x == y
+  Ne = 1, // x != y
+  Lt = 2, // x < y
+  Le = 3, // x <= y
+  Gt = 4, // x > y
+  Ge = 5, // x >= y
+}
+
+export const COMPARE_KIND_COUNT: i32 = 6;
+
+/** Kinds of tensorReduce. */
+export const enum ReduceKind {
+  Sum = 0, // sum, accumulated in f64
+  Max = 1, // maximum; ties share the gradient
+  Min = 2, // minimum; ties share the gradient
+}
+
+export const REDUCE_KIND_COUNT: i32 = 3;
+
+/** Tensor dtypes. */
+export const enum DType {
+  F32 = 0, // float32, 4 bytes
+  F64 = 1, // float64, 8 bytes
+  I32 = 2, // int32, 4 bytes
+}
+
+export const DTYPE_COUNT: i32 = 3;
+
+/** lastError() codes of the checked exports. */
+export const enum ErrorCode {
+  None = 0,         // no error
+  BadOp = 1,        // unknown op, or wrong arity for the export
+  BadNode = 2,      // node id not on the current tape (or a range, root or pointer that is not what the export needs)
+  BadParam = 3,     // parameter slot not created
+  BadProgram = 4,   // program id never made, or freed
+  BadFormat = 5,    // bytes that are not a valid serialized program (docs/program-format.md)
+  BadTensor = 6,    // tensor id not on the tensor tape
+  BadShape = 7,     // shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8)
+  BadDType = 8,     // a dtype unknown, mixed, or not allowed for the op
+  BadSlot = 9,      // slot never created, freed, or of the wrong size or dtype for the call
+  BadArgument = 10, // an attribute out of range: an axis, an index, a stride, a slice bound
+  OutOfMemory = 11, // linear memory could not grow to hold the request; nothing was changed
+}
+
+export const ERROR_CODE_COUNT: i32 = 12;
+
+const OP_ARITY = memory.data<i8>([
+  0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+]);
+
+/** Node inputs of scalar op `op` (Param's slot is not a node input), or -1 if `op` is not an op id. */
+@inline export function arity(op: i32): i32 {
+  return <u32>op < <u32>OP_COUNT ? <i32>load<i8>(OP_ARITY + <usize>op) : -1;
+}
+
+const ELEMENTWISE_LIMIT: i32 = 111;
+const ELEMENTWISE_ARITY = memory.data<i8>([
+  -1, -1, -1, 2, 2, 2, 2, 2, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  2, 2, 2, -1, -1, -1, -1, -1, -1, -1, 1,
+]);
+
+/** Element inputs of `op` on tensors: 1 (tensorUnary), 2 (tensorBinary), or -1 where tensors do not take it. */
+@inline export function elementwiseArity(op: i32): i32 {
+  return <u32>op < <u32>ELEMENTWISE_LIMIT ? <i32>load<i8>(ELEMENTWISE_ARITY + <usize>op) : -1;
+}
+
+const NODE_ARITY = memory.data<i8>([
+  0, 0, 0, 1, 2, 3, 2, 1, 2, 1, 1, 1, 1, 2, 1, 2, 2, 1, 1, 1,
+  1, 2,
+]);
+
+/** Tensor inputs of a node of kind `kind`, or -1 if `kind` is not a node kind. */
+@inline export function nodeArity(kind: i32): i32 {
+  return <u32>kind < <u32>NODE_KIND_COUNT ? <i32>load<i8>(NODE_ARITY + <usize>kind) : -1;
+}

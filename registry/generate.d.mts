@@ -1,0 +1,15 @@
+// The shape of registry/generate.mjs, for the TypeScript that runs it (test/registry.test.ts).
+
+export const ROOT: string;
+
+/** A generated file: its path in the repository and the text it must have. */
+export interface Generated {
+  readonly path: string;
+  readonly content: string;
+}
+
+/**
+ * Every generated file as it should be. `read(path)` returns a file's current
+ * text, for the files of which only the marked sections are generated.
+ */
+export function generate(read?: (path: string) => string): Generated[];

@@ -1,0 +1,57 @@
+// The shape of registry/ops.mjs, for the TypeScript that reads it (test/registry.test.ts).
+
+export type AttrType = 'i32' | 'f64' | 'bool' | 'dtype' | 'slot' | 'op' | 'compare' | 'reduce' | 'i32[]' | 'f64[]';
+
+export interface Attr {
+  readonly name: string;
+  readonly type: AttrType;
+}
+
+export interface Gradient {
+  /** Per input: whether it receives a gradient. */
+  readonly inputs: readonly boolean[];
+  /** What the backward rule reads. */
+  readonly reads: readonly ('x' | 'y' | 'out' | 'g')[];
+  /** g·∂out/∂input per input, as docs/abi.md prints it. */
+  readonly rule: string;
+  /** The second backward rule, written with differentiable ops (gradients of gradients). */
+  readonly differentiable: null;
+  /** The forward-mode rule. */
+  readonly jvp: null;
+}
+
+export interface Op {
+  readonly id: number;
+  readonly name: string;
+  /** 'scalar': the scalar tape's ops (tensors take those with a method); 'tensor': elementwise ops only tensors have. */
+  readonly kind: 'scalar' | 'tensor';
+  readonly arity: 0 | 1 | 2;
+  readonly symbol: string;
+  readonly method: string | null;
+  readonly dtypes: 'float' | 'any' | null;
+  readonly summary: string;
+  readonly forward: string;
+  readonly attrs: readonly Attr[];
+  readonly gradient: Gradient;
+}
+
+export interface NodeKind {
+  readonly id: number;
+  readonly name: string;
+  readonly inputs: readonly string[];
+  readonly grads: readonly boolean[];
+  readonly attrs: readonly Attr[];
+  readonly summary: string;
+}
+
+export interface CompareKind { readonly id: number; readonly name: string; readonly symbol: string; readonly method: string }
+export interface ReduceKind { readonly id: number; readonly name: string; readonly method: string; readonly summary: string }
+export interface DType { readonly id: number; readonly name: string; readonly ts: string; readonly bytes: number; readonly float: boolean }
+export interface ErrorCode { readonly id: number; readonly name: string; readonly c: string; readonly message: string; readonly summary: string }
+
+export const OPS: readonly Op[];
+export const NODE_KINDS: readonly NodeKind[];
+export const COMPARE_KINDS: readonly CompareKind[];
+export const REDUCE_KINDS: readonly ReduceKind[];
+export const DTYPES: readonly DType[];
+export const ERRORS: readonly ErrorCode[];

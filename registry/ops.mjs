@@ -1,0 +1,238 @@
+// The op registry: every id that crosses the Wasm boundary, declared once.
+//
+// `npm run gen` (registry/generate.mjs) turns this file into the AssemblyScript
+// enums and arity tables (assembly/generated/ops.ts), the TypeScript ids and
+// tables (src/generated/ops.ts), the C header's enums (include/wasmgrad.h) and
+// the ABI doc's tables (docs/abi.md); test/registry.test.ts fails when one of
+// them is stale or when the compiled module disagrees with this file.
+//
+// Plain JavaScript so that Node runs it on a fresh clone before anything is
+// compiled: the generated TypeScript is an input of the build, not an output.
+//
+// Rules the generator enforces:
+// - ids are part of the ABI: append, never renumber;
+// - scalar op ids are dense from 0 (opCount() is their number); tensor-only
+//   elementwise ops take ids from 100, clear of the scalar ops, so that one id
+//   names one elementwise rule whichever tape runs it;
+// - a tensor-only op's arity decides its TypeScript/AssemblyScript group:
+//   arity 1 is TensorUnary, arity 2 TensorBinary.
+//
+// Fields of an op (kinds 'scalar' and 'tensor'):
+//   id, name       PascalCase, as the enums spell it (C: UPPER_SNAKE_CASE)
+//   arity          inputs: node inputs for scalar ops, element inputs on tensors
+//   symbol         how the op reads in an expression (OP_INFO, viz)
+//   method         the Tensor method that records it, or null where tensors do not take it
+//   dtypes         on tensors (null where method is): 'float' (f32, f64) or 'any' (int32 too, computed in
+//                  f64 and stored as JavaScript's ToInt32 would); the core itself
+//                  computes every elementwise op on int32, the front end refuses
+//                  int32 for 'float' ops
+//   summary        one line for the C header
+//   forward        the math of the forward kernel (docs/abi.md)
+//   attrs          attributes other than inputs, as a tensor program would record them
+//   gradient:
+//     inputs       per input: whether it receives a gradient
+//     reads        what the backward rule reads: x, y (inputs), out (the stored output), g
+//                  (rules read `out` where that is cheaper than recomputing it)
+//     rule         g·∂out/∂input per input, as docs/abi.md prints it
+//     differentiable  the second backward rule, written with differentiable ops so
+//                  that gradients of gradients reuse the op table; null until then
+//     jvp          the forward-mode rule; null until then
+//
+// Tensor node kinds ('node') carry their inputs by name, which of them get a
+// gradient, and the attributes the node records: what a tensor program needs to
+// replay a node by kind and attributes. Attribute types: i32, f64, bool, dtype,
+// slot, op (an elementwise op id), compare, reduce, i32[] (one entry per dim),
+// f64[] (the elements).
+
+/** Gradient fields not yet written for any op, named so that they have a place. */
+const LATER = { differentiable: null, jvp: null };
+
+/** @type {import('./ops.d.mts').Op[]} */
+export const OPS = [
+  // ── scalar ops: the tape's node ops; tensors apply the elementwise ones per element ──
+  { id: 0, name: 'Leaf', kind: 'scalar', arity: 0, symbol: 'leaf', method: null, dtypes: null,
+    summary: 'input value; its gradient accumulates across backward() calls', forward: 'input value',
+    attrs: [{ name: 'value', type: 'f64' }],
+    gradient: { inputs: [], reads: ['g'], rule: 'accumulates across backward calls', ...LATER } },
+  { id: 1, name: 'Const', kind: 'scalar', arity: 0, symbol: 'const', method: null, dtypes: null,
+    summary: 'constant; never trained', forward: 'constant',
+    attrs: [{ name: 'value', type: 'f64' }],
+    gradient: { inputs: [], reads: [], rule: 'none (never trained)', ...LATER } },
+  { id: 2, name: 'Param', kind: 'scalar', arity: 0, symbol: 'param', method: null, dtypes: null,
+    summary: 'reads parameter slot inputA; backward adds into the slot', forward: 'value of slot `inputA`',
+    attrs: [{ name: 'slot', type: 'slot' }],
+    gradient: { inputs: [], reads: ['g'], rule: "adds into the slot's gradient", ...LATER } },
+  { id: 3, name: 'Add', kind: 'scalar', arity: 2, symbol: '+', method: 'add', dtypes: 'any',
+    summary: 'x + y', forward: 'x + y', attrs: [],
+    gradient: { inputs: [true, true], reads: ['g'], rule: 'dx = g, dy = g', ...LATER } },
+  { id: 4, name: 'Sub', kind: 'scalar', arity: 2, symbol: '-', method: 'sub', dtypes: 'any',
+    summary: 'x - y', forward: 'x − y', attrs: [],
+    gradient: { inputs: [true, true], reads: ['g'], rule: 'dx = g, dy = −g', ...LATER } },
+  { id: 5, name: 'Mul', kind: 'scalar', arity: 2, symbol: '*', method: 'mul', dtypes: 'any',
+    summary: 'x * y', forward: 'x · y', attrs: [],
+    gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'dx = g·y, dy = g·x', ...LATER } },
+  { id: 6, name: 'Div', kind: 'scalar', arity: 2, symbol: '/', method: 'div', dtypes: 'float',
+    summary: 'x / y', forward: 'x / y', attrs: [],
+    gradient: { inputs: [true, true], reads: ['y', 'out', 'g'], rule: 'dx = g/y, dy = −(g/y)·(x/y)', ...LATER } },
+  { id: 7, name: 'Pow', kind: 'scalar', arity: 2, symbol: '**', method: 'pow', dtypes: 'float',
+    summary: 'x ** y, both differentiable', forward: 'x ** y', attrs: [],
+    gradient: { inputs: [true, true], reads: ['x', 'y', 'out', 'g'],
+      rule: 'dx = g·y·x^(y−1) (0 if y = 0), dy = g·x^y·ln x (0 if x = 0 and y ≥ 0)', ...LATER } },
+  { id: 8, name: 'PowConst', kind: 'scalar', arity: 2, symbol: '**', method: null, dtypes: null,
+    summary: 'x ** c, c a CONST node (no gradient to c)',
+    forward: 'x ** c (c must be a Const node: the exports, `programCreate` and the loaders reject anything else)', attrs: [],
+    gradient: { inputs: [true, false], reads: ['x', 'y', 'g'], rule: 'dx = g·c·x^(c−1) (0 if c = 0); c gets none', ...LATER } },
+  { id: 9, name: 'Neg', kind: 'scalar', arity: 1, symbol: 'neg', method: 'neg', dtypes: 'any',
+    summary: '-x', forward: '−x', attrs: [],
+    gradient: { inputs: [true], reads: ['g'], rule: 'dx = −g', ...LATER } },
+  { id: 10, name: 'Exp', kind: 'scalar', arity: 1, symbol: 'exp', method: 'exp', dtypes: 'float',
+    summary: 'e^x', forward: 'eˣ', attrs: [],
+    gradient: { inputs: [true], reads: ['out', 'g'], rule: 'dx = g·eˣ', ...LATER } },
+  { id: 11, name: 'Log', kind: 'scalar', arity: 1, symbol: 'log', method: 'log', dtypes: 'float',
+    summary: 'ln x', forward: 'ln x', attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'], rule: 'dx = g/x', ...LATER } },
+  { id: 12, name: 'Sqrt', kind: 'scalar', arity: 1, symbol: 'sqrt', method: 'sqrt', dtypes: 'float',
+    summary: 'sqrt x', forward: '√x', attrs: [],
+    gradient: { inputs: [true], reads: ['out', 'g'], rule: 'dx = g/(2√x)', ...LATER } },
+  { id: 13, name: 'Tanh', kind: 'scalar', arity: 1, symbol: 'tanh', method: 'tanh', dtypes: 'float',
+    summary: 'tanh x', forward: 'tanh x', attrs: [],
+    gradient: { inputs: [true], reads: ['out', 'g'], rule: 'dx = g·(1 − tanh²x)', ...LATER } },
+  { id: 14, name: 'Sigmoid', kind: 'scalar', arity: 1, symbol: 'sigmoid', method: 'sigmoid', dtypes: 'float',
+    summary: '1/(1+e^-x), overflow-free', forward: '1/(1+e^−x), overflow-free', attrs: [],
+    gradient: { inputs: [true], reads: ['out', 'g'], rule: 'dx = g·σ·(1 − σ)', ...LATER } },
+  { id: 15, name: 'Relu', kind: 'scalar', arity: 1, symbol: 'relu', method: 'relu', dtypes: 'float',
+    summary: 'max(x, 0); NaN stays NaN', forward: 'max(x, 0) (NaN stays NaN)', attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'], rule: 'dx = g if x > 0 else 0', ...LATER } },
+  { id: 16, name: 'Sin', kind: 'scalar', arity: 1, symbol: 'sin', method: 'sin', dtypes: 'float',
+    summary: 'sin x', forward: 'sin x', attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'], rule: 'dx = g·cos x', ...LATER } },
+  { id: 17, name: 'Cos', kind: 'scalar', arity: 1, symbol: 'cos', method: 'cos', dtypes: 'float',
+    summary: 'cos x', forward: 'cos x', attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'], rule: 'dx = −g·sin x', ...LATER } },
+  { id: 18, name: 'Abs', kind: 'scalar', arity: 1, symbol: 'abs', method: 'abs', dtypes: 'any',
+    summary: '|x|', forward: '|x|', attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'], rule: 'dx = g·sign x, with sign 0 = 0', ...LATER } },
+
+  // ── elementwise ops only tensors have ──
+  { id: 100, name: 'Maximum', kind: 'tensor', arity: 2, symbol: 'maximum', method: 'maximum', dtypes: 'any',
+    summary: 'max(x, y); ties split the gradient',
+    forward: 'max(x, y); NaN if either is NaN', attrs: [],
+    gradient: { inputs: [true, true], reads: ['x', 'y', 'g'],
+      rule: 'dx = g·[x > y], dy = g·[y > x]; ties give each g/2 (torch.maximum)', ...LATER } },
+  { id: 101, name: 'Minimum', kind: 'tensor', arity: 2, symbol: 'minimum', method: 'minimum', dtypes: 'any',
+    summary: 'min(x, y)',
+    forward: 'min(x, y); NaN if either is NaN', attrs: [],
+    gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'as Maximum, mirrored', ...LATER } },
+  { id: 102, name: 'LeakyRelu', kind: 'tensor', arity: 2, symbol: 'leakyRelu', method: 'leakyRelu', dtypes: 'float',
+    summary: 'x > 0 ? x : y*x',
+    forward: 'x > 0 ? x : y·x (y is the slope, usually a constant)', attrs: [],
+    gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'dx = g if x > 0 else g·y; dy = g·x if x ≤ 0 else 0', ...LATER } },
+  { id: 110, name: 'Gelu', kind: 'tensor', arity: 1, symbol: 'gelu', method: 'gelu', dtypes: 'float',
+    summary: 'tanh-form GELU',
+    forward: "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'", attrs: [],
+    gradient: { inputs: [true], reads: ['x', 'g'],
+      rule: 'dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above', ...LATER } },
+];
+
+/**
+ * Kinds of tensor node (what tensorOp() returns), each recorded by one export.
+ * @type {import('./ops.d.mts').NodeKind[]}
+ */
+export const NODE_KINDS = [
+  { id: 0, name: 'Leaf', inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }],
+    summary: 'elements from the host; requiresGrad on request; gradient accumulates' },
+  { id: 1, name: 'Const', inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }],
+    summary: 'elements from the host or one fill value; no gradient' },
+  { id: 2, name: 'Param', inputs: [], grads: [], attrs: [{ name: 'slot', type: 'slot' }],
+    summary: "aliases a slot's data and gradient" },
+  { id: 3, name: 'Unary', inputs: ['x'], grads: [true], attrs: [{ name: 'op', type: 'op' }],
+    summary: 'an arity-1 elementwise op' },
+  { id: 4, name: 'Binary', inputs: ['x', 'y'], grads: [true, true], attrs: [{ name: 'op', type: 'op' }],
+    summary: 'an arity-2 elementwise op, broadcast' },
+  { id: 5, name: 'Where', inputs: ['mask', 'x', 'y'], grads: [false, true, true], attrs: [],
+    summary: 'mask ≠ 0 ? x : y, broadcast' },
+  { id: 6, name: 'Compare', inputs: ['x', 'y'], grads: [false, false], attrs: [{ name: 'kind', type: 'compare' }],
+    summary: '(x kind y) ? 1 : 0, broadcast' },
+  { id: 7, name: 'Reduce', inputs: ['x'], grads: [true], attrs: [{ name: 'kind', type: 'reduce' }, { name: 'axes', type: 'i32[]' }, { name: 'keepdims', type: 'bool' }],
+    summary: 'sum, max or min over axes' },
+  { id: 8, name: 'Matmul', inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'transA', type: 'bool' }, { name: 'transB', type: 'bool' }],
+    summary: 'batched matrix product' },
+  { id: 9, name: 'Reshape', inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }],
+    summary: 'same elements, new shape' },
+  { id: 10, name: 'Permute', inputs: ['x'], grads: [true], attrs: [{ name: 'perm', type: 'i32[]' }],
+    summary: 'dims reordered' },
+  { id: 11, name: 'Expand', inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }],
+    summary: 'broadcast to a shape' },
+  { id: 12, name: 'Slice', inputs: ['x'], grads: [true], attrs: [{ name: 'starts', type: 'i32[]' }, { name: 'ends', type: 'i32[]' }],
+    summary: 'a box of elements' },
+  { id: 13, name: 'Concat', inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'a and b joined along an axis' },
+  { id: 14, name: 'Pad', inputs: ['x'], grads: [true], attrs: [{ name: 'before', type: 'i32[]' }, { name: 'after', type: 'i32[]' }, { name: 'value', type: 'f64' }],
+    summary: 'constant padding' },
+  { id: 15, name: 'IndexSelect', inputs: ['x', 'indices'], grads: [true, false], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'entries of an axis picked by int32 indices' },
+  { id: 16, name: 'Conv2d', inputs: ['x', 'w'], grads: [true, true],
+    attrs: [{ name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }],
+    summary: '2-d convolution, no bias' },
+  { id: 17, name: 'MaxPool2d', inputs: ['x'], grads: [true], attrs: [
+    { name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' },
+    { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }],
+    summary: 'window maximum; the first maximum gets the gradient' },
+  { id: 18, name: 'AvgPool2d', inputs: ['x'], grads: [true], attrs: [
+    { name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' },
+    { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }],
+    summary: 'window mean; padding counts in the divisor' },
+  { id: 19, name: 'Detach', inputs: ['x'], grads: [false], attrs: [], summary: 'same elements, no gradient' },
+  { id: 20, name: 'Cast', inputs: ['x'], grads: [true], attrs: [{ name: 'dtype', type: 'dtype' }],
+    summary: 'another dtype (no gradient to or from int32)' },
+  { id: 21, name: 'CrossEntropy', inputs: ['logits', 'targets'], grads: [true, false], attrs: [],
+    summary: 'mean over rows of logsumexp − the target logit' },
+];
+
+/** Kinds of `compare`: out = (x kind y) ? 1 : 0; NaN compares false except Ne. */
+export const COMPARE_KINDS = [
+  { id: 0, name: 'Eq', symbol: '==', method: 'eq' },
+  { id: 1, name: 'Ne', symbol: '!=', method: 'ne' },
+  { id: 2, name: 'Lt', symbol: '<', method: 'lt' },
+  { id: 3, name: 'Le', symbol: '<=', method: 'le' },
+  { id: 4, name: 'Gt', symbol: '>', method: 'gt' },
+  { id: 5, name: 'Ge', symbol: '>=', method: 'ge' },
+];
+
+/** Kinds of `reduce`. Max and Min split the gradient evenly among tied extremes (as torch.amax). */
+export const REDUCE_KINDS = [
+  { id: 0, name: 'Sum', method: 'sum', summary: 'sum, accumulated in f64' },
+  { id: 1, name: 'Max', method: 'max', summary: 'maximum; ties share the gradient' },
+  { id: 2, name: 'Min', method: 'min', summary: 'minimum; ties share the gradient' },
+];
+
+/** Tensor dtypes: `name` is the core's and C's, `ts` the TypeScript API's. */
+export const DTYPES = [
+  { id: 0, name: 'F32', ts: 'float32', bytes: 4, float: true },
+  { id: 1, name: 'F64', ts: 'float64', bytes: 8, float: true },
+  { id: 2, name: 'I32', ts: 'int32', bytes: 4, float: false },
+];
+
+/**
+ * lastError() codes. `message` is what the TypeScript wrapper prints, `c` the
+ * header's name after WASMGRAD_ (kept as the header first named them).
+ */
+export const ERRORS = [
+  { id: 0, name: 'None', c: 'OK', message: 'none', summary: 'no error' },
+  { id: 1, name: 'BadOp', c: 'ERR_OP', message: 'bad op', summary: 'unknown op, or wrong arity for the export' },
+  { id: 2, name: 'BadNode', c: 'ERR_NODE', message: 'bad node',
+    summary: 'node id not on the current tape (or a range, root or pointer that is not what the export needs)' },
+  { id: 3, name: 'BadParam', c: 'ERR_PARAM', message: 'bad parameter', summary: 'parameter slot not created' },
+  { id: 4, name: 'BadProgram', c: 'ERR_PROGRAM', message: 'bad program', summary: 'program id never made, or freed' },
+  { id: 5, name: 'BadFormat', c: 'ERR_FORMAT', message: 'bad format',
+    summary: 'bytes that are not a valid serialized program (docs/program-format.md)' },
+  { id: 6, name: 'BadTensor', c: 'ERR_TENSOR', message: 'unknown tensor', summary: 'tensor id not on the tensor tape' },
+  { id: 7, name: 'BadShape', c: 'ERR_SHAPE', message: 'bad shape',
+    summary: 'shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8)' },
+  { id: 8, name: 'BadDType', c: 'ERR_DTYPE', message: 'bad dtype', summary: 'a dtype unknown, mixed, or not allowed for the op' },
+  { id: 9, name: 'BadSlot', c: 'ERR_SLOT', message: 'bad slot', summary: 'slot never created, freed, or of the wrong size or dtype for the call' },
+  { id: 10, name: 'BadArgument', c: 'ERR_ARGUMENT', message: 'bad argument',
+    summary: 'an attribute out of range: an axis, an index, a stride, a slice bound' },
+  { id: 11, name: 'OutOfMemory', c: 'ERR_MEMORY', message: 'out of memory',
+    summary: 'linear memory could not grow to hold the request; nothing was changed' },
+];

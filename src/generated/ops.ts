@@ -1,0 +1,308 @@
+// Generated from registry/ops.mjs by `npm run gen`: edit the registry, not this file.
+// The ids are the ABI (docs/abi.md); assembly/generated/ops.ts has the same
+// names for the same ids. src/ops.ts, src/tensor/backend.ts and the twin import
+// them from here.
+
+/** Scalar op ids: the nodes of the scalar tape. Tensors apply the elementwise ones per element. */
+export const Op = {
+  /** input value; its gradient accumulates across backward() calls */
+  Leaf: 0,
+  /** constant; never trained */
+  Const: 1,
+  /** reads parameter slot inputA; backward adds into the slot */
+  Param: 2,
+  /** x + y */
+  Add: 3,
+  /** x - y */
+  Sub: 4,
+  /** x * y */
+  Mul: 5,
+  /** x / y */
+  Div: 6,
+  /** x ** y, both differentiable */
+  Pow: 7,
+  /** x ** c, c a CONST node (no gradient to c) */
+  PowConst: 8,
+  /** -x */
+  Neg: 9,
+  /** e^x */
+  Exp: 10,
+  /** ln x */
+  Log: 11,
+  /** sqrt x */
+  Sqrt: 12,
+  /** tanh x */
+  Tanh: 13,
+  /** 1/(1+e^-x), overflow-free */
+  Sigmoid: 14,
+  /** max(x, 0); NaN stays NaN */
+  Relu: 15,
+  /** sin x */
+  Sin: 16,
+  /** cos x */
+  Cos: 17,
+  /** |x| */
+  Abs: 18,
+} as const;
+
+export type OpName = keyof typeof Op;
+export type OpId = (typeof Op)[OpName];
+
+export interface OpInfo {
+  /** Node inputs: 0 for leaves, 1 for unary ops, 2 for binary ops. */
+  readonly arity: 0 | 1 | 2;
+  /** The op as it reads in an expression: an infix symbol for binary ops, a function name otherwise. */
+  readonly symbol: string;
+}
+
+export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
+  Leaf: { arity: 0, symbol: 'leaf' },
+  Const: { arity: 0, symbol: 'const' },
+  Param: { arity: 0, symbol: 'param' },
+  Add: { arity: 2, symbol: '+' },
+  Sub: { arity: 2, symbol: '-' },
+  Mul: { arity: 2, symbol: '*' },
+  Div: { arity: 2, symbol: '/' },
+  Pow: { arity: 2, symbol: '**' },
+  PowConst: { arity: 2, symbol: '**' },
+  Neg: { arity: 1, symbol: 'neg' },
+  Exp: { arity: 1, symbol: 'exp' },
+  Log: { arity: 1, symbol: 'log' },
+  Sqrt: { arity: 1, symbol: 'sqrt' },
+  Tanh: { arity: 1, symbol: 'tanh' },
+  Sigmoid: { arity: 1, symbol: 'sigmoid' },
+  Relu: { arity: 1, symbol: 'relu' },
+  Sin: { arity: 1, symbol: 'sin' },
+  Cos: { arity: 1, symbol: 'cos' },
+  Abs: { arity: 1, symbol: 'abs' },
+};
+
+/** Op names indexed by id. */
+export const OP_NAMES: readonly OpName[] = ['Leaf', 'Const', 'Param', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'PowConst', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'Sin', 'Cos', 'Abs'];
+
+/** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
+export const OP_COUNT = 19;
+
+/** Elementwise binary ops that only tensors have (scalar ops use Op ids). */
+export const TensorBinary = {
+  /** max(x, y); NaN if either is NaN. Gradient: dx = g·[x > y], dy = g·[y > x]; ties give each g/2 (torch.maximum). */
+  Maximum: 100,
+  /** min(x, y); NaN if either is NaN. Gradient: as Maximum, mirrored. */
+  Minimum: 101,
+  /** x > 0 ? x : y·x (y is the slope, usually a constant). Gradient: dx = g if x > 0 else g·y; dy = g·x if x ≤ 0 else 0. */
+  LeakyRelu: 102,
+} as const;
+
+/** Elementwise unary ops that only tensors have. */
+export const TensorUnary = {
+  /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'. Gradient: dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above. */
+  Gelu: 110,
+} as const;
+
+/** The ops `unary` takes: scalar ops of arity 1 that tensors take elementwise, and TensorUnary. */
+export type UnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 110;
+/** The ops `binary` takes: scalar ops of arity 2 that tensors take elementwise, and TensorBinary. */
+export type BinaryOpId = 3 | 4 | 5 | 6 | 7 | 100 | 101 | 102;
+
+export interface ElementwiseInfo {
+  /** Element inputs: 1 for `unary`, 2 for `binary`. */
+  readonly arity: 1 | 2;
+  /** The Tensor method that records the op. */
+  readonly method: string;
+  /** 'float': f32 and f64 only; 'any': int32 too. */
+  readonly dtypes: 'float' | 'any';
+}
+
+/** The ops tensors take elementwise, by id. */
+export const ELEMENTWISE: Readonly<Record<number, ElementwiseInfo>> = {
+  3: { arity: 2, method: 'add', dtypes: 'any' }, // Add
+  4: { arity: 2, method: 'sub', dtypes: 'any' }, // Sub
+  5: { arity: 2, method: 'mul', dtypes: 'any' }, // Mul
+  6: { arity: 2, method: 'div', dtypes: 'float' }, // Div
+  7: { arity: 2, method: 'pow', dtypes: 'float' }, // Pow
+  9: { arity: 1, method: 'neg', dtypes: 'any' }, // Neg
+  10: { arity: 1, method: 'exp', dtypes: 'float' }, // Exp
+  11: { arity: 1, method: 'log', dtypes: 'float' }, // Log
+  12: { arity: 1, method: 'sqrt', dtypes: 'float' }, // Sqrt
+  13: { arity: 1, method: 'tanh', dtypes: 'float' }, // Tanh
+  14: { arity: 1, method: 'sigmoid', dtypes: 'float' }, // Sigmoid
+  15: { arity: 1, method: 'relu', dtypes: 'float' }, // Relu
+  16: { arity: 1, method: 'sin', dtypes: 'float' }, // Sin
+  17: { arity: 1, method: 'cos', dtypes: 'float' }, // Cos
+  18: { arity: 1, method: 'abs', dtypes: 'any' }, // Abs
+  100: { arity: 2, method: 'maximum', dtypes: 'any' }, // Maximum
+  101: { arity: 2, method: 'minimum', dtypes: 'any' }, // Minimum
+  102: { arity: 2, method: 'leakyRelu', dtypes: 'float' }, // LeakyRelu
+  110: { arity: 1, method: 'gelu', dtypes: 'float' }, // Gelu
+};
+
+/** Kinds of tensor node (what the core's tensorOp() returns). */
+export const NodeKind = {
+  /** elements from the host; requiresGrad on request; gradient accumulates */
+  Leaf: 0,
+  /** elements from the host or one fill value; no gradient */
+  Const: 1,
+  /** aliases a slot's data and gradient */
+  Param: 2,
+  /** an arity-1 elementwise op */
+  Unary: 3,
+  /** an arity-2 elementwise op, broadcast */
+  Binary: 4,
+  /** mask ≠ 0 ? x : y, broadcast */
+  Where: 5,
+  /** (x kind y) ? 1 : 0, broadcast */
+  Compare: 6,
+  /** sum, max or min over axes */
+  Reduce: 7,
+  /** batched matrix product */
+  Matmul: 8,
+  /** same elements, new shape */
+  Reshape: 9,
+  /** dims reordered */
+  Permute: 10,
+  /** broadcast to a shape */
+  Expand: 11,
+  /** a box of elements */
+  Slice: 12,
+  /** a and b joined along an axis */
+  Concat: 13,
+  /** constant padding */
+  Pad: 14,
+  /** entries of an axis picked by int32 indices */
+  IndexSelect: 15,
+  /** 2-d convolution, no bias */
+  Conv2d: 16,
+  /** window maximum; the first maximum gets the gradient */
+  MaxPool2d: 17,
+  /** window mean; padding counts in the divisor */
+  AvgPool2d: 18,
+  /** same elements, no gradient */
+  Detach: 19,
+  /** another dtype (no gradient to or from int32) */
+  Cast: 20,
+  /** mean over rows of logsumexp − the target logit */
+  CrossEntropy: 21,
+} as const;
+
+export type NodeKindName = keyof typeof NodeKind;
+export type NodeKindId = (typeof NodeKind)[NodeKindName];
+export const NODE_KIND_COUNT = 22;
+
+export type AttrType = 'i32' | 'f64' | 'bool' | 'dtype' | 'slot' | 'op' | 'compare' | 'reduce' | 'i32[]' | 'f64[]';
+
+export interface NodeKindInfo {
+  /** Input tensors, by name. */
+  readonly inputs: readonly string[];
+  /** Per input: whether it receives a gradient. */
+  readonly grads: readonly boolean[];
+  /** What a node of the kind records besides its inputs: what a tensor program replays it from. */
+  readonly attrs: readonly { readonly name: string; readonly type: AttrType }[];
+}
+
+export const NODE_KIND_INFO: { readonly [K in NodeKindName]: NodeKindInfo } = {
+  Leaf: { inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }] },
+  Const: { inputs: [], grads: [], attrs: [{ name: 'data', type: 'f64[]' }] },
+  Param: { inputs: [], grads: [], attrs: [{ name: 'slot', type: 'slot' }] },
+  Unary: { inputs: ['x'], grads: [true], attrs: [{ name: 'op', type: 'op' }] },
+  Binary: { inputs: ['x', 'y'], grads: [true, true], attrs: [{ name: 'op', type: 'op' }] },
+  Where: { inputs: ['mask', 'x', 'y'], grads: [false, true, true], attrs: [] },
+  Compare: { inputs: ['x', 'y'], grads: [false, false], attrs: [{ name: 'kind', type: 'compare' }] },
+  Reduce: { inputs: ['x'], grads: [true], attrs: [{ name: 'kind', type: 'reduce' }, { name: 'axes', type: 'i32[]' }, { name: 'keepdims', type: 'bool' }] },
+  Matmul: { inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'transA', type: 'bool' }, { name: 'transB', type: 'bool' }] },
+  Reshape: { inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }] },
+  Permute: { inputs: ['x'], grads: [true], attrs: [{ name: 'perm', type: 'i32[]' }] },
+  Expand: { inputs: ['x'], grads: [true], attrs: [{ name: 'shape', type: 'i32[]' }] },
+  Slice: { inputs: ['x'], grads: [true], attrs: [{ name: 'starts', type: 'i32[]' }, { name: 'ends', type: 'i32[]' }] },
+  Concat: { inputs: ['a', 'b'], grads: [true, true], attrs: [{ name: 'axis', type: 'i32' }] },
+  Pad: { inputs: ['x'], grads: [true], attrs: [{ name: 'before', type: 'i32[]' }, { name: 'after', type: 'i32[]' }, { name: 'value', type: 'f64' }] },
+  IndexSelect: { inputs: ['x', 'indices'], grads: [true, false], attrs: [{ name: 'axis', type: 'i32' }] },
+  Conv2d: { inputs: ['x', 'w'], grads: [true, true], attrs: [{ name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  MaxPool2d: { inputs: ['x'], grads: [true], attrs: [{ name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  AvgPool2d: { inputs: ['x'], grads: [true], attrs: [{ name: 'kernelH', type: 'i32' }, { name: 'kernelW', type: 'i32' }, { name: 'strideH', type: 'i32' }, { name: 'strideW', type: 'i32' }, { name: 'padH', type: 'i32' }, { name: 'padW', type: 'i32' }] },
+  Detach: { inputs: ['x'], grads: [false], attrs: [] },
+  Cast: { inputs: ['x'], grads: [true], attrs: [{ name: 'dtype', type: 'dtype' }] },
+  CrossEntropy: { inputs: ['logits', 'targets'], grads: [true, false], attrs: [] },
+};
+
+/** Comparison kinds of `compare`: out = (x op y) ? 1 : 0, no gradient. */
+export const CompareKind = {
+  /** x == y */
+  Eq: 0,
+  /** x != y */
+  Ne: 1,
+  /** x < y */
+  Lt: 2,
+  /** x <= y */
+  Le: 3,
+  /** x > y */
+  Gt: 4,
+  /** x >= y */
+  Ge: 5,
+} as const;
+
+export type CompareKindId = (typeof CompareKind)[keyof typeof CompareKind];
+export const COMPARE_KIND_COUNT = 6;
+
+/** Reduction kinds of `reduce`. Max/Min split the gradient evenly among tied maxima (as torch.amax). */
+export const ReduceKind = {
+  /** sum, accumulated in f64 */
+  Sum: 0,
+  /** maximum; ties share the gradient */
+  Max: 1,
+  /** minimum; ties share the gradient */
+  Min: 2,
+} as const;
+
+export type ReduceKindId = (typeof ReduceKind)[keyof typeof ReduceKind];
+export const REDUCE_KIND_COUNT = 3;
+
+export type DType = 'float32' | 'float64' | 'int32';
+/** The core's code of each dtype. */
+export const DTYPE_CODE = { float32: 0, float64: 1, int32: 2 } as const;
+/** Dtypes indexed by code. */
+export const DTYPE_NAMES: readonly DType[] = ['float32', 'float64', 'int32'];
+
+/** lastError() codes of the core's checked exports. */
+export const ErrorCode = {
+  /** no error */
+  None: 0,
+  /** unknown op, or wrong arity for the export */
+  BadOp: 1,
+  /** node id not on the current tape (or a range, root or pointer that is not what the export needs) */
+  BadNode: 2,
+  /** parameter slot not created */
+  BadParam: 3,
+  /** program id never made, or freed */
+  BadProgram: 4,
+  /** bytes that are not a valid serialized program (docs/program-format.md) */
+  BadFormat: 5,
+  /** tensor id not on the tensor tape */
+  BadTensor: 6,
+  /** shapes that do not fit the op (broadcast, matmul, conv, reshape, rank > 8) */
+  BadShape: 7,
+  /** a dtype unknown, mixed, or not allowed for the op */
+  BadDType: 8,
+  /** slot never created, freed, or of the wrong size or dtype for the call */
+  BadSlot: 9,
+  /** an attribute out of range: an axis, an index, a stride, a slice bound */
+  BadArgument: 10,
+  /** linear memory could not grow to hold the request; nothing was changed */
+  OutOfMemory: 11,
+} as const;
+
+export const ERROR_CODE_COUNT = 12;
+
+/** What each lastError() code says in an error message. */
+export const ERROR_NAMES: Readonly<Record<number, string>> = {
+  1: 'bad op',
+  2: 'bad node',
+  3: 'bad parameter',
+  4: 'bad program',
+  5: 'bad format',
+  6: 'unknown tensor',
+  7: 'bad shape',
+  8: 'bad dtype',
+  9: 'bad slot',
+  10: 'bad argument',
+  11: 'out of memory',
+};
