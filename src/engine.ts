@@ -1,5 +1,5 @@
 import { checkName, checkNumber, checkOptions, describe } from './check.js';
-import { Generation, type EngineContext, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
+import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import {
   SCALAR_NODE_BYTES, WasmgradScopeError, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape,
@@ -167,7 +167,10 @@ declare module './context.js' {
  * graphs with `value()`/`param()` and the ops on Value, call `backward()`, read
  * `grad`, then `reset()` to free the graph.
  */
-export class Engine implements EngineContext {
+// Engine is the EngineContext of its handles. No `implements` clause: the
+// members handles use are marked internal, so the published .d.ts would not show
+// them; `new Generation(this, …)` below checks that Engine satisfies it.
+export class Engine {
   readonly backend: BackendName;
   /** @internal */ readonly tape: Tape;
   /** @internal The compiled-program half of the tape, for Program. */ readonly programs: ProgramOps;
