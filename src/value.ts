@@ -1,6 +1,6 @@
 import { checkName } from './check.js';
 import type { EngineContext, EngineType, Generation } from './context.js';
-import { Op, OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
+import { Op, OP_INFO, OP_NAMES, type OpName } from './ops.js';
 
 /** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
 export type Scalar = Value | number;
@@ -81,22 +81,22 @@ export class Value {
     return inputs;
   }
 
-  add(other: Scalar): Value { return binary(Op.Add, this, other, 'add'); }
-  sub(other: Scalar): Value { return binary(Op.Sub, this, other, 'sub'); }
-  mul(other: Scalar): Value { return binary(Op.Mul, this, other, 'mul'); }
-  div(other: Scalar): Value { return binary(Op.Div, this, other, 'div'); }
+  add(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Add, this, other, 'add')); }
+  sub(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Sub, this, other, 'sub')); }
+  mul(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Mul, this, other, 'mul')); }
+  div(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Div, this, other, 'div')); }
   /** this ** exponent; a number exponent gets no gradient, a Value exponent does. */
-  pow(exponent: Scalar): Value { return binary(Op.Pow, this, exponent, 'pow'); }
-  neg(): Value { return unary(Op.Neg, this, 'neg'); }
-  exp(): Value { return unary(Op.Exp, this, 'exp'); }
-  log(): Value { return unary(Op.Log, this, 'log'); }
-  sqrt(): Value { return unary(Op.Sqrt, this, 'sqrt'); }
-  tanh(): Value { return unary(Op.Tanh, this, 'tanh'); }
-  sigmoid(): Value { return unary(Op.Sigmoid, this, 'sigmoid'); }
-  relu(): Value { return unary(Op.Relu, this, 'relu'); }
-  sin(): Value { return unary(Op.Sin, this, 'sin'); }
-  cos(): Value { return unary(Op.Cos, this, 'cos'); }
-  abs(): Value { return unary(Op.Abs, this, 'abs'); }
+  pow(exponent: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Pow, this, exponent, 'pow')); }
+  neg(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Neg, this, 'neg')); }
+  exp(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Exp, this, 'exp')); }
+  log(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Log, this, 'log')); }
+  sqrt(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sqrt, this, 'sqrt')); }
+  tanh(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Tanh, this, 'tanh')); }
+  sigmoid(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sigmoid, this, 'sigmoid')); }
+  relu(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Relu, this, 'relu')); }
+  sin(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sin, this, 'sin')); }
+  cos(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Cos, this, 'cos')); }
+  abs(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Abs, this, 'abs')); }
 
   /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
   backward(): void {
@@ -107,19 +107,6 @@ export class Value {
     const name = this.name;
     return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
   }
-}
-
-/** x op y as a new Value (the scalar op path: Value → engine → tape). */
-function binary(op: OpId, x: Value, y: Scalar, opName: string): Value {
-  const e = x.owner.engine;
-  const id = e.pushBinary(op, x, y, opName);
-  return new Value(e.current, id);
-}
-
-function unary(op: OpId, x: Value, opName: string): Value {
-  const e = x.owner.engine;
-  const id = e.pushUnary(op, x, opName);
-  return new Value(e.current, id);
 }
 
 /**
