@@ -1,4 +1,5 @@
 import { checkName, checkNumber, checkOptions, describe } from './check.js';
+import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import {
   SCALAR_NODE_BYTES, WasmgradScopeError, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape,
@@ -6,7 +7,7 @@ import {
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
 import { chooseBuild, instantiateCore, type WasmBuild, type WasmSource } from './wasm/load.js';
-import { Generation, Param, Value, type Scalar } from './value.js';
+import { Param, Value, type Scalar } from './value.js';
 import { Program, decodeProgram } from './program.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
@@ -153,14 +154,26 @@ function isPlainObject(x: object): boolean {
 
 let engineCount = 0;
 
+// Handles type their `engine` getters as context.ts's EngineType, which this
+// merges with the Engine class: users see the whole Engine, and no handle
+// imports this file.
+declare module './context.js' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+  interface EngineType extends Engine {}
+}
+
 /**
  * An autograd engine: one tape, one set of parameters, one backend. Build
  * graphs with `value()`/`param()` and the ops on Value, call `backward()`, read
  * `grad`, then `reset()` to free the graph.
  */
+// Engine is the EngineContext of its handles. No `implements` clause: the
+// members handles use are marked internal, so the published .d.ts would not show
+// them; `new Generation(this, …)` below checks that Engine satisfies it.
 export class Engine {
   readonly backend: BackendName;
   /** @internal */ readonly tape: Tape;
+  /** @internal The compiled-program half of the tape, for Program. */ readonly programs: ProgramOps;
   /** @internal Replaced by reset(); Values made now belong to it. */ current: Generation;
   /** @internal The owner of parameters whose Param node is not on the current tape. */ readonly unbound: Generation;
   /** @internal */ readonly label: string;
@@ -191,7 +204,7 @@ export class Engine {
   // slower. One Value kept for the engine's lifetime keeps the map alive.
   private readonly mapAnchor: Value;
 
-  /** @internal The tensor tape, or null for a backend that has none yet. */ readonly tensors: TensorBackend | null;
+  /** @internal The tensor tape. */ readonly tensors: TensorBackend;
   /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
 
   /**
@@ -202,8 +215,9 @@ export class Engine {
   readonly wasmBuild: WasmBuild | null;
 
   /** @internal Use `createEngine()`. */
-  constructor(tape: Tape, tensors: TensorBackend | null = null, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
+  constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
     this.tape = tape;
+    this.programs = tape;
     this.maxTapeBytes = memory.maxTapeBytes;
     this.onWarning = memory.onWarning ?? defaultWarning;
     this.resetWatch();
@@ -311,8 +325,7 @@ export class Engine {
         return this.idOf(v, 'compile') - start;
       });
       const id = this.guard(() => tape.createProgram(start, tape.nodeCount, inputs.length, start + outputIds[0]), 'compile');
-      const params = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
-      return new Program(this, id, outputIds, params);
+      return this.program(id, outputIds);
     } finally {
       tape.truncate(start);
       for (const id of this.names.keys()) if (id >= start) this.names.delete(id);
@@ -328,9 +341,17 @@ export class Engine {
    */
   load(bytes: Uint8Array): Program {
     if (!(bytes instanceof Uint8Array)) throw new TypeError(`load: expected a Uint8Array, got ${describe(bytes)}`);
+    // The TS decoder first, for its messages that name the problem; then the backend's own loader where it has one.
     const image = decodeProgram(bytes);
-    const params = image.paramValues.map((x) => this.param(x));
     const tape = this.tape;
+    if (tape.loadProgram !== undefined) {
+      const first = tape.paramCount;
+      const id = this.guard(() => tape.loadProgram!(bytes), 'load');
+      // The loader made one slot per file parameter, in file order, after the existing ones.
+      for (let k = 0; k < image.paramValues.length; k++) this.adoptParam(first + k);
+      return this.program(id, image.outputs);
+    }
+    const params = image.paramValues.map((x) => this.param(x));
     const start = tape.nodeCount;
     const { ops, inputsA, inputsB, values } = image.nodes;
     try {
@@ -346,17 +367,29 @@ export class Engine {
         'load');
       }
       const id = this.guard(() => tape.createProgram(start, tape.nodeCount, image.inputCount, start + image.outputs[0]), 'load');
-      const bound = tape.programInfo(id).slots.map((slot) => this.paramsBySlot[slot]);
-      return new Program(this, id, image.outputs, bound);
+      return this.program(id, image.outputs);
     } finally {
       tape.truncate(start);
     }
   }
 
+  /** The Program for a new program id: its info read once, its parameters by slot. */
+  private program(id: number, outputs: readonly number[]): Program {
+    const info = this.tape.programInfo(id);
+    return new Program(this, id, info, outputs, info.slots.map((slot) => this.paramsBySlot[slot]));
+  }
+
+  /** A Param for a slot the tape made itself (a loaded program's parameters). */
+  private adoptParam(slot: number): Param {
+    const p = new Param(this, slot, undefined);
+    this.paramsBySlot[slot] = p;
+    return p;
+  }
+
   /** Sets every gradient, of nodes and of parameters, to 0. */
   zeroGrad(): void {
     this.tape.zeroGrad();
-    this.tensors?.zeroGrad();
+    this.tensors.zeroGrad();
   }
 
   /**
@@ -374,7 +407,7 @@ export class Engine {
     this.names.clear();
     this.resetWatch();
     this.tape.reset();
-    this.tensors?.reset();
+    this.tensors.reset();
   }
 
   /**
@@ -480,13 +513,13 @@ export class Engine {
       params: t.paramCount,
       memoryBytes: t.memoryBytes,
       generation: this.current.index,
-      tensorNodes: this.tensors?.nodeCount ?? 0,
-      tensorSlots: this.tensors?.slotCount ?? 0,
-      tensorBytes: this.tensors?.tensorBytes ?? 0,
+      tensorNodes: this.tensors.nodeCount,
+      tensorSlots: this.tensors.slotCount,
+      tensorBytes: this.tensors.tensorBytes,
       tapeBytes: t.nodeCount * SCALAR_NODE_BYTES + arenaUsed,
       tensorArenaUsed: arenaUsed,
-      tensorArenaPeak: this.tensors === null ? 0 : this.tensors.arenaPeak ?? Math.max(this.arenaEstimate.peak, arenaUsed),
-      heapBytes: t.heapBytes + (this.tensors?.heapBytes ?? 0),
+      tensorArenaPeak: this.tensors.arenaPeak ?? Math.max(this.arenaEstimate.peak, arenaUsed),
+      heapBytes: t.heapBytes + (this.tensors.heapBytes ?? 0),
     };
   }
 
@@ -519,19 +552,18 @@ export class Engine {
   keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return factory.keep(this, t, options); }
 
   /**
-   * @internal The tensor backend, or an error for a backend that has none.
-   * Every tensor op asks for it first, which makes it the place to watch
-   * the tape: at backward(), and before any op with a budget set.
+   * @internal The tensor ops, for one op named `opName`. Every tensor op
+   * asks for them first, which makes this the place to watch the tape: at
+   * backward(), and before any op with a budget set.
    */
-  tensorBackend(opName: string): TensorBackend {
-    if (this.tensors === null) throw new Error(`tensors: the ${this.backend} backend does not have tensors yet`);
+  tensorOps(opName: string): TensorOps {
     if (opName === 'backward') this.watchBackward(opName);
     else if (this.maxTapeBytes !== undefined && !OFF_TAPE.has(opName)) this.checkBudget(opName);
     return this.tensors;
   }
 
   /** @internal The node id of `t` on the current tensor tape, after checking it may be used here. */
-  tensorIdOf(t: Tensor, opName: string): number {
+  tensorIdOf(t: TensorHandle, opName: string): number {
     if (t instanceof Tensor && t.owner === this.current) return t.id;
     if (!(t instanceof Tensor)) throw new TypeError(`${opName}: expected a Tensor, got ${describe(t)}`);
     if (t.engine !== this) {
@@ -598,8 +630,20 @@ export class Engine {
     );
   }
 
-  /** @internal */
+  /** @internal x op y as a new Value. */
   binary(op: OpId, x: Scalar, y: Scalar, opName: string): Value {
+    const id = this.pushBinary(op, x, y, opName);
+    return new Value(this.current, id);
+  }
+
+  /** @internal */
+  unary(op: OpId, x: Scalar, opName: string): Value {
+    const id = this.pushUnary(op, x, opName);
+    return new Value(this.current, id);
+  }
+
+  /** @internal Pushes x op y (either may be a number) and returns its node id: the scalar op path. */
+  pushBinary(op: OpId, x: Scalar, y: Scalar, opName: string): number {
     const tape = this.tape;
     let id: number;
     try {
@@ -615,11 +659,11 @@ export class Engine {
       throw this.tape.failure(opName, err);
     }
     if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
-    return new Value(this.current, id);
+    return id;
   }
 
   /** @internal */
-  unary(op: OpId, x: Scalar, opName: string): Value {
+  pushUnary(op: OpId, x: Scalar, opName: string): number {
     const tape = this.tape;
     let id: number;
     try {
@@ -628,18 +672,16 @@ export class Engine {
       throw this.tape.failure(opName, err);
     }
     if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
-    return new Value(this.current, id);
+    return id;
   }
 
-  /** @internal */
-  inputsOf(v: Value): Value[] {
-    const id = this.readId(v, 'inputs');
-    const inputs: Value[] = [];
-    const arity = OP_INFO[OP_NAMES[this.tape.op(id)]].arity;
-    // The inputs belong to the same generation as v (which may be outside a tracing compile).
-    for (let k = 0; k < arity; k++) inputs.push(new Value(v.owner, this.tape.input(id, k as 0 | 1)));
-    return inputs;
-  }
+  /** @internal Reads of node `id` (from readId) and of parameter slots, for Value and Param. */
+  nodeValue(id: number): number { return this.tape.value(id); }
+  /** @internal */ nodeGrad(id: number): number { return this.tape.grad(id); }
+  /** @internal */ nodeOp(id: number): OpId { return this.tape.op(id); }
+  /** @internal */ nodeInput(id: number, k: 0 | 1): number { return this.tape.input(id, k); }
+  /** @internal */ paramValue(slot: number): number { return this.tape.paramValue(slot); }
+  /** @internal */ paramGrad(slot: number): number { return this.tape.paramGrad(slot); }
 
   /** @internal */
   nameOf(v: Value): string | undefined {
@@ -729,7 +771,6 @@ export class Engine {
   /** Bytes of tensor data and gradients since the last reset (estimated from shapes for a backend that does not say). */
   private arenaUsed(): number {
     const be = this.tensors;
-    if (be === null) return 0;
     const used = be.arenaUsed;
     if (used !== undefined) return used;
     const e = this.arenaEstimate;

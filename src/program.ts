@@ -2,7 +2,7 @@
 // one call per run, in Wasm or in the JS twin; and their serialized form.
 
 import { checkNumber, describe } from './check.js';
-import type { Engine } from './engine.js';
+import type { EngineContext, EngineType, ProgramOps } from './context.js';
 import { Op, OP_COUNT, OP_INFO, OP_NAMES } from './ops.js';
 import type { ProgramNodes } from './tape.js';
 import type { Param } from './value.js';
@@ -30,15 +30,19 @@ export class Program {
   readonly params: readonly Param[];
   private id: number;
   private readonly outputs: readonly number[];
+  private readonly context: EngineContext;
+  private readonly programs: ProgramOps;
 
-  /** @internal Use `eng.compile()` or `eng.load()`. */
+  /** @internal Use `eng.compile()` or `eng.load()`; `info` is the program's, as the engine read it. */
   constructor(
-    readonly engine: Engine,
+    engine: EngineContext,
     id: number,
+    info: { readonly inputCount: number; readonly nodeCount: number },
     outputs: readonly number[],
     params: readonly Param[],
   ) {
-    const info = engine.tape.programInfo(id);
+    this.context = engine;
+    this.programs = engine.programs;
     this.id = id;
     this.outputs = outputs;
     this.params = params;
@@ -47,10 +51,15 @@ export class Program {
     this.nodeCount = info.nodeCount;
   }
 
+  /** The engine that holds the program. */
+  get engine(): EngineType {
+    return this.context as EngineType;
+  }
+
   /** Forward only: the outputs for these inputs (default: the last inputs given). */
   forward(inputs?: ArrayLike<number>): Float64Array {
     const id = this.prepare(inputs, 'forward');
-    this.engine.tape.programForward(id);
+    this.programs.programForward(id);
     return this.readOutputs(id);
   }
 
@@ -61,7 +70,7 @@ export class Program {
    */
   run(inputs?: ArrayLike<number>): RunResult {
     const id = this.prepare(inputs, 'run');
-    const tape = this.engine.tape;
+    const tape = this.programs;
     tape.programRun(id);
     const grads = new Float64Array(this.inputCount);
     for (let k = 0; k < grads.length; k++) grads[k] = tape.programGrad(id, k);
@@ -76,10 +85,10 @@ export class Program {
   step(lr: number, inputs?: ArrayLike<number>): number {
     checkNumber(lr, 'step');
     const id = this.prepare(inputs, 'step');
-    const tape = this.engine.tape;
+    const tape = this.programs;
     tape.programStep(id, lr);
     // The parameters changed: eager nodes that read them before are stale for new uses.
-    for (const p of this.params) this.engine.invalidateParamNode(p);
+    for (const p of this.params) this.context.invalidateParamNode(p);
     return tape.programValue(id, this.outputs[0]);
   }
 
@@ -91,7 +100,7 @@ export class Program {
   /** The serialized program (format: docs/program-format.md), parameters' current values included. */
   save(): Uint8Array {
     const id = this.live('save');
-    const tape = this.engine.tape;
+    const tape = this.programs;
     const info = tape.programInfo(id);
     return encodeProgram({
       nodes: tape.programNodes(id),
@@ -105,7 +114,7 @@ export class Program {
   /** Frees the program's memory in the engine. Using it afterwards throws. */
   dispose(): void {
     if (this.id < 0) return;
-    this.engine.tape.freeProgram(this.id);
+    this.programs.freeProgram(this.id);
     this.id = -1;
   }
 
@@ -130,13 +139,14 @@ export class Program {
     for (let k = 0; k < inputs.length; k++) {
       if (typeof inputs[k] !== 'number') throw new TypeError(`${opName}: input ${k} must be a number, got ${describe(inputs[k])}`);
     }
-    this.engine.tape.programSetInputs(id, inputs);
+    this.programs.programSetInputs(id, inputs);
     return id;
   }
 
   private readOutputs(id: number): Float64Array {
     const out = new Float64Array(this.outputs.length);
-    for (let k = 0; k < out.length; k++) out[k] = this.engine.tape.programValue(id, this.outputs[k]);
+    const tape = this.programs;
+    for (let k = 0; k < out.length; k++) out[k] = tape.programValue(id, this.outputs[k]);
     return out;
   }
 }

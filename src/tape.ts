@@ -53,6 +53,14 @@ export interface Tape {
   programValue(id: number, node: number): number;
   programGrad(id: number, node: number): number;
   programInfo(id: number): ProgramInfo;
+  /**
+   * Where the backend has a loader of its own (the Wasm core's programLoad):
+   * validates and loads a serialized program (docs/program-format.md),
+   * creating one parameter slot per file parameter, in file order, after the
+   * existing ones; returns the program id, or -1 (creating nothing). Engine
+   * has decoded the bytes with decodeProgram first, for its messages.
+   */
+  loadProgram?(bytes: Uint8Array): number;
   /** Copies of the program's node arrays, for serialization. */
   programNodes(id: number): ProgramNodes;
 

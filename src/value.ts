@@ -1,23 +1,9 @@
 import { checkName } from './check.js';
-import type { Engine } from './engine.js';
-import { Op, OP_NAMES, type OpName } from './ops.js';
+import type { EngineContext, EngineType, Generation } from './context.js';
+import { Op, OP_INFO, OP_NAMES, type OpName } from './ops.js';
 
 /** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
 export type Scalar = Value | number;
-
-/**
- * @internal One per engine per tape generation. A Value may be used while its
- * owner is its engine's current generation: one identity comparison checks
- * both that it belongs to this engine and that no reset() has freed it.
- */
-export class Generation {
-  constructor(
-    readonly engine: Engine,
-    readonly index: number,
-    /** Made by compile() for the Values of its trace, which belong to the program afterwards. */
-    readonly traced = false,
-  ) {}
-}
 
 /**
  * A handle to one node of an engine's tape. It holds no data itself: `data`
@@ -35,13 +21,14 @@ export class Value {
     this.id = id;
   }
 
-  get engine(): Engine {
-    return this.owner.engine;
+  get engine(): EngineType {
+    return this.owner.engine as EngineType;
   }
 
   /** The forward value, computed when the node was pushed. */
   get data(): number {
-    return this.engine.tape.value(this.engine.readId(this, 'data'));
+    const e = this.owner.engine;
+    return e.nodeValue(e.readId(this, 'data'));
   }
 
   set data(_: number) {
@@ -55,7 +42,8 @@ export class Value {
    * parameters the sum over all `backward()` calls since `zeroGrad()`.
    */
   get grad(): number {
-    return this.engine.tape.grad(this.engine.readId(this, 'grad'));
+    const e = this.owner.engine;
+    return e.nodeGrad(e.readId(this, 'grad'));
   }
 
   set grad(_: number) {
@@ -67,45 +55,52 @@ export class Value {
 
   /** The name given at creation or with `named()`, if any. */
   get name(): string | undefined {
-    return this.engine.nameOf(this);
+    return this.owner.engine.nameOf(this);
   }
 
   /** Gives this node a name (shown by `toString()` and graph tools). Returns this. */
   named(name: string): this {
-    this.engine.setName(this, name);
+    this.owner.engine.setName(this, name);
     return this;
   }
 
   /** The op that produced this node. */
   get op(): OpName {
-    return OP_NAMES[this.engine.tape.op(this.engine.readId(this, 'op'))];
+    const e = this.owner.engine;
+    return OP_NAMES[e.nodeOp(e.readId(this, 'op'))];
   }
 
   /** The nodes this one was computed from (constants included), in argument order. */
   get inputs(): Value[] {
-    return this.engine.inputsOf(this);
+    const e = this.owner.engine;
+    const id = e.readId(this, 'inputs');
+    const inputs: Value[] = [];
+    const arity = OP_INFO[OP_NAMES[e.nodeOp(id)]].arity;
+    // The inputs belong to the same generation as this node (which may be outside a tracing compile).
+    for (let k = 0; k < arity; k++) inputs.push(new Value(this.owner, e.nodeInput(id, k as 0 | 1)));
+    return inputs;
   }
 
-  add(other: Scalar): Value { return this.engine.binary(Op.Add, this, other, 'add'); }
-  sub(other: Scalar): Value { return this.engine.binary(Op.Sub, this, other, 'sub'); }
-  mul(other: Scalar): Value { return this.engine.binary(Op.Mul, this, other, 'mul'); }
-  div(other: Scalar): Value { return this.engine.binary(Op.Div, this, other, 'div'); }
+  add(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Add, this, other, 'add')); }
+  sub(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Sub, this, other, 'sub')); }
+  mul(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Mul, this, other, 'mul')); }
+  div(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Div, this, other, 'div')); }
   /** this ** exponent; a number exponent gets no gradient, a Value exponent does. */
-  pow(exponent: Scalar): Value { return this.engine.binary(Op.Pow, this, exponent, 'pow'); }
-  neg(): Value { return this.engine.unary(Op.Neg, this, 'neg'); }
-  exp(): Value { return this.engine.unary(Op.Exp, this, 'exp'); }
-  log(): Value { return this.engine.unary(Op.Log, this, 'log'); }
-  sqrt(): Value { return this.engine.unary(Op.Sqrt, this, 'sqrt'); }
-  tanh(): Value { return this.engine.unary(Op.Tanh, this, 'tanh'); }
-  sigmoid(): Value { return this.engine.unary(Op.Sigmoid, this, 'sigmoid'); }
-  relu(): Value { return this.engine.unary(Op.Relu, this, 'relu'); }
-  sin(): Value { return this.engine.unary(Op.Sin, this, 'sin'); }
-  cos(): Value { return this.engine.unary(Op.Cos, this, 'cos'); }
-  abs(): Value { return this.engine.unary(Op.Abs, this, 'abs'); }
+  pow(exponent: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Pow, this, exponent, 'pow')); }
+  neg(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Neg, this, 'neg')); }
+  exp(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Exp, this, 'exp')); }
+  log(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Log, this, 'log')); }
+  sqrt(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sqrt, this, 'sqrt')); }
+  tanh(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Tanh, this, 'tanh')); }
+  sigmoid(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sigmoid, this, 'sigmoid')); }
+  relu(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Relu, this, 'relu')); }
+  sin(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sin, this, 'sin')); }
+  cos(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Cos, this, 'cos')); }
+  abs(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Abs, this, 'abs')); }
 
   /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
   backward(): void {
-    this.engine.backward(this);
+    this.owner.engine.backward(this);
   }
 
   toString(): string {
@@ -124,27 +119,27 @@ export class Param extends Value {
   /** @internal */ paramName: string | undefined;
 
   /** @internal Use `eng.param()`. */
-  constructor(engine: Engine, readonly slot: number, name: string | undefined) {
+  constructor(engine: EngineContext, readonly slot: number, name: string | undefined) {
     super(engine.unbound, -1);
     this.paramName = name;
   }
 
   override get data(): number {
-    return this.engine.tape.paramValue(this.slot);
+    return this.owner.engine.paramValue(this.slot);
   }
 
   /** Nodes already built from this parameter keep the value they read; new ones see the new value. */
   override set data(value: number) {
-    this.engine.setParamValue(this, value);
+    this.owner.engine.setParamValue(this, value);
   }
 
   /** The accumulated gradient, kept across `reset()` until `zeroGrad()`. */
   override get grad(): number {
-    return this.engine.tape.paramGrad(this.slot);
+    return this.owner.engine.paramGrad(this.slot);
   }
 
   override set grad(value: number) {
-    this.engine.setParamGrad(this, value);
+    this.owner.engine.setParamGrad(this, value);
   }
 
   override get name(): string | undefined {

@@ -279,6 +279,25 @@ describe.each(BACKENDS)('compile (%s)', (backend) => {
       }
     });
 
+    it('loads without pushing onto the eager tape on Wasm (the core validates and loads the bytes)', async () => {
+      const eng = await engine(backend);
+      const w = eng.param(0.5);
+      const chain = eng.compile((x) => {
+        let y = x;
+        for (let k = 0; k < 5000; k++) y = y.mul(w).add(0.1).tanh();
+        return y;
+      }, [1]);
+      const bytes = chain.save();
+      const other = await engine(backend);
+      const before = other.stats();
+      const loaded = other.load(bytes);
+      expect(loaded.run([1]).outputs[0]).toBe(chain.run([1]).outputs[0]);
+      expect(loaded.params.map((p) => p.data)).toEqual([0.5]);
+      expect(other.stats().params).toBe(before.params + 1);
+      // the twin replays the nodes through its eager tape (then truncates); the core's programLoad never touches it
+      if (backend === 'wasm') expect(other.stats().capacity).toBe(before.capacity);
+    });
+
     it('rejects corrupted and hostile buffers with clear errors', async () => {
       const eng = await engine(backend);
       const program = eng.compile((x, y) => x.mul(y).exp(), [1, 2]);

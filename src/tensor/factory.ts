@@ -3,7 +3,7 @@
 // src/random.ts and copied in, so a seed gives the same tensor on every backend.
 
 import { checkFlag, checkOptions, checkRng, describe } from '../check.js';
-import type { Engine } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { Random } from '../random.js';
 import type { DType, TypedData } from './backend.js';
 import * as S from './shape.js';
@@ -46,21 +46,21 @@ function prepare(values: unknown, shape: readonly number[] | undefined, opts: Te
   return { data: t.data, shape: to, dtype };
 }
 
-function fromData(eng: Engine, data: TypedData, shape: number[], dtype: DType, requiresGrad: boolean, op: string): Tensor {
+function fromData(eng: EngineContext, data: TypedData, shape: number[], dtype: DType, requiresGrad: boolean, op: string): Tensor {
   if (requiresGrad && dtype === 'int32') throw new TypeError(`${op}: an int32 tensor cannot require grad`);
-  return make(eng, eng.tensorBackend(op).fromData(data, shape, dtype, requiresGrad), shape, dtype);
+  return make(eng, eng.tensorOps(op).fromData(data, shape, dtype, requiresGrad), shape, dtype);
 }
 
-export function tensor(eng: Engine, values: TensorData, shape?: readonly number[], opts?: TensorOptions): Tensor {
+export function tensor(eng: EngineContext, values: TensorData, shape?: readonly number[], opts?: TensorOptions): Tensor {
   const o = options(opts, 'tensor');
-  eng.tensorBackend('tensor');
+  eng.tensorOps('tensor');
   const p = prepare(values, shape, o, 'tensor');
   return fromData(eng, p.data, p.shape, p.dtype, o.requiresGrad ?? false, 'tensor');
 }
 
-export function full(eng: Engine, shape: readonly number[], value: number, opts?: TensorOptions, op = 'full'): Tensor {
+export function full(eng: EngineContext, shape: readonly number[], value: number, opts?: TensorOptions, op = 'full'): Tensor {
   const o = options(opts, op);
-  const be = eng.tensorBackend(op);
+  const be = eng.tensorOps(op);
   const s = S.checkShape(shape, op);
   if (typeof value !== 'number') throw new TypeError(`${op}: the fill value must be a number, got ${describe(value)}`);
   const dtype = o.dtype ?? 'float32';
@@ -72,9 +72,9 @@ export function full(eng: Engine, shape: readonly number[], value: number, opts?
   return make(eng, be.full(s, dtype, value), s, dtype);
 }
 
-function randomTensor(eng: Engine, shape: readonly number[], opts: RandomOptions | undefined, op: string, draw: (r: Random) => number): Tensor {
+function randomTensor(eng: EngineContext, shape: readonly number[], opts: RandomOptions | undefined, op: string, draw: (r: Random) => number): Tensor {
   const o = options(opts, op, RANDOM_KEYS);
-  eng.tensorBackend(op);
+  eng.tensorOps(op);
   const s = S.checkShape(shape, op);
   const dtype = o.dtype ?? 'float32';
   if (dtype === 'int32') throw new TypeError(`${op}: random tensors are float32 or float64`);
@@ -87,19 +87,19 @@ function randomTensor(eng: Engine, shape: readonly number[], opts: RandomOptions
 }
 
 /** Standard normal samples. */
-export function randn(eng: Engine, shape: readonly number[], opts?: RandomOptions): Tensor {
+export function randn(eng: EngineContext, shape: readonly number[], opts?: RandomOptions): Tensor {
   return randomTensor(eng, shape, opts, 'randn', (r) => r.normal());
 }
 
 /** Uniform samples in [0, 1). */
-export function rand(eng: Engine, shape: readonly number[], opts?: RandomOptions): Tensor {
+export function rand(eng: EngineContext, shape: readonly number[], opts?: RandomOptions): Tensor {
   return randomTensor(eng, shape, opts, 'rand', (r) => r.next());
 }
 
 /** start, start + step, … below stop (arange(n) is 0..n−1). */
-export function arange(eng: Engine, start: number, stop?: number, step = 1, opts?: TensorOptions): Tensor {
+export function arange(eng: EngineContext, start: number, stop?: number, step = 1, opts?: TensorOptions): Tensor {
   const o = options(opts, 'arange');
-  eng.tensorBackend('arange');
+  eng.tensorOps('arange');
   if (stop === undefined) [start, stop] = [0, start];
   for (const x of [start, stop, step]) if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`arange: bounds and step must be finite numbers, got ${describe(x)}`);
   if (step === 0) throw new RangeError('arange: step must not be 0');
@@ -112,9 +112,9 @@ export function arange(eng: Engine, start: number, stop?: number, step = 1, opts
 }
 
 /** The n×m identity (m = n by default). */
-export function eye(eng: Engine, n: number, m = n, opts?: TensorOptions): Tensor {
+export function eye(eng: EngineContext, n: number, m = n, opts?: TensorOptions): Tensor {
   const o = options(opts, 'eye');
-  eng.tensorBackend('eye');
+  eng.tensorOps('eye');
   const s = S.checkShape([n, m], 'eye');
   const dtype = o.dtype ?? 'float32';
   const data = allocTyped(dtype, n * m, 'eye');
@@ -123,9 +123,9 @@ export function eye(eng: Engine, n: number, m = n, opts?: TensorOptions): Tensor
 }
 
 /** A trainable persistent tensor (requiresGrad by default) holding a copy of `values`. */
-export function parameter(eng: Engine, values: TensorData | Tensor, shape?: readonly number[], opts?: TensorOptions): TensorParam {
+export function parameter(eng: EngineContext, values: TensorData | Tensor, shape?: readonly number[], opts?: TensorOptions): TensorParam {
   const o = options(opts, 'parameter');
-  const be = eng.tensorBackend('parameter');
+  const be = eng.tensorOps('parameter');
   const requiresGrad = o.requiresGrad ?? true;
   let p: { data: TypedData; shape: number[]; dtype: DType };
   if (values instanceof Tensor) {
@@ -140,10 +140,10 @@ export function parameter(eng: Engine, values: TensorData | Tensor, shape?: read
 }
 
 /** A persistent copy of `t` that survives reset() (no gradient unless asked). */
-export function keep(eng: Engine, t: Tensor, opts?: { requiresGrad?: boolean }): TensorParam {
+export function keep(eng: EngineContext, t: Tensor, opts?: { requiresGrad?: boolean }): TensorParam {
   if (!(t instanceof Tensor)) throw new TypeError(`keep: expected a Tensor, got ${describe(t)}`);
   const o = checkOptions(opts, 'keep', ['requiresGrad']);
-  const be = eng.tensorBackend('keep');
+  const be = eng.tensorOps('keep');
   const id = eng.tensorIdOf(t, 'keep');
   const requiresGrad = checkFlag(o.requiresGrad, 'keep', 'requiresGrad') ?? false;
   if (requiresGrad && t.dtype === 'int32') throw new TypeError('keep: an int32 tensor cannot require grad');

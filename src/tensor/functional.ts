@@ -6,7 +6,7 @@
 import { checkIndices, checkOptions, describe } from '../check.js';
 import type { Conv2dArgs, Pool2dArgs } from './backend.js';
 import * as S from './shape.js';
-import { Tensor, indexList, make } from './tensor.js';
+import { Tensor, indexList, indexTensor, make } from './tensor.js';
 
 /**
  * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
@@ -20,13 +20,13 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
   S.checkFloat('crossEntropy', logits.dtype);
   const [B, C] = logits.shape;
   if (B === 0 || C === 0) throw new RangeError(`crossEntropy: logits ${S.fmt(logits.shape)} have no ${B === 0 ? 'rows' : 'classes'}`);
-  const eng = logits.engine;
-  const be = eng.tensorBackend('crossEntropy');
+  const eng = logits.owner.engine;
+  const be = eng.tensorOps('crossEntropy');
   const list = indexList('crossEntropy', 'targets', targets);
   const t = list instanceof Tensor ? list.data() : list;
   if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
   checkIndices('crossEntropy', t, C, (i, c) => `target ${i} is ${c}, not a class in 0..${C - 1}`);
-  const classes = list instanceof Tensor ? list : eng.tensor(Int32Array.from(t as ArrayLike<number>), [B], { dtype: 'int32' });
+  const classes = list instanceof Tensor ? list : indexTensor(eng, t as ArrayLike<number>);
   const id = be.crossEntropy(eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy'));
   return make(eng, id, [], logits.dtype);
 }
@@ -73,8 +73,8 @@ export interface Conv2dOptions {
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: expected tensors for the input and the weight');
-  const eng = x.engine;
-  const be = eng.tensorBackend('linear');
+  const eng = x.owner.engine;
+  const be = eng.tensorOps('linear');
   S.checkSameDtype('linear', x.dtype, weight.dtype);
   S.checkFloat('linear', x.dtype);
   if (weight.rank !== 2) throw new RangeError(`linear: weight must be [out, in], got ${S.fmt(weight.shape)}`);
@@ -96,8 +96,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor {
   if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new TypeError('conv2d: expected tensors for the input and the weight');
   options = checkOptions(options, 'conv2d', ['stride', 'padding']);
-  const eng = x.engine;
-  const be = eng.tensorBackend('conv2d');
+  const eng = x.owner.engine;
+  const be = eng.tensorOps('conv2d');
   S.checkSameDtype('conv2d', x.dtype, w.dtype);
   S.checkFloat('conv2d', x.dtype);
   const stride = S.pair('conv2d', 'stride', options.stride ?? 1);
@@ -122,8 +122,8 @@ export interface Pool2dOptions {
 function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number, number], options: Pool2dOptions | undefined): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
   options = checkOptions(options, op, ['stride', 'padding']);
-  const eng = x.engine;
-  const be = eng.tensorBackend(op);
+  const eng = x.owner.engine;
+  const be = eng.tensorOps(op);
   S.checkFloat(op, x.dtype);
   const k = S.pair(op, 'kernel size', kernel);
   const stride = S.pair(op, 'stride', options.stride ?? k);

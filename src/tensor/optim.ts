@@ -3,27 +3,27 @@
 // step() is one backend call that updates every parameter in place.
 
 import { checkOptions, describe } from '../check.js';
-import type { Engine } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { TensorParam, allocTyped } from './tensor.js';
 
 abstract class Optimizer {
   readonly params: readonly TensorParam[];
-  protected readonly engine: Engine;
+  protected readonly engine: EngineContext;
 
   constructor(params: readonly TensorParam[], name: string) {
     if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${name}: expected a non-empty array of parameters`);
     params.forEach((p, i) => {
       if (!(p instanceof TensorParam)) throw new TypeError(`${name}: parameter ${i} is ${describe(p)}, not a TensorParam`);
       if (!p.requiresGrad) throw new TypeError(`${name}: parameter ${i} does not require grad`);
-      if (p.engine !== params[0].engine) throw new Error(`${name}: the parameters belong to different engines`);
+      if (p.owner.engine !== params[0].owner.engine) throw new Error(`${name}: the parameters belong to different engines`);
     });
     this.params = params.slice();
-    this.engine = params[0].engine;
+    this.engine = params[0].owner.engine;
   }
 
   /** Zero-filled state slots shaped like the parameters. */
   protected stateSlots(): number[] {
-    const be = this.engine.tensorBackend('optimizer');
+    const be = this.engine.tensorOps('optimizer');
     return this.params.map((p) => be.createSlot(allocTyped(p.dtype, p.size), p.shape, p.dtype, false));
   }
 
@@ -78,7 +78,7 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    const be = this.engine.tensorBackend('step');
+    const be = this.engine.tensorOps('step');
     be.sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
     this.steps++;
     this.touched();
@@ -119,7 +119,7 @@ export class Adam extends Optimizer {
   }
 
   step(): void {
-    const be = this.engine.tensorBackend('step');
+    const be = this.engine.tensorOps('step');
     this.t++;
     be.adamStep(this.slots(), this.m, this.v, this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled, this.t);
     this.touched();

@@ -6,12 +6,11 @@
 // built from primitives, so their gradients come for free.
 
 import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
-import type { Engine } from '../engine.js';
+import type { EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
-import type { Generation } from '../value.js';
 import {
   CompareKind, ReduceKind, TensorBinary, TensorUnary, type BinaryOpId, type CompareKindId, type DType,
-  type TensorBackend, type TypedData, type UnaryOpId,
+  type TypedData, type UnaryOpId,
 } from './backend.js';
 import * as S from './shape.js';
 
@@ -48,14 +47,14 @@ export class Tensor {
     this.dtype = dtype;
   }
 
-  get engine(): Engine { return this.owner.engine; }
+  get engine(): EngineType { return this.owner.engine as EngineType; }
   get size(): number { return S.sizeOf(this.shape); }
   get rank(): number { return this.shape.length; }
 
   /** Whether backward computes a gradient for this tensor. */
   get requiresGrad(): boolean {
-    const eng = this.engine;
-    return eng.tensorBackend('requiresGrad').requiresGrad(eng.tensorIdOf(this, 'requiresGrad'));
+    const eng = this.owner.engine;
+    return eng.tensorOps('requiresGrad').requiresGrad(eng.tensorIdOf(this, 'requiresGrad'));
   }
 
   set requiresGrad(_: boolean) {
@@ -67,8 +66,8 @@ export class Tensor {
 
   /** A copy of the elements, row-major, as a typed array of the dtype. */
   data(): TypedData {
-    const eng = this.engine;
-    return eng.tensorBackend('data').data(eng.tensorIdOf(this, 'data'));
+    const eng = this.owner.engine;
+    return eng.tensorOps('data').data(eng.tensorIdOf(this, 'data'));
   }
 
   /** The elements as nested arrays (a number for rank 0). */
@@ -79,8 +78,8 @@ export class Tensor {
   /** The single element of a size-1 tensor. */
   item(): number {
     if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
-    const eng = this.engine;
-    return eng.tensorBackend('item').item(eng.tensorIdOf(this, 'item'));
+    const eng = this.owner.engine;
+    return eng.tensorOps('item').item(eng.tensorIdOf(this, 'item'));
   }
 
   /**
@@ -90,8 +89,8 @@ export class Tensor {
    * calls since zeroGrad(); for every other tensor it is the last backward()'s.
    */
   get grad(): TypedData | null {
-    const eng = this.engine;
-    return eng.tensorBackend('grad').grad(eng.tensorIdOf(this, 'grad'));
+    const eng = this.owner.engine;
+    return eng.tensorOps('grad').grad(eng.tensorIdOf(this, 'grad'));
   }
 
   set grad(_: TypedData | null) {
@@ -100,8 +99,8 @@ export class Tensor {
 
   /** Reverse sweep from this one-element tensor (usually a loss). */
   backward(): void {
-    const eng = this.engine;
-    const be = eng.tensorBackend('backward');
+    const eng = this.owner.engine;
+    const be = eng.tensorOps('backward');
     const id = eng.tensorIdOf(this, 'backward');
     if (this.size !== 1) {
       throw new RangeError(`backward: only a one-element tensor can start backward; this one has shape ${S.fmt(this.shape)} (reduce it first, e.g. with .sum())`);
@@ -244,8 +243,8 @@ export class Tensor {
    * their dim is dropped from the result.
    */
   matmul(other: Tensor): Tensor {
-    const eng = this.engine;
-    const be = eng.tensorBackend('matmul');
+    const eng = this.owner.engine;
+    const be = eng.tensorOps('matmul');
     const b = checkTensor(other, 'matmul');
     S.checkSameDtype('matmul', this.dtype, b.dtype);
     S.checkFloat('matmul', this.dtype);
@@ -276,15 +275,15 @@ export class Tensor {
   /** out.shape[i] = this.shape[perm[i]]; a copy. */
   permute(perm: readonly number[]): Tensor {
     const p = S.checkPermutation('permute', perm, this.rank);
-    const eng = this.engine;
-    return make(eng, eng.tensorBackend('permute').permute(eng.tensorIdOf(this, 'permute'), p), p.map((i) => this.shape[i]), this.dtype);
+    const eng = this.owner.engine;
+    return make(eng, eng.tensorOps('permute').permute(eng.tensorIdOf(this, 'permute'), p), p.map((i) => this.shape[i]), this.dtype);
   }
 
   /** The same elements in a new shape; one dim may be -1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
     const to = S.reshapeShape('reshape', this.shape, shape);
-    const eng = this.engine;
-    return make(eng, eng.tensorBackend('reshape').reshape(eng.tensorIdOf(this, 'reshape'), to), to, this.dtype);
+    const eng = this.owner.engine;
+    return make(eng, eng.tensorOps('reshape').reshape(eng.tensorIdOf(this, 'reshape'), to), to, this.dtype);
   }
 
   /** Another name for reshape (tensors are always contiguous). */
@@ -311,8 +310,8 @@ export class Tensor {
   /** Broadcasts to `shape` (a copy; its gradient sums over the stretched dims). */
   expand(shape: readonly number[]): Tensor {
     const to = S.checkExpand('expand', this.shape, shape);
-    const eng = this.engine;
-    return make(eng, eng.tensorBackend('expand').expand(eng.tensorIdOf(this, 'expand'), to), to, this.dtype);
+    const eng = this.owner.engine;
+    return make(eng, eng.tensorOps('expand').expand(eng.tensorIdOf(this, 'expand'), to), to, this.dtype);
   }
   broadcastTo(shape: readonly number[]): Tensor { return this.expand(shape); }
 
@@ -323,9 +322,9 @@ export class Tensor {
    */
   slice(starts: readonly (number | undefined)[], ends: readonly (number | undefined)[] = []): Tensor {
     const b = S.sliceBounds('slice', this.shape, starts, ends);
-    const eng = this.engine;
+    const eng = this.owner.engine;
     const shape = b.starts.map((s, d) => b.ends[d] - s);
-    return make(eng, eng.tensorBackend('slice').slice(eng.tensorIdOf(this, 'slice'), b.starts, b.ends), shape, this.dtype);
+    return make(eng, eng.tensorOps('slice').slice(eng.tensorIdOf(this, 'slice'), b.starts, b.ends), shape, this.dtype);
   }
 
   /** Pads dim d with widths[d] = [before, after] elements equal to `value` (one pair per dim). */
@@ -341,9 +340,9 @@ export class Tensor {
       if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${describe(x)} in [${widths.map((w) => S.fmt(w)).join(', ')}]`);
     }
     if (typeof value !== 'number') throw new TypeError(`pad: the fill value must be a number, got ${describe(value)}`);
-    const eng = this.engine;
+    const eng = this.owner.engine;
     const shape = S.checkSize('pad', this.shape.map((d, i) => d + before[i] + after[i]), 'the padded tensor, of shape');
-    return make(eng, eng.tensorBackend('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
+    return make(eng, eng.tensorOps('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
   }
 
   /**
@@ -353,8 +352,8 @@ export class Tensor {
    */
   indexSelect(axis: number, indices: Tensor | readonly number[] | ArrayLike<number>): Tensor {
     const a = S.normalizeAxis('indexSelect', axis, this.rank);
-    const eng = this.engine;
-    const be = eng.tensorBackend('indexSelect');
+    const eng = this.owner.engine;
+    const be = eng.tensorOps('indexSelect');
     const list = indexList('indexSelect', 'indices', indices);
     const dim = this.shape[a];
     // the output's size before any work: a long index list times a wide row overflows the core's byte counts
@@ -366,23 +365,23 @@ export class Tensor {
       !Number.isInteger(values[i]) ? `indices[${i}] is ${x}, not an integer index into dim ${axis} of size ${dim}`
       : (values[i] as number) < 0 ? `index ${x} is negative; indices count from 0 (as torch.index_select), dim ${axis} has size ${dim}`
       : `index ${x} is out of range for dim ${axis} of size ${dim}`);
-    const idx = list instanceof Tensor ? list : eng.tensor(Int32Array.from(values as ArrayLike<number>), undefined, { dtype: 'int32' });
+    const idx = list instanceof Tensor ? list : indexTensor(eng, values as ArrayLike<number>);
     const id = be.indexSelect(eng.tensorIdOf(this, 'indexSelect'), a, eng.tensorIdOf(idx, 'indexSelect'));
     return make(eng, id, shape, this.dtype);
   }
 
   /** The same values with no gradient flowing back through. */
   detach(): Tensor {
-    const eng = this.engine;
-    return make(eng, eng.tensorBackend('detach').detach(eng.tensorIdOf(this, 'detach')), this.shape, this.dtype);
+    const eng = this.owner.engine;
+    return make(eng, eng.tensorOps('detach').detach(eng.tensorIdOf(this, 'detach')), this.shape, this.dtype);
   }
 
   /** Converts to `dtype` (float → int32 truncates toward 0 and stops the gradient). */
   to(dtype: DType): Tensor {
     checkDtype(dtype, 'to');
     if (dtype === this.dtype) return this;
-    const eng = this.engine;
-    return make(eng, eng.tensorBackend('to').cast(eng.tensorIdOf(this, 'to'), dtype), this.shape, dtype);
+    const eng = this.owner.engine;
+    return make(eng, eng.tensorOps('to').cast(eng.tensorIdOf(this, 'to'), dtype), this.shape, dtype);
   }
 }
 
@@ -398,16 +397,16 @@ export class TensorParam extends Tensor {
   private freed = false;
 
   /** @internal */
-  constructor(engine: Engine, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
+  constructor(engine: EngineContext, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
     super(engine.unbound, -1, shape, dtype);
     this.slot = slot;
     this.trainable = requiresGrad && dtype !== 'int32';
   }
 
   /** @internal */
-  checkLive(op: string): TensorBackend {
+  checkLive(op: string): TensorOps {
     if (this.freed) throw new Error(`${op}: this parameter was freed with free()`);
-    return this.engine.tensorBackend(op);
+    return this.owner.engine.tensorOps(op);
   }
 
   override get requiresGrad(): boolean { return this.trainable; }
@@ -439,7 +438,7 @@ export class TensorParam extends Tensor {
       data = t.data;
     }
     be.setSlotData(this.slot, data);
-    this.owner = this.engine.unbound;
+    this.owner = this.owner.engine.unbound;
     return this;
   }
 
@@ -453,7 +452,7 @@ export class TensorParam extends Tensor {
     this.checkLive('free').freeSlot(this.slot);
     this.freed = true;
     // Its node on the current tape must not serve later ops either: make every use go through checkLive.
-    this.owner = this.engine.unbound;
+    this.owner = this.owner.engine.unbound;
   }
 
   override toString(): string {
@@ -463,8 +462,18 @@ export class TensorParam extends Tensor {
 
 // ── internals ──
 
+/**
+ * @internal A constant int32 tensor of checked indices (indexSelect's
+ * indices, crossEntropy's targets), made as `eng.tensor(Int32Array.from(list))`
+ * would make it.
+ */
+export function indexTensor(eng: EngineContext, list: ArrayLike<number>): Tensor {
+  const data = Int32Array.from(list);
+  return make(eng, eng.tensorOps('tensor').fromData(data, [data.length], 'int32', false), [data.length], 'int32');
+}
+
 /** @internal */
-export function make(eng: Engine, id: number, shape: readonly number[], dtype: DType): Tensor {
+export function make(eng: EngineContext, id: number, shape: readonly number[], dtype: DType): Tensor {
   return new Tensor(eng.current, id, shape, dtype);
 }
 
@@ -482,30 +491,30 @@ export function checkDtype(dtype: unknown, op: string): DType {
 
 /** A number as a shape-[] constant of `like`'s dtype. */
 function scalarLike(x: number, like: Tensor): Tensor {
-  const eng = like.engine;
-  return make(eng, eng.tensorBackend('full').full([], like.dtype, x), [], like.dtype);
+  const eng = like.owner.engine;
+  return make(eng, eng.tensorOps('full').full([], like.dtype, x), [], like.dtype);
 }
 
 /** The node id and shape of an op's second operand (a number becomes a shape-[] constant). */
 function operand(op: string, a: Tensor, b: unknown): { id: number; shape: readonly number[] } {
-  const eng = a.engine;
-  if (typeof b === 'number') return { id: eng.tensorBackend(op).full([], a.dtype, b), shape: [] };
+  const eng = a.owner.engine;
+  if (typeof b === 'number') return { id: eng.tensorOps(op).full([], a.dtype, b), shape: [] };
   if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${describe(b)}`);
   S.checkSameDtype(op, a.dtype, b.dtype);
   return { id: eng.tensorIdOf(b, op), shape: b.shape };
 }
 
 function unary(op: UnaryOpId, name: string, a: Tensor, floatOnly = true): Tensor {
-  const eng = a.engine;
-  const be = eng.tensorBackend(name);
+  const eng = a.owner.engine;
+  const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   if (floatOnly) S.checkFloat(name, a.dtype);
   return make(eng, be.unary(op, ia), a.shape, a.dtype);
 }
 
 function binary(op: BinaryOpId, name: string, a: Tensor, b: TensorLike, floatOnly = false): Tensor {
-  const eng = a.engine;
-  const be = eng.tensorBackend(name);
+  const eng = a.owner.engine;
+  const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
   if (floatOnly || op === Op.Div || op === TensorBinary.LeakyRelu) S.checkFloat(name, a.dtype);
@@ -515,8 +524,8 @@ function binary(op: BinaryOpId, name: string, a: Tensor, b: TensorLike, floatOnl
 }
 
 function compare(kind: CompareKindId, name: string, a: Tensor, b: TensorLike): Tensor {
-  const eng = a.engine;
-  const be = eng.tensorBackend(name);
+  const eng = a.owner.engine;
+  const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
   const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
@@ -535,8 +544,8 @@ function reduceOptions<T extends ReduceOptions>(options: T | undefined, op: stri
 
 function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonly number[] | undefined, options: ReduceOptions | undefined): Tensor {
   options = reduceOptions(options, name);
-  const eng = a.engine;
-  const be = eng.tensorBackend(name);
+  const eng = a.owner.engine;
+  const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   const ax = S.normalizeAxes(name, axes, a.rank);
   if (kind !== ReduceKind.Sum) {
@@ -547,10 +556,10 @@ function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonl
 }
 
 /** mask ≠ 0 ? a : b, broadcast over all three; the gradient goes to the chosen side. */
-export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where', engine?: Engine): Tensor {
+export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where', engine?: EngineContext): Tensor {
   const m = checkTensor(mask, name);
-  const eng = engine ?? m.engine;
-  const be = eng.tensorBackend(name);
+  const eng = engine ?? m.owner.engine;
+  const be = eng.tensorOps(name);
   const im = eng.tensorIdOf(m, name);
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : m.dtype === 'int32' ? 'float32' : m.dtype;
   const lift = (x: TensorLike): { id: number; shape: readonly number[] } => {
@@ -567,14 +576,14 @@ export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'
 }
 
 /** Joins tensors of one dtype along `axis` (other dims equal). */
-export function concat(list: readonly Tensor[], axis = 0, engine?: Engine): Tensor {
+export function concat(list: readonly Tensor[], axis = 0, engine?: EngineContext): Tensor {
   if (!Array.isArray(list) || list.length === 0) throw new RangeError('concat: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'concat'));
   const first = ts[0];
-  const eng = engine ?? first.engine;
+  const eng = engine ?? first.owner.engine;
   // every id is taken up front, so a tensor of another engine (or a dead one) fails before any node is pushed
   for (const t of ts) eng.tensorIdOf(t, 'concat');
-  const be = eng.tensorBackend('concat');
+  const be = eng.tensorOps('concat');
   for (const t of ts) S.checkSameDtype('concat', first.dtype, t.dtype);
   if (first.rank === 0) throw new RangeError('concat: tensors of rank 0 cannot be joined; use stack');
   const ax = S.normalizeAxis('concat', axis, first.rank);
@@ -589,10 +598,10 @@ export function concat(list: readonly Tensor[], axis = 0, engine?: Engine): Tens
 }
 
 /** Joins same-shape tensors along a new dim `axis`. */
-export function stack(list: readonly Tensor[], axis = 0, engine?: Engine): Tensor {
+export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext): Tensor {
   if (!Array.isArray(list) || list.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'stack'));
-  const eng = engine ?? ts[0].engine;
+  const eng = engine ?? ts[0].owner.engine;
   for (const t of ts) eng.tensorIdOf(t, 'stack');
   for (const t of ts) {
     if (!S.sameShape(t.shape, ts[0].shape)) throw new RangeError(`stack: shapes ${ts.map((x) => S.fmt(x.shape)).join(', ')} differ`);

@@ -74,7 +74,7 @@ function checkMaxNodes(maxNodes: unknown, caller: string): number {
 function paramSlotOf(v: Value): number {
   if (v instanceof Param) return v.slot;
   // A Param node's first input field holds its slot (see Tape.input).
-  return v.engine.tape.input(v.id, 0);
+  return v.owner.engine.nodeInput(v.id, 0);
 }
 
 /**
@@ -94,7 +94,7 @@ export function walkGraph(value: Value, options: WalkOptions = {}, caller = 'wal
 
   void value.data; // throws the engine's own error for a Value made before reset()
   // A Param object whose node is not on the current tape is a graph of one node.
-  const detached = value instanceof Param && value.owner !== value.engine.current;
+  const detached = value instanceof Param && value.owner !== value.owner.engine.current;
   const rootKey = detached ? `p${(value as Param).slot}` : String(value.id);
 
   const seen = new Map<string, Pending>();

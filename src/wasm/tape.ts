@@ -156,6 +156,19 @@ export class WasmTape implements Tape {
     return { nodeCount: c.programNodeCount(id), inputCount: c.programInputCount(id), root: c.programRoot(id), slots };
   }
 
+  // The bytes go to the core's own validator and loader (docs/abi.md: alloc, copy, programLoad, free).
+  loadProgram(bytes: Uint8Array): number {
+    const c = this.core;
+    const ptr = c.alloc(bytes.length);
+    if (ptr === 0) return -1; // lastError() is OutOfMemory
+    try {
+      new Uint8Array(c.memory.buffer, ptr >>> 0, bytes.length).set(bytes);
+      return c.programLoad(ptr, bytes.length);
+    } finally {
+      c.free(ptr);
+    }
+  }
+
   programNodes(id: number): ProgramNodes {
     const c = this.core;
     const n = c.programNodeCount(id);
