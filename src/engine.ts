@@ -131,7 +131,6 @@ const FORGOTTEN_RESET_MIN_BYTES = 1 << 20;
 /** Front-end op names that read or write slots, never the tape: the budget does not stop them (step() keeps results with keep()). */
 const OFF_TAPE = new Set(['data', 'item', 'grad', 'requiresGrad', 'keep', 'parameter', 'optimizer', 'step', 'assign', 'zeroGrad', 'free']);
 
-const ELEMENT_BYTES: Record<string, number> = { float32: 4, float64: 8, int32: 4 };
 
 /** The memory options the Engine itself applies (createEngine validates them). */
 interface MemoryOptions {
@@ -196,8 +195,6 @@ export class Engine {
   /** backward() calls since the last reset() that found the tape larger than the one before, and the sizes seen. */
   private watch = { calls: 0, firstBytes: 0, lastBytes: 0 };
   private warnedForgottenReset = false;
-  /** For a tensor backend that does not report arenaUsed: the data bytes of nodes [0, nodes), counted once each. */
-  private arenaEstimate = { nodes: 0, bytes: 0, peak: 0 };
   // V8 adds Value's fields through map transitions that it holds weakly, so
   // when the last Value dies (a reset() then a GC) the map goes, and with it
   // the optimized code of every op: the next graph builds several times
@@ -518,8 +515,8 @@ export class Engine {
       tensorBytes: this.tensors.tensorBytes,
       tapeBytes: t.nodeCount * SCALAR_NODE_BYTES + arenaUsed,
       tensorArenaUsed: arenaUsed,
-      tensorArenaPeak: this.tensors.arenaPeak ?? Math.max(this.arenaEstimate.peak, arenaUsed),
-      heapBytes: t.heapBytes + (this.tensors.heapBytes ?? 0),
+      tensorArenaPeak: this.tensors.arenaPeak,
+      heapBytes: t.heapBytes + this.tensors.heapBytes,
     };
   }
 
@@ -768,17 +765,9 @@ export class Engine {
 
   // ── the tape's size: the budget and the forgotten-reset check ──
 
-  /** Bytes of tensor data and gradients since the last reset (estimated from shapes for a backend that does not say). */
+  /** Bytes of tensor data and gradients since the last reset. */
   private arenaUsed(): number {
-    const be = this.tensors;
-    const used = be.arenaUsed;
-    if (used !== undefined) return used;
-    const e = this.arenaEstimate;
-    for (const n = be.nodeCount; e.nodes < n; e.nodes++) {
-      e.bytes += be.shape(e.nodes).reduce((a, b) => a * b, 1) * ELEMENT_BYTES[be.dtype(e.nodes)];
-    }
-    if (e.bytes > e.peak) e.peak = e.bytes;
-    return e.bytes;
+    return this.tensors.arenaUsed;
   }
 
   private tapeBytes(): number {
@@ -787,8 +776,6 @@ export class Engine {
 
   private resetWatch(): void {
     this.watch = { calls: 0, firstBytes: 0, lastBytes: 0 };
-    const e = this.arenaEstimate;
-    this.arenaEstimate = { nodes: 0, bytes: 0, peak: Math.max(e.peak, e.bytes) };
     if (this.maxTapeBytes !== undefined) this.nodeLimit = Math.floor(this.maxTapeBytes / SCALAR_NODE_BYTES);
   }
 

@@ -21,6 +21,7 @@ import * as optim from "./graph/optim";
 import * as sweep from "./graph/backward";
 import * as t from "./tape";
 import { DType, F, elementShift } from "./tape";
+import { DTYPE_COUNT } from "../generated/ops";
 
 @inline function isTensor(id: i32): bool { return <u32>id < <u32>t.nodeCount; }
 
@@ -93,7 +94,7 @@ export function tensorArenaPeak(): f64 { return <f64>t.arenaPeakBytes(); }
 
 /** A zeroed slot of the staged shape. */
 export function slotCreate(dtype: i32, rank: i32, requiresGrad: i32): i32 {
-  if (<u32>dtype > 2 || (requiresGrad != 0 && dtype == DType.I32)) return fail(ErrorCode.BadDType);
+  if (<u32>dtype >= <u32>DTYPE_COUNT || (requiresGrad != 0 && dtype == DType.I32)) return fail(ErrorCode.BadDType);
   if (<u32>rank > 8) return fail(ErrorCode.BadShape);
   let size: i64 = 1;
   for (let d = 0; d < rank; d++) {

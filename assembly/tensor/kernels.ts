@@ -63,6 +63,11 @@ export function unaryBackwardRun(dtype: i32, op: i32, out: usize, g: usize, x: u
   else unaryBackward<f64>(op, out, g, x, gx);
 }
 
+/** The binary ops with a v128 row (arithmeticRow): + − × ÷. */
+@inline function hasSimdRow(op: i32): bool {
+  return op == Op.Add || op == Op.Sub || op == Op.Mul || op == Op.Div;
+}
+
 /** out = op(x, y) over the plan (operands 0 out, 1 x, 2 y). */
 export function binaryForward<T>(op: i32, out: usize, x: usize, y: usize): void {
   let rows = rowsOfPlan();
@@ -70,7 +75,7 @@ export function binaryForward<T>(op: i32, out: usize, x: usize, y: usize): void 
   let n = pshape(last), s0 = pstride(0, last), s1 = pstride(1, last), s2 = pstride(2, last);
   for (let r = 0; r < rows; r++) {
     if (ASC_FEATURE_SIMD) {
-      if (isFloat<T>() && op <= Op.Div && s0 == 1 && s1 == 1 && (s2 == 1 || s2 == 0)) {
+      if (isFloat<T>() && hasSimdRow(op) && s0 == 1 && s1 == 1 && (s2 == 1 || s2 == 0)) {
         arithmeticRow<T>(op, at<T>(out, off0), at<T>(x, off1), at<T>(y, off2), s2, n);
         nextRow();
         continue;

@@ -9,8 +9,6 @@ import { Op, forward as scalarForward, backward as scalarBackward } from "../ops
 import * as scalar from "../ops";
 import { TensorBinary, TensorUnary, CompareKind, elementwiseArity } from "../generated/ops";
 export { NodeKind, TensorBinary, TensorUnary, CompareKind, ReduceKind } from "../generated/ops";
-// The name graph.ts knows the node kinds by, until it imports NodeKind.
-export { NodeKind as TOp } from "../generated/ops";
 
 /** Whether `op` may be used in a Unary node. */
 @inline export function isUnary(op: i32): bool { return elementwiseArity(op) == 1; }

@@ -175,21 +175,19 @@ export interface TensorBackend {
   readonly tensorBytes: number;
 
   // ── memory figures of the tape (Engine.stats(), the forgotten-reset check, maxTapeBytes) ──
-  // Optional so that a backend can be added before it measures them; the
-  // engine then estimates arenaUsed from the nodes' shapes (data only).
 
   /**
    * Bytes of node data and gradients handed out since the last reset(): what
    * the current generation of the tape holds (Wasm: tensorArenaUsed(); the
    * twin: the arrays its nodes took from its pool since the reset).
    */
-  readonly arenaUsed?: number;
+  readonly arenaUsed: number;
   /** The largest arenaUsed any generation so far reached. */
-  readonly arenaPeak?: number;
+  readonly arenaPeak: number;
   /**
    * Bytes held outside the arena that Tape.heapBytes does not already count
    * (the twin: slots' data and gradients). The Wasm core counts them in its
-   * own heapBytes(), so its backend leaves this out.
+   * own heapBytes(), so its backend says 0.
    */
-  readonly heapBytes?: number;
+  readonly heapBytes: number;
 }

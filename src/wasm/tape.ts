@@ -2,7 +2,7 @@
 
 import type { OpId } from '../ops.js';
 import { WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
-import { ERROR_NAMES } from '../generated/ops.js';
+import { ERROR_NAMES, ErrorCode } from '../generated/ops.js';
 
 /** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
 export interface CoreExports {
@@ -64,12 +64,9 @@ export interface CoreExports {
   programLoad(ptr: number, len: number): number;
   alloc(bytes: number): number;
   free(ptr: number): number;
-  /** Bytes in live allocator blocks (slots, tables, programs, the scalar tape). */
+  /** Bytes in live heap blocks outside the tensor arena: what persists across resets. */
   heapBytes(): number;
 }
-
-/** lastError() codes (assembly/errors.ts, docs/abi.md). */
-export const ErrorCode = { OutOfMemory: 11 } as const;
 
 export { ERROR_NAMES } from '../generated/ops.js';
 

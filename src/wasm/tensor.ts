@@ -282,5 +282,6 @@ export class WasmTensorBackend implements TensorBackend {
   get tensorBytes(): number { return this.core.tensorBytes(); }
   get arenaUsed(): number { return this.core.tensorArenaUsed(); }
   get arenaPeak(): number { return this.core.tensorArenaPeak(); }
-  // No heapBytes: the core's heapBytes() already counts slots and tables (WasmTape.heapBytes).
+  /** 0: the core's heapBytes() already counts slots and tables (WasmTape.heapBytes). */
+  get heapBytes(): number { return 0; }
 }

@@ -2,7 +2,7 @@
 // its family's backward rule, and zeroGrad().
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp } from "../ops";
+import { NodeKind } from "../ops";
 import {
   F, Flag, elementShift, geti, seti, sizeOf, dtypeOf, gradPtrOf, requiresGrad, gradBuffer, gradBytes, nodeCount,
   mark, rollback, arenaReserve, slotCount, slotLive, slotGrad, slotSize, slotDtype,
@@ -18,22 +18,22 @@ import { crossEntropyBack } from "./loss";
 
 function backwardNode(id: i32): void {
   switch (geti(id, F.Op)) {
-    case TOp.Unary: unaryBack(id); break;
-    case TOp.Binary: binaryBack(id); break;
-    case TOp.Where: whereBack(id); break;
-    case TOp.Reduce: reduceBack(id); break;
-    case TOp.Matmul: matmulBack(id); break;
-    case TOp.Reshape: reshapeBack(id); break;
-    case TOp.Permute: permuteBack(id); break;
-    case TOp.Expand: expandBack(id); break;
-    case TOp.Slice: sliceCopy(id, geti(id, F.A), true); break;
-    case TOp.Pad: padCopy(id, geti(id, F.A), true); break;
-    case TOp.Concat: concatCopy(id, true); break;
-    case TOp.IndexSelect: indexRows(id, true); break;
-    case TOp.Conv2d: convRun(id, true); break;
-    case TOp.MaxPool2d: case TOp.AvgPool2d: poolBack(id); break;
-    case TOp.Cast: castBack(id); break;
-    case TOp.CrossEntropy: crossEntropyBack(id); break;
+    case NodeKind.Unary: unaryBack(id); break;
+    case NodeKind.Binary: binaryBack(id); break;
+    case NodeKind.Where: whereBack(id); break;
+    case NodeKind.Reduce: reduceBack(id); break;
+    case NodeKind.Matmul: matmulBack(id); break;
+    case NodeKind.Reshape: reshapeBack(id); break;
+    case NodeKind.Permute: permuteBack(id); break;
+    case NodeKind.Expand: expandBack(id); break;
+    case NodeKind.Slice: sliceCopy(id, geti(id, F.A), true); break;
+    case NodeKind.Pad: padCopy(id, geti(id, F.A), true); break;
+    case NodeKind.Concat: concatCopy(id, true); break;
+    case NodeKind.IndexSelect: indexRows(id, true); break;
+    case NodeKind.Conv2d: convRun(id, true); break;
+    case NodeKind.MaxPool2d: case NodeKind.AvgPool2d: poolBack(id); break;
+    case NodeKind.Cast: castBack(id); break;
+    case NodeKind.CrossEntropy: crossEntropyBack(id); break;
     // Leaf, Const, Param, Compare, Detach: nothing flows further
   }
 }
@@ -45,8 +45,8 @@ function backwardNode(id: i32): void {
 /** Arena bytes the backward rule of node id allocates for itself (freed when the rule returns). */
 function backwardScratch(id: i32): usize {
   let op = geti(id, F.Op);
-  if (op == TOp.Reduce) return reduceScratch(id);
-  if (op == TOp.Conv2d) return convScratch(id);
+  if (op == NodeKind.Reduce) return reduceScratch(id);
+  if (op == NodeKind.Conv2d) return convScratch(id);
   return 0;
 }
 
@@ -67,9 +67,9 @@ export function backward(root: i32): i32 {
     if (!(flags & Flag.Reached)) continue;
     if (gradPtrOf(id) == 0) fresh += (gradBytes(id) + 15) & ~15; // Params alias their slot's, so never here
     let op = geti(id, F.Op);
-    if (op == TOp.Leaf || op == TOp.Param) continue;
-    if (op == TOp.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
-    else if (op == TOp.IndexSelect || op == TOp.CrossEntropy) markIfGrad(geti(id, F.A));
+    if (op == NodeKind.Leaf || op == NodeKind.Param) continue;
+    if (op == NodeKind.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
+    else if (op == NodeKind.IndexSelect || op == NodeKind.CrossEntropy) markIfGrad(geti(id, F.A));
     else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
     scratch = max(scratch, backwardScratch(id));
   }

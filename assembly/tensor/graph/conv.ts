@@ -2,7 +2,7 @@
 // average pooling. The per-image loops are ../conv.ts's, the products ../gemm.ts's.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp } from "../ops";
+import { NodeKind } from "../ops";
 import {
   F, elementShift, geti, seti, iattr, setIattr, dimOf, rankOf, dtypeOf, dataOf, gradPtrOf,
   requiresGrad, pushNode, gradBuffer, arenaAlloc, mark, rollback,
@@ -33,7 +33,7 @@ export function conv2d(x: i32, w: i32): i32 {
   if (!validShape(4, outShape, dtypeOf(x))) return fail(ErrorCode.BadShape);
   if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
   mark();
-  let id = pushNode(TOp.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);
+  let id = pushNode(NodeKind.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, sh); setIattr(id, 1, sw); setIattr(id, 2, ph); setIattr(id, 3, pw);
   seti(id, F.Flags, gradFlag(x, w, -1));
@@ -99,7 +99,7 @@ export function pool2d(isMax: bool, x: i32): i32 {
   sset(outShape, 1, dimOf(x, 1));
   sset(outShape, 2, (H + 2 * ph - kh) / sh + 1);
   sset(outShape, 3, (W + 2 * pw - kw) / sw + 1);
-  let id = pushNode(isMax ? TOp.MaxPool2d : TOp.AvgPool2d, dtypeOf(x), 4, outShape, x, -1, -1, 0);
+  let id = pushNode(isMax ? NodeKind.MaxPool2d : NodeKind.AvgPool2d, dtypeOf(x), 4, outShape, x, -1, -1, 0);
   if (id < 0) return id;
   for (let k = 0; k < 6; k++) setIattr(id, k, staged(k));
   seti(id, F.Flags, gradFlag(x, -1, -1));
@@ -110,7 +110,7 @@ export function pool2d(isMax: bool, x: i32): i32 {
 
 export function poolBack(id: i32): void {
   let x = geti(id, F.A);
-  let isMax = geti(id, F.Op) == TOp.MaxPool2d;
+  let isMax = geti(id, F.Op) == NodeKind.MaxPool2d;
   let planes = dimOf(x, 0) * dimOf(x, 1);
   let H = dimOf(x, 2), W = dimOf(x, 3);
   let gx = gradBuffer(x);

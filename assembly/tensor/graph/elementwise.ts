@@ -3,7 +3,7 @@
 // math is ../ops.ts's (and the scalar table's), the loops are ../kernels.ts's.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp, isUnary, isBinary } from "../ops";
+import { NodeKind, isUnary, isBinary } from "../ops";
 import { DType, F, geti, seti, iattr, setIattr, dataOf, gradPtrOf, dtypeOf, requiresGrad, pushNode, gradBuffer } from "../tape";
 import { planBegin, planBroadcast, planContiguous, planCoalesce } from "../plan";
 import {
@@ -13,6 +13,7 @@ import {
 import {
   outShape, shapeA, shapeB, shapeC, sget, sset, isTensor, isFloat, shapeInto, gradFlag, broadcastShapes, planSame,
 } from "./shape";
+import { COMPARE_KIND_COUNT, DTYPE_COUNT } from "../../generated/ops";
 
 // ── Unary ──  out = f(x); dx += f'(x)·g with the rule of ops.ts
 
@@ -20,7 +21,7 @@ export function unary(op: i32, a: i32): i32 {
   if (!isUnary(op)) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = shapeInto(a, outShape);
-  let id = pushNode(TOp.Unary, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Unary, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, op);
   seti(id, F.Flags, gradFlag(a, -1, -1));
@@ -55,7 +56,7 @@ export function binary(op: i32, a: i32, b: i32): i32 {
   if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Binary, dtypeOf(a), r, outShape, a, b, -1, 0);
+  let id = pushNode(NodeKind.Binary, dtypeOf(a), r, outShape, a, b, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, op);
   seti(id, F.Flags, gradFlag(a, b, -1));
@@ -82,7 +83,7 @@ export function where(mask: i32, a: i32, b: i32): i32 {
   for (let d = 0; d < r; d++) sset(shapeB, d, sget(outShape, d));
   r = broadcastShapes(r, shapeB, shapeInto(mask, shapeA), shapeA);
   if (r < 0) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Where, dtypeOf(a), r, outShape, mask, a, b, 0);
+  let id = pushNode(NodeKind.Where, dtypeOf(a), r, outShape, mask, a, b, 0);
   if (id < 0) return id;
   seti(id, F.Flags, gradFlag(-1, a, b));
   planBroadcastFrom(id, mask, a, b);
@@ -101,12 +102,12 @@ export function whereBack(id: i32): void {
 // ── Compare ──  out = (x kind y) ? 1 : 0; no gradient
 
 export function compareOp(kind: i32, a: i32, b: i32): i32 {
-  if (<u32>kind > 5) return fail(ErrorCode.BadOp);
+  if (<u32>kind >= <u32>COMPARE_KIND_COUNT) return fail(ErrorCode.BadOp);
   if (!isTensor(a) || !isTensor(b)) return fail(ErrorCode.BadTensor);
   if (dtypeOf(a) != dtypeOf(b)) return fail(ErrorCode.BadDType);
   let r = broadcastShapes(shapeInto(a, shapeA), shapeA, shapeInto(b, shapeB), shapeB);
   if (r < 0) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
+  let id = pushNode(NodeKind.Compare, dtypeOf(a), r, outShape, a, b, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, kind);
   planBroadcastFrom(id, a, b, -1);
@@ -118,9 +119,9 @@ export function compareOp(kind: i32, a: i32, b: i32): i32 {
 
 export function cast(a: i32, dtype: i32): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (<u32>dtype > 2) return fail(ErrorCode.BadDType);
+  if (<u32>dtype >= <u32>DTYPE_COUNT) return fail(ErrorCode.BadDType);
   let r = shapeInto(a, outShape);
-  let id = pushNode(TOp.Cast, dtype, r, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Cast, dtype, r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   if (dtype != DType.I32 && isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planSame(id);
@@ -139,5 +140,5 @@ export function castBack(id: i32): void {
 export function detach(a: i32): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = shapeInto(a, outShape);
-  return pushNode(TOp.Detach, dtypeOf(a), r, outShape, a, -1, -1, dataOf(a));
+  return pushNode(NodeKind.Detach, dtypeOf(a), r, outShape, a, -1, -1, dataOf(a));
 }

@@ -1,7 +1,7 @@
 // Losses fused into one node each, with their kernels: crossEntropy.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp } from "../ops";
+import { NodeKind } from "../ops";
 import { DType, F, geti, seti, dimOf, rankOf, dtypeOf, dataOf, gradPtrOf, pushNode, gradBuffer } from "../tape";
 import { loadAsF64, storeFromF64 } from "../kernels";
 import { outShape, isTensor, isFloat, gradFlag } from "./shape";
@@ -18,7 +18,7 @@ export function crossEntropy(x: i32, targets: i32): i32 {
   if (B == 0 || C == 0 || dimOf(targets, 0) != B) return fail(ErrorCode.BadShape);
   let tp = dataOf(targets);
   for (let i = 0; i < B; i++) if (<u32>load<i32>(tp + (<usize>i << 2)) >= <u32>C) return fail(ErrorCode.BadArgument);
-  let id = pushNode(TOp.CrossEntropy, dtypeOf(x), 0, outShape, x, targets, -1, 0);
+  let id = pushNode(NodeKind.CrossEntropy, dtypeOf(x), 0, outShape, x, targets, -1, 0);
   if (id < 0) return id;
   seti(id, F.Flags, gradFlag(x, -1, -1));
   storeFromF64(dtypeOf(x), dataOf(id), crossEntropyRowsRun(dtypeOf(x), dataOf(x), tp, B, C, 0, 0) / B);

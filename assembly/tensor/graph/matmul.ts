@@ -2,7 +2,7 @@
 // kernel of ../gemm.ts.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp } from "../ops";
+import { NodeKind } from "../ops";
 import {
   F, MAX_RANK, elementShift, geti, seti, iattr, setIattr, dimOf, rankOf, sizeOf, dtypeOf, dataOf, gradPtrOf,
   requiresGrad, pushNode, gradBuffer,
@@ -52,7 +52,7 @@ export function matmul(a: i32, b: i32, transA: bool, transB: bool): i32 {
   sset(outShape, r + 1, N);
   if (!validShape(r + 2, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
   if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
-  let id = pushNode(TOp.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
+  let id = pushNode(NodeKind.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, <i32>transA);
   setIattr(id, 1, <i32>transB);

@@ -3,7 +3,7 @@
 // the gradient back the same way, adding into the input's gradient.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp } from "../ops";
+import { NodeKind } from "../ops";
 import {
   DType, F, elementShift, geti, seti, iattr, setIattr, setFattr, dimOf, rankOf, sizeOf, dtypeOf, dataOf, gradPtrOf,
   requiresGrad, pushNode, gradBuffer,
@@ -22,7 +22,7 @@ export function reshape(a: i32, rank: i32): i32 {
   let size = 1;
   for (let d = 0; d < rank; d++) size *= staged(d);
   if (size != sizeOf(a)) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Reshape, dtypeOf(a), rank, stage, a, -1, -1, dataOf(a));
+  let id = pushNode(NodeKind.Reshape, dtypeOf(a), rank, stage, a, -1, -1, dataOf(a));
   if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   return id;
@@ -65,7 +65,7 @@ export function permute(a: i32): i32 {
     seen |= 1 << p;
     sset(outShape, d, dimOf(a, p));
   }
-  let id = pushNode(TOp.Permute, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Permute, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
@@ -97,7 +97,7 @@ export function expand(a: i32, rank: i32): i32 {
     let n = dimOf(a, d), m = staged(d + rank - ra);
     if (n != m && n != 1) return fail(ErrorCode.BadShape);
   }
-  let id = pushNode(TOp.Expand, dtypeOf(a), rank, stage, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Expand, dtypeOf(a), rank, stage, a, -1, -1, 0);
   if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planExpand(id, a, 1);
@@ -140,7 +140,7 @@ export function slice(a: i32): i32 {
     if (s < 0 || e < s || e > dimOf(a, d)) return fail(ErrorCode.BadArgument);
     sset(outShape, d, e - s);
   }
-  let id = pushNode(TOp.Slice, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Slice, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
@@ -174,7 +174,7 @@ export function pad(a: i32, value: f64): i32 {
     sset(outShape, d, <i32>n);
   }
   if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
   setFattr(id, 0, value);
@@ -209,7 +209,7 @@ export function concat(a: i32, b: i32, axis: i32): i32 {
     sset(outShape, d, d == axis ? dimOf(a, d) + dimOf(b, d) : dimOf(a, d));
   }
   if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
-  let id = pushNode(TOp.Concat, dtypeOf(a), r, outShape, a, b, -1, 0);
+  let id = pushNode(NodeKind.Concat, dtypeOf(a), r, outShape, a, b, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, axis);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, b, -1));
@@ -248,7 +248,7 @@ export function indexSelect(a: i32, axis: i32, indices: i32): i32 {
   for (let i = 0; i < k; i++) if (<u32>load<i32>(ip + (<usize>i << 2)) >= <u32>n) return fail(ErrorCode.BadArgument);
   shapeInto(a, outShape);
   sset(outShape, axis, k);
-  let id = pushNode(TOp.IndexSelect, dtypeOf(a), r, outShape, a, indices, -1, 0);
+  let id = pushNode(NodeKind.IndexSelect, dtypeOf(a), r, outShape, a, indices, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, axis);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));

@@ -1,7 +1,7 @@
 // Reductions over a set of axes: sum, max, min.
 
 import { ErrorCode, fail } from "../../errors";
-import { TOp, ReduceKind } from "../ops";
+import { NodeKind, ReduceKind } from "../ops";
 import {
   F, geti, seti, iattr, setIattr, dimOf, rankOf, sizeOf, dtypeOf, dataOf, gradPtrOf,
   pushNode, gradBuffer, arenaAlloc, arenaZeroed, mark, rollback,
@@ -11,6 +11,7 @@ import {
   copyRun, reduceSumRun, reduceExtremeRun, storeFromF64s, countTiesRun, extremeBackwardRun,
 } from "../kernels";
 import { outShape, shapeA, sget, sset, isTensor, shapeInto, gradFlag, staged } from "./shape";
+import { REDUCE_KIND_COUNT } from "../../generated/ops";
 
 // ── Reduce ──  sum: dx += g broadcast back; max/min: dx += g/ties where x equals the extreme
 
@@ -29,7 +30,7 @@ function planReduce(a: i32, mask: i32): void {
 
 /** Reduces node a over the `count` axes staged (ascending, distinct); keepdims keeps them as size 1. */
 export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
-  if (<u32>kind > 2) return fail(ErrorCode.BadOp);
+  if (<u32>kind >= <u32>REDUCE_KIND_COUNT) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = rankOf(a);
   if (<u32>count > <u32>r) return fail(ErrorCode.BadArgument);
@@ -47,7 +48,7 @@ export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
   // the max of nothing is undefined
   if (kind != ReduceKind.Sum) for (let d = 0; d < r; d++) if ((mask & (1 << d)) && dimOf(a, d) == 0) return fail(ErrorCode.BadShape);
   mark();
-  let id = pushNode(TOp.Reduce, dtypeOf(a), outRank, outShape, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Reduce, dtypeOf(a), outRank, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   let n = sizeOf(id);
   let acc = arenaAlloc(<usize>n << 3);
