@@ -87,8 +87,8 @@ const T19: f64 = -0.00023912911424355248;
 const T21: f64 = 9.691537956929451e-05;
 const T23: f64 = -3.927832388331683e-05;
 @inline function tanhForward(x: f64): f64 {
-  if (!(Math.abs(x) < 0.25)) return Math.tanh(x); // NaN goes to musl too
-  if (x == 0) return x; // x + x·z·p is +0 at x = -0; tanh(-0) is -0
+  // NaN goes to musl too, and so do ±0: x + x·z·p would make -0 into +0.
+  if (!(Math.abs(x) < 0.25) || x == 0) return Math.tanh(x);
   let z = x * x;
   let z2 = z * z;
   let z4 = z2 * z2;

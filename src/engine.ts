@@ -127,6 +127,8 @@ export type Kept<T> =
 const FORGOTTEN_RESET_CALLS = 32;
 const FORGOTTEN_RESET_GROWTH = 16;
 const FORGOTTEN_RESET_MIN_BYTES = 1 << 20;
+/** The scalar pushes' limit without a budget: no node id (< 2^27) reaches it; a failed push's -1 does, read unsigned. */
+const NO_NODE_LIMIT = 2 ** 32 - 1;
 
 /** Front-end op names that read or write slots, never the tape: the budget does not stop them (step() keeps results with keep()). */
 const OFF_TAPE = new Set(['data', 'item', 'grad', 'requiresGrad', 'keep', 'parameter', 'optimizer', 'step', 'assign', 'zeroGrad', 'free']);
@@ -191,7 +193,7 @@ export class Engine {
    * else: past it, the budget is checked in full. Without a budget it is
    * never reached.
    */
-  private nodeLimit = Number.MAX_SAFE_INTEGER;
+  private nodeLimit = NO_NODE_LIMIT;
   /** backward() calls since the last reset() that found the tape larger than the one before, and the sizes seen. */
   private watch = { calls: 0, firstBytes: 0, lastBytes: 0 };
   private warnedForgottenReset = false;
@@ -655,7 +657,7 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
+    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
   }
 
@@ -668,7 +670,7 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id < 0 || id >= this.nodeLimit) this.pushed(id, opName);
+    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
   }
 

@@ -175,9 +175,8 @@ export function arenaRoom(): usize { return currentChunk == 0 ? 0 : chunkEnd - b
 /** Makes sure the next `bytes` of arena allocations (16-byte rounded each) cannot fail; false if the heap has no room. */
 export function arenaReserve(bytes: usize): bool {
   if (bytes > mem.MAX_REQUEST) return false;
-  if (currentChunk != 0 && bytes <= chunkEnd - bump) return true;
-  if (!arenaGrow(bytes)) return false;
-  return true;
+  if (bytes == 0 || (currentChunk != 0 && bytes <= chunkEnd - bump)) return true;
+  return arenaGrow(bytes);
 }
 
 function arenaReset(): void {
