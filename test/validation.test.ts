@@ -161,7 +161,7 @@ describe.each(TENSOR_BACKENDS)('a heap that cannot hold an array is a named out-
       caught = err;
     }
     expect(caught).toBeInstanceOf(RangeError);
-    expect((caught as Error).message).toMatch(/^binary: out of memory: the JS heap could not allocate 6400 bytes \(1600 float32 elements\)/);
+    expect((caught as Error).message).toMatch(/^add: out of memory: the JS heap could not allocate 6400 bytes \(1600 float32 elements\)/);
     expect((caught as Error).message).not.toContain('Array buffer allocation failed');
     vi.unstubAllGlobals();
     stillWorks(eng, w);

@@ -8,7 +8,7 @@ import {
   DTYPE_CODE, type BinaryOpId, type CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
 import { MAX_SIZE, outOfMemory } from '../tensor/shape.js';
-import { NodeKind, ReduceKind } from '../generated/ops.js';
+import { ELEMENTWISE, NodeKind, ReduceKind } from '../generated/ops.js';
 import { gemm } from './gemm.js';
 
 type GemmArray = Float32Array | Float64Array;
@@ -205,14 +205,14 @@ export class JsTensorBackend implements TensorBackend {
 
   unary(op: UnaryOpId, a: number): number {
     const x = this.node(a);
-    const out = this.arena.take(x.dtype, x.data.length, 'unary');
+    const out = this.arena.take(x.dtype, x.data.length, ELEMENTWISE[op]?.method ?? 'unary');
     unaryForward(op, x.data, out);
     return this.push(UNARY, op, a, -1, -1, x.dtype, x.shape, out, x.requiresGrad);
   }
 
   binary(op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number {
     const x = this.node(a), y = this.node(b);
-    const out = this.arena.take(x.dtype, sizeOf(outShape), 'binary');
+    const out = this.arena.take(x.dtype, sizeOf(outShape), ELEMENTWISE[op]?.method ?? 'binary');
     binaryForward(op, x.data, broadcastStrides(x.shape, outShape), y.data, broadcastStrides(y.shape, outShape), out, outShape);
     return this.push(BINARY, op, a, b, -1, x.dtype, outShape, out, x.requiresGrad || y.requiresGrad);
   }

@@ -7,6 +7,7 @@
 
 import type { BackendName } from '../tape.js';
 import { coreFailure } from './tape.js';
+import { ELEMENTWISE } from '../generated/ops.js';
 import {
   DTYPE_CODE, DTYPE_NAMES,
   type BinaryOpId, type CompareKindId, type Conv2dArgs, type DType, type Pool2dArgs, type ReduceKindId,
@@ -129,8 +130,8 @@ export class WasmTensorBackend implements TensorBackend {
     return this.run('full', () => this.core.tensorFull(DTYPE_CODE[dtype], shape.length, value));
   }
 
-  unary(op: UnaryOpId, a: number): number { return this.run('unary', () => this.core.tensorUnary(op, a)); }
-  binary(op: BinaryOpId, a: number, b: number): number { return this.run('binary', () => this.core.tensorBinary(op, a, b)); }
+  unary(op: UnaryOpId, a: number): number { return this.run(ELEMENTWISE[op]?.method ?? 'unary', () => this.core.tensorUnary(op, a)); }
+  binary(op: BinaryOpId, a: number, b: number): number { return this.run(ELEMENTWISE[op]?.method ?? 'binary', () => this.core.tensorBinary(op, a, b)); }
   where(mask: number, a: number, b: number): number { return this.run('where', () => this.core.tensorWhere(mask, a, b)); }
   compare(kind: CompareKindId, a: number, b: number): number { return this.run('compare', () => this.core.tensorCompare(kind, a, b)); }
 
