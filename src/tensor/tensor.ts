@@ -8,6 +8,7 @@
 import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
 import type { EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
+import { ELEMENTWISE } from '../generated/ops.js';
 import {
   CompareKind, ReduceKind, TensorBinary, TensorUnary, type BinaryOpId, type CompareKindId, type DType,
   type TypedData, type UnaryOpId,
@@ -118,33 +119,33 @@ export class Tensor {
 
   // ── elementwise ──
 
-  add(other: TensorLike): Tensor { return binary(Op.Add, 'add', this, other); }
-  sub(other: TensorLike): Tensor { return binary(Op.Sub, 'sub', this, other); }
-  mul(other: TensorLike): Tensor { return binary(Op.Mul, 'mul', this, other); }
-  div(other: TensorLike): Tensor { return binary(Op.Div, 'div', this, other); }
+  add(other: TensorLike): Tensor { return binary(Op.Add, this, other); }
+  sub(other: TensorLike): Tensor { return binary(Op.Sub, this, other); }
+  mul(other: TensorLike): Tensor { return binary(Op.Mul, this, other); }
+  div(other: TensorLike): Tensor { return binary(Op.Div, this, other); }
   /** this ** exponent, elementwise; a number exponent gets no gradient. */
-  pow(exponent: TensorLike): Tensor { return binary(Op.Pow, 'pow', this, exponent, true); }
+  pow(exponent: TensorLike): Tensor { return binary(Op.Pow, this, exponent); }
   /** Elementwise max; on ties each input gets half the gradient. */
-  maximum(other: TensorLike): Tensor { return binary(TensorBinary.Maximum, 'maximum', this, other); }
-  minimum(other: TensorLike): Tensor { return binary(TensorBinary.Minimum, 'minimum', this, other); }
+  maximum(other: TensorLike): Tensor { return binary(TensorBinary.Maximum, this, other); }
+  minimum(other: TensorLike): Tensor { return binary(TensorBinary.Minimum, this, other); }
 
-  neg(): Tensor { return unary(Op.Neg, 'neg', this, false); }
-  exp(): Tensor { return unary(Op.Exp, 'exp', this); }
-  log(): Tensor { return unary(Op.Log, 'log', this); }
-  sqrt(): Tensor { return unary(Op.Sqrt, 'sqrt', this); }
-  abs(): Tensor { return unary(Op.Abs, 'abs', this, false); }
-  tanh(): Tensor { return unary(Op.Tanh, 'tanh', this); }
-  sigmoid(): Tensor { return unary(Op.Sigmoid, 'sigmoid', this); }
+  neg(): Tensor { return unary(Op.Neg, this); }
+  exp(): Tensor { return unary(Op.Exp, this); }
+  log(): Tensor { return unary(Op.Log, this); }
+  sqrt(): Tensor { return unary(Op.Sqrt, this); }
+  abs(): Tensor { return unary(Op.Abs, this); }
+  tanh(): Tensor { return unary(Op.Tanh, this); }
+  sigmoid(): Tensor { return unary(Op.Sigmoid, this); }
   /** max(x, 0); gradient 0 at 0. */
-  relu(): Tensor { return unary(Op.Relu, 'relu', this); }
-  sin(): Tensor { return unary(Op.Sin, 'sin', this); }
-  cos(): Tensor { return unary(Op.Cos, 'cos', this); }
+  relu(): Tensor { return unary(Op.Relu, this); }
+  sin(): Tensor { return unary(Op.Sin, this); }
+  cos(): Tensor { return unary(Op.Cos, this); }
   /** GELU with PyTorch's tanh approximation. */
-  gelu(): Tensor { return unary(TensorUnary.Gelu, 'gelu', this); }
+  gelu(): Tensor { return unary(TensorUnary.Gelu, this); }
   /** x > 0 ? x : slope·x; gradient `slope` at 0. */
   leakyRelu(slope = 0.01): Tensor {
     if (typeof slope !== 'number') throw new TypeError(`leakyRelu: slope must be a number, got ${describe(slope)}`);
-    return binary(TensorBinary.LeakyRelu, 'leakyRelu', this, slope);
+    return binary(TensorBinary.LeakyRelu, this, slope);
   }
 
   /**
@@ -504,20 +505,23 @@ function operand(op: string, a: Tensor, b: unknown): { id: number; shape: readon
   return { id: eng.tensorIdOf(b, op), shape: b.shape };
 }
 
-function unary(op: UnaryOpId, name: string, a: Tensor, floatOnly = true): Tensor {
+/** An elementwise op by its registry entry: the method name errors give, and whether int32 is refused. */
+function unary(op: UnaryOpId, a: Tensor): Tensor {
+  const { method: name, dtypes } = ELEMENTWISE[op];
   const eng = a.owner.engine;
   const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
-  if (floatOnly) S.checkFloat(name, a.dtype);
+  if (dtypes === 'float') S.checkFloat(name, a.dtype);
   return make(eng, be.unary(op, ia), a.shape, a.dtype);
 }
 
-function binary(op: BinaryOpId, name: string, a: Tensor, b: TensorLike, floatOnly = false): Tensor {
+function binary(op: BinaryOpId, a: Tensor, b: TensorLike): Tensor {
+  const { method: name, dtypes } = ELEMENTWISE[op];
   const eng = a.owner.engine;
   const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
-  if (floatOnly || op === Op.Div || op === TensorBinary.LeakyRelu) S.checkFloat(name, a.dtype);
+  if (dtypes === 'float') S.checkFloat(name, a.dtype);
   const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
   const ib = operand(name, a, b);
   return make(eng, be.binary(op, ia, ib.id, shape), shape, a.dtype);
