@@ -1,11 +1,11 @@
 // The JS twin's backward rules are one table keyed by node kind
-// (src/js/tensor/backward.ts). Its type lists every kind of the registry, so a
+// (src/js/tensor/graph/backward.ts). Its type lists every kind of the registry, so a
 // kind added to registry/ops.mjs without a twin rule fails `tsc -p
 // test/tsconfig.json` (the `@ts-expect-error` lines below are that check: each
 // is an error today, and tsc fails if one stops being one).
 import { describe, expect, it } from 'vitest';
 import { NODE_KIND_COUNT, NodeKind, type NodeKindName } from '../src/generated/ops.js';
-import { BACKWARD, type BackwardTable } from '../src/js/tensor/backward.js';
+import { BACKWARD, type BackwardTable } from '../src/js/tensor/graph/backward.js';
 
 // a table without Cast's rule is not a BackwardTable
 const { Cast: _cast, ...withoutCast } = BACKWARD;

@@ -1,24 +1,24 @@
 // The JS twin of the tensor engine (assembly/tensor/): JsTensorBackend, the
-// contract of src/tensor/backend.ts, over a tape of JS nodes. The files of
-// ./tensor/ mirror assembly/tensor/graph/ one for one: the tape, then one file
-// per op family with each op's forward beside its backward rule, and the sweep
-// with the table of rules (./tensor/backward.ts). Loops live in
-// ./tensor-kernels.ts, matmul in ./gemm.ts, the elementwise rules in
-// ./tensor-ops.ts and ./ops.ts.
+// contract of src/tensor/backend.ts, over a tape of JS nodes. ./tensor/
+// mirrors assembly/tensor/ file for file: tape.ts (nodes, arena, slots),
+// kernels.ts and conv.ts (the loops), ops.ts (the tensor-only elementwise
+// rules; the scalar ones are ./ops.ts), and graph/, one file per op family
+// with each op's forward beside its backward rule, plus the sweep with the
+// table of rules keyed by node kind (graph/backward.ts). Matmul is ./gemm.ts.
 
 import type {
   BinaryOpId, CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
 } from '../tensor/backend.js';
 import { TensorTape, alloc, copyOf } from './tensor/tape.js';
-import * as leaves from './tensor/leaves.js';
-import * as elementwise from './tensor/elementwise.js';
-import * as reduce from './tensor/reduce.js';
-import * as mm from './tensor/matmul.js';
-import * as movement from './tensor/movement.js';
-import * as conv from './tensor/conv.js';
-import * as loss from './tensor/loss.js';
-import * as optim from './tensor/optim.js';
-import * as sweep from './tensor/backward.js';
+import * as leaves from './tensor/graph/leaves.js';
+import * as elementwise from './tensor/graph/elementwise.js';
+import * as reduce from './tensor/graph/reduce.js';
+import * as mm from './tensor/graph/matmul.js';
+import * as movement from './tensor/graph/movement.js';
+import * as conv from './tensor/graph/conv.js';
+import * as loss from './tensor/graph/loss.js';
+import * as optim from './tensor/graph/optim.js';
+import * as sweep from './tensor/graph/backward.js';
 
 export class JsTensorBackend implements TensorBackend {
   readonly backend = 'js' as const;

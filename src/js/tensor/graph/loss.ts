@@ -1,8 +1,8 @@
 // Losses (assembly/tensor/graph/loss.ts): cross-entropy over rows of logits
 // with int32 class targets, fused so that the softmax never overflows.
 
-import type { TypedData } from '../../tensor/backend.js';
-import { type BackwardRule, type TensorTape } from './tape.js';
+import type { TypedData } from '../../../tensor/backend.js';
+import { type BackwardRule, type TensorTape } from '../tape.js';
 
 /**
  * Σᵢ (logsumexp(row i) − row i[tᵢ]) over the rows of x [t.length, C], each in

@@ -1,10 +1,10 @@
 // Reductions (assembly/tensor/graph/reduce.ts): sum, max and min over axes,
 // accumulated in f64 and rounded once into the tensor's dtype.
 
-import type { ReduceKindId } from '../../tensor/backend.js';
-import { ReduceKind } from '../../generated/ops.js';
-import { reduceForward, reduceIndex, reduceSumBackward, sizeOf } from '../tensor-kernels.js';
-import { type BackwardRule, type TensorTape, scratchF64 } from './tape.js';
+import type { ReduceKindId } from '../../../tensor/backend.js';
+import { ReduceKind } from '../../../generated/ops.js';
+import { reduceForward, reduceIndex, reduceSumBackward, sizeOf } from '../kernels.js';
+import { type BackwardRule, type TensorTape, scratchF64 } from '../tape.js';
 
 const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 

@@ -3,8 +3,8 @@
 // lists every kind of the registry, so a kind added to registry/ops.mjs
 // without a twin rule here does not compile.
 
-import { NODE_KIND_INFO, NodeKind, type NodeKindName } from '../../generated/ops.js';
-import { type BackwardRule, type TensorTape, type TNode } from './tape.js';
+import { NODE_KIND_INFO, NodeKind, type NodeKindName } from '../../../generated/ops.js';
+import { type BackwardRule, type TensorTape, type TNode } from '../tape.js';
 import { constBack, leafBack, paramBack } from './leaves.js';
 import { binaryBack, castBack, compareBack, detachBack, unaryBack, whereBack } from './elementwise.js';
 import { reduceBack } from './reduce.js';

@@ -2,9 +2,9 @@
 // No gradient flows past them: a Leaf's and a Param's gradient is where the
 // sweep stops and accumulates.
 
-import type { DType, TypedData } from '../../tensor/backend.js';
-import { sizeOf } from '../tensor-kernels.js';
-import { type BackwardRule, type TensorTape, noGradient } from './tape.js';
+import type { DType, TypedData } from '../../../tensor/backend.js';
+import { sizeOf } from '../kernels.js';
+import { type BackwardRule, type TensorTape, noGradient } from '../tape.js';
 
 export function fromData(t: TensorTape, data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
   const copy = t.arena.take(dtype, data.length, 'fromData');

@@ -1,13 +1,13 @@
 // Elementwise ops (assembly/tensor/graph/elementwise.ts): unary and broadcast
 // binary ops, where, compare, cast and detach, each forward beside its
-// backward rule. The per-element rules are ../ops.ts (scalar ids) and
-// ../tensor-ops.ts (tensor-only ids); the loops are ../tensor-kernels.ts.
+// backward rule. The per-element rules are ../../ops.ts (scalar ids) and
+// ../ops.ts (tensor-only ids); the loops are ../kernels.ts.
 
-import type { BinaryOpId, CompareKindId, DType, UnaryOpId } from '../../tensor/backend.js';
-import { ELEMENTWISE } from '../../generated/ops.js';
-import { compareForward, whereForward } from '../tensor-ops.js';
-import { binaryBackward, binaryForward, broadcastStrides, offsets, sizeOf, unaryBackward, unaryForward } from '../tensor-kernels.js';
-import { type BackwardRule, type TensorTape, noGradient, scratchF64 } from './tape.js';
+import type { BinaryOpId, CompareKindId, DType, UnaryOpId } from '../../../tensor/backend.js';
+import { ELEMENTWISE } from '../../../generated/ops.js';
+import { compareForward, whereForward } from '../ops.js';
+import { binaryBackward, binaryForward, broadcastStrides, offsets, sizeOf, unaryBackward, unaryForward } from '../kernels.js';
+import { type BackwardRule, type TensorTape, noGradient, scratchF64 } from '../tape.js';
 
 export function unary(t: TensorTape, op: UnaryOpId, a: number): number {
   const x = t.node(a);
@@ -16,7 +16,7 @@ export function unary(t: TensorTape, op: UnaryOpId, a: number): number {
   return t.push('Unary', op, a, -1, -1, x.dtype, x.shape, out, x.requiresGrad, null);
 }
 
-/** d f(x) = f'(x)·dx, per element (the op's rule in ../ops.ts or ../tensor-ops.ts) */
+/** d f(x) = f'(x)·dx, per element (the op's rule in ../../ops.ts or ../ops.ts) */
 export const unaryBack: BackwardRule<'Unary'> = (t, n) => {
   const x = t.node(n.a);
   unaryBackward(n.op, x.data, n.data, n.grad!, t.addGrad(n.a));

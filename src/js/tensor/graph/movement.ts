@@ -3,8 +3,8 @@
 // through a list of offsets, so each backward sends every output element's
 // gradient back to the input element it came from.
 
-import { broadcastStrides, contiguousStrides, offsets, sizeOf } from '../tensor-kernels.js';
-import { type BackwardRule, type TensorTape, scratchF64 } from './tape.js';
+import { broadcastStrides, contiguousStrides, offsets, sizeOf } from '../kernels.js';
+import { type BackwardRule, type TensorTape, scratchF64 } from '../tape.js';
 
 /** Same elements, new shape: the node shares its input's array. */
 export function reshape(t: TensorTape, a: number, shape: readonly number[]): number {

@@ -1,7 +1,7 @@
 // Optimizer steps (assembly/tensor/graph/optim.ts): in place on slots, after
 // backward has filled their gradients. No node is recorded.
 
-import type { TensorTape } from './tape.js';
+import type { TensorTape } from '../tape.js';
 
 export function sgdStep(
   t: TensorTape, params: readonly number[], velocity: readonly number[], lr: number, momentum: number, weightDecay: number, firstStep: boolean,

@@ -1,9 +1,9 @@
 // Batched matrix product (assembly/tensor/graph/matmul.ts), with broadcast
-// batch dims and transposed operands; the loops are ../gemm.ts.
+// batch dims and transposed operands; the loops are ../../gemm.ts.
 
-import { gemm } from '../gemm.js';
-import { broadcastStrides, offsets, sizeOf } from '../tensor-kernels.js';
-import { type BackwardRule, type GemmArray, type TensorTape } from './tape.js';
+import { gemm } from '../../gemm.js';
+import { broadcastStrides, offsets, sizeOf } from '../kernels.js';
+import { type BackwardRule, type GemmArray, type TensorTape } from '../tape.js';
 
 /** For each output matrix, the index of the matrix of a and of b it reads (broadcast batch dims). */
 function batchIndex(sa: readonly number[], sb: readonly number[], so: readonly number[]): { ia: Int32Array; ib: Int32Array } {
