@@ -1,16 +1,16 @@
-// Loops of the JS twin's tensor ops over typed arrays. Each function reads
+// Loops of the JS twin's tensor ops over typed arrays (assembly/tensor/kernels.ts). Each function reads
 // and writes flat row-major arrays at offsets given by strides; none
 // allocates per element or calls a closure per element. Reading an f32 array
 // yields an f64 and storing rounds, so "compute in f64, round once on store"
 // is what a plain loop does.
 
-import { outOfMemory } from '../tensor/shape.js';
-import type { TypedData } from '../tensor/backend.js';
-import { forward, backward } from './ops.js';
-import { tensorForward, tensorBackward } from './tensor-ops.js';
-import { OP_COUNT, ReduceKind } from '../generated/ops.js';
+import { outOfMemory } from '../../tensor/shape.js';
+import type { TypedData } from '../../tensor/backend.js';
+import { forward, backward } from '../ops.js';
+import { tensorForward, tensorBackward } from './ops.js';
+import { OP_COUNT, ReduceKind } from '../../generated/ops.js';
 
-/** Ids below this are the scalar table's (./ops.ts); the rest are tensor-only (./tensor-ops.ts). */
+/** Ids below this are the scalar table's (../ops.ts); the rest are tensor-only (./ops.ts). */
 const FIRST_TENSOR_OP = OP_COUNT;
 const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 
@@ -260,62 +260,4 @@ export function reduceSumBackward(g: TypedData, shape: readonly number[], so: In
 /** The output offset of every input element (as reduceForward walks them). */
 export function reduceIndex(shape: readonly number[], so: Int32Array): Int32Array {
   return offsets(shape, so);
-}
-
-// ── convolution helpers (im2col layout: row (c, kh, kw), column (ho, wo)) ──
-
-export function im2col(
-  x: TypedData, xOff: number, C: number, H: number, W: number, KH: number, KW: number,
-  sh: number, sw: number, ph: number, pw: number, HO: number, WO: number, col: TypedData,
-): void {
-  const P = HO * WO;
-  let row = 0;
-  for (let c = 0; c < C; c++) {
-    const xc = xOff + c * H * W;
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++, row++) {
-        const base = row * P;
-        for (let ho = 0; ho < HO; ho++) {
-          const h = ho * sh - ph + kh;
-          const rowOut = base + ho * WO;
-          if (h < 0 || h >= H) {
-            col.fill(0, rowOut, rowOut + WO);
-            continue;
-          }
-          const xr = xc + h * W;
-          for (let wo = 0; wo < WO; wo++) {
-            const w = wo * sw - pw + kw;
-            col[rowOut + wo] = w >= 0 && w < W ? x[xr + w] : 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: adds each column entry back into the input position it was read from. */
-export function col2im(
-  col: TypedData, C: number, H: number, W: number, KH: number, KW: number,
-  sh: number, sw: number, ph: number, pw: number, HO: number, WO: number, gx: Float64Array, gxOff: number,
-): void {
-  const P = HO * WO;
-  let row = 0;
-  for (let c = 0; c < C; c++) {
-    const xc = gxOff + c * H * W;
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++, row++) {
-        const base = row * P;
-        for (let ho = 0; ho < HO; ho++) {
-          const h = ho * sh - ph + kh;
-          if (h < 0 || h >= H) continue;
-          const xr = xc + h * W;
-          const rowIn = base + ho * WO;
-          for (let wo = 0; wo < WO; wo++) {
-            const w = wo * sw - pw + kw;
-            if (w >= 0 && w < W) gx[xr + w] += col[rowIn + wo];
-          }
-        }
-      }
-    }
-  }
 }

@@ -1,10 +1,10 @@
 // The JS twin's elementwise rules for the ops only tensors have, forward and
-// backward side by side. Scalar op ids (src/ops.ts) use the scalar table in
-// ./ops.ts, so each of those ops has its rule in one place for Values and
+// backward side by side (assembly/tensor/ops.ts). Scalar op ids (src/ops.ts)
+// use the scalar table in ../ops.ts, so each of those ops has its rule in one place for Values and
 // tensors alike. Every rule works on one element in
 // f64; the kernels round once when they store into an f32 tensor.
 
-import { TensorBinary, TensorUnary, CompareKind } from '../generated/ops.js';
+import { TensorBinary, TensorUnary, CompareKind } from '../../generated/ops.js';
 
 const MAXIMUM = TensorBinary.Maximum;
 const MINIMUM = TensorBinary.Minimum;
