@@ -504,7 +504,6 @@ export class Engine {
 
   stats(): EngineStats {
     const t = this.tape;
-    const arenaUsed = this.arenaUsed();
     return {
       backend: this.backend,
       nodes: t.nodeCount,
@@ -515,8 +514,8 @@ export class Engine {
       tensorNodes: this.tensors.nodeCount,
       tensorSlots: this.tensors.slotCount,
       tensorBytes: this.tensors.tensorBytes,
-      tapeBytes: t.nodeCount * SCALAR_NODE_BYTES + arenaUsed,
-      tensorArenaUsed: arenaUsed,
+      tapeBytes: this.tapeBytes(),
+      tensorArenaUsed: this.tensors.arenaUsed,
       tensorArenaPeak: this.tensors.arenaPeak,
       heapBytes: t.heapBytes + this.tensors.heapBytes,
     };
@@ -754,7 +753,7 @@ export class Engine {
     if (id < 0) throw this.tape.failure(opName);
     if (id >= this.nodeLimit) {
       const budget = this.maxTapeBytes!;
-      const arena = this.arenaUsed();
+      const arena = this.tensors.arenaUsed;
       const bytes = (id + 1) * SCALAR_NODE_BYTES + arena;
       if (bytes > budget) {
         this.tape.truncate(id);
@@ -767,13 +766,9 @@ export class Engine {
 
   // ── the tape's size: the budget and the forgotten-reset check ──
 
-  /** Bytes of tensor data and gradients since the last reset. */
-  private arenaUsed(): number {
-    return this.tensors.arenaUsed;
-  }
-
+  /** Bytes the tape holds since the last reset: scalar nodes, and tensor data and gradients. */
   private tapeBytes(): number {
-    return this.tape.nodeCount * SCALAR_NODE_BYTES + this.arenaUsed();
+    return this.tape.nodeCount * SCALAR_NODE_BYTES + this.tensors.arenaUsed;
   }
 
   private resetWatch(): void {
@@ -787,7 +782,7 @@ export class Engine {
   /** Throws if the tape is past the budget; refreshes the scalar pushes' threshold. */
   private checkBudget(opName: string): number {
     const budget = this.maxTapeBytes!;
-    const arena = this.arenaUsed();
+    const arena = this.tensors.arenaUsed;
     const bytes = this.tape.nodeCount * SCALAR_NODE_BYTES + arena;
     if (bytes > budget) throw new WasmgradTapeBudgetError(opName, bytes, budget);
     this.nodeLimit = Math.floor((budget - arena) / SCALAR_NODE_BYTES);

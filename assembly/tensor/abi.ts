@@ -95,14 +95,6 @@ export function tensorArenaPeak(): f64 { return <f64>t.arenaPeakBytes(); }
 /** A zeroed slot of the staged shape. */
 export function slotCreate(dtype: i32, rank: i32, requiresGrad: i32): i32 {
   if (<u32>dtype >= <u32>DTYPE_COUNT || (requiresGrad != 0 && dtype == DType.I32)) return fail(ErrorCode.BadDType);
-  if (<u32>rank > 8) return fail(ErrorCode.BadShape);
-  let size: i64 = 1;
-  for (let d = 0; d < rank; d++) {
-    let n = shape.staged(d);
-    if (n < 0) return fail(ErrorCode.BadShape);
-    size *= n;
-    if (size > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
-  }
   return t.createSlot(dtype, rank, shape.stage, requiresGrad != 0);
 }
 

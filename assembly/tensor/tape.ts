@@ -224,8 +224,13 @@ let nodes: usize = 0;
 /** The most elements a tensor may have: 2^28, so a byte offset into the largest (f64) fits in 31 bits. */
 export const MAX_ELEMENTS: i64 = 1 << 28;
 
-/** Elements of a tensor of `rank` dims whose sizes are the i32s at `shape`, or -1 if a dim is negative or the total is more than MAX_ELEMENTS. */
-function sizeOfShape(rank: i32, shape: usize): i32 {
+/**
+ * Elements of a tensor of `rank` dims whose sizes are the i32s at `shape`, or
+ * -1 if the rank is more than MAX_RANK, a dim is negative or the total is more
+ * than MAX_ELEMENTS. Every node and slot is checked by it before it is made.
+ */
+export function shapeSize(rank: i32, shape: usize): i32 {
+  if (<u32>rank > <u32>MAX_RANK) return -1;
   let size: i64 = 1;
   for (let d = 0; d < rank; d++) {
     let n = load<i32>(shape + (<usize>d << 2));
@@ -255,8 +260,7 @@ function initRecord(r: usize, op: i32, dtype: i32, rank: i32, shape: usize, size
  */
 export function pushNode(op: i32, dtype: i32, rank: i32, shape: usize, a: i32, b: i32, c: i32, alias: usize): i32 {
   // Every op's output passes here before any work is done: one size check for all.
-  if (<u32>rank > <u32>MAX_RANK) return fail(ErrorCode.BadShape);
-  let size = sizeOfShape(rank, shape);
+  let size = shapeSize(rank, shape);
   if (size < 0) return fail(ErrorCode.BadShape);
   let id = nodeCount;
   if (id == nodeCapacity) {
@@ -332,8 +336,7 @@ export function createSlot(dtype: i32, rank: i32, shape: usize, needsGrad: bool)
     slots = grown;
     slotCapacity = cap;
   }
-  if (<u32>rank > <u32>MAX_RANK) return fail(ErrorCode.BadShape);
-  let size = sizeOfShape(rank, shape);
+  let size = shapeSize(rank, shape);
   if (size < 0) return fail(ErrorCode.BadShape);
   let bytes = max<usize>(<usize>size << elementShift(dtype), 16);
   let data = mem.malloc(bytes);

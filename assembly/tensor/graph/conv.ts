@@ -6,6 +6,7 @@ import { NodeKind } from "../ops";
 import {
   F, elementShift, geti, seti, iattr, setIattr, dimOf, rankOf, dtypeOf, dataOf, gradPtrOf,
   requiresGrad, pushNode, gradBuffer, arenaAlloc, mark, rollback,
+  MAX_ELEMENTS,
 } from "../tape";
 import { gemmRun, gemmReady } from "../gemm";
 import { im2colRun, col2imRun, poolForwardRun, poolBackwardRun } from "../conv";
@@ -25,12 +26,12 @@ export function conv2d(x: i32, w: i32): i32 {
   if (spanH < 0 || spanW < 0) return fail(ErrorCode.BadShape);
   let HO = spanH / sh + 1, WO = spanW / sw + 1;
   let cols = <i64>dimOf(x, 1) * dimOf(w, 2) * dimOf(w, 3) * HO * WO; // im2col's buffer
-  if (HO > (<i64>1 << 28) || WO > (<i64>1 << 28) || cols > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
+  if (HO > MAX_ELEMENTS || WO > MAX_ELEMENTS || cols > MAX_ELEMENTS) return fail(ErrorCode.BadShape);
   sset(outShape, 0, dimOf(x, 0));
   sset(outShape, 1, dimOf(w, 0));
   sset(outShape, 2, <i32>HO);
   sset(outShape, 3, <i32>WO);
-  if (!validShape(4, outShape, dtypeOf(x))) return fail(ErrorCode.BadShape);
+  if (!validShape(4, outShape)) return fail(ErrorCode.BadShape);
   if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
   mark();
   let id = pushNode(NodeKind.Conv2d, dtypeOf(x), 4, outShape, x, w, -1, 0);

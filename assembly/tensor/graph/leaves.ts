@@ -11,7 +11,7 @@ import { DTYPE_COUNT } from "../../generated/ops";
 /** A Leaf (requiresGrad) or Const with the staged shape; data uninitialized (the host writes it). */
 export function fromData(dtype: i32, rank: i32, needsGrad: bool): i32 {
   if (<u32>dtype >= <u32>DTYPE_COUNT || (needsGrad && dtype == DType.I32)) return fail(ErrorCode.BadDType);
-  if (!validShape(rank, stage, dtype)) return fail(ErrorCode.BadShape);
+  if (!validShape(rank, stage)) return fail(ErrorCode.BadShape);
   let id = pushNode(needsGrad ? NodeKind.Leaf : NodeKind.Const, dtype, rank, stage, -1, -1, -1, 0);
   if (id < 0) return id;
   if (needsGrad) seti(id, F.Flags, Flag.RequiresGrad | Flag.Accumulates);

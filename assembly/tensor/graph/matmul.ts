@@ -50,7 +50,7 @@ export function matmul(a: i32, b: i32, transA: bool, transB: bool): i32 {
   if (r < 0) return fail(ErrorCode.BadShape);
   sset(outShape, r, M);
   sset(outShape, r + 1, N);
-  if (!validShape(r + 2, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (!validShape(r + 2, outShape)) return fail(ErrorCode.BadShape);
   if (!gemmReady()) return fail(ErrorCode.OutOfMemory);
   let id = pushNode(NodeKind.Matmul, dtypeOf(a), r + 2, outShape, a, b, -1, 0);
   if (id < 0) return id;

@@ -7,6 +7,7 @@ import { NodeKind } from "../ops";
 import {
   DType, F, elementShift, geti, seti, iattr, setIattr, setFattr, dimOf, rankOf, sizeOf, dtypeOf, dataOf, gradPtrOf,
   requiresGrad, pushNode, gradBuffer,
+  MAX_ELEMENTS,
 } from "../tape";
 import { planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride } from "../plan";
 import { copyRun, fillRun, scatterAddRowsRun } from "../kernels";
@@ -18,7 +19,7 @@ import {
 
 export function reshape(a: i32, rank: i32): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (!validShape(rank, stage, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (!validShape(rank, stage)) return fail(ErrorCode.BadShape);
   let size = 1;
   for (let d = 0; d < rank; d++) size *= staged(d);
   if (size != sizeOf(a)) return fail(ErrorCode.BadShape);
@@ -92,7 +93,7 @@ function planExpand(id: i32, a: i32, aSide: i32): void {
 export function expand(a: i32, rank: i32): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let ra = rankOf(a);
-  if (rank < ra || !validShape(rank, stage, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (rank < ra || !validShape(rank, stage)) return fail(ErrorCode.BadShape);
   for (let d = 0; d < ra; d++) {
     let n = dimOf(a, d), m = staged(d + rank - ra);
     if (n != m && n != 1) return fail(ErrorCode.BadShape);
@@ -170,10 +171,10 @@ export function pad(a: i32, value: f64): i32 {
     let lo = staged(d), hi = staged(r + d);
     if (lo < 0 || hi < 0) return fail(ErrorCode.BadArgument);
     let n = <i64>dimOf(a, d) + lo + hi; // i64: widths near 2^31 must not wrap into a small dim
-    if (n > (<i64>1 << 28)) return fail(ErrorCode.BadShape);
+    if (n > MAX_ELEMENTS) return fail(ErrorCode.BadShape);
     sset(outShape, d, <i32>n);
   }
-  if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (!validShape(r, outShape)) return fail(ErrorCode.BadShape);
   let id = pushNode(NodeKind.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
   for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
@@ -208,7 +209,7 @@ export function concat(a: i32, b: i32, axis: i32): i32 {
     if (d != axis && dimOf(a, d) != dimOf(b, d)) return fail(ErrorCode.BadShape);
     sset(outShape, d, d == axis ? dimOf(a, d) + dimOf(b, d) : dimOf(a, d));
   }
-  if (!validShape(r, outShape, dtypeOf(a))) return fail(ErrorCode.BadShape);
+  if (!validShape(r, outShape)) return fail(ErrorCode.BadShape);
   let id = pushNode(NodeKind.Concat, dtypeOf(a), r, outShape, a, b, -1, 0);
   if (id < 0) return id;
   setIattr(id, 0, axis);

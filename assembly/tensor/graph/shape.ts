@@ -2,7 +2,7 @@
 // an op works its output shape out in, and the checks and shape rules they
 // all apply (validShape, broadcastShapes, gradFlag).
 
-import { DType, Flag, MAX_RANK, dimOf, rankOf, dtypeOf, sizeOf, requiresGrad, nodeCount } from "../tape";
+import { DType, Flag, MAX_RANK, dimOf, rankOf, dtypeOf, sizeOf, requiresGrad, nodeCount, shapeSize } from "../tape";
 import { planBegin, planContiguous } from "../plan";
 
 /** Host staging area: shapes, axes, attributes and slot lists are written here before a call. */
@@ -28,18 +28,8 @@ export function shapeInto(id: i32, s: usize): i32 {
   return r;
 }
 
-/** Checks a staged shape of `rank` dims at `s`: every dim ≥ 0, total size small enough to address. */
-export function validShape(rank: i32, s: usize, dtype: i32): bool {
-  if (<u32>rank > <u32>MAX_RANK) return false;
-  let size: i64 = 1;
-  for (let d = 0; d < rank; d++) {
-    let n = sget(s, d);
-    if (n < 0) return false;
-    size *= n;
-    if (size > (<i64>1 << 28)) return false; // 2 GiB of f64 at most: addresses stay in i32
-  }
-  return true;
-}
+/** Checks a staged shape of `rank` dims at `s` as pushNode will: every dim ≥ 0, total size small enough to address. */
+@inline export function validShape(rank: i32, s: usize): bool { return shapeSize(rank, s) >= 0; }
 
 /** The flags of a new op node: RequiresGrad if any differentiable input has it. */
 @inline export function gradFlag(a: i32, b: i32, c: i32): i32 {
