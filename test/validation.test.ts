@@ -212,6 +212,7 @@ describe.each(TENSOR_BACKENDS)('options are objects with known keys (%s)', (back
     ['sum(0, [])', (e) => e.tensor([1, 2]).sum(0, [] as never), TypeError, 'sum: options must be an object, got an array'],
     ['sum keepdim (PyTorch)', (e) => e.tensor([1, 2]).sum(0, { keepdim: true } as never), TypeError, "sum: unknown option 'keepdim' (wasmgrad spells it keepdims); the options are keepdims"],
     ['mean dim (PyTorch)', (e) => e.tensor([1, 2]).mean(undefined, { dim: 0 } as never), TypeError, "mean: unknown option 'dim' (pass the axes as the first argument); the options are keepdims"],
+    ['sum({ dim }) in the axes place (PyTorch)', (e) => e.tensor([1, 2]).sum({ dim: 0 } as never), TypeError, 'sum: axes must be a number or an array of numbers, got an object (Object); the axes come first and the options after, as in sum(1, { keepdims: true })'],
     ["max keepdims: 'yes'", (e) => e.tensor([1, 2]).max(0, { keepdims: 'yes' as never }), TypeError, 'max: keepdims must be true or false, got the string "yes"'],
     ['SGD betas', (e) => new optim.SGD(params(e), { lr: 0.1, betas: [0.9, 0.99] } as never), TypeError, "SGD: unknown option 'betas' (betas is an Adam option; SGD takes momentum); the options are lr, momentum, weightDecay"],
     ['SGD weight_decay (PyTorch)', (e) => new optim.SGD(params(e), { lr: 0.1, weight_decay: 0.01 } as never), TypeError, "SGD: unknown option 'weight_decay' (wasmgrad spells it weightDecay)"],

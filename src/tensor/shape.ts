@@ -115,7 +115,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  if (!Array.isArray(list)) throw new TypeError(`${op}: axes must be a number or an array of numbers`);
+  if (!Array.isArray(list)) {
+    // t.sum({ dim: 1 }) is PyTorch's keyword written as an object: the axes come first, the options after.
+    const hint = typeof list === 'object' && list !== null ? `; the axes come first and the options after, as in ${op}(1, { keepdims: true })` : '';
+    throw new TypeError(`${op}: axes must be a number or an array of numbers, got ${describe(list)}${hint}`);
+  }
   const out = list.map((a) => normalizeAxis(op, a, rank)).sort((p, q) => p - q);
   for (let i = 1; i < out.length; i++) if (out[i] === out[i - 1]) throw new RangeError(`${op}: axis ${out[i]} is repeated`);
   return out;
