@@ -125,6 +125,87 @@ const T23: f64 = -3.927832388331683e-05;
 @inline function absForward(x: f64): f64 { return Math.abs(x); }
 @inline function absBackward(x: f64, g: f64): void { gradX = x > 0 ? g : x < 0 ? -g : x == 0 ? 0 : NaN; }
 
+// ── Log1p ──  d ln(1 + x) = dx/(1 + x)
+@inline function log1pForward(x: f64): f64 { return Math.log1p(x); }
+@inline function log1pBackward(x: f64, g: f64): void { gradX = g / (1 + x); }
+
+// ── Expm1 ──  d(e^x - 1) = e^x·dx = (out + 1)·dx
+@inline function expm1Forward(x: f64): f64 { return Math.expm1(x); }
+@inline function expm1Backward(out: f64, g: f64): void { gradX = g * (out + 1); }
+
+// ── Erf ──  d erf x = (2/√π)·e^(-x²)·dx
+// fdlibm's s_erf.c (Copyright (C) 1993 by Sun Microsystems, Inc. All rights
+// reserved. Developed at SunPro, a Sun Microsystems, Inc. business. Permission
+// to use, copy, modify, and distribute this software is freely granted,
+// provided that this notice is preserved): a rational approximation of
+// (erf x - x)/x below 0.84375, of erf x - erx around 1, and of
+// ln(x·erfc x) + x² beyond, each under 1 ulp. src/js/ops.ts evaluates the same
+// polynomials in the same order, so the backends differ only where exp does.
+const ERX: f64 = 8.45062911510467529297e-01;   // erf(1) rounded to 24 bits
+const EFX: f64 = 1.28379167095512586316e-01;   // 2/√π - 1
+const PP0: f64 = 1.28379167095512558561e-01, PP1: f64 = -3.25042107247001499370e-01, PP2: f64 = -2.84817495755985104766e-02;
+const PP3: f64 = -5.77027029648944159157e-03, PP4: f64 = -2.37630166566501626084e-05;
+const QQ1: f64 = 3.97917223959155352819e-01, QQ2: f64 = 6.50222499887672944485e-02, QQ3: f64 = 5.08130628187576562776e-03;
+const QQ4: f64 = 1.32494738004321644526e-04, QQ5: f64 = -3.96022827877536812320e-06;
+const PA0: f64 = -2.36211856075265944077e-03, PA1: f64 = 4.14856118683748331666e-01, PA2: f64 = -3.72207876035701323847e-01;
+const PA3: f64 = 3.18346619901161753674e-01, PA4: f64 = -1.10894694282396677476e-01, PA5: f64 = 3.54783043256182359371e-02;
+const PA6: f64 = -2.16637559486879084300e-03;
+const QA1: f64 = 1.06420880400844228286e-01, QA2: f64 = 5.40397917702171048937e-01, QA3: f64 = 7.18286544141962662868e-02;
+const QA4: f64 = 1.26171219808761642112e-01, QA5: f64 = 1.36370839120290507362e-02, QA6: f64 = 1.19844998467991074170e-02;
+const RA0: f64 = -9.86494403484714822705e-03, RA1: f64 = -6.93858572707181764372e-01, RA2: f64 = -1.05586262253232909814e+01;
+const RA3: f64 = -6.23753324503260060396e+01, RA4: f64 = -1.62396669462573470355e+02, RA5: f64 = -1.84605092906711035994e+02;
+const RA6: f64 = -8.12874355063065934246e+01, RA7: f64 = -9.81432934416914548592e+00;
+const SA1: f64 = 1.96512716674392571292e+01, SA2: f64 = 1.37657754143519042600e+02, SA3: f64 = 4.34565877475229228821e+02;
+const SA4: f64 = 6.45387271733267880336e+02, SA5: f64 = 4.29008140027567833386e+02, SA6: f64 = 1.08635005541779435134e+02;
+const SA7: f64 = 6.57024977031928170135e+00, SA8: f64 = -6.04244152148580987438e-02;
+const RB0: f64 = -9.86494292470009928597e-03, RB1: f64 = -7.99283237680523006574e-01, RB2: f64 = -1.77579549177547519889e+01;
+const RB3: f64 = -1.60636384855821916062e+02, RB4: f64 = -6.37566443368389627722e+02, RB5: f64 = -1.02509513161107724954e+03;
+const RB6: f64 = -4.83519191608651397019e+02;
+const SB1: f64 = 3.03380607434824582924e+01, SB2: f64 = 3.25792512996573918826e+02, SB3: f64 = 1.53672958608443695994e+03;
+const SB4: f64 = 3.19985821950859553908e+03, SB5: f64 = 2.55305040643316442583e+03, SB6: f64 = 4.74528541206955367215e+02;
+const SB7: f64 = -2.24409524465858183362e+01;
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+function erf(x: f64): f64 {
+  let a = Math.abs(x);
+  if (!(a < 0.84375)) {
+    if (a != a) return x;
+    if (a < 1.25) {
+      let s = a - 1;
+      let p = PA0 + s * (PA1 + s * (PA2 + s * (PA3 + s * (PA4 + s * (PA5 + s * PA6)))));
+      let q = 1 + s * (QA1 + s * (QA2 + s * (QA3 + s * (QA4 + s * (QA5 + s * QA6)))));
+      return x < 0 ? -ERX - p / q : ERX + p / q;
+    }
+    if (a >= 6) return x < 0 ? -1 : 1;
+    let s = 1 / (a * a), r: f64, q: f64;
+    if (a < 2.857142857142857) { // 1/0.35
+      r = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
+      q = 1 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
+    } else {
+      r = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
+      q = 1 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
+    }
+    // e^(-a²) as e^(-z²)·e^((z-a)(z+a)) with z = a cut to 32 bits, so that z² is exact.
+    let z = reinterpret<f64>(reinterpret<u64>(a) & 0xFFFFFFFF00000000);
+    let e = Math.exp(-z * z - 0.5625) * Math.exp((z - a) * (z + a) + r / q);
+    return x < 0 ? e / a - 1 : 1 - e / a;
+  }
+  if (a < 3.725290298461914e-9) return x + EFX * x; // 2^-28: the series' next term is below an ulp
+  let z = x * x;
+  let r = PP0 + z * (PP1 + z * (PP2 + z * (PP3 + z * PP4)));
+  let s = 1 + z * (QQ1 + z * (QQ2 + z * (QQ3 + z * (QQ4 + z * QQ5))));
+  return x + x * (r / s);
+}
+@inline function erfForward(x: f64): f64 { return erf(x); }
+@inline function erfBackward(x: f64, g: f64): void { gradX = g * TWO_OVER_SQRT_PI * Math.exp(-x * x); }
+
+// ── Atan2 ──  d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
+@inline function atan2Forward(x: f64, y: f64): f64 { return Math.atan2(x, y); }
+@inline function atan2Backward(x: f64, y: f64, g: f64): void {
+  let r = g / (x * x + y * y);
+  gradX = y * r;
+  gradY = -x * r;
+}
+
 /** Output value of a non-leaf op on input values x (and y for binary ops; ignored otherwise). */
 @inline export function forward(op: i32, x: f64, y: f64): f64 {
   switch (op) {
@@ -144,6 +225,10 @@ const T23: f64 = -3.927832388331683e-05;
     case Op.Sin: return sinForward(x);
     case Op.Cos: return cosForward(x);
     case Op.Abs: return absForward(x);
+    case Op.Log1p: return log1pForward(x);
+    case Op.Expm1: return expm1Forward(x);
+    case Op.Erf: return erfForward(x);
+    case Op.Atan2: return atan2Forward(x, y);
   }
   return NaN; // leaves have no forward kernel; callers never ask
 }
@@ -167,5 +252,9 @@ const T23: f64 = -3.927832388331683e-05;
     case Op.Sin: sinBackward(x, g); break;
     case Op.Cos: cosBackward(x, g); break;
     case Op.Abs: absBackward(x, g); break;
+    case Op.Log1p: log1pBackward(x, g); break;
+    case Op.Expm1: expm1Backward(out, g); break;
+    case Op.Erf: erfBackward(x, g); break;
+    case Op.Atan2: atan2Backward(x, y, g); break;
   }
 }

@@ -70,7 +70,11 @@ enum wasmgrad_op {
   WASMGRAD_OP_SIN = 16,      /* unary: sin x */
   WASMGRAD_OP_COS = 17,      /* unary: cos x */
   WASMGRAD_OP_ABS = 18,      /* unary: |x| */
-  WASMGRAD_OP_COUNT_V1 = 19  /* opCount() of version 1; later versions may add ops */
+  WASMGRAD_OP_LOG1P = 19,    /* unary: ln(1 + x), exact for small x */
+  WASMGRAD_OP_EXPM1 = 20,    /* unary: e^x - 1, exact for small x */
+  WASMGRAD_OP_ERF = 21,      /* unary: the error function */
+  WASMGRAD_OP_ATAN2 = 22,    /* binary: atan2(x, y), the angle of the point (y, x) */
+  WASMGRAD_OP_COUNT = 23     /* the ops this header declares: opCount() of a module built with it (ids are append-only, so a newer module may have more) */
 };
 
 /** lastError() codes. A failed checked export returns -1 (NaN for the f64 readers) and records one. */
@@ -101,7 +105,8 @@ enum wasmgrad_tensor_op {
   WASMGRAD_TOP_MAXIMUM = 100,    /* binary: max(x, y); ties split the gradient */
   WASMGRAD_TOP_MINIMUM = 101,    /* binary: min(x, y) */
   WASMGRAD_TOP_LEAKY_RELU = 102, /* binary: x > 0 ? x : y*x */
-  WASMGRAD_TOP_GELU = 110        /* unary: tanh-form GELU */
+  WASMGRAD_TOP_GELU = 110,       /* unary: tanh-form GELU */
+  WASMGRAD_TOP_GELU_ERF = 111    /* unary: exact GELU, x*Φ(x) */
 };
 
 /** Tensor node kinds: what wasmgrad_tensorOp() returns. */

@@ -1,4 +1,4 @@
-// The shape of registry/generate.mjs, for the TypeScript that runs it (test/registry.test.ts).
+// The shape of registry/generate.mjs, for the TypeScript that runs it (the tests).
 
 export const ROOT: string;
 
@@ -13,3 +13,9 @@ export interface Generated {
  * text, for the files of which only the marked sections are generated.
  */
 export function generate(read?: (path: string) => string): Generated[];
+
+/** The generated files whose text (as `read` gives it, null if missing) is not what generate() makes now. */
+export function staleFiles(read?: (path: string) => string | null): Generated[];
+
+/** Ops with a method but no `### Name` note in the text of docs/ops.md. */
+export function opsWithoutNotes(doc: string): string[];

@@ -53,6 +53,19 @@ function check() {
     dense(list, what);
     unique(list, what);
   }
+  // The tapes skip leaves by id (op <= Const) and read slots at Param: those three come first.
+  if (scalar.slice(0, 3).map((op) => `${op.name}:${op.arity}`).join() !== 'Leaf:0,Const:0,Param:0' || scalar.slice(3).some((op) => op.arity === 0)) {
+    fail('Leaf, Const and Param are ids 0, 1, 2 and the only ops of arity 0');
+  }
+  const methods = new Map();
+  for (const op of OPS) {
+    if (op.local.length !== op.arity) fail(`${op.name}: local needs one formula per input`);
+    if (op.method !== null && op.check === null) fail(`${op.name}: an op with a method needs a check (test/op-table.test.ts)`);
+    for (const p of op.check?.points ?? []) if (p.length !== op.arity + 1) fail(`${op.name}: check points are [x, (y,) out]`);
+    if (op.method === null || op.hand) continue;
+    if (methods.has(op.method)) fail(`${op.name}: method ${op.method} is also ${methods.get(op.method)}'s (mark both hand: true)`);
+    methods.set(op.method, op.name);
+  }
   for (const k of NODE_KINDS) if (k.grads.length !== k.inputs.length) fail(`node kind ${k.name}: grads needs one entry per input`);
 }
 
@@ -174,11 +187,16 @@ export interface OpInfo {
   readonly arity: 0 | 1 | 2;
   /** The op as it reads in an expression: an infix symbol for binary ops, a function name otherwise. */
   readonly symbol: string;
+  /** ∂out/∂input per input, as a formula in x, y (the inputs) and c (a constant exponent). */
+  readonly local: readonly string[];
 }
 
 export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
-${scalar.map((op) => `  ${op.name}: { arity: ${op.arity}, symbol: ${q(op.symbol)} },`).join('\n')}
+${scalar.map((op) => `  ${op.name}: { arity: ${op.arity}, symbol: ${q(op.symbol)}, local: [${op.local.map(q).join(', ')}] },`).join('\n')}
 };
+
+/** Arity by scalar op id, for loops that would otherwise look the name up. */
+export const OP_ARITY: Uint8Array = Uint8Array.of(${scalar.map((op) => op.arity).join(', ')});
 
 /** Op names indexed by id. */
 export const OP_NAMES: readonly OpName[] = [${scalar.map((op) => q(op.name)).join(', ')}];
@@ -192,6 +210,9 @@ ${tsObject('TensorUnary', 'Elementwise unary ops that only tensors have.', tenso
 export type UnaryOpId = ${union(ew.filter((op) => op.arity === 1).map((op) => op.id))};
 /** The ops \`binary\` takes: scalar ops of arity 2 that tensors take elementwise, and TensorBinary. */
 export type BinaryOpId = ${union(ew.filter((op) => op.arity === 2).map((op) => op.id))};
+
+/** The elementwise ops only tensors have: the twin's tensor rule table is keyed by these. */
+export type TensorOnlyOpId = ${union(OPS.filter((op) => op.kind === 'tensor').map((op) => op.id))};
 
 export interface ElementwiseInfo {
   /** Element inputs: 1 for \`unary\`, 2 for \`binary\`. */
@@ -276,7 +297,7 @@ function headerSection() {
   return [
     cEnum('wasmgrad_op', 'Op ids (append-only), each with its arity: the node inputs it takes.', scalar, 'OP_', (op) => snake(op.name),
       (op) => `${arityWord[op.arity]}: ${op.summary}`,
-      { left: `WASMGRAD_OP_COUNT_V1 = ${scalar.length}`, comment: 'opCount() of version 1; later versions may add ops' }),
+      { left: `WASMGRAD_OP_COUNT = ${scalar.length}`, comment: 'the ops this header declares: opCount() of a module built with it (ids are append-only, so a newer module may have more)' }),
     cEnum('wasmgrad_error', 'lastError() codes. A failed checked export returns -1 (NaN for the f64 readers) and records one.', ERRORS, '',
       (e) => e.c, (e) => e.summary),
     cEnum('wasmgrad_dtype', 'Tensor dtypes.', DTYPES, 'DTYPE_', (d) => d.name, (d) => `${d.ts}, ${d.bytes} bytes`),
@@ -338,6 +359,79 @@ function tensorKindsSection() {
   ].join('\n');
 }
 
+// ── src/generated/methods.ts ──
+
+const methodDoc = (op) => `  /** ${op.doc ?? `${op.forward}. Gradient: ${op.gradient.rule}`}. */`;
+const generatedMethods = (kinds) => OPS.filter((op) => op.method !== null && !op.hand && kinds.includes(op.kind));
+const idOf = (op) => `${op.kind === 'scalar' ? 'Op' : op.arity === 1 ? 'TensorUnary' : 'TensorBinary'}.${op.name}`;
+
+function methodsFile() {
+  const value = generatedMethods(['scalar']).map((op) => op.arity === 1
+    ? `${methodDoc(op)}\n  ${op.method}(): V { return this.applyUnary(${idOf(op)}, ${q(op.method)}); }`
+    : `${methodDoc(op)}\n  ${op.method}(${op.param ?? 'other'}: S): V { return this.applyBinary(${idOf(op)}, ${op.param ?? 'other'}, ${q(op.method)}); }`);
+  const engine = generatedMethods(['scalar']).map((op) => op.arity === 1
+    ? `${methodDoc(op)}\n  ${op.method}(x: S): V { return this.unary(${idOf(op)}, x, ${q(op.method)}); }`
+    : `${methodDoc(op)}\n  ${op.method}(x: S, y: S): V { return this.binary(${idOf(op)}, x, y, ${q(op.method)}); }`);
+  const tensor = generatedMethods(['scalar', 'tensor']).map((op) => op.arity === 1
+    ? `${methodDoc(op)}\n  ${op.method}(): T { return this.applyUnary(${idOf(op)}); }`
+    : `${methodDoc(op)}\n  ${op.method}(${op.param ?? 'other'}: L): T { return this.applyBinary(${idOf(op)}, ${op.param ?? 'other'}); }`);
+  return `// ${HEADER}
+// One method per elementwise op with a method in the registry and no hand-written
+// API (\`hand: true\`): Value and Engine take the scalar ops, Tensor every
+// elementwise op. Each class implements the two abstract members that record a node.
+
+import { ${['Op', 'TensorBinary', 'TensorUnary'].filter((name) => [...value, ...tensor].some((m) => m.includes(`${name}.`))).join(', ')}, type BinaryOpId, type OpId, type UnaryOpId } from './ops.js';
+
+/** Methods of a scalar Value: V is the Value type, S what an operand may be (a Value or a number). */
+export abstract class ValueMethods<V, S> {
+  /** @internal Records op on this value. */
+  protected abstract applyUnary(op: OpId, opName: string): V;
+  /** @internal Records op on this value and another operand. */
+  protected abstract applyBinary(op: OpId, other: S, opName: string): V;
+
+${value.join('\n\n')}
+}
+
+/** The scalar ops as functions of an engine: eng.exp(x), eng.atan2(y, x). */
+export abstract class EngineMethods<V, S> {
+  /** @internal */
+  abstract unary(op: OpId, x: S, opName: string): V;
+  /** @internal */
+  abstract binary(op: OpId, x: S, y: S, opName: string): V;
+
+${engine.join('\n\n')}
+}
+
+/** Elementwise methods of a Tensor: T is the Tensor type, L what an operand may be (a tensor or a number, broadcast). */
+export abstract class TensorMethods<T, L> {
+  /** @internal Records elementwise op on this tensor. */
+  protected abstract applyUnary(op: UnaryOpId): T;
+  /** @internal Records elementwise op on this tensor and another operand, broadcast. */
+  protected abstract applyBinary(op: BinaryOpId, other: L): T;
+
+${tensor.join('\n\n')}
+}
+`;
+}
+
+// ── docs/ops.md ──
+
+function opsReferenceSection() {
+  const inputs = (op) => op.arity === 1 ? 'x' : 'x, y';
+  const api = (op) => {
+    if (op.method === null) return '—';
+    const call = op.arity === 1 ? `.${op.method}()` : `.${op.method}(${op.param ?? 'other'})`;
+    const where = op.kind === 'scalar' ? `Value, Tensor, \`eng.${op.method}(${inputs(op)})\`` : 'Tensor';
+    return `\`${call}\` (${where})`;
+  };
+  return [
+    '| op | method | dtypes | forward | ∂out/∂input |',
+    '|---|---|---|---|---|',
+    ...OPS.filter((op) => op.method !== null).map((op) =>
+      `| [${op.name}](#${op.name.toLowerCase()}) | ${md(api(op))} | ${dtypeWords[op.dtypes]} | ${md(op.forward)} | ${md(op.local.map((f) => `\`${f}\``).join(', '))} |`),
+  ].join('\n');
+}
+
 // ── splicing ──
 
 function splice(path, text, name, body, open, close) {
@@ -361,7 +455,10 @@ export function generate(read = (path) => readFileSync(join(ROOT, path), 'utf8')
   abi = splice('docs/abi.md', abi, 'ops', opsSection(), '<!-- ', ' -->');
   abi = splice('docs/abi.md', abi, 'errors', errorsSection(), '<!-- ', ' -->');
   abi = splice('docs/abi.md', abi, 'tensor kinds', tensorKindsSection(), '<!-- ', ' -->');
+  const reference = splice('docs/ops.md', read('docs/ops.md'), 'ops', opsReferenceSection(), '<!-- ', ' -->');
   return [
+    { path: 'src/generated/methods.ts', content: methodsFile() },
+    { path: 'docs/ops.md', content: reference },
     { path: 'assembly/generated/ops.ts', content: assemblyFile() },
     { path: 'src/generated/ops.ts', content: typescriptFile() },
     { path: 'include/wasmgrad.h', content: header },
@@ -369,10 +466,26 @@ export function generate(read = (path) => readFileSync(join(ROOT, path), 'utf8')
   ];
 }
 
+const readOrNull = (path) => { try { return readFileSync(join(ROOT, path), 'utf8'); } catch { return null; } };
+
+/** The generated files whose text (as `read` gives it, null if missing) is not what generate() makes now. */
+export function staleFiles(read = readOrNull) {
+  return generate((path) => read(path) ?? '').filter((f) => read(f.path) !== f.content);
+}
+
+/**
+ * Ops with a method but no hand-written note in docs/ops.md (a `### Name`
+ * heading): the generated table says what an op computes, the note what a user
+ * should know about it.
+ */
+export function opsWithoutNotes(doc) {
+  const headings = new Set([...doc.matchAll(/^### (\w+)$/gm)].map((m) => m[1]));
+  return OPS.filter((op) => op.method !== null && !headings.has(op.name)).map((op) => op.name);
+}
+
 function main() {
   const checkOnly = process.argv.includes('--check');
-  const current = (path) => { try { return readFileSync(join(ROOT, path), 'utf8'); } catch { return null; } };
-  const stale = generate().filter((f) => current(f.path) !== f.content);
+  const stale = staleFiles();
   if (checkOnly) {
     for (const f of stale) console.error(`stale: ${f.path} (run npm run gen)`);
     process.exit(stale.length ? 1 : 0);

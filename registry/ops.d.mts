@@ -33,6 +33,25 @@ export interface Op {
   readonly forward: string;
   readonly attrs: readonly Attr[];
   readonly gradient: Gradient;
+  /** A binary method's second argument (default 'other'). */
+  readonly param?: string;
+  /** The method's doc comment (default: forward and gradient rule). */
+  readonly doc?: string;
+  /** Methods written by hand rather than generated. */
+  readonly hand?: boolean;
+  /** ∂out/∂input per input, as a formula (wasmgrad/viz). */
+  readonly local: readonly string[];
+  /** What the op-table test asserts; null for leaves and PowConst. */
+  readonly check: Check | null;
+}
+
+export interface Check {
+  /** Range of the first input where gradients are checked against central differences. */
+  readonly x: readonly [number, number];
+  /** Range of the second input (binary ops). */
+  readonly y?: readonly [number, number];
+  /** Exact results: [x, out] or [x, y, out]. */
+  readonly points: readonly (readonly number[])[];
 }
 
 export interface NodeKind {

@@ -1,6 +1,7 @@
 import { checkName, checkNumber, checkOptions, describe } from './check.js';
 import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
+import { EngineMethods } from './generated/methods.js';
 import {
   SCALAR_NODE_BYTES, WasmgradScopeError, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape,
 } from './tape.js';
@@ -171,7 +172,7 @@ declare module './context.js' {
 // Engine is the EngineContext of its handles. No `implements` clause: the
 // members handles use are marked internal, so the published .d.ts would not show
 // them; `new Generation(this, …)` below checks that Engine satisfies it.
-export class Engine {
+export class Engine extends EngineMethods<Value, Scalar> {
   readonly backend: BackendName;
   /** @internal */ readonly tape: Tape;
   /** @internal The compiled-program half of the tape, for Program. */ readonly programs: ProgramOps;
@@ -215,6 +216,7 @@ export class Engine {
 
   /** @internal Use `createEngine()`. */
   constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
+    super();
     this.tape = tape;
     this.programs = tape;
     this.maxTapeBytes = memory.maxTapeBytes;
@@ -253,21 +255,6 @@ export class Engine {
     return p;
   }
 
-  add(x: Scalar, y: Scalar): Value { return this.binary(Op.Add, x, y, 'add'); }
-  sub(x: Scalar, y: Scalar): Value { return this.binary(Op.Sub, x, y, 'sub'); }
-  mul(x: Scalar, y: Scalar): Value { return this.binary(Op.Mul, x, y, 'mul'); }
-  div(x: Scalar, y: Scalar): Value { return this.binary(Op.Div, x, y, 'div'); }
-  pow(x: Scalar, y: Scalar): Value { return this.binary(Op.Pow, x, y, 'pow'); }
-  neg(x: Scalar): Value { return this.unary(Op.Neg, x, 'neg'); }
-  exp(x: Scalar): Value { return this.unary(Op.Exp, x, 'exp'); }
-  log(x: Scalar): Value { return this.unary(Op.Log, x, 'log'); }
-  sqrt(x: Scalar): Value { return this.unary(Op.Sqrt, x, 'sqrt'); }
-  tanh(x: Scalar): Value { return this.unary(Op.Tanh, x, 'tanh'); }
-  sigmoid(x: Scalar): Value { return this.unary(Op.Sigmoid, x, 'sigmoid'); }
-  relu(x: Scalar): Value { return this.unary(Op.Relu, x, 'relu'); }
-  sin(x: Scalar): Value { return this.unary(Op.Sin, x, 'sin'); }
-  cos(x: Scalar): Value { return this.unary(Op.Cos, x, 'cos'); }
-  abs(x: Scalar): Value { return this.unary(Op.Abs, x, 'abs'); }
 
   /** x0 + x1 + ... as a chain of adds, left to right (0 for an empty list). */
   sum(xs: readonly Scalar[]): Value {
@@ -578,7 +565,7 @@ export class Engine {
     );
   }
 
-  toString(): string {
+  override toString(): string {
     return `Engine(${this.label})`;
   }
 

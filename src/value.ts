@@ -1,6 +1,7 @@
 import { checkName } from './check.js';
 import type { EngineContext, EngineType, Generation } from './context.js';
-import { Op, OP_INFO, OP_NAMES, type OpName } from './ops.js';
+import { OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
+import { ValueMethods } from './generated/methods.js';
 
 /** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
 export type Scalar = Value | number;
@@ -11,14 +12,28 @@ export type Scalar = Value | number;
  * typed arrays. A Value dies with the tape at `eng.reset()`; using it after
  * that throws.
  */
-export class Value {
+export class Value extends ValueMethods<Value, Scalar> {
   /** @internal The tape generation the node belongs to. */ owner: Generation;
   /** @internal */ id: number;
 
   /** @internal Use `eng.value()`, `eng.param()` or an op to make one. */
   constructor(owner: Generation, id: number) {
+    super();
     this.owner = owner;
     this.id = id;
+  }
+
+  // The op methods (add, exp, atan2…) come from ValueMethods, one per op in the registry.
+  /** @internal */
+  protected applyUnary(op: OpId, opName: string): Value {
+    const e = this.owner.engine;
+    return new Value(e.current, e.pushUnary(op, this, opName));
+  }
+
+  /** @internal */
+  protected applyBinary(op: OpId, other: Scalar, opName: string): Value {
+    const e = this.owner.engine;
+    return new Value(e.current, e.pushBinary(op, this, other, opName));
   }
 
   get engine(): EngineType {
@@ -81,29 +96,13 @@ export class Value {
     return inputs;
   }
 
-  add(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Add, this, other, 'add')); }
-  sub(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Sub, this, other, 'sub')); }
-  mul(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Mul, this, other, 'mul')); }
-  div(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Div, this, other, 'div')); }
-  /** this ** exponent; a number exponent gets no gradient, a Value exponent does. */
-  pow(exponent: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Pow, this, exponent, 'pow')); }
-  neg(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Neg, this, 'neg')); }
-  exp(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Exp, this, 'exp')); }
-  log(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Log, this, 'log')); }
-  sqrt(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sqrt, this, 'sqrt')); }
-  tanh(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Tanh, this, 'tanh')); }
-  sigmoid(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sigmoid, this, 'sigmoid')); }
-  relu(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Relu, this, 'relu')); }
-  sin(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Sin, this, 'sin')); }
-  cos(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Cos, this, 'cos')); }
-  abs(): Value { const e = this.owner.engine; return new Value(e.current, e.pushUnary(Op.Abs, this, 'abs')); }
 
   /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
   backward(): void {
     this.owner.engine.backward(this);
   }
 
-  toString(): string {
+  override toString(): string {
     const name = this.name;
     return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
   }

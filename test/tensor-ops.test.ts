@@ -8,7 +8,18 @@ import {
 } from './tensor-helpers.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
-const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const geluTanh = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+/** erf by its Maclaurin series, (2/√π)·Σ (−1)ⁿ x²ⁿ⁺¹/(n!(2n+1)): independent of both backends' erf, exact to ~1e-15 for |x| ≤ 2. */
+function erfSeries(x: number): number {
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 60; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+const gelu = (x: number) => 0.5 * x * (1 + erfSeries(x / Math.SQRT2));
 
 interface UnaryCase {
   apply: (t: Tensor) => Tensor;
@@ -29,6 +40,10 @@ const UNARY: Record<string, UnaryCase> = {
   sin: { apply: (t) => t.sin(), f: Math.sin },
   cos: { apply: (t) => t.cos(), f: Math.cos },
   gelu: { apply: (t) => t.gelu(), f: gelu },
+  "gelu({ approximate: 'tanh' })": { apply: (t) => t.gelu({ approximate: 'tanh' }), f: geluTanh },
+  erf: { apply: (t) => t.erf(), f: erfSeries },
+  log1p: { apply: (t) => t.log1p(), f: Math.log1p, lo: -0.9, hi: 3 },
+  expm1: { apply: (t) => t.expm1(), f: Math.expm1 },
   leakyRelu: { apply: (t) => t.leakyRelu(), f: (x) => (x > 0 ? x : 0.01 * x) },
   'leakyRelu(0.2)': { apply: (t) => t.leakyRelu(0.2), f: (x) => (x > 0 ? x : 0.2 * x) },
   'pow 3': { apply: (t) => t.pow(3), f: (x) => x ** 3 },

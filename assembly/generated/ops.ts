@@ -26,10 +26,14 @@ export const enum Op {
   Sin = 16,     // sin x
   Cos = 17,     // cos x
   Abs = 18,     // |x|
+  Log1p = 19,   // ln(1 + x), exact for small x
+  Expm1 = 20,   // e^x - 1, exact for small x
+  Erf = 21,     // the error function
+  Atan2 = 22,   // atan2(x, y), the angle of the point (y, x)
 }
 
 /** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
-export const OP_COUNT: i32 = 19;
+export const OP_COUNT: i32 = 23;
 
 /** Elementwise ops of arity 2 that only tensors have. */
 export const enum TensorBinary {
@@ -40,7 +44,8 @@ export const enum TensorBinary {
 
 /** Elementwise ops of arity 1 that only tensors have. */
 export const enum TensorUnary {
-  Gelu = 110, // tanh-form GELU
+  Gelu = 110,    // tanh-form GELU
+  GeluErf = 111, // exact GELU, x·Φ(x)
 }
 
 /** Kinds of tensor node: what tensorOp() returns. */
@@ -120,7 +125,8 @@ export const enum ErrorCode {
 export const ERROR_CODE_COUNT: i32 = 12;
 
 const OP_ARITY = memory.data<i8>([
-  0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 2,
 ]);
 
 /** Node inputs of scalar op `op` (Param's slot is not a node input), or -1 if `op` is not an op id. */
@@ -128,14 +134,14 @@ const OP_ARITY = memory.data<i8>([
   return <u32>op < <u32>OP_COUNT ? <i32>load<i8>(OP_ARITY + <usize>op) : -1;
 }
 
-const ELEMENTWISE_LIMIT: i32 = 111;
+const ELEMENTWISE_LIMIT: i32 = 112;
 const ELEMENTWISE_ARITY = memory.data<i8>([
-  -1, -1, -1, 2, 2, 2, 2, 2, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1,
+  -1, -1, -1, 2, 2, 2, 2, 2, -1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  1, 1, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-  2, 2, 2, -1, -1, -1, -1, -1, -1, -1, 1,
+  2, 2, 2, -1, -1, -1, -1, -1, -1, -1, 1, 1,
 ]);
 
 /** Element inputs of `op` on tensors: 1 (tensorUnary), 2 (tensorBinary), or -1 where tensors do not take it. */

@@ -53,6 +53,15 @@ const GELU_C: f64 = 0.044715;
   scalar.gradX = g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K * (1 + 3 * GELU_C * x * x));
 }
 
+// ── GeluErf (exact) ──  out = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2;  d out = (Φ(x) + x·φ(x))·dx, φ(x) = e^(-x²/2)/√(2π)
+const SQRT1_2: f64 = 0.7071067811865476;
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+@inline function geluErfForward(x: f64): f64 { return 0.5 * x * (1 + scalarForward(Op.Erf, x * SQRT1_2, 0)); }
+@inline function geluErfBackward(x: f64, g: f64): void {
+  let cdf = 0.5 * (1 + scalarForward(Op.Erf, x * SQRT1_2, 0));
+  scalar.gradX = g * (cdf + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+}
+
 /** Output of elementwise op `op` (scalar or tensor-only) at x (and y). */
 @inline export function elementForward(op: i32, x: f64, y: f64): f64 {
   switch (op) {
@@ -60,6 +69,7 @@ const GELU_C: f64 = 0.044715;
     case TensorBinary.Minimum: return minimumForward(x, y);
     case TensorBinary.LeakyRelu: return leakyReluForward(x, y);
     case TensorUnary.Gelu: return geluForward(x);
+    case TensorUnary.GeluErf: return geluErfForward(x);
   }
   return scalarForward(op, x, y);
 }
@@ -71,6 +81,7 @@ const GELU_C: f64 = 0.044715;
     case TensorBinary.Minimum: minimumBackward(x, y, g); return;
     case TensorBinary.LeakyRelu: leakyReluBackward(x, y, g); return;
     case TensorUnary.Gelu: geluBackward(x, g); return;
+    case TensorUnary.GeluErf: geluErfBackward(x, g); return;
   }
   scalarBackward(op, x, y, out, g);
 }

@@ -43,6 +43,14 @@ export const Op = {
   Cos: 17,
   /** |x| */
   Abs: 18,
+  /** ln(1 + x), exact for small x */
+  Log1p: 19,
+  /** e^x - 1, exact for small x */
+  Expm1: 20,
+  /** the error function */
+  Erf: 21,
+  /** atan2(x, y), the angle of the point (y, x) */
+  Atan2: 22,
 } as const;
 
 export type OpName = keyof typeof Op;
@@ -53,35 +61,44 @@ export interface OpInfo {
   readonly arity: 0 | 1 | 2;
   /** The op as it reads in an expression: an infix symbol for binary ops, a function name otherwise. */
   readonly symbol: string;
+  /** ∂out/∂input per input, as a formula in x, y (the inputs) and c (a constant exponent). */
+  readonly local: readonly string[];
 }
 
 export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
-  Leaf: { arity: 0, symbol: 'leaf' },
-  Const: { arity: 0, symbol: 'const' },
-  Param: { arity: 0, symbol: 'param' },
-  Add: { arity: 2, symbol: '+' },
-  Sub: { arity: 2, symbol: '-' },
-  Mul: { arity: 2, symbol: '*' },
-  Div: { arity: 2, symbol: '/' },
-  Pow: { arity: 2, symbol: '**' },
-  PowConst: { arity: 2, symbol: '**' },
-  Neg: { arity: 1, symbol: 'neg' },
-  Exp: { arity: 1, symbol: 'exp' },
-  Log: { arity: 1, symbol: 'log' },
-  Sqrt: { arity: 1, symbol: 'sqrt' },
-  Tanh: { arity: 1, symbol: 'tanh' },
-  Sigmoid: { arity: 1, symbol: 'sigmoid' },
-  Relu: { arity: 1, symbol: 'relu' },
-  Sin: { arity: 1, symbol: 'sin' },
-  Cos: { arity: 1, symbol: 'cos' },
-  Abs: { arity: 1, symbol: 'abs' },
+  Leaf: { arity: 0, symbol: 'leaf', local: [] },
+  Const: { arity: 0, symbol: 'const', local: [] },
+  Param: { arity: 0, symbol: 'param', local: [] },
+  Add: { arity: 2, symbol: '+', local: ['1', '1'] },
+  Sub: { arity: 2, symbol: '-', local: ['1', '-1'] },
+  Mul: { arity: 2, symbol: '*', local: ['y', 'x'] },
+  Div: { arity: 2, symbol: '/', local: ['1/y', '-x/y^2'] },
+  Pow: { arity: 2, symbol: '**', local: ['y*x^(y-1)', 'x^y*log(x)'] },
+  PowConst: { arity: 2, symbol: '**', local: ['c*x^(c-1)', '0'] },
+  Neg: { arity: 1, symbol: 'neg', local: ['-1'] },
+  Exp: { arity: 1, symbol: 'exp', local: ['exp(x)'] },
+  Log: { arity: 1, symbol: 'log', local: ['1/x'] },
+  Sqrt: { arity: 1, symbol: 'sqrt', local: ['1/(2*sqrt(x))'] },
+  Tanh: { arity: 1, symbol: 'tanh', local: ['1-tanh(x)^2'] },
+  Sigmoid: { arity: 1, symbol: 'sigmoid', local: ['sigmoid(x)*(1-sigmoid(x))'] },
+  Relu: { arity: 1, symbol: 'relu', local: ['(x>0 ? 1 : 0)'] },
+  Sin: { arity: 1, symbol: 'sin', local: ['cos(x)'] },
+  Cos: { arity: 1, symbol: 'cos', local: ['-sin(x)'] },
+  Abs: { arity: 1, symbol: 'abs', local: ['sign(x)'] },
+  Log1p: { arity: 1, symbol: 'log1p', local: ['1/(1+x)'] },
+  Expm1: { arity: 1, symbol: 'expm1', local: ['exp(x)'] },
+  Erf: { arity: 1, symbol: 'erf', local: ['2/sqrt(pi)*exp(-x^2)'] },
+  Atan2: { arity: 2, symbol: 'atan2', local: ['y/(x^2+y^2)', '-x/(x^2+y^2)'] },
 };
 
+/** Arity by scalar op id, for loops that would otherwise look the name up. */
+export const OP_ARITY: Uint8Array = Uint8Array.of(0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+
 /** Op names indexed by id. */
-export const OP_NAMES: readonly OpName[] = ['Leaf', 'Const', 'Param', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'PowConst', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'Sin', 'Cos', 'Abs'];
+export const OP_NAMES: readonly OpName[] = ['Leaf', 'Const', 'Param', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'PowConst', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'Sin', 'Cos', 'Abs', 'Log1p', 'Expm1', 'Erf', 'Atan2'];
 
 /** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
-export const OP_COUNT = 19;
+export const OP_COUNT = 23;
 
 /** Elementwise binary ops that only tensors have (scalar ops use Op ids). */
 export const TensorBinary = {
@@ -97,12 +114,17 @@ export const TensorBinary = {
 export const TensorUnary = {
   /** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'. Gradient: dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above. */
   Gelu: 110,
+  /** x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's default approximate='none'. Gradient: dx = g·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π). */
+  GeluErf: 111,
 } as const;
 
 /** The ops `unary` takes: scalar ops of arity 1 that tensors take elementwise, and TensorUnary. */
-export type UnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 110;
+export type UnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 110 | 111;
 /** The ops `binary` takes: scalar ops of arity 2 that tensors take elementwise, and TensorBinary. */
-export type BinaryOpId = 3 | 4 | 5 | 6 | 7 | 100 | 101 | 102;
+export type BinaryOpId = 3 | 4 | 5 | 6 | 7 | 22 | 100 | 101 | 102;
+
+/** The elementwise ops only tensors have: the twin's tensor rule table is keyed by these. */
+export type TensorOnlyOpId = 100 | 101 | 102 | 110 | 111;
 
 export interface ElementwiseInfo {
   /** Element inputs: 1 for `unary`, 2 for `binary`. */
@@ -130,10 +152,15 @@ export const ELEMENTWISE: Readonly<Record<number, ElementwiseInfo>> = {
   16: { arity: 1, method: 'sin', dtypes: 'float' }, // Sin
   17: { arity: 1, method: 'cos', dtypes: 'float' }, // Cos
   18: { arity: 1, method: 'abs', dtypes: 'any' }, // Abs
+  19: { arity: 1, method: 'log1p', dtypes: 'float' }, // Log1p
+  20: { arity: 1, method: 'expm1', dtypes: 'float' }, // Expm1
+  21: { arity: 1, method: 'erf', dtypes: 'float' }, // Erf
+  22: { arity: 2, method: 'atan2', dtypes: 'float' }, // Atan2
   100: { arity: 2, method: 'maximum', dtypes: 'any' }, // Maximum
   101: { arity: 2, method: 'minimum', dtypes: 'any' }, // Minimum
   102: { arity: 2, method: 'leakyRelu', dtypes: 'float' }, // LeakyRelu
   110: { arity: 1, method: 'gelu', dtypes: 'float' }, // Gelu
+  111: { arity: 1, method: 'gelu', dtypes: 'float' }, // GeluErf
 };
 
 /** Kinds of tensor node (what the core's tensorOp() returns). */

@@ -9,13 +9,25 @@
 // arithmetic. So multi-line rules live in small helpers below, and op ids are
 // module constants (one context load per case instead of a property load).
 
-import { Op } from '../ops.js';
+//
+// Both switches name every op id, leaves included, and end in `missing(op)`,
+// which takes `never`: an op added to the registry without its case here is a
+// compile error (test/op-table.test.ts shows it), not NaN values at run time.
 
+import { Op, type OpId } from '../ops.js';
+
+const LEAF = Op.Leaf, CONST = Op.Const, PARAM = Op.Param;
 const ADD = Op.Add, SUB = Op.Sub, MUL = Op.Mul, DIV = Op.Div, POW = Op.Pow, POW_CONST = Op.PowConst;
 const NEG = Op.Neg, EXP = Op.Exp, LOG = Op.Log, SQRT = Op.Sqrt, TANH = Op.Tanh, SIGMOID = Op.Sigmoid;
 const RELU = Op.Relu, SIN = Op.Sin, COS = Op.Cos, ABS = Op.Abs;
+const LOG1P = Op.Log1p, EXPM1 = Op.Expm1, ERF = Op.Erf, ATAN2 = Op.Atan2;
 
-export function forward(op: number, x: number, y: number): number {
+/** Unreachable once every op has its case; the parameter type is what makes a missing case a compile error. */
+function missing(op: never): never {
+  throw new Error(`no rule for op ${String(op)}`);
+}
+
+export function forward(op: OpId, x: number, y: number): number {
   switch (op) {
     case ADD: return x + y;                   // d(x + y) = dx + dy
     case SUB: return x - y;                   // d(x - y) = dx - dy
@@ -33,8 +45,13 @@ export function forward(op: number, x: number, y: number): number {
     case SIN: return Math.sin(x);             // d(sin x) = cos x·dx
     case COS: return Math.cos(x);             // d(cos x) = -sin x·dx
     case ABS: return Math.abs(x);             // d|x| = sign(x)·dx
+    case LOG1P: return Math.log1p(x);         // d ln(1 + x) = dx/(1 + x)
+    case EXPM1: return Math.expm1(x);         // d(e^x - 1) = e^x·dx
+    case ERF: return erf(x);                  // d erf x = (2/√π)·e^(-x²)·dx
+    case ATAN2: return Math.atan2(x, y);      // d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
+    case LEAF: case CONST: case PARAM: return NaN; // leaves have no forward kernel; callers never ask
   }
-  return NaN;
+  return missing(op);
 }
 
 /** σ(x) without overflow: e^-x only for x ≥ 0, e^x otherwise. */
@@ -53,7 +70,7 @@ function sigmoid(x: number): number {
  * enough to inline; x − y and x + (−y) are the same IEEE operation, so the
  * sums are bit for bit those of subtracting.
  */
-export function backward(op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
+export function backward(op: OpId, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
   let da = 0;
   let db = 0;
   switch (op) {
@@ -73,10 +90,15 @@ export function backward(op: number, x: number, y: number, out: number, g: numbe
     case SIN: da = g * Math.cos(x); break;
     case COS: da = -(g * Math.sin(x)); break;
     case ABS: da = absGrad(x, g); break;
-    default: return;
+    case LOG1P: da = g / (1 + x); break;
+    case EXPM1: da = g * (out + 1); break;
+    case ERF: da = g * TWO_OVER_SQRT_PI * Math.exp(-x * x); break;
+    case ATAN2: { const r = g / (x * x + y * y); da = y * r; db = -x * r; break; }
+    case LEAF: case CONST: case PARAM: return;
+    default: return missing(op);
   }
   grads[a] += da;
-  if (op <= POW) grads[b] += db; // the ops whose second input has a gradient (Add..Pow)
+  if (b >= 0) grads[b] += db; // unary ops pass b = -1; PowConst's constant gets 0
 }
 
 /** g·y·x^(y-1), taken as 0 when y = 0 (the limit, as PyTorch). */
@@ -92,4 +114,73 @@ function powExponent(x: number, y: number, out: number, g: number): number {
 /** g·sign(x), with 0 at 0 and NaN for NaN. */
 function absGrad(x: number, g: number): number {
   return x > 0 ? g : x < 0 ? -g : x === 0 ? 0 : NaN;
+}
+
+// ── Erf ──
+// fdlibm's s_erf.c (Copyright (C) 1993 by Sun Microsystems, Inc. All rights
+// reserved. Developed at SunPro, a Sun Microsystems, Inc. business. Permission
+// to use, copy, modify, and distribute this software is freely granted,
+// provided that this notice is preserved), as assembly/ops.ts evaluates it:
+// the same polynomials in the same order, so the backends differ only where
+// V8's exp and musl's do.
+const ERX = 8.45062911510467529297e-01;   // erf(1) rounded to 24 bits
+const EFX = 1.28379167095512586316e-01;   // 2/√π - 1
+const PP0 = 1.28379167095512558561e-01, PP1 = -3.25042107247001499370e-01, PP2 = -2.84817495755985104766e-02;
+const PP3 = -5.77027029648944159157e-03, PP4 = -2.37630166566501626084e-05;
+const QQ1 = 3.97917223959155352819e-01, QQ2 = 6.50222499887672944485e-02, QQ3 = 5.08130628187576562776e-03;
+const QQ4 = 1.32494738004321644526e-04, QQ5 = -3.96022827877536812320e-06;
+const PA0 = -2.36211856075265944077e-03, PA1 = 4.14856118683748331666e-01, PA2 = -3.72207876035701323847e-01;
+const PA3 = 3.18346619901161753674e-01, PA4 = -1.10894694282396677476e-01, PA5 = 3.54783043256182359371e-02;
+const PA6 = -2.16637559486879084300e-03;
+const QA1 = 1.06420880400844228286e-01, QA2 = 5.40397917702171048937e-01, QA3 = 7.18286544141962662868e-02;
+const QA4 = 1.26171219808761642112e-01, QA5 = 1.36370839120290507362e-02, QA6 = 1.19844998467991074170e-02;
+const RA0 = -9.86494403484714822705e-03, RA1 = -6.93858572707181764372e-01, RA2 = -1.05586262253232909814e+01;
+const RA3 = -6.23753324503260060396e+01, RA4 = -1.62396669462573470355e+02, RA5 = -1.84605092906711035994e+02;
+const RA6 = -8.12874355063065934246e+01, RA7 = -9.81432934416914548592e+00;
+const SA1 = 1.96512716674392571292e+01, SA2 = 1.37657754143519042600e+02, SA3 = 4.34565877475229228821e+02;
+const SA4 = 6.45387271733267880336e+02, SA5 = 4.29008140027567833386e+02, SA6 = 1.08635005541779435134e+02;
+const SA7 = 6.57024977031928170135e+00, SA8 = -6.04244152148580987438e-02;
+const RB0 = -9.86494292470009928597e-03, RB1 = -7.99283237680523006574e-01, RB2 = -1.77579549177547519889e+01;
+const RB3 = -1.60636384855821916062e+02, RB4 = -6.37566443368389627722e+02, RB5 = -1.02509513161107724954e+03;
+const RB6 = -4.83519191608651397019e+02;
+const SB1 = 3.03380607434824582924e+01, SB2 = 3.25792512996573918826e+02, SB3 = 1.53672958608443695994e+03;
+const SB4 = 3.19985821950859553908e+03, SB5 = 2.55305040643316442583e+03, SB6 = 4.74528541206955367215e+02;
+const SB7 = -2.24409524465858183362e+01;
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+const bits = new Float64Array(1);
+const words = new Uint32Array(bits.buffer);
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1; // the low word's index
+
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (!(a < 0.84375)) {
+    if (a !== a) return x;
+    if (a < 1.25) {
+      const s = a - 1;
+      const p = PA0 + s * (PA1 + s * (PA2 + s * (PA3 + s * (PA4 + s * (PA5 + s * PA6)))));
+      const q = 1 + s * (QA1 + s * (QA2 + s * (QA3 + s * (QA4 + s * (QA5 + s * QA6)))));
+      return x < 0 ? -ERX - p / q : ERX + p / q;
+    }
+    if (a >= 6) return x < 0 ? -1 : 1;
+    const s = 1 / (a * a);
+    let r: number, q: number;
+    if (a < 2.857142857142857) { // 1/0.35
+      r = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
+      q = 1 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
+    } else {
+      r = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
+      q = 1 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
+    }
+    // e^(-a²) as e^(-z²)·e^((z-a)(z+a)) with z = a cut to 32 bits, so that z² is exact.
+    bits[0] = a;
+    words[LOW] = 0;
+    const z = bits[0];
+    const e = Math.exp(-z * z - 0.5625) * Math.exp((z - a) * (z + a) + r / q);
+    return x < 0 ? e / a - 1 : 1 - e / a;
+  }
+  if (a < 3.725290298461914e-9) return x + EFX * x; // 2^-28: the series' next term is below an ulp
+  const z = x * x;
+  const r = PP0 + z * (PP1 + z * (PP2 + z * (PP3 + z * PP4)));
+  const s = 1 + z * (QQ1 + z * (QQ2 + z * (QQ3 + z * (QQ4 + z * QQ5))));
+  return x + x * (r / s);
 }

@@ -1,7 +1,7 @@
 // The JS twin of assembly/program.ts's replay: the same two instruction
 // streams, the same multiply-add fusion, the same loops, on typed arrays.
 
-import { Op, OP_INFO, OP_NAMES } from '../ops.js';
+import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
 import { forward, backward } from './ops.js';
 
 /** The tape arrays a program replays over (a Graph in tape.ts). */
@@ -21,7 +21,6 @@ const CONST = Op.Const;
 const PARAM = Op.Param;
 const ADD = Op.Add;
 const MUL = Op.Mul;
-const LAST_BINARY = Op.PowConst;
 
 const arityOf = (op: number) => OP_INFO[OP_NAMES[op]].arity;
 
@@ -35,7 +34,7 @@ function writeRecord(code: Int32Array, at: number, g: ProgramArrays, id: number)
   const a = g.inputsA[id];
   code[at] = op;
   code[at + 1] = a;
-  code[at + 2] = op >= ADD && op <= LAST_BINARY ? g.inputsB[id] : a;
+  code[at + 2] = OP_ARITY[op] === 2 ? g.inputsB[id] : a;
   code[at + 4] = id;
 }
 
@@ -109,7 +108,7 @@ export function replay(code: Int32Array, values: Float64Array, paramValues: Floa
     } else if (op === PARAM) {
       value = paramValues[a];
     } else {
-      value = forward(op, values[a], values[b]);
+      value = forward(op as OpId, values[a], values[b]);
     }
     values[code[at + 4]] = value;
   }
@@ -137,7 +136,7 @@ export function sweepBack(code: Int32Array, root: number, g: ProgramArrays, para
     } else if (op === PARAM) {
       paramGrads[a] += grad;
     } else {
-      backward(op, values[a], values[b], values[out], grad, grads, a, op <= LAST_BINARY ? b : -1);
+      backward(op as OpId, values[a], values[b], values[out], grad, grads, a, OP_ARITY[op] === 2 ? b : -1);
     }
   }
 }

@@ -3,7 +3,7 @@
 // so that a benchmark compares one algorithm compiled two ways
 // (AssemblyScript to Wasm, TypeScript by V8's JIT).
 
-import { Op, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
+import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
 import { SCALAR_NODE_BYTES, WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 import { forward, backward } from './ops.js';
 import { buildCode, replay, sweepBack, type Code } from './program.js';
@@ -12,7 +12,6 @@ import { buildCode, replay, sweepBack, type Code } from './program.js';
 const LEAF = Op.Leaf;
 const CONST = Op.Const;
 const PARAM = Op.Param;
-const LAST_BINARY = Op.PowConst;
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(arr: T, capacity: number): T {
   const next = new (arr.constructor as new (n: number) => T)(capacity);
@@ -116,13 +115,13 @@ class Graph {
         paramGrads[a] += g;
         continue;
       }
-      if (op <= LAST_BINARY) {
+      if (OP_ARITY[op] === 2) {
         const b = inputsB[id];
-        backward(op, values[a], values[b], values[id], g, grads, a, b);
+        backward(op as OpId, values[a], values[b], values[id], g, grads, a, b);
         reached[a] = 1;
         reached[b] = 1;
       } else {
-        backward(op, values[a], 0, values[id], g, grads, a, -1);
+        backward(op as OpId, values[a], 0, values[id], g, grads, a, -1);
         reached[a] = 1;
       }
     }

@@ -9,6 +9,7 @@ import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
 import type { EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
 import { ELEMENTWISE } from '../generated/ops.js';
+import { TensorMethods } from '../generated/methods.js';
 import {
   CompareKind, ReduceKind, TensorBinary, TensorUnary, type BinaryOpId, type CompareKindId, type DType,
   type TypedData, type UnaryOpId,
@@ -25,6 +26,11 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
+export interface GeluOptions {
+  /** 'none' (default): exact, x·Φ(x). 'tanh': PyTorch's tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
 export interface VarOptions extends ReduceOptions {
   /** Subtracted from the count in the divisor: 1 (default, Bessel's correction, as PyTorch) or 0 (population variance). */
   correction?: number;
@@ -34,7 +40,7 @@ export interface VarOptions extends ReduceOptions {
  * A handle to one node of the engine's tensor tape. It dies at `eng.reset()`
  * (using it afterwards throws), unless it is a `TensorParam`.
  */
-export class Tensor {
+export class Tensor extends TensorMethods<Tensor, TensorLike> {
   /** @internal */ owner: Generation;
   /** @internal */ id: number;
   readonly shape: readonly number[];
@@ -42,6 +48,7 @@ export class Tensor {
 
   /** @internal Use the engine's factories (`eng.tensor`, `eng.zeros`…) or an op. */
   constructor(owner: Generation, id: number, shape: readonly number[], dtype: DType) {
+    super();
     this.owner = owner;
     this.id = id;
     this.shape = Object.freeze(shape.slice());
@@ -112,36 +119,29 @@ export class Tensor {
     be.backward(id);
   }
 
-  toString(): string {
+  override toString(): string {
     const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
     return `Tensor(${this.dtype} ${S.fmt(this.shape)}, ${body})`;
   }
 
-  // ── elementwise ──
+  // ── elementwise: add, exp, atan2… come from TensorMethods, one per op in the registry ──
 
-  add(other: TensorLike): Tensor { return binary(Op.Add, this, other); }
-  sub(other: TensorLike): Tensor { return binary(Op.Sub, this, other); }
-  mul(other: TensorLike): Tensor { return binary(Op.Mul, this, other); }
-  div(other: TensorLike): Tensor { return binary(Op.Div, this, other); }
-  /** this ** exponent, elementwise; a number exponent gets no gradient. */
-  pow(exponent: TensorLike): Tensor { return binary(Op.Pow, this, exponent); }
-  /** Elementwise max; on ties each input gets half the gradient. */
-  maximum(other: TensorLike): Tensor { return binary(TensorBinary.Maximum, this, other); }
-  minimum(other: TensorLike): Tensor { return binary(TensorBinary.Minimum, this, other); }
+  /** @internal */
+  protected applyUnary(op: UnaryOpId): Tensor { return unary(op, this); }
+  /** @internal */
+  protected applyBinary(op: BinaryOpId, other: TensorLike): Tensor { return binary(op, this, other); }
 
-  neg(): Tensor { return unary(Op.Neg, this); }
-  exp(): Tensor { return unary(Op.Exp, this); }
-  log(): Tensor { return unary(Op.Log, this); }
-  sqrt(): Tensor { return unary(Op.Sqrt, this); }
-  abs(): Tensor { return unary(Op.Abs, this); }
-  tanh(): Tensor { return unary(Op.Tanh, this); }
-  sigmoid(): Tensor { return unary(Op.Sigmoid, this); }
-  /** max(x, 0); gradient 0 at 0. */
-  relu(): Tensor { return unary(Op.Relu, this); }
-  sin(): Tensor { return unary(Op.Sin, this); }
-  cos(): Tensor { return unary(Op.Cos, this); }
-  /** GELU with PyTorch's tanh approximation. */
-  gelu(): Tensor { return unary(TensorUnary.Gelu, this); }
+  /**
+   * GELU. `approximate: 'none'` (the default, as PyTorch) is the exact
+   * x·Φ(x) = x·(1 + erf(x/√2))/2; `'tanh'` is PyTorch's tanh approximation.
+   */
+  gelu(options?: GeluOptions): Tensor {
+    const { approximate = 'none' } = checkOptions(options, 'gelu', ['approximate']);
+    if (approximate !== 'none' && approximate !== 'tanh') {
+      throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got ${describe(approximate)}`);
+    }
+    return unary(approximate === 'tanh' ? TensorUnary.Gelu : TensorUnary.GeluErf, this);
+  }
   /** x > 0 ? x : slope·x; gradient `slope` at 0. */
   leakyRelu(slope = 0.01): Tensor {
     if (typeof slope !== 'number') throw new TypeError(`leakyRelu: slope must be a number, got ${describe(slope)}`);

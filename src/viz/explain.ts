@@ -2,7 +2,8 @@
 // forward values, then the chain rule step by step from the output back to
 // every input, each step with the local derivative of its op.
 
-import type { OpName } from '../ops.js';
+import { Op, OP_INFO, OP_NAMES, type OpName } from '../ops.js';
+import { backward } from '../js/ops.js';
 import type { Value } from '../value.js';
 import { formatConstant, formatNumber, nodeNames, opSymbol, walkGraph, type Graph, type GraphNode, type WalkOptions } from './graph.js';
 import { formatExpression } from './expr.js';
@@ -29,57 +30,60 @@ export interface LocalRule {
   value(c: LocalContext): number;
 }
 
-const rule = (formula: (c: LocalContext) => string, value: (c: LocalContext) => number): LocalRule => ({ formula, value });
-const one = rule(() => '1', () => 1);
-
 /** A power written for an expression: x^2, x^(-1). */
 function powerText(base: string, exponent: number): string {
   const e = formatConstant(exponent);
   return `${base}^${exponent < 0 ? `(${e})` : e}`;
 }
 
+/** PowConst's derivative with its constant exponent written out: 2*x rather than 2*x^(2-1). */
+function powConstText(c: LocalContext): string {
+  const n = c.y.value;
+  if (n === 0) return '0';
+  if (n === 1) return '1';
+  if (n === 2) return `2*${c.x.text}`;
+  return `${formatConstant(n)}*${powerText(c.x.text, n - 1)}`;
+}
+
+const partials = new Float64Array(2);
+
 /**
- * The local derivative of each op with respect to each of its inputs, in
- * argument order, with the values the engine's backward rules use
- * (assembly/ops.ts, src/js/ops.ts). The mapped type makes a new op without
- * an entry a compile error. Constants get no gradient, so PowConst has a rule
- * for its base only.
+ * The local derivative of `op` with respect to input k: its formula is the
+ * registry's (OP_INFO[op].local) with the operands' names put in, and its
+ * value comes from the JS twin's backward rule with an output gradient of 1,
+ * so the numbers shown are the engine's own and no op has a third copy of its
+ * derivative here.
  */
-export const LOCAL_DERIVATIVES: { readonly [K in OpName]: readonly LocalRule[] } = {
-  Leaf: [],
-  Const: [],
-  Param: [],
-  Add: [one, one],
-  Sub: [one, rule(() => '-1', () => -1)],
-  Mul: [rule((c) => c.y.text, (c) => c.y.value), rule((c) => c.x.text, (c) => c.x.value)],
-  Div: [rule((c) => `1/${c.y.text}`, (c) => 1 / c.y.value), rule((c) => `-${c.x.text}/${c.y.text}^2`, (c) => -c.out.value / c.y.value)],
-  Pow: [
-    rule((c) => `${c.y.text}*${c.x.text}^(${c.y.text}-1)`, (c) => (c.y.value === 0 ? 0 : c.y.value * Math.pow(c.x.value, c.y.value - 1))),
-    rule((c) => `${c.x.text}^${c.y.text}*log(${c.x.text})`, (c) => (c.x.value === 0 && c.y.value >= 0 ? 0 : c.out.value * Math.log(c.x.value))),
-  ],
-  PowConst: [
-    rule(
-      (c) => {
-        const n = c.y.value;
-        if (n === 0) return '0';
-        if (n === 1) return '1';
-        if (n === 2) return `2*${c.x.text}`;
-        return `${formatConstant(n)}*${powerText(c.x.text, n - 1)}`;
-      },
-      (c) => (c.y.value === 0 ? 0 : c.y.value * Math.pow(c.x.value, c.y.value - 1)),
-    ),
-  ],
-  Neg: [rule(() => '-1', () => -1)],
-  Exp: [rule((c) => `exp(${c.x.text})`, (c) => c.out.value)],
-  Log: [rule((c) => `1/${c.x.text}`, (c) => 1 / c.x.value)],
-  Sqrt: [rule((c) => `1/(2*sqrt(${c.x.text}))`, (c) => 1 / (2 * c.out.value))],
-  Tanh: [rule((c) => `1-tanh(${c.x.text})^2`, (c) => 1 - c.out.value * c.out.value)],
-  Sigmoid: [rule((c) => `sigmoid(${c.x.text})*(1-sigmoid(${c.x.text}))`, (c) => c.out.value * (1 - c.out.value))],
-  Relu: [rule((c) => `(${c.x.text}>0 ? 1 : 0)`, (c) => (c.x.value > 0 ? 1 : 0))],
-  Sin: [rule((c) => `cos(${c.x.text})`, (c) => Math.cos(c.x.value))],
-  Cos: [rule((c) => `-sin(${c.x.text})`, (c) => -Math.sin(c.x.value))],
-  Abs: [rule((c) => `sign(${c.x.text})`, (c) => (c.x.value > 0 ? 1 : c.x.value < 0 ? -1 : c.x.value === 0 ? 0 : NaN))],
-};
+function localRule(op: OpName, k: number): LocalRule {
+  const info = OP_INFO[op];
+  return {
+    formula: op === 'PowConst'
+      ? powConstText
+      : (c) => info.local[k].replace(/\b[xy]\b/g, (v) => (v === 'x' ? c.x.text : c.y.text)),
+    value: (c) => {
+      partials[0] = 0;
+      partials[1] = 0;
+      backward(Op[op], c.x.value, c.y.value, c.out.value, 1, partials, 0, info.arity === 2 ? 1 : -1);
+      return partials[k];
+    },
+  };
+}
+
+/**
+ * The local derivative of each op with respect to each input that takes a
+ * gradient, in argument order. Constants get none, so PowConst has a rule for
+ * its base only.
+ */
+export const LOCAL_DERIVATIVES: { readonly [K in OpName]: readonly LocalRule[] } = localDerivatives();
+
+function localDerivatives(): Record<OpName, readonly LocalRule[]> {
+  const table = {} as Record<OpName, readonly LocalRule[]>;
+  for (const op of OP_NAMES) {
+    const inputs = op === 'PowConst' ? 1 : OP_INFO[op].arity;
+    table[op] = Array.from({ length: inputs }, (_, k) => localRule(op, k));
+  }
+  return table;
+}
 
 export interface ExplainOptions extends WalkOptions {
   /** Significant digits (default 4). */

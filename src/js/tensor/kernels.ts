@@ -12,6 +12,13 @@ import { OP_COUNT, ReduceKind } from '../../generated/ops.js';
 
 /** Ids below this are the scalar table's (../ops.ts); the rest are tensor-only (./ops.ts). */
 const FIRST_TENSOR_OP = OP_COUNT;
+
+// The two rule tables take their own id types (so that each switch is checked
+// for a missing case); the kernels hold an id of either and pick the table.
+type ElementForward = (op: number, x: number, y: number) => number;
+type ElementBackward = (op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number) => void;
+const scalarForward = forward as ElementForward, scalarBackward = backward as ElementBackward;
+const onlyForward = tensorForward as ElementForward, onlyBackward = tensorBackward as ElementBackward;
 const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 
 export function sizeOf(shape: readonly number[]): number {
@@ -86,8 +93,8 @@ export function offsets(shape: readonly number[], strides: Int32Array, base = 0)
 
 export function unaryForward(op: number, x: TypedData, out: TypedData): void {
   const n = out.length;
-  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = forward(op, x[i], 0);
-  else for (let i = 0; i < n; i++) out[i] = tensorForward(op, x[i], 0);
+  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = scalarForward(op, x[i], 0);
+  else for (let i = 0; i < n; i++) out[i] = onlyForward(op, x[i], 0);
 }
 
 const scratch = new Float64Array(2);
@@ -98,13 +105,13 @@ export function unaryBackward(op: number, x: TypedData, out: TypedData, g: Typed
   if (op < FIRST_TENSOR_OP) {
     for (let i = 0; i < n; i++) {
       t[0] = 0;
-      backward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      scalarBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
       gx[i] += t[0];
     }
   } else {
     for (let i = 0; i < n; i++) {
       t[0] = 0;
-      tensorBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
+      onlyBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
       gx[i] += t[0];
     }
   }
@@ -120,7 +127,7 @@ export function binaryForward(
 ): void {
   const total = out.length;
   // two targets at one call site: V8 inlines both behind a cheap check
-  const f = op < FIRST_TENSOR_OP ? forward : tensorForward;
+  const f = op < FIRST_TENSOR_OP ? scalarForward : onlyForward;
   if (x.length === total && y.length === total) {
     for (let i = 0; i < total; i++) out[i] = f(op, x[i], y[i]);
     return;
@@ -165,7 +172,7 @@ export function binaryBackward(
 ): void {
   const total = out.length;
   const yBase = x.length;
-  const f = op < FIRST_TENSOR_OP ? backward : tensorBackward;
+  const f = op < FIRST_TENSOR_OP ? scalarBackward : onlyBackward;
   if (x.length === total && y.length === total) {
     for (let i = 0; i < total; i++) f(op, x[i], y[i], out[i], g[i], acc, i, yBase + i);
     return;

@@ -4,12 +4,27 @@
 // tensors alike. Every rule works on one element in
 // f64; the kernels round once when they store into an f32 tensor.
 
-import { TensorBinary, TensorUnary, CompareKind } from '../../generated/ops.js';
+//
+// As in ../ops.ts, both switches name every tensor-only op and end in
+// `missing(op)`, whose `never` parameter makes a forgotten rule a compile error.
+
+import { TensorBinary, TensorUnary, CompareKind, type TensorOnlyOpId } from '../../generated/ops.js';
+import { erf } from '../ops.js';
 
 const MAXIMUM = TensorBinary.Maximum;
 const MINIMUM = TensorBinary.Minimum;
 const LEAKY_RELU = TensorBinary.LeakyRelu;
 const GELU = TensorUnary.Gelu;
+const GELU_ERF = TensorUnary.GeluErf;
+
+/** Unreachable once every tensor-only op has its case. */
+function missing(op: never): never {
+  throw new Error(`no rule for tensor op ${String(op)}`);
+}
+
+/** Φ(x) = (1 + erf(x/√2))/2 and φ(x) = e^(-x²/2)/√(2π), for the exact GELU. */
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** √(2/π), the constant of GELU's tanh approximation. */
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -20,7 +35,7 @@ const GELU_K = 0.044715;
  * call the scalar table's `forward` directly for scalar ids, in a loop of its
  * own, so that each loop inlines one small function.
  */
-export function tensorForward(op: number, x: number, y: number): number {
+export function tensorForward(op: TensorOnlyOpId, x: number, y: number): number {
   switch (op) {
     case MAXIMUM: return x > y ? x : x < y ? y : x === y ? x : NaN;  // ties: half each; NaN propagates
     case MINIMUM: return x < y ? x : x > y ? y : x === y ? x : NaN;
@@ -29,15 +44,16 @@ export function tensorForward(op: number, x: number, y: number): number {
       const t = Math.tanh(GELU_C * (x + GELU_K * x * x * x));
       return 0.5 * x * (1 + t);
     }
+    case GELU_ERF: return 0.5 * x * (1 + erf(x * SQRT1_2));        // d = Φ(x) + x·φ(x)
   }
-  return NaN;
+  return missing(op);
 }
 
 /**
  * Adds g·∂out/∂x into grads[a] and g·∂out/∂y into grads[b] (b = -1 for unary
  * ops) for the tensor-only ops: the scalar table's `backward` contract.
  */
-export function tensorBackward(op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
+export function tensorBackward(op: TensorOnlyOpId, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
   switch (op) {
     case MAXIMUM:                                 // d max(x, y) = [x>y]·dx + [y>x]·dy, ½ each on ties
     case MINIMUM: {                               // d min(x, y) = [x<y]·dx + [y<x]·dy, ½ each on ties
@@ -58,6 +74,10 @@ export function tensorBackward(op: number, x: number, y: number, out: number, g:
       grads[a] += g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x));
       break;
     }
+    case GELU_ERF:                                // d gelu = Φ(x) + x·φ(x)
+      grads[a] += g * (0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+      break;
+    default: missing(op);
   }
 }
 
