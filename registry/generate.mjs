@@ -189,10 +189,15 @@ export interface OpInfo {
   readonly symbol: string;
   /** ∂out/∂input per input, as a formula in x, y (the inputs) and c (a constant exponent). */
   readonly local: readonly string[];
+  /** The Value method (and engine function) that records the op, or null for leaves and PowConst. */
+  readonly method: ScalarMethodName | null;
 }
 
+/** The Value methods that record scalar ops. */
+export type ScalarMethodName = ${union(scalar.filter((op) => op.method !== null).map((op) => q(op.method)))};
+
 export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
-${scalar.map((op) => `  ${op.name}: { arity: ${op.arity}, symbol: ${q(op.symbol)}, local: [${op.local.map(q).join(', ')}] },`).join('\n')}
+${scalar.map((op) => `  ${op.name}: { arity: ${op.arity}, symbol: ${q(op.symbol)}, local: [${op.local.map(q).join(', ')}], method: ${op.method === null ? 'null' : q(op.method)} },`).join('\n')}
 };
 
 /** Arity by scalar op id, for loops that would otherwise look the name up. */

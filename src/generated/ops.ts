@@ -63,32 +63,37 @@ export interface OpInfo {
   readonly symbol: string;
   /** ∂out/∂input per input, as a formula in x, y (the inputs) and c (a constant exponent). */
   readonly local: readonly string[];
+  /** The Value method (and engine function) that records the op, or null for leaves and PowConst. */
+  readonly method: ScalarMethodName | null;
 }
 
+/** The Value methods that record scalar ops. */
+export type ScalarMethodName = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu' | 'sin' | 'cos' | 'abs' | 'log1p' | 'expm1' | 'erf' | 'atan2';
+
 export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
-  Leaf: { arity: 0, symbol: 'leaf', local: [] },
-  Const: { arity: 0, symbol: 'const', local: [] },
-  Param: { arity: 0, symbol: 'param', local: [] },
-  Add: { arity: 2, symbol: '+', local: ['1', '1'] },
-  Sub: { arity: 2, symbol: '-', local: ['1', '-1'] },
-  Mul: { arity: 2, symbol: '*', local: ['y', 'x'] },
-  Div: { arity: 2, symbol: '/', local: ['1/y', '-x/y^2'] },
-  Pow: { arity: 2, symbol: '**', local: ['y*x^(y-1)', 'x^y*log(x)'] },
-  PowConst: { arity: 2, symbol: '**', local: ['c*x^(c-1)', '0'] },
-  Neg: { arity: 1, symbol: 'neg', local: ['-1'] },
-  Exp: { arity: 1, symbol: 'exp', local: ['exp(x)'] },
-  Log: { arity: 1, symbol: 'log', local: ['1/x'] },
-  Sqrt: { arity: 1, symbol: 'sqrt', local: ['1/(2*sqrt(x))'] },
-  Tanh: { arity: 1, symbol: 'tanh', local: ['1-tanh(x)^2'] },
-  Sigmoid: { arity: 1, symbol: 'sigmoid', local: ['sigmoid(x)*(1-sigmoid(x))'] },
-  Relu: { arity: 1, symbol: 'relu', local: ['(x>0 ? 1 : 0)'] },
-  Sin: { arity: 1, symbol: 'sin', local: ['cos(x)'] },
-  Cos: { arity: 1, symbol: 'cos', local: ['-sin(x)'] },
-  Abs: { arity: 1, symbol: 'abs', local: ['sign(x)'] },
-  Log1p: { arity: 1, symbol: 'log1p', local: ['1/(1+x)'] },
-  Expm1: { arity: 1, symbol: 'expm1', local: ['exp(x)'] },
-  Erf: { arity: 1, symbol: 'erf', local: ['2/sqrt(pi)*exp(-x^2)'] },
-  Atan2: { arity: 2, symbol: 'atan2', local: ['y/(x^2+y^2)', '-x/(x^2+y^2)'] },
+  Leaf: { arity: 0, symbol: 'leaf', local: [], method: null },
+  Const: { arity: 0, symbol: 'const', local: [], method: null },
+  Param: { arity: 0, symbol: 'param', local: [], method: null },
+  Add: { arity: 2, symbol: '+', local: ['1', '1'], method: 'add' },
+  Sub: { arity: 2, symbol: '-', local: ['1', '-1'], method: 'sub' },
+  Mul: { arity: 2, symbol: '*', local: ['y', 'x'], method: 'mul' },
+  Div: { arity: 2, symbol: '/', local: ['1/y', '-x/y^2'], method: 'div' },
+  Pow: { arity: 2, symbol: '**', local: ['y*x^(y-1)', 'x^y*log(x)'], method: 'pow' },
+  PowConst: { arity: 2, symbol: '**', local: ['c*x^(c-1)', '0'], method: null },
+  Neg: { arity: 1, symbol: 'neg', local: ['-1'], method: 'neg' },
+  Exp: { arity: 1, symbol: 'exp', local: ['exp(x)'], method: 'exp' },
+  Log: { arity: 1, symbol: 'log', local: ['1/x'], method: 'log' },
+  Sqrt: { arity: 1, symbol: 'sqrt', local: ['1/(2*sqrt(x))'], method: 'sqrt' },
+  Tanh: { arity: 1, symbol: 'tanh', local: ['1-tanh(x)^2'], method: 'tanh' },
+  Sigmoid: { arity: 1, symbol: 'sigmoid', local: ['sigmoid(x)*(1-sigmoid(x))'], method: 'sigmoid' },
+  Relu: { arity: 1, symbol: 'relu', local: ['(x>0 ? 1 : 0)'], method: 'relu' },
+  Sin: { arity: 1, symbol: 'sin', local: ['cos(x)'], method: 'sin' },
+  Cos: { arity: 1, symbol: 'cos', local: ['-sin(x)'], method: 'cos' },
+  Abs: { arity: 1, symbol: 'abs', local: ['sign(x)'], method: 'abs' },
+  Log1p: { arity: 1, symbol: 'log1p', local: ['1/(1+x)'], method: 'log1p' },
+  Expm1: { arity: 1, symbol: 'expm1', local: ['exp(x)'], method: 'expm1' },
+  Erf: { arity: 1, symbol: 'erf', local: ['2/sqrt(pi)*exp(-x^2)'], method: 'erf' },
+  Atan2: { arity: 2, symbol: 'atan2', local: ['y/(x^2+y^2)', '-x/(x^2+y^2)'], method: 'atan2' },
 };
 
 /** Arity by scalar op id, for loops that would otherwise look the name up. */

@@ -133,9 +133,11 @@ function operandText(node: GraphNode, names: Map<string, string>): string {
 }
 
 function definition(node: GraphNode, inputs: string[]): string {
-  if (node.inputs.length === 2) return `${inputs[0]}${opSymbol(node.op)}${inputs[1]}`;
+  const symbol = opSymbol(node.op);
   if (node.op === 'Neg') return `-${inputs[0]}`;
-  return `${opSymbol(node.op)}(${inputs[0]})`;
+  // Operators go between their operands; ops named by a word (atan2) are called.
+  if (inputs.length === 2 && !/^\w+$/.test(symbol)) return `${inputs[0]}${symbol}${inputs[1]}`;
+  return `${symbol}(${inputs.join(', ')})`;
 }
 
 /**

@@ -12,30 +12,35 @@
 //
 // so ^ binds tighter than unary minus (-x^2 = -(x^2)) and an exponent may be
 // negated (2^-x). Numbers: 3, 0.5, .5, 1e-3, 2.5E+4. Variables: letters,
-// digits and _, not starting with a digit. Functions: the op names exp, log,
-// sqrt, tanh, sigmoid, relu, sin, cos, abs, neg (one argument) and pow(a, b).
+// digits and _, not starting with a digit. Functions: the scalar ops' method
+// names (exp, log, …, one argument; pow(a, b), atan2(y, x): two), see FUNCTIONS.
 
 import { describe } from '../check.js';
+import { OP_INFO, OP_NAMES, type OpName, type ScalarMethodName } from '../ops.js';
 import type { Engine } from '../engine.js';
 import { Value, type Scalar } from '../value.js';
 import { nodeNames, walkGraph, type GraphNode, type WalkOptions } from './graph.js';
 
-/** The functions an expression may call, with their argument counts. */
-export const FUNCTIONS = {
-  exp: 1,
-  log: 1,
-  sqrt: 1,
-  tanh: 1,
-  sigmoid: 1,
-  relu: 1,
-  sin: 1,
-  cos: 1,
-  abs: 1,
-  neg: 1,
-  pow: 2,
-} as const;
+/** Ops written as operators rather than called: x+y, x-y, x*y, x/y. */
+type OperatorMethod = 'add' | 'sub' | 'mul' | 'div';
+export type FunctionName = Exclude<ScalarMethodName, OperatorMethod>;
 
-export type FunctionName = keyof typeof FUNCTIONS;
+/**
+ * The functions an expression may call, with their argument counts: every
+ * scalar op of the registry that has a method, except the four arithmetic
+ * operators (pow is both `^` and `pow(a, b)`).
+ */
+export const FUNCTIONS: { readonly [K in FunctionName]: 1 | 2 } = functions();
+
+function functions(): { [K in FunctionName]: 1 | 2 } {
+  const table = {} as { [K in FunctionName]: 1 | 2 };
+  for (const name of OP_NAMES) {
+    const { method, arity } = OP_INFO[name];
+    if (method === null || method === 'add' || method === 'sub' || method === 'mul' || method === 'div') continue;
+    table[method] = arity as 1 | 2;
+  }
+  return table;
+}
 
 export type BinaryOperator = '+' | '-' | '*' | '/' | '^';
 
@@ -370,12 +375,8 @@ export function buildExpression(eng: Engine, expression: string | ParsedExpressi
         break;
       }
       case 'call': {
-        if (node.name === 'pow') {
-          const exponent = stack.pop()!;
-          stack.push(eng.pow(stack.pop()!, exponent));
-        } else {
-          stack.push(eng[node.name](stack.pop()!));
-        }
+        const args = stack.splice(stack.length - FUNCTIONS[node.name]);
+        stack.push((eng[node.name] as (...operands: Scalar[]) => Value)(...args));
         break;
       }
     }
@@ -444,7 +445,7 @@ export function formatExpression(value: Value, options: FormatOptions = {}): str
     } else if (node.op === 'Neg') {
       text.set(node.key, [`-${wrap(args[0], PREC_POWER)}`, PREC_UNARY]);
     } else {
-      text.set(node.key, [`${node.op.toLowerCase()}(${args[0][0]})`, PREC_ATOM]);
+      text.set(node.key, [`${OP_INFO[node.op as OpName].method}(${args.map(([a]) => a).join(', ')})`, PREC_ATOM]);
     }
   }
   const result = text.get(graph.root.key)![0];
