@@ -138,7 +138,7 @@ const program = new Command('wasmgrad')
 program
   .command('explain')
   .description('build the graph of an expression, run backward(), and explain the chain rule step by step')
-  .argument('<expression>', 'numbers, variables, + - * / ^, unary minus, parentheses, and exp log sqrt tanh sigmoid relu sin cos abs neg pow(a, b)')
+  .argument('<expression>', 'numbers, variables, + - * / ^, unary minus, parentheses, and the scalar ops as functions: exp(x), log1p(x), erf(x), pow(a, b), atan2(y, x)… (docs/ops.md)')
   .addOption(new Option('-b, --backend <backend>', 'engine backend').choices(['wasm', 'js']).default('wasm'))
   .option('--svg <file>', 'write the graph as SVG (Graphviz compiled to Wasm)')
   .option('--dot <file>', 'write the graph as Graphviz DOT')
