@@ -62,9 +62,17 @@ function check() {
     if (op.local.length !== op.arity) fail(`${op.name}: local needs one formula per input`);
     if (op.method !== null && op.check === null) fail(`${op.name}: an op with a method needs a check (test/op-table.test.ts)`);
     for (const p of op.check?.points ?? []) if (p.length !== op.arity + 1) fail(`${op.name}: check points are [x, (y,) out]`);
-    if (op.method === null || op.hand) continue;
-    if (methods.has(op.method)) fail(`${op.name}: method ${op.method} is also ${methods.get(op.method)}'s (mark both hand: true)`);
-    methods.set(op.method, op.name);
+    if (op.method === null) continue;
+    const others = methods.get(op.method) ?? [];
+    methods.set(op.method, [...others, op]);
+  }
+  for (const [method, ops] of methods) {
+    if (ops.length === 1) continue;
+    const option = ops[0].variant?.option;
+    if (!option || ops.some((op) => op.variant?.option !== option || op.arity !== ops[0].arity || op.kind !== 'tensor')) {
+      fail(`${ops.map((op) => op.name).join(', ')} share the method ${method}: give each a variant of one option (tensor ops of one arity)`);
+    }
+    if (ops.filter((op) => op.variant.default).length !== 1) fail(`${method}: exactly one variant is the default`);
   }
   for (const k of NODE_KINDS) if (k.grads.length !== k.inputs.length) fail(`node kind ${k.name}: grads needs one entry per input`);
 }
@@ -367,7 +375,7 @@ function tensorKindsSection() {
 // ── src/generated/methods.ts ──
 
 const methodDoc = (op) => `  /** ${op.doc ?? `${op.forward}. Gradient: ${op.gradient.rule}`}. */`;
-const generatedMethods = (kinds) => OPS.filter((op) => op.method !== null && !op.hand && kinds.includes(op.kind));
+const generatedMethods = (kinds) => OPS.filter((op) => op.method !== null && op.variant === undefined && kinds.includes(op.kind));
 const idOf = (op) => `${op.kind === 'scalar' ? 'Op' : op.arity === 1 ? 'TensorUnary' : 'TensorBinary'}.${op.name}`;
 
 function methodsFile() {
@@ -377,13 +385,35 @@ function methodsFile() {
   const engine = generatedMethods(['scalar']).map((op) => op.arity === 1
     ? `${methodDoc(op)}\n  ${op.method}(x: S): V { return this.unary(${idOf(op)}, x, ${q(op.method)}); }`
     : `${methodDoc(op)}\n  ${op.method}(x: S, y: S): V { return this.binary(${idOf(op)}, x, y, ${q(op.method)}); }`);
-  const tensor = generatedMethods(['scalar', 'tensor']).map((op) => op.arity === 1
-    ? `${methodDoc(op)}\n  ${op.method}(): T { return this.applyUnary(${idOf(op)}); }`
-    : `${methodDoc(op)}\n  ${op.method}(${op.param ?? 'other'}: L): T { return this.applyBinary(${idOf(op)}, ${op.param ?? 'other'}); }`);
+  const tensor = generatedMethods(['scalar', 'tensor']).map((op) => {
+    const p = op.param ?? 'other';
+    if (op.arity === 1) return `${methodDoc(op)}\n  ${op.method}(): T { return this.applyUnary(${idOf(op)}); }`;
+    if (op.paramDefault === undefined) return `${methodDoc(op)}\n  ${op.method}(${p}: L): T { return this.applyBinary(${idOf(op)}, ${p}); }`;
+    return `${methodDoc(op)}\n  ${op.method}(${p}?: L): T { return this.applyBinary(${idOf(op)}, ${p} ?? (${op.paramDefault} as L)); }`;
+  });
+  const variantGroups = new Map();
+  for (const op of OPS) if (op.variant) variantGroups.set(op.method, [...(variantGroups.get(op.method) ?? []), op]);
+  for (const [method, ops] of variantGroups) {
+    const { option } = ops[0].variant;
+    const fallback = ops.find((op) => op.variant.default);
+    const values = ops.map((op) => q(op.variant.value));
+    const doc = ops.map((op) => `   * - ${op.variant.value}${op === fallback ? ' (default)' : ''}: ${op.forward}. Gradient: ${op.gradient.rule}.`).join('\n');
+    const apply = ops[0].arity === 1 ? 'this.applyUnary(id)' : 'this.applyBinary(id, other)';
+    const args = ops[0].arity === 1 ? '' : 'other: L, ';
+    tensor.push(`  /**
+   * ${method}, with \`${option}\` picking the formula:
+${doc}
+   */
+  ${method}(${args}options?: { ${option}?: ${values.join(' | ')} }): T {
+    const id = this.pickVariant(${q(method)}, options, ${q(option)}, { ${ops.map((op) => `${q(op.variant.value)}: ${idOf(op)}`).join(', ')} }, ${q(fallback.variant.value)});
+    return ${apply};
+  }`);
+  }
   return `// ${HEADER}
-// One method per elementwise op with a method in the registry and no hand-written
-// API (\`hand: true\`): Value and Engine take the scalar ops, Tensor every
-// elementwise op. Each class implements the two abstract members that record a node.
+// One method per elementwise op with a method in the registry: Value and Engine
+// take the scalar ops, Tensor every elementwise op; ops that share a method are
+// picked by an option (gelu's approximate). Each class implements the abstract
+// members that record a node.
 
 import { ${['Op', 'TensorBinary', 'TensorUnary'].filter((name) => [...value, ...tensor].some((m) => m.includes(`${name}.`))).join(', ')}, type BinaryOpId, type OpId, type UnaryOpId } from './ops.js';
 
@@ -413,6 +443,8 @@ export abstract class TensorMethods<T, L> {
   protected abstract applyUnary(op: UnaryOpId): T;
   /** @internal Records elementwise op on this tensor and another operand, broadcast. */
   protected abstract applyBinary(op: BinaryOpId, other: L): T;
+  /** @internal The op that \`options[option]\` names among \`ids\` (\`fallback\` when absent); a named error for anything else. */
+  protected abstract pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id;
 
 ${tensor.join('\n\n')}
 }

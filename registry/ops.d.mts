@@ -37,8 +37,10 @@ export interface Op {
   readonly param?: string;
   /** The method's doc comment (default: forward and gradient rule). */
   readonly doc?: string;
-  /** Methods written by hand rather than generated. */
-  readonly hand?: boolean;
+  /** The default of the second argument, which makes it optional. */
+  readonly paramDefault?: number;
+  /** For ops that share a method: the option value that picks this one. */
+  readonly variant?: { readonly option: string; readonly value: string; readonly default?: boolean };
   /** ∂out/∂input per input, as a formula (wasmgrad/viz). */
   readonly local: readonly string[];
   /** What the op-table test asserts; null for leaves and PowConst. */

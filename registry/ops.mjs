@@ -29,11 +29,13 @@
 //   summary        one line for the C header
 //   forward        the math of the forward kernel (docs/abi.md)
 //   attrs          attributes other than inputs, as a tensor program would record them
-//   param, doc     the name of a binary method's second argument (default `other`) and
-//                  the method's doc comment (default: forward and gradient rule)
-//   hand           true where the methods are written by hand (an option, a default
-//                  argument); otherwise src/generated/methods.ts gives every op with a
-//                  method a Value method, an Engine function (scalar ops) and a Tensor method
+//   param, doc     the name of a binary method's second argument (default `other`), its
+//                  default value if it has one (`paramDefault`), and the method's doc
+//                  comment (default: forward and gradient rule). src/generated/methods.ts
+//                  gives every op with a method a Value method and an Engine function
+//                  (scalar ops) and a Tensor method
+//   variant        for ops that share a method: the option that picks this one
+//                  ({ option, value, default? }), as gelu's `approximate`
 //   local          per input, ∂out/∂input as a formula in x, y (the inputs), c (a
 //                  constant exponent), t (Gelu's tanh), Φ/φ: what wasmgrad/viz prints
 //   check          what test/op-table.test.ts asserts for every op on both backends:
@@ -177,19 +179,22 @@ export const OPS = [
     forward: 'min(x, y); NaN if either is NaN', attrs: [], local: ['(x<y ? 1 : x==y ? 1/2 : 0)', '(y<x ? 1 : x==y ? 1/2 : 0)'],
     check: { x: [-3, 3], y: [-3, 3], points: [[1, 2, 1], [1, NaN, NaN]] },
     gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'as Maximum, mirrored', ...LATER } },
-  { id: 102, name: 'LeakyRelu', kind: 'tensor', arity: 2, symbol: 'leakyRelu', method: 'leakyRelu', dtypes: 'float', hand: true,
+  { id: 102, name: 'LeakyRelu', kind: 'tensor', arity: 2, symbol: 'leakyRelu', method: 'leakyRelu', dtypes: 'float', param: 'slope', paramDefault: 0.01,
+    doc: 'x > 0 ? x : slope·x (slope 0.01 by default, as torch.nn.functional.leaky_relu); gradient `slope` at 0; a tensor slope gets a gradient too',
     summary: 'x > 0 ? x : y*x',
     forward: 'x > 0 ? x : y·x (y is the slope, usually a constant)', attrs: [], local: ['(x>0 ? 1 : y)', '(x>0 ? 0 : x)'],
     check: { x: [-3, 3], y: [0.01, 0.5], points: [[-2, 0.1, -0.2], [3, 0.1, 3]] },
     gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'dx = g if x > 0 else g·y; dy = g·x if x ≤ 0 else 0', ...LATER } },
-  { id: 110, name: 'Gelu', kind: 'tensor', arity: 1, symbol: 'gelu', method: 'gelu', dtypes: 'float', hand: true,
+  { id: 110, name: 'Gelu', kind: 'tensor', arity: 1, symbol: 'gelu', method: 'gelu', dtypes: 'float',
+    variant: { option: 'approximate', value: 'tanh' },
     summary: 'tanh-form GELU',
     forward: "0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'", attrs: [],
     local: ['(1+t)/2+x*(1-t^2)/2*sqrt(2/pi)*(1+3*0.044715*x^2)'],
     check: { x: [-3, 3], points: [[1, 0.8411919906082768], [-0.5, -0.15428599017485606]] },
     gradient: { inputs: [true], reads: ['x', 'g'],
       rule: 'dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above', ...LATER } },
-  { id: 111, name: 'GeluErf', kind: 'tensor', arity: 1, symbol: 'gelu', method: 'gelu', dtypes: 'float', hand: true,
+  { id: 111, name: 'GeluErf', kind: 'tensor', arity: 1, symbol: 'gelu', method: 'gelu', dtypes: 'float',
+    variant: { option: 'approximate', value: 'none', default: true },
     summary: 'exact GELU, x·Φ(x)',
     forward: "x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's default approximate='none'", attrs: [],
     local: ['Phi(x)+x*phi(x)'],

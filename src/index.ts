@@ -7,7 +7,7 @@ export type { BackendName } from './tape.js';
 export type { WasmBuild, WasmSource } from './wasm/load.js';
 export { Random } from './random.js';
 export * as nn from './nn.js';
-export { Tensor, TensorParam, type TensorLike, type NestedArray, type ReduceOptions, type VarOptions, type GeluOptions } from './tensor/tensor.js';
+export { Tensor, TensorParam, type TensorLike, type NestedArray, type ReduceOptions, type VarOptions } from './tensor/tensor.js';
 export type { TensorOptions, RandomOptions, TensorData } from './tensor/factory.js';
 export type { DType, TypedData, TensorBackend } from './tensor/backend.js';
 export * as F from './tensor/functional.js';

@@ -149,12 +149,21 @@ describe.each(BACKENDS)('every op in the registry (%s)', (backend) => {
         eng.reset();
       });
 
-      if (op.method !== null && !op.hand) it(`is the ${op.method} method${scalar ? ' of Values, Tensors and the engine' : ' of Tensors'}`, () => {
+      const variant = op.variant === undefined ? '' : `({ ${op.variant.option}: '${op.variant.value}' })${op.variant.default ? ' and by default' : ''}`;
+      if (op.method !== null) it(`is the ${op.method} method${variant}${scalar ? ' of Values, Tensors and the engine' : ' of Tensors'}`, () => {
         const eng = engines.get(backend)!;
         const point = samples(op, 7)[0];
         const [tx, ty] = point.map((v) => eng.tensor([v], [1], { dtype: 'float64' }));
         const method = op.method!;
-        const viaMethod = (tx as unknown as Record<string, (o?: unknown) => Tensor>)[method](ty);
+        const call = (tx as unknown as Record<string, (...a: unknown[]) => Tensor>)[method].bind(tx);
+        const operands = op.arity === 2 ? [ty] : [];
+        if (op.variant !== undefined) {
+          expect(call(...operands, { [op.variant.option]: op.variant.value }).item()).toBe(onTensors(op, tx, ty).item());
+          if (op.variant.default) expect(call(...operands).item()).toBe(onTensors(op, tx, ty).item());
+          expect(() => call(...operands, { [op.variant!.option]: 'no such variant' })).toThrow(new RegExp(`${method}: ${op.variant.option} must be`));
+          return;
+        }
+        const viaMethod = call(...operands);
         expect(viaMethod.item()).toBe(onTensors(op, tx, ty).item());
         if (scalar) {
           const [x, y] = point.map((v) => eng.value(v));

@@ -1,9 +1,10 @@
 // Generated from registry/ops.mjs by `npm run gen`: edit the registry, not this file.
-// One method per elementwise op with a method in the registry and no hand-written
-// API (`hand: true`): Value and Engine take the scalar ops, Tensor every
-// elementwise op. Each class implements the two abstract members that record a node.
+// One method per elementwise op with a method in the registry: Value and Engine
+// take the scalar ops, Tensor every elementwise op; ops that share a method are
+// picked by an option (gelu's approximate). Each class implements the abstract
+// members that record a node.
 
-import { Op, TensorBinary, type BinaryOpId, type OpId, type UnaryOpId } from './ops.js';
+import { Op, TensorBinary, TensorUnary, type BinaryOpId, type OpId, type UnaryOpId } from './ops.js';
 
 /** Methods of a scalar Value: V is the Value type, S what an operand may be (a Value or a number). */
 export abstract class ValueMethods<V, S> {
@@ -141,6 +142,8 @@ export abstract class TensorMethods<T, L> {
   protected abstract applyUnary(op: UnaryOpId): T;
   /** @internal Records elementwise op on this tensor and another operand, broadcast. */
   protected abstract applyBinary(op: BinaryOpId, other: L): T;
+  /** @internal The op that `options[option]` names among `ids` (`fallback` when absent); a named error for anything else. */
+  protected abstract pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id;
 
   /** x + y. Gradient: dx = g, dy = g. */
   add(other: L): T { return this.applyBinary(Op.Add, other); }
@@ -204,4 +207,17 @@ export abstract class TensorMethods<T, L> {
 
   /** elementwise min; on ties each input gets half the gradient. */
   minimum(other: L): T { return this.applyBinary(TensorBinary.Minimum, other); }
+
+  /** x > 0 ? x : slope·x (slope 0.01 by default, as torch.nn.functional.leaky_relu); gradient `slope` at 0; a tensor slope gets a gradient too. */
+  leakyRelu(slope?: L): T { return this.applyBinary(TensorBinary.LeakyRelu, slope ?? (0.01 as L)); }
+
+  /**
+   * gelu, with `approximate` picking the formula:
+   * - tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's approximate='tanh'. Gradient: dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above.
+   * - none (default): x·Φ(x) = 0.5·x·(1 + erf(x/√2)), PyTorch's default approximate='none'. Gradient: dx = g·(Φ(x) + x·φ(x)), φ(x) = e^(−x²/2)/√(2π).
+   */
+  gelu(options?: { approximate?: 'tanh' | 'none' }): T {
+    const id = this.pickVariant('gelu', options, 'approximate', { 'tanh': TensorUnary.Gelu, 'none': TensorUnary.GeluErf }, 'none');
+    return this.applyUnary(id);
+  }
 }

@@ -26,11 +26,6 @@ export interface ReduceOptions {
   keepdims?: boolean;
 }
 
-export interface GeluOptions {
-  /** 'none' (default): exact, x·Φ(x). 'tanh': PyTorch's tanh approximation. */
-  approximate?: 'none' | 'tanh';
-}
-
 export interface VarOptions extends ReduceOptions {
   /** Subtracted from the count in the divisor: 1 (default, Bessel's correction, as PyTorch) or 0 (population variance). */
   correction?: number;
@@ -131,21 +126,13 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
   /** @internal */
   protected applyBinary(op: BinaryOpId, other: TensorLike): Tensor { return binary(op, this, other); }
 
-  /**
-   * GELU. `approximate: 'none'` (the default, as PyTorch) is the exact
-   * x·Φ(x) = x·(1 + erf(x/√2))/2; `'tanh'` is PyTorch's tanh approximation.
-   */
-  gelu(options?: GeluOptions): Tensor {
-    const { approximate = 'none' } = checkOptions(options, 'gelu', ['approximate']);
-    if (approximate !== 'none' && approximate !== 'tanh') {
-      throw new TypeError(`gelu: approximate must be 'none' or 'tanh', got ${describe(approximate)}`);
+  /** @internal */
+  protected pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
+    const value = (checkOptions(options, method, [option]) as Record<string, unknown>)[option] ?? fallback;
+    if (typeof value !== 'string' || !Object.hasOwn(ids, value)) {
+      throw new TypeError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
     }
-    return unary(approximate === 'tanh' ? TensorUnary.Gelu : TensorUnary.GeluErf, this);
-  }
-  /** x > 0 ? x : slope·x; gradient `slope` at 0. */
-  leakyRelu(slope = 0.01): Tensor {
-    if (typeof slope !== 'number') throw new TypeError(`leakyRelu: slope must be a number, got ${describe(slope)}`);
-    return binary(TensorBinary.LeakyRelu, this, slope);
+    return ids[value];
   }
 
   /**
