@@ -1,4 +1,4 @@
-// The seed example's graph (shared/seed/seed.md) as a picture: built from its
+// The sigmoid neuron's graph (docs/seed.md) as a picture: built from its
 // intermediate functions a..h (examples/seed/build.mjs), swept backward, drawn by
 // toSvg (Graphviz compiled to Wasm) and written to docs/seed-graph.svg; the
 // chain rule that explain() derives from the same graph is printed.

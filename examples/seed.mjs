@@ -1,4 +1,4 @@
-// The seed example (shared/seed/seed.md): f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2)))
+// The sigmoid neuron of docs/seed.md: f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2)))
 // built from its intermediate functions a..h, on both backends, printed the
 // way the hand derivation is written: forward values, then each chain-rule
 // step with its local derivative and dh/dnode as the engine computed it.
@@ -35,7 +35,7 @@ for (const [name, def] of Object.entries(defs)) {
   console.log(`  ${name} = ${def.padEnd(8)}${' '.repeat(11)}= ${both((r) => r[name].data)}`);
 }
 
-// Each step: [dh/dnode label, local derivative label, local value, the node], as in the seed.
+// Each step: [dh/dnode label, local derivative label, local value, the node], as docs/seed.md numbers them.
 const steps = [
   ['dh/dh', null, null, 'h'],
   ['dh/dg', 'dh/dg = -1/g^2', -1 / n.g.data ** 2, 'g'],
@@ -52,8 +52,8 @@ const steps = [
   ['dh/dx1 = dh/db * db/dx1', 'db/dx1 = w1', n.w1.data, 'x1'],
 ];
 const notes = {
-  w1: 'the seed writes db/dw1 = x0 here and gets -0.19; b = w1*x1, so db/dw1 = x1 = -2',
-  x1: "the seed's PyTorch snippet prints w1.grad (-0.3932) as dh/dx1; the hand value -0.57 is 0.19*w1 with 0.1966 rounded",
+  w1: 'the usual hand derivation writes db/dw1 = x0 here and gets -0.19; b = w1*x1, so db/dw1 = x1 = -2',
+  x1: "its PyTorch check prints w1.grad (-0.3932) as dh/dx1; the hand value -0.57 is 0.19*w1 with 0.1966 rounded",
 };
 
 console.log(header('Backward', 34));
@@ -64,7 +64,7 @@ steps.forEach(([chain, localLabel, localValue, node], i) => {
   if (notes[node]) console.log(`      ↳ corrected: ${notes[node]}`);
 });
 
-console.log('\nGradients (the seed\'s PyTorch printout, with dh/dx1 corrected):');
+console.log('\nGradients (the PyTorch check of the hand derivation, with dh/dx1 corrected; docs/seed.md):');
 for (const name of ['w0', 'x0', 'w1', 'x1', 'w2']) console.log(`  dh/d${name} = ${fmt(n[name].grad)}`);
 const agree = Object.keys(n).every((k) => runs.wasm[k].data === runs.js[k].data && runs.wasm[k].grad === runs.js[k].grad);
 console.log(`\nwasm and js backends ${agree ? 'agree on every value and gradient, to the last bit' : 'DIFFER (see the columns above)'}.`);

@@ -12,8 +12,8 @@ it('npm start prints the seed derivation with the two corrections, equal on both
   expect(stdout).toContain('f(w,x) = 1/(1+exp(-(w0*x0+w1*x1+w2)))');
   expect(stdout).toMatch(/h = 1\/g\s+=\s+0\.7311\s+0\.7311\n/);
   expect(stdout).toMatch(/ 4\) dh\/de = dh\/df \* df\/de\s+=\s+-0\.1966\s+-0\.1966\n/);
-  expect(stdout).toMatch(/12\) dh\/dw1 = dh\/db \* db\/dw1\s+=\s+-0\.3932\s+-0\.3932\n\s+↳ corrected: the seed writes db\/dw1 = x0 here and gets -0\.19/);
-  expect(stdout).toMatch(/13\) dh\/dx1 = dh\/db \* db\/dx1\s+=\s+-0\.5898\s+-0\.5898\n\s+↳ corrected: the seed's PyTorch snippet prints w1\.grad \(-0\.3932\) as dh\/dx1/);
+  expect(stdout).toMatch(/12\) dh\/dw1 = dh\/db \* db\/dw1\s+=\s+-0\.3932\s+-0\.3932\n\s+↳ corrected: the usual hand derivation writes db\/dw1 = x0 here and gets -0\.19/);
+  expect(stdout).toMatch(/13\) dh\/dx1 = dh\/db \* db\/dx1\s+=\s+-0\.5898\s+-0\.5898\n\s+↳ corrected: its PyTorch check prints w1\.grad \(-0\.3932\) as dh\/dx1/);
   expect(stdout).toContain('  dh/dx1 = -0.5898\n');
   expect(stdout).toContain('wasm and js backends agree on every value and gradient, to the last bit.');
   expect(stdout).not.toContain('differ');

@@ -1,4 +1,4 @@
-// The seed example (shared/seed/seed.md) for the tests: built by hand with
+// The sigmoid neuron of docs/seed.md for the tests: built by hand with
 // the seed's names a..h, and the closed forms of its values and gradients.
 import type { Engine, Value } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-// The worked example of ../shared/seed/seed.md: f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2)))
+// The worked example of docs/seed.md: f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2)))
 // built from its intermediate functions a..h, checked against closed forms.
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, engine, expectClose } from './helpers.js';

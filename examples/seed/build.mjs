@@ -1,4 +1,4 @@
-// The seed example (shared/seed/seed.md), f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2))),
+// The sigmoid neuron of docs/seed.md, f(w, x) = 1/(1 + exp(-(w0·x0 + w1·x1 + w2))),
 // built from its intermediate functions a..h with the seed's names, as both
 // examples/seed.mjs and examples/seed-graph.mjs show it.
 
