@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
 import { ROOT, requireBuild, run, serve, type StaticServer } from './support.js';
+import { measure } from '../../bench/sizes.mjs';
 
 const WASM = join(ROOT, 'build/wasmgrad.wasm');
 
@@ -34,6 +35,23 @@ describe('npm pack', () => {
     expect(strays).toEqual([]);
     // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources.
     expect(report.size, 'packed size in bytes').toBeLessThan(440_000);
+  });
+
+  it('quotes in docs/hosts.md the sizes npm run sizes measures now, to within 10%', async () => {
+    requireBuild();
+    const doc = await readFile(join(ROOT, 'docs/hosts.md'), 'utf8');
+    const now = measure();
+    const quoted = (pattern: RegExp, what: string) => {
+      const m = pattern.exec(doc);
+      expect(m, `docs/hosts.md quotes ${what} (run npm run sizes)`).not.toBeNull();
+      return Number(m![1].replace(/,/g, ''));
+    };
+    const near = (doc: number, actual: number, what: string) =>
+      expect(Math.abs(doc - actual) / actual, `${what}: docs/hosts.md says ${doc}, the build has ${actual} (run npm run sizes)`).toBeLessThanOrEqual(0.1);
+    near(quoted(/tarball \(`npm pack`\) \| (\d+) kB packed/, 'the tarball') * 1000, now.packed, 'packed tarball');
+    for (const b of now.builds) {
+      near(quoted(new RegExp(`\`${b.path.replace(/\./g, '\\.')}\` \\([^)]*\\) \\| ([\\d,]+)`), b.path), b.bytes, b.path);
+    }
   });
 
   it("the published typings declare the engine's public members and hide its internals", async () => {
