@@ -3,7 +3,8 @@
 // HTTP (streamed when the server says application/wasm, from bytes otherwise),
 // bytes, a compiled Module; and clear errors for what is not Wasm.
 
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,28 @@ describe('npm pack', () => {
     expect(strays).toEqual([]);
     // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources.
     expect(report.size, 'packed size in bytes').toBeLessThan(440_000);
+  });
+
+  it('loads from CommonJS with import(), as the README says', async () => {
+    requireBuild();
+    const dir = await mkdtemp(join(tmpdir(), 'wasmgrad-cjs-'));
+    const file = join(dir, 'seed.cjs');
+    const entry = pathToFileURL(join(ROOT, 'dist/index.js')).href;
+    await writeFile(file, `(async () => {
+  const { createEngine } = await import(${JSON.stringify(entry)});
+  const eng = await createEngine();
+  const x = eng.value(1);
+  const y = x.erf();
+  y.backward();
+  console.log(JSON.stringify([y.data, x.grad, typeof require]));
+})();
+`);
+    const { stdout } = await run(process.execPath, [file]);
+    const [value, grad, requireType] = JSON.parse(stdout) as [number, number, string];
+    expect(requireType).toBe('function');
+    expect(value).toBeCloseTo(0.8427007929497149, 15);
+    expect(grad).toBeCloseTo((2 / Math.sqrt(Math.PI)) * Math.exp(-1), 15);
+    await rm(dir, { recursive: true });
   });
 
   it('quotes in docs/hosts.md the sizes npm run sizes measures now, to within 10%', async () => {
