@@ -1,7 +1,12 @@
 // wasmgrad against the JS autograd engines people use (issue #5): five workloads, every engine, one table.
 //
 //   node bench/compare.mjs [--quick] [--only ENGINES] [--cases W1,W2,W2s,W3,W4,W5] [--harness mitata|hand]
-//                          [--harness-check] [--rounds R] [--out FILE] [--no-chart]
+//                          [--harness-check] [--rounds R] [--out FILE] [--no-chart] [--baseline DIR]
+//
+// --baseline DIR: DIR is another checkout of wasmgrad, built (e.g. `git worktree add DIR COMMIT`, then
+// `npm run build` there). Every wasmgrad row selected gets a twin row, ENGINE@base, that runs DIR's dist/ in a
+// process of its own, interleaved in the same rounds, and the report ends with each row's time ÷ its
+// baseline's: before and after a change, measured side by side.
 //
 // Installs the peers on demand (`npm ci --ignore-scripts` in bench/peers, never part of the library's
 // install or CI), starts one long-lived process per engine (bench/peers/worker.mjs), and for every case
@@ -39,10 +44,10 @@ const WASM_KEYS = ['wasm', 'wasmCompiled', 'wasmTensor', 'wasmTensorRelaxed'];
 // wasmgrad's relaxed row loads its relaxed-SIMD build (wasmTensor opts out with relaxedSimd: false).
 const RELAXED_SIMD_FLAG = '--experimental-wasm-relaxed-simd';
 
-const USAGE = `usage: node bench/compare.mjs [--quick] [--only ENGINES] [--cases W1,W2,W2s,W3,W4,W5] [--harness mitata|hand] [--harness-check] [--rounds R] [--out FILE] [--no-chart]
+const USAGE = `usage: node bench/compare.mjs [--quick] [--only ENGINES] [--cases W1,W2,W2s,W3,W4,W5] [--harness mitata|hand] [--harness-check] [--rounds R] [--out FILE] [--no-chart] [--baseline DIR]
   engines: ${ENGINE_KEYS.join(',')}`;
 const args = process.argv.slice(2);
-const opts = { quick: false, only: null, cases: null, harness: 'mitata', harnessCheck: false, rounds: null, out: null, chart: true };
+const opts = { quick: false, only: null, cases: null, harness: 'mitata', harnessCheck: false, rounds: null, out: null, chart: true, baseline: null };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--quick') opts.quick = true;
@@ -53,12 +58,27 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--rounds') opts.rounds = Number(args[++i]);
   else if (a === '--out') opts.out = args[++i];
   else if (a === '--no-chart') opts.chart = false;
+  else if (a === '--baseline') opts.baseline = path.resolve(args[++i]);
   else if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
   else { console.error(`compare.mjs: unknown argument ${a}\n${USAGE}`); process.exit(2); }
 }
 const OUT = opts.out ?? (opts.quick ? here('./results/compare.quick.json') : here('./results.json'));
 const SVG = path.join(ROOT, 'docs/bench.svg');
+const BASE = '@base';
+const baseOf = (key) => (key.endsWith(BASE) ? key.slice(0, -BASE.length) : key);
 const engineKeys = ENGINE_KEYS.filter((k) => !opts.only || opts.only.includes(k));
+if (opts.baseline) {
+  if (!fs.existsSync(path.join(opts.baseline, 'dist/index.js'))) {
+    console.error(`compare.mjs: --baseline ${opts.baseline} has no dist/index.js: run npm run build there first`);
+    process.exit(2);
+  }
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: opts.baseline, encoding: 'utf8' }).stdout?.trim() || path.basename(opts.baseline);
+  for (const k of [...engineKeys]) {
+    if (PEER_KEYS.includes(k) || k === 'graph') continue;
+    engineKeys.splice(engineKeys.indexOf(k) + 1, 0, k + BASE);
+    LABELS[k + BASE] = `${LABELS[k]} (baseline ${commit})`;
+  }
+}
 
 // Timing: R rounds of one sample per engine; a sample is ~budgetMs of calls (at least one call). Before its
 // first sample an engine runs warmupMs of untimed calls on the case (after the checked calls).
@@ -167,7 +187,8 @@ class Worker {
     this.pending = new Map();
     this.dead = null;
     this.stderr = '';
-    this.proc = fork(here('./peers/worker.mjs'), [key], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...(hasRelaxedSimd() ? [] : [RELAXED_SIMD_FLAG])] });
+    const env = key.endsWith(BASE) ? { ...process.env, WASMGRAD_DIST: path.join(opts.baseline, 'dist') } : process.env;
+    this.proc = fork(here('./peers/worker.mjs'), [baseOf(key)], { cwd: PEERS_DIR, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: ['--max-old-space-size=4096', ...(hasRelaxedSimd() ? [] : [RELAXED_SIMD_FLAG])] });
     this.proc.stderr.on('data', (d) => { this.stderr = (this.stderr + d).slice(-4000); });
     this.ready = new Promise((resolve) => {
       this.proc.on('message', (m) => {
@@ -223,7 +244,7 @@ for (const c of CASES) {
   for (const engine of engineKeys) {
     const row = { case: c.key, engine, label: LABELS[engine] };
     rows.push(row);
-    const skip = skipReason(engine, c);
+    const skip = skipReason(baseOf(engine), c);
     if (skip) { row.status = 'skipped'; row.note = skip; continue; }
     if (!workers[engine]) { row.status = 'failed'; row.note = installError; continue; }
     const r = await workers[engine].request({ op: 'prepare', caseKey: c.key, workload: c.workload, size: c.size }, PREPARE_TIMEOUT);
@@ -337,6 +358,17 @@ if (opts.harnessCheck) {
   L.push('|---|---|--:|--:|--:|');
   for (const r of results.filter((x) => x.harnessMedians)) L.push(`| ${r.case} | ${r.label} | ${fmt(r.harnessMedians.hand)} | ${fmt(r.harnessMedians.mitata)} | ${(r.harnessMedians.mitata / r.harnessMedians.hand).toFixed(3)} |`);
 }
+if (opts.baseline) {
+  L.push('', '#### Against the baseline: the same rows, this checkout ÷ the baseline (time; below 1 is faster), in the same rounds', '');
+  L.push('| case | engine | median now (ms per call) | median baseline | now ÷ baseline |');
+  L.push('|---|---|--:|--:|--:|');
+  for (const r of results.filter((x) => x.engine.endsWith(BASE) && x.ms)) {
+    const now = results.find((x) => x.case === r.case && x.engine === baseOf(r.engine));
+    if (!now?.ms) continue;
+    now.vsBaseline = now.ms.median / r.ms.median;
+    L.push(`| ${r.case} | ${LABELS[now.engine]} | ${fmt(now.ms.median)} | ${fmt(r.ms.median)} | ${now.vsBaseline.toFixed(3)} |`);
+  }
+}
 L.push('');
 L.push(`Wall time ${meta.wallSeconds} s. First call = building the case (tracing and compiling for jit) plus its checked calls (three steps for W1 and W4), not in the medians. Method and caveats: bench/README.md.`);
 const report = L.join('\n');
@@ -349,7 +381,7 @@ const json = JSON.stringify({ meta, cases: CASES, tolerances: TOL, results: slim
 fs.writeFileSync(OUT, json.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, xs) => `[${xs.replace(/\s+/g, '')}]`) + '\n');
 console.error(`wrote ${path.relative(process.cwd(), OUT)} (${meta.wallSeconds} s)`);
 
-if (!opts.quick && opts.chart) {
+if (!opts.quick && opts.chart && !opts.baseline) {
   fs.writeFileSync(SVG, compareChart({ meta, cases: CASES, results }));
   console.error(`wrote ${path.relative(process.cwd(), SVG)}`);
 }

@@ -8,14 +8,20 @@
 // Every call hands its numbers back to JS (gradients read out of the engine), so lazy engines compute them.
 // The workloads and their data: workloads.mjs; method: bench/README.md.
 
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { W1, W2, W3, W4, W5, w1Setup, w3Data, w3Probes, w4Setup, w4ReadProbes, w5Data } from './workloads.mjs';
 
 const W1_N_A_SCALAR = 'n/a: a tensor workload; this engine has scalars only (see the tensor rows)';
 
+// The wasmgrad under test: this checkout's dist/, or a baseline's (compare.mjs --baseline sets
+// WASMGRAD_DIST for the processes of its @base rows).
+const DIST = process.env.WASMGRAD_DIST ? pathToFileURL(path.join(process.env.WASMGRAD_DIST, 'index.js')).href : '../../dist/index.js';
+
 // ── wasmgrad, scalar Values (eager and compiled) ──
 
 async function wasmgrad(backend, compiled) {
-  const { createEngine, nn } = await import('../../dist/index.js');
+  const { createEngine, nn } = await import(DIST);
   const eng = await createEngine(backend === 'js' ? { backend: 'js' } : {});
   const { x, p } = w5Data();
   const w5f = (ps) => eng.sum(ps.map((pi, i) => pi.mul(x[i]).add(W5.c).tanh()));
@@ -95,7 +101,7 @@ async function wasmgrad(backend, compiled) {
 // backend 'wasm': the SIMD build (relaxedSimd false, the same bits on every host) or the relaxed-SIMD one
 // (relaxedSimd true: fused multiply-add in matmul; compare.mjs starts its process with the flag Node 20 needs).
 async function wasmgradTensor(backend, relaxedSimd = false) {
-  const mod = await import('../../dist/index.js');
+  const mod = await import(DIST);
   const eng = await mod.createEngine(backend === 'js' ? { backend: 'js' } : { relaxedSimd });
   const label = `wasmgrad ${backend === 'js' ? 'JS twin' : 'Wasm'}, tensor, eager${relaxedSimd ? ', relaxed SIMD' : ''}`;
   // The tensor front end may not be in this build yet: say why instead of failing later.
