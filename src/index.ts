@@ -11,4 +11,6 @@ export { Tensor, TensorParam, type TensorLike, type NestedArray, type ReduceOpti
 export type { TensorOptions, RandomOptions, TensorData } from './tensor/factory.js';
 export type { DType, TypedData, TensorBackend } from './tensor/backend.js';
 export * as F from './tensor/functional.js';
+export { loadSafetensors, saveSafetensors } from './tensor/weights.js';
+export { decodeSafetensors, encodeSafetensors, SafetensorsError, type SafetensorsEntry, type SafetensorsFile, type SafetensorsInput, type EncodeOptions } from './safetensors.js';
 export * as optim from './tensor/optim.js';
