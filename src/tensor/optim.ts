@@ -1,4 +1,5 @@
-// Optimizers over TensorParams, with PyTorch's update formulas. State
+// Optimizers over TensorParams, with PyTorch's update formulas; learning-rate
+// schedules are in ./schedules.ts. State
 // (momentum, Adam's moments) lives in slots beside the parameters, and
 // step() is one backend call that updates every parameter in place.
 
@@ -6,7 +7,8 @@ import { checkOptions, describe } from '../check.js';
 import type { EngineContext } from '../context.js';
 import { TensorParam, allocTyped } from './tensor.js';
 
-abstract class Optimizer {
+/** What every optimizer shares; extend it (implement step()) to write your own. */
+export abstract class Optimizer {
   readonly params: readonly TensorParam[];
   protected readonly engine: EngineContext;
 
@@ -132,3 +134,5 @@ export class AdamW extends Adam {
     super(params, options, true, 'AdamW');
   }
 }
+
+export { LRSchedule, StepLR, CosineAnnealingLR, OneCycleLR, type HasLearningRate, type StepLROptions, type CosineOptions, type OneCycleOptions } from './schedules.js';
