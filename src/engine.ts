@@ -1,14 +1,14 @@
 import { checkName, checkNumber, checkOptions, describe } from './check.js';
 import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, type OpId } from './ops.js';
-import type { BackendName, Tape } from './tape.js';
+import { memoryError, type BackendName, type Tape } from './tape.js';
 import { JsTape } from './js/tape.js';
 import { WasmTape } from './wasm/tape.js';
 import { chooseBuild, instantiateCore, type WasmBuild, type WasmSource } from './wasm/load.js';
 import { Param, Value, type Scalar } from './value.js';
 import { Program } from './program.js';
 import { compileProgram, loadProgram } from './compile.js';
-import { checkMemoryOptions, TapeWatch, type EngineStats, type EngineWarning, type MemoryOptions } from './memory.js';
+import { checkMemoryOptions, TapeWatch, TensorOpsViews, type EngineStats, type EngineWarning, type MemoryOptions } from './memory.js';
 import { Scopes } from './scope.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
@@ -105,6 +105,8 @@ export class Engine {
   traceOuter: Generation | null = null;
   /** The tape's size: its budget (scalar pushes read watch.nodeLimit) and the forgotten-reset check. */
   private readonly watch: TapeWatch;
+  /** The tensor ops handles get: one view of `tensors` per op name, whose out-of-memory errors name that op. */
+  private readonly ops: TensorOpsViews;
   private readonly scopes: Scopes;
   // V8 adds Value's fields through map transitions that it holds weakly, so
   // when the last Value dies (a reset() then a GC) the map goes, and with it
@@ -131,6 +133,7 @@ export class Engine {
     this.wasmBuild = wasmBuild;
     this.label = `${tape.backend} engine #${++engineCount}`;
     this.watch = new TapeWatch(tape, tensors, this.label, memory);
+    this.ops = new TensorOpsViews(tensors, () => this.memoryBytes());
     this.scopes = new Scopes({ tracing: () => this.traceOuter !== null, keep: (t) => this.keep(t), reset: () => this.reset() });
     this.current = new Generation(this, 0);
     this.unbound = new Generation(this, -1);
@@ -320,29 +323,44 @@ export class Engine {
 
   /** A tensor from a number, nested arrays or a typed array; `shape` reshapes flat data. */
   tensor(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions): Tensor {
-    return factory.tensor(this, values, shape, options);
+    return this.made('tensor', () => factory.tensor(this, values, shape, options));
   }
-  zeros(shape: readonly number[], options?: factory.TensorOptions): Tensor { return factory.full(this, shape, 0, options, 'zeros'); }
-  ones(shape: readonly number[], options?: factory.TensorOptions): Tensor { return factory.full(this, shape, 1, options, 'ones'); }
-  full(shape: readonly number[], value: number, options?: factory.TensorOptions): Tensor { return factory.full(this, shape, value, options); }
+  zeros(shape: readonly number[], options?: factory.TensorOptions): Tensor { return this.made('zeros', () => factory.full(this, shape, 0, options, 'zeros')); }
+  ones(shape: readonly number[], options?: factory.TensorOptions): Tensor { return this.made('ones', () => factory.full(this, shape, 1, options, 'ones')); }
+  full(shape: readonly number[], value: number, options?: factory.TensorOptions): Tensor {
+    return this.made('full', () => factory.full(this, shape, value, options));
+  }
   /** Standard normal samples, drawn in JS from `seed`, `rng` or the engine's generator. */
-  randn(shape: readonly number[], options?: factory.RandomOptions): Tensor { return factory.randn(this, shape, options); }
+  randn(shape: readonly number[], options?: factory.RandomOptions): Tensor { return this.made('randn', () => factory.randn(this, shape, options)); }
   /** Uniform samples in [0, 1). */
-  rand(shape: readonly number[], options?: factory.RandomOptions): Tensor { return factory.rand(this, shape, options); }
+  rand(shape: readonly number[], options?: factory.RandomOptions): Tensor { return this.made('rand', () => factory.rand(this, shape, options)); }
   /** arange(n) = [0, 1, …, n−1]; arange(start, stop, step). */
   arange(start: number, stop?: number, step?: number, options?: factory.TensorOptions): Tensor {
-    return factory.arange(this, start, stop, step, options);
+    return this.made('arange', () => factory.arange(this, start, stop, step, options));
   }
-  eye(n: number, m?: number, options?: factory.TensorOptions): Tensor { return factory.eye(this, n, m, options); }
+  eye(n: number, m?: number, options?: factory.TensorOptions): Tensor { return this.made('eye', () => factory.eye(this, n, m, options)); }
   where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b, 'where', this); }
   concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis, this); }
   stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis, this); }
   /** A trainable tensor that survives reset(): its data and gradient live in a slot. */
   parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
-    return factory.parameter(this, values, shape, options);
+    return this.made('parameter', () => factory.parameter(this, values, shape, options));
   }
   /** A copy of `t` that survives reset(). */
-  keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return factory.keep(this, t, options); }
+  keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return this.made('keep', () => factory.keep(this, t, options)); }
+
+  /**
+   * Runs a factory. Its own arrays (the data converted, the values drawn) come
+   * from the JS heap before any tensor op: out of memory there names the
+   * factory and the engine's memory, as the tensor ops' errors do.
+   */
+  private made<T>(opName: string, make: () => T): T {
+    try {
+      return make();
+    } catch (err) {
+      throw memoryError(err, opName, this.memoryBytes()) ?? err;
+    }
+  }
 
   /**
    * @internal The tensor ops, for one op named `opName`. Every tensor op
@@ -352,7 +370,7 @@ export class Engine {
   tensorOps(opName: string): TensorOps {
     if (opName === 'backward') this.watch.backward(opName);
     else this.watch.tensorOp(opName);
-    return this.tensors;
+    return this.ops.get(opName);
   }
 
   /** @internal The node id of `t` on the current tensor tape, after checking it may be used here. */
@@ -549,6 +567,15 @@ export class Engine {
   /** @internal Drops the names of nodes from `start` on. */
   forgetNames(start: number): void {
     for (const id of this.names.keys()) if (id >= start) this.names.delete(id);
+  }
+
+  /**
+   * Bytes of memory the engine holds, for out-of-memory errors: Wasm, the
+   * whole linear memory (scalar and tensor tapes share it); the twin, its
+   * scalar arrays and its tensors.
+   */
+  private memoryBytes(): number {
+    return this.backend === 'wasm' ? this.tape.memoryBytes : this.tape.memoryBytes + this.tensors.tensorBytes;
   }
 }
 

@@ -1,10 +1,12 @@
 // The engine's memory, as the engine itself manages it: what stats() and the
-// warnings report, the tape budget (createEngine({ maxTapeBytes })) and the
-// forgotten-reset check. The backends' own accounting is theirs (src/tape.ts,
-// src/tensor/backend.ts); this module only reads it.
+// warnings report, the tape budget (createEngine({ maxTapeBytes })), the
+// forgotten-reset check, and the tensor ops as handles get them, whose
+// out-of-memory errors name the user's op. The backends' own accounting is
+// theirs (src/tape.ts, src/tensor/backend.ts); this module only reads it.
 
 import { describe } from './check.js';
-import { SCALAR_NODE_BYTES, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape } from './tape.js';
+import type { TensorOps } from './context.js';
+import { SCALAR_NODE_BYTES, WasmgradTapeBudgetError, formatBytes, memoryError, type BackendName, type Tape } from './tape.js';
 import type { TensorBackend } from './tensor/backend.js';
 
 /** A warning the engine raises once (see EngineOptions.onWarning). */
@@ -198,5 +200,49 @@ export class TapeWatch {
       tapeBytes: bytes,
       backwardCalls: this.calls,
     });
+  }
+}
+
+/**
+ * The tensor ops as handles get them, one view of the backend per op name:
+ * each method calls the backend's, and what it throws passes through
+ * memoryError, so running out of memory names the op the user called
+ * (`sum`, `linear`, `randn`) rather than the backend call that allocated
+ * (reduce, matmul, fromData), on both backends. The views are built from
+ * whatever methods the backend has, so a change of the backend contract
+ * needs no change here; a backend method replaced on the instance (as tests
+ * do) is still the one called.
+ */
+export class TensorOpsViews {
+  private readonly views = new Map<string, TensorOps>();
+  private readonly proto: object;
+
+  constructor(backend: TensorBackend, memoryBytes: () => number) {
+    const be = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const proto: Record<string, unknown> = {};
+    for (let p = Object.getPrototypeOf(backend); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      for (const key of Object.getOwnPropertyNames(p)) {
+        const d = Object.getOwnPropertyDescriptor(p, key)!;
+        if (key === 'constructor' || key in proto || typeof d.value !== 'function') continue;
+        proto[key] = function (this: { readonly op: string }, ...args: unknown[]): unknown {
+          try {
+            return be[key](...args);
+          } catch (err) {
+            throw memoryError(err, this.op, memoryBytes()) ?? err;
+          }
+        };
+      }
+    }
+    this.proto = proto;
+  }
+
+  /** The view whose errors name `opName`. */
+  get(opName: string): TensorOps {
+    let view = this.views.get(opName);
+    if (view === undefined) {
+      view = Object.create(this.proto, { op: { value: opName } }) as TensorOps;
+      this.views.set(opName, view);
+    }
+    return view;
   }
 }

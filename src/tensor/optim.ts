@@ -24,7 +24,7 @@ abstract class Optimizer {
   /** Zero-filled state slots shaped like the parameters. */
   protected stateSlots(): number[] {
     const be = this.engine.tensorOps('optimizer');
-    return this.params.map((p) => be.createSlot(allocTyped(p.dtype, p.size), p.shape, p.dtype, false));
+    return this.params.map((p) => be.createSlot(allocTyped(p.dtype, p.size, 'optimizer'), p.shape, p.dtype, false));
   }
 
   protected slots(): number[] {
