@@ -133,7 +133,7 @@ export class Engine {
     this.wasmBuild = wasmBuild;
     this.label = `${tape.backend} engine #${++engineCount}`;
     this.watch = new TapeWatch(tape, tensors, this.label, memory);
-    this.ops = new TensorOpsViews(tensors, () => this.memoryBytes());
+    this.ops = new TensorOpsViews(tensors, (err, opName) => this.memoryFailure(err, opName));
     this.scopes = new Scopes({ tracing: () => this.traceOuter !== null, keep: (t) => this.keep(t), reset: () => this.reset() });
     this.current = new Generation(this, 0);
     this.unbound = new Generation(this, -1);
@@ -358,7 +358,7 @@ export class Engine {
     try {
       return make();
     } catch (err) {
-      throw memoryError(err, opName, this.memoryBytes()) ?? err;
+      throw this.memoryFailure(err, opName);
     }
   }
 
@@ -570,12 +570,13 @@ export class Engine {
   }
 
   /**
-   * Bytes of memory the engine holds, for out-of-memory errors: Wasm, the
-   * whole linear memory (scalar and tensor tapes share it); the twin, its
-   * scalar arrays and its tensors.
+   * @internal Out of memory as memoryError says it, with the bytes the engine
+   * holds: on Wasm the whole linear memory (scalar and tensor tapes share
+   * it), in the twin its scalar arrays and its tensors.
    */
-  private memoryBytes(): number {
-    return this.backend === 'wasm' ? this.tape.memoryBytes : this.tape.memoryBytes + this.tensors.tensorBytes;
+  memoryFailure(err: unknown, opName: string): unknown {
+    const bytes = this.backend === 'wasm' ? this.tape.memoryBytes : this.tape.memoryBytes + this.tensors.tensorBytes;
+    return memoryError(err, opName, bytes) ?? err;
   }
 }
 

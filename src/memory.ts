@@ -6,7 +6,7 @@
 
 import { describe } from './check.js';
 import type { TensorOps } from './context.js';
-import { SCALAR_NODE_BYTES, WasmgradTapeBudgetError, formatBytes, memoryError, type BackendName, type Tape } from './tape.js';
+import { SCALAR_NODE_BYTES, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape } from './tape.js';
 import type { TensorBackend } from './tensor/backend.js';
 
 /** A warning the engine raises once (see EngineOptions.onWarning). */
@@ -206,7 +206,8 @@ export class TapeWatch {
 /**
  * The tensor ops as handles get them, one view of the backend per op name:
  * each method calls the backend's, and what it throws passes through
- * memoryError, so running out of memory names the op the user called
+ * `failure` (the engine's memoryFailure, with memoryError behind it), so
+ * running out of memory names the op the user called
  * (`sum`, `linear`, `randn`) rather than the backend call that allocated
  * (reduce, matmul, fromData), on both backends. The views are built from
  * whatever methods the backend has, so a change of the backend contract
@@ -217,7 +218,7 @@ export class TensorOpsViews {
   private readonly views = new Map<string, TensorOps>();
   private readonly proto: object;
 
-  constructor(backend: TensorBackend, memoryBytes: () => number) {
+  constructor(backend: TensorBackend, failure: (err: unknown, opName: string) => unknown) {
     const be = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
     const proto: Record<string, unknown> = {};
     for (let p = Object.getPrototypeOf(backend); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
@@ -228,7 +229,7 @@ export class TensorOpsViews {
           try {
             return be[key](...args);
           } catch (err) {
-            throw memoryError(err, this.op, memoryBytes()) ?? err;
+            throw failure(err, this.op);
           }
         };
       }

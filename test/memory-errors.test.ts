@@ -6,7 +6,7 @@
 // export; in the twin, typed arrays past a size fail as V8 fails when the
 // heap cannot hold them.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createEngine, F, WasmgradMemoryError, type BackendName, type Engine, type Tensor, type TensorParam } from '../src/index.js';
+import { createEngine, F, nn, optim, WasmgradMemoryError, type BackendName, type Engine, type Tensor, type TensorParam } from '../src/index.js';
 import { CORE_OUT_OF_MEMORY, memoryError } from '../src/tape.js';
 
 const MiB = 2 ** 20;
@@ -95,7 +95,7 @@ describe.each(['wasm', 'js'] as BackendName[])('out of memory names the user op 
   const pressure = backend === 'wasm' ? wasmPressure() : jsPressure();
   const S = pressure.side;
   let eng: Engine;
-  let kept: TensorParam;
+  let kept: TensorParam, weights: TensorParam;
   let column: Tensor, row: Tensor, weight: Tensor, wide: Tensor, leaf: Tensor, loss: Tensor;
   let values: Float32Array;
 
@@ -110,6 +110,7 @@ describe.each(['wasm', 'js'] as BackendName[])('out of memory names the user op 
     leaf = eng.ones([S * S], { requiresGrad: true });
     loss = leaf.sum();
     values = new Float32Array(S * S);
+    weights = eng.parameter(values, [S, S]);
     pressure.squeeze(eng);
   }, 60_000);
 
@@ -125,6 +126,8 @@ describe.each(['wasm', 'js'] as BackendName[])('out of memory names the user op 
   it('zeros (a fill inside)', () => expectNamed(thrown(() => eng.zeros([S, S])), 'zeros'));
   it('randn', () => expectNamed(thrown(() => eng.randn([S, S])), 'randn'));
   it('parameter', () => expectNamed(thrown(() => eng.parameter(values, [S, S])), 'parameter'));
+  it('a layer', () => expectNamed(thrown(() => new nn.Linear(eng, S, S)), 'Linear'));
+  it("an optimizer's state", () => expectNamed(thrown(() => new optim.SGD([weights], { lr: 0.1, momentum: 0.9 })), 'optimizer'));
   it('backward (the gradients)', () => expectNamed(thrown(() => loss.backward()), 'backward'));
 
   it('a scalar op whose tape cannot grow', () => {
