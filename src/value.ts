@@ -81,6 +81,12 @@ export class Value {
     return inputs;
   }
 
+  /** @internal For a Param node: the slot of the parameter it reads (pictures of the graph name it after that parameter). */
+  get paramSlot(): number {
+    const e = this.owner.engine;
+    return e.nodeInput(e.readId(this, 'paramSlot'), 0);
+  }
+
   add(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Add, this, other, 'add')); }
   sub(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Sub, this, other, 'sub')); }
   mul(other: Scalar): Value { const e = this.owner.engine; return new Value(e.current, e.pushBinary(Op.Mul, this, other, 'mul')); }
@@ -158,5 +164,10 @@ export class Param extends Value {
 
   override get inputs(): Value[] {
     return [];
+  }
+
+  /** @internal */
+  override get paramSlot(): number {
+    return this.slot;
   }
 }
