@@ -221,7 +221,8 @@ export class TensorOpsViews {
   constructor(backend: TensorBackend, failure: (err: unknown, opName: string) => unknown) {
     const be = backend as unknown as Record<string, (...args: unknown[]) => unknown>;
     const proto: Record<string, unknown> = {};
-    for (let p = Object.getPrototypeOf(backend); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    // The instance first (a backend may hold methods as fields), then its classes.
+    for (let p: object | null = backend; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
       for (const key of Object.getOwnPropertyNames(p)) {
         const d = Object.getOwnPropertyDescriptor(p, key)!;
         if (key === 'constructor' || key in proto || typeof d.value !== 'function') continue;
