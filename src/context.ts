@@ -111,4 +111,9 @@ export interface EngineContext {
   tensorIdOf(t: TensorHandle, opName: string): number;
   /** The default generator of randn/rand. */
   readonly tensorRng: Random;
+  /**
+   * `err` as users get it: running out of memory becomes a WasmgradMemoryError
+   * naming `opName` and the engine's memory; anything else is returned as it is.
+   */
+  memoryFailure(err: unknown, opName: string): unknown;
 }

@@ -1,4 +1,5 @@
-export { createEngine, Engine, type EngineOptions, type EngineStats, type EngineWarning, type Kept } from './engine.js';
+export { createEngine, type EngineOptions } from './create.js';
+export { Engine, type EngineStats, type EngineWarning, type Kept } from './engine.js';
 export { WasmgradMemoryError, WasmgradTapeBudgetError, WasmgradScopeError } from './tape.js';
 export { Value, Param, type Scalar } from './value.js';
 export { Program, FORMAT_VERSION, type RunResult } from './program.js';

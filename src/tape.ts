@@ -118,7 +118,44 @@ export class WasmgradMemoryError extends RangeError {
     this.name = 'WasmgradMemoryError';
     this.op = op;
     this.memoryBytes = memoryBytes;
+    if (detail) DETAILS.set(this, detail);
   }
+}
+
+/** What each WasmgradMemoryError said ran out, for memoryError to say it again under the user's op. */
+const DETAILS = new WeakMap<WasmgradMemoryError, string>();
+
+/** The Wasm core's answer when memory cannot grow (lastError() OutOfMemory, 11), as memoryError takes it. */
+export const CORE_OUT_OF_MEMORY: unique symbol = Symbol('the core is out of memory');
+
+const WASM_DETAIL = 'Wasm linear memory could not grow to hold the request';
+const JS_DETAIL = 'JavaScript could not allocate the arrays it needed';
+
+/**
+ * The one translation of running out of memory, on either backend, into a
+ * WasmgradMemoryError that names `op`. Out of memory is: the core's
+ * CORE_OUT_OF_MEMORY; a trap (a core that still traps when memory cannot
+ * grow: callers pass only what a core call threw); V8's RangeError for a
+ * typed array the JS heap cannot hold ("Array buffer allocation failed", or
+ * "Invalid typed array length" past what one array may hold); and a
+ * WasmgradMemoryError raised further down, whose op (a backend call's name)
+ * becomes `op` and whose memory figure becomes `memoryBytes`. `detail`, if
+ * given, says what could not be allocated. Anything else is not out of
+ * memory: undefined, and the caller passes it on as it is.
+ */
+export function memoryError(failure: unknown, op: string, memoryBytes: number, detail?: string): WasmgradMemoryError | undefined {
+  if (failure instanceof WasmgradMemoryError) {
+    if (failure.op === op && failure.memoryBytes === memoryBytes) return failure;
+    return new WasmgradMemoryError(op, memoryBytes, detail ?? DETAILS.get(failure), failure.cause === undefined ? undefined : { cause: failure.cause });
+  }
+  if (failure === CORE_OUT_OF_MEMORY) return new WasmgradMemoryError(op, memoryBytes, detail ?? WASM_DETAIL);
+  if (typeof WebAssembly !== 'undefined' && failure instanceof WebAssembly.RuntimeError) {
+    return new WasmgradMemoryError(op, memoryBytes, detail ?? WASM_DETAIL, { cause: failure });
+  }
+  if (failure instanceof RangeError && /^(Array buffer allocation failed|Invalid typed array length)/.test(failure.message)) {
+    return new WasmgradMemoryError(op, memoryBytes, detail ?? JS_DETAIL, { cause: failure });
+  }
+  return undefined;
 }
 
 /**

@@ -96,6 +96,11 @@ export class Value extends ValueMethods<Value, Scalar> {
     return inputs;
   }
 
+  /** @internal For a Param node: the slot of the parameter it reads (pictures of the graph name it after that parameter). */
+  get paramSlot(): number {
+    const e = this.owner.engine;
+    return e.nodeInput(e.readId(this, 'paramSlot'), 0);
+  }
 
   /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
   backward(): void {
@@ -157,5 +162,10 @@ export class Param extends Value {
 
   override get inputs(): Value[] {
     return [];
+  }
+
+  /** @internal */
+  override get paramSlot(): number {
+    return this.slot;
   }
 }

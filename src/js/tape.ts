@@ -4,7 +4,7 @@
 // (AssemblyScript to Wasm, TypeScript by V8's JIT).
 
 import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
-import { SCALAR_NODE_BYTES, WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
+import { SCALAR_NODE_BYTES, memoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 import { forward, backward } from './ops.js';
 import { buildCode, replay, sweepBack, type Code } from './program.js';
 
@@ -163,10 +163,8 @@ export class JsTape implements Tape {
    */
   failure(opName: string, thrown?: unknown): Error {
     if (thrown === undefined) return new Error(`wasmgrad: the JS tape returned no node for ${opName}`);
-    if (thrown instanceof RangeError && /^(Array buffer allocation failed|Invalid typed array length)/.test(thrown.message)) {
-      return new WasmgradMemoryError(opName, this.memoryBytes, 'JavaScript could not allocate a larger tape array', { cause: thrown });
-    }
-    return thrown instanceof Error ? thrown : new Error(String(thrown));
+    const oom = memoryError(thrown, opName, this.memoryBytes, 'JavaScript could not allocate a larger tape array');
+    return oom ?? (thrown instanceof Error ? thrown : new Error(String(thrown)));
   }
 
   leaf(value: number): number { return this.eager.push(LEAF, -1, -1, value); }

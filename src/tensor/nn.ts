@@ -33,9 +33,14 @@ function uniformParam(eng: Engine, name: string, shape: number[], bound: number,
   // before the values are drawn: a huge layer must fail at once, not after filling gigabytes
   checkTensorSize(name, shape, 'a parameter of shape');
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = allocTyped(dtype, n, name);
-  for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
-  return eng.parameter(data, shape, { dtype });
+  // Out of memory, drawing the values in JS or making the slot, names the layer on both backends.
+  try {
+    const data = allocTyped(dtype, n, name);
+    for (let i = 0; i < n; i++) data[i] = rng.uniform(-bound, bound);
+    return eng.parameter(data, shape, { dtype });
+  } catch (err) {
+    throw eng.memoryFailure(err, name);
+  }
 }
 
 /** The options every layer takes, checked (known keys, types) with the layer's defaults filled in. */

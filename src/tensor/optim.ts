@@ -25,8 +25,17 @@ export abstract class Optimizer {
 
   /** Zero-filled state slots shaped like the parameters. */
   protected stateSlots(): number[] {
-    const be = this.engine.tensorOps('optimizer');
-    return this.params.map((p) => be.createSlot(allocTyped(p.dtype, p.size), p.shape, p.dtype, false));
+    const eng = this.engine;
+    const be = eng.tensorOps('optimizer');
+    return this.params.map((p) => {
+      let zeros;
+      try {
+        zeros = allocTyped(p.dtype, p.size, 'optimizer');
+      } catch (err) {
+        throw eng.memoryFailure(err, 'optimizer');
+      }
+      return be.createSlot(zeros, p.shape, p.dtype, false);
+    });
   }
 
   protected slots(): number[] {

@@ -4,6 +4,7 @@
 // shape.
 
 import { describe } from '../check.js';
+import { memoryError } from '../tape.js';
 import type { DType } from './backend.js';
 
 export type Shape = readonly number[];
@@ -53,17 +54,14 @@ export function checkCount(op: string, n: number, what: string): number {
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
 /**
- * V8's "Array buffer allocation failed" (the JS heap cannot hold an array) as
- * a RangeError that names the op and says what was asked; any other error
- * passes as it is.
+ * A typed array of n `dtype` elements the JS heap could not hold, as
+ * memoryError's WasmgradMemoryError naming `op` and the request; any other
+ * error passes as it is. Outside a backend call there is no engine to ask for
+ * its memory figure (0 here): the engine's tensor ops and factories say the
+ * error again with the op the user called and the engine's figure.
  */
 export function outOfMemory(err: unknown, op: string, dtype: DType, n: number): unknown {
-  if (!(err instanceof RangeError) || !/allocation failed/i.test(err.message)) return err;
-  return new RangeError(
-    `${op}: out of memory: the JS heap could not allocate ${n * BYTES[dtype]} bytes (${n} ${dtype} elements); ` +
-      'reset() graphs you no longer need, or use smaller tensors',
-    { cause: err },
-  );
+  return memoryError(err, op, 0, `the JS heap could not allocate ${n * BYTES[dtype]} bytes (${n} ${dtype} elements)`) ?? err;
 }
 
 function tooLarge(op: string, what: string, n: number): RangeError {

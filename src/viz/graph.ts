@@ -70,13 +70,6 @@ function checkMaxNodes(maxNodes: unknown, caller: string): number {
   return maxNodes;
 }
 
-/** The tape slot a Param node reads (-1 if unknown). */
-function paramSlotOf(v: Value): number {
-  if (v instanceof Param) return v.slot;
-  // A Param node's first input field holds its slot (see Tape.input).
-  return v.owner.engine.nodeInput(v.id, 0);
-}
-
 /**
  * Reads the graph that `value` depends on, breadth-first from `value` through
  * `.inputs` (no recursion), deduplicated by tape id. Stops adding nodes at
@@ -129,7 +122,7 @@ export function walkGraph(value: Value, options: WalkOptions = {}, caller = 'wal
     const op = v.op;
     const isRoot = key === rootKey;
     const kind: NodeKind = isRoot ? 'output' : op === 'Leaf' ? 'leaf' : op === 'Const' ? 'const' : op === 'Param' ? 'param' : 'op';
-    const name = op === 'Param' ? (v.name ?? paramNames.get(paramSlotOf(v))) : v.name;
+    const name = op === 'Param' ? (v.name ?? paramNames.get(v.paramSlot)) : v.name;
     return { key, id, op, kind, name, data: v.data, grad: v.grad, inputs: inputKeys.get(key) ?? [] };
   });
   const byKey = new Map(nodes.map((n) => [n.key, n]));

@@ -1,7 +1,7 @@
 // The Wasm backend: the Tape interface over the exports of assembly/index.ts.
 
 import type { OpId } from '../ops.js';
-import { WasmgradMemoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
+import { CORE_OUT_OF_MEMORY, memoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 import { ERROR_NAMES, ErrorCode } from '../generated/ops.js';
 
 /** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
@@ -71,21 +71,21 @@ export interface CoreExports {
 export { ERROR_NAMES } from '../generated/ops.js';
 
 /**
- * The one translation of a failed core call into an error, for the scalar
- * tape and the tensor backend alike. Out of memory (lastError() 11, or a
- * trap from a core that still traps when memory cannot grow) becomes a
- * WasmgradMemoryError; the core leaves its state as before the call, so the
- * engine stays usable. Every other code means the wrapper let through
- * something it should have refused: a bug in wasmgrad, said as such.
+ * A failed core call as an error, for the scalar tape and the tensor backend
+ * alike. Out of memory (lastError() 11, or a trap from a core that still
+ * traps when memory cannot grow) is memoryError's to say; the core leaves its
+ * state as before the call, so the engine stays usable. Every other code
+ * means the wrapper let through something it should have refused: a bug in
+ * wasmgrad, said as such.
  */
 export function coreFailure(core: { lastError(): number; readonly memory: WebAssembly.Memory }, op: string, what: string, trap?: unknown): Error {
   const bytes = core.memory.buffer.byteLength;
   if (trap !== undefined) {
     if (!(trap instanceof WebAssembly.RuntimeError)) return trap instanceof Error ? trap : new Error(String(trap));
-    return new WasmgradMemoryError(op, bytes, 'Wasm linear memory could not grow to hold the request', { cause: trap });
+    return memoryError(trap, op, bytes)!;
   }
   const code = core.lastError();
-  if (code === ErrorCode.OutOfMemory) return new WasmgradMemoryError(op, bytes, 'Wasm linear memory could not grow to hold the request');
+  if (code === ErrorCode.OutOfMemory) return memoryError(CORE_OUT_OF_MEMORY, op, bytes)!;
   return new Error(`wasmgrad: the core rejected ${what} (error ${code}: ${ERROR_NAMES[code] ?? 'unknown'})`);
 }
 

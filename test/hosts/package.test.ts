@@ -79,8 +79,9 @@ describe('npm pack', () => {
 
   it("the published typings declare the engine's public members and hide its internals", async () => {
     requireBuild();
-    const dts = await readFile(join(ROOT, 'dist/engine.d.ts'), 'utf8');
-    const engine = dts.slice(dts.indexOf('export declare class Engine'));
+    // The Engine class and its types; createEngine and its options (src/create.ts).
+    const dts = (await readFile(join(ROOT, 'dist/engine.d.ts'), 'utf8')) + (await readFile(join(ROOT, 'dist/create.d.ts'), 'utf8'));
+    const engine = dts.slice(dts.indexOf('export declare class Engine'), dts.indexOf('export interface EngineOptions'));
     for (const member of ['readonly wasmBuild: WasmBuild | null;', 'readonly backend: BackendName;', 'stats(): EngineStats;', 'relaxedSimd?: boolean;']) {
       expect(dts, member).toContain(member);
     }
