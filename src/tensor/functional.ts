@@ -7,14 +7,21 @@ import { checkIndices, checkOptions, describe } from '../check.js';
 import type { Conv2dArgs, Pool2dArgs } from './backend.js';
 import * as S from './shape.js';
 import { Tensor, indexList, indexTensor, make } from './tensor.js';
+import { bceWithLogits, crossEntropyWith, mseLoss, type ClassLossOptions, type ReductionOptions } from './losses.js';
 
 /**
  * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
  * targets B class indices (numbers, a typed array or an int32 tensor). One
  * backend op (each row in f64, max subtracted before exp); its gradient to
- * the logits is (softmax − onehot)/B.
+ * the logits is (softmax − onehot)/B. With options (`weight` per class,
+ * `labelSmoothing`, `reduction`) it is composed from logSoftmax, as
+ * torch.nn.functional.cross_entropy defines them.
  */
-export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | ArrayLike<number>): Tensor {
+export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[] | ArrayLike<number>, options?: ClassLossOptions): Tensor {
+  if (options !== undefined) {
+    const o = checkOptions(options, 'crossEntropy', ['weight', 'labelSmoothing', 'reduction']);
+    if (o.weight !== undefined || (o.labelSmoothing ?? 0) !== 0 || (o.reduction ?? 'mean') !== 'mean') return crossEntropyWith(logits, targets, o);
+  }
   if (!(logits instanceof Tensor)) throw new TypeError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
   if (logits.rank !== 2) throw new RangeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
   S.checkFloat('crossEntropy', logits.dtype);
@@ -31,34 +38,20 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
   return make(eng, id, [], logits.dtype);
 }
 
-/** Mean of (pred − target)² over every element. */
-/**
- * Checks a loss's two operands: tensors of one shape. PyTorch warns and
- * TensorFlow.js asserts where a loss would broadcast ([4, 1] against [4]
- * averages 16 pairs instead of 4); wasmgrad refuses, naming the loss.
- */
-function lossOperands(op: string, a: unknown, b: unknown, names: [string, string]): void {
-  if (!(a instanceof Tensor)) throw new TypeError(`${op}: expected ${names[0]} as a Tensor, got ${describe(a)}`);
-  if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected ${names[1]} as a Tensor, got ${describe(b)}`);
-  if (!S.sameShape(a.shape, b.shape)) {
-    throw new RangeError(`${op}: ${names[0]} has shape ${S.fmt(a.shape)} and ${names[1]} ${S.fmt(b.shape)}; a loss compares elements one to one (reshape one of them)`);
-  }
-}
-
-export function mse(pred: Tensor, target: Tensor): Tensor {
-  lossOperands('mse', pred, target, ['pred', 'target']);
-  const d = pred.sub(target);
-  return d.mul(d).mean();
+/** (pred − target)² over every element, averaged (or summed, or kept: `reduction`). */
+export function mse(pred: Tensor, target: Tensor, options?: ReductionOptions): Tensor {
+  return mseLoss(pred, target, options);
 }
 
 /**
- * Mean of −[y·log σ(x) + (1−y)·log(1−σ(x))], in the overflow-free form
- * max(x, 0) − x·y + log(1 + e^(−|x|)).
+ * −[y·log σ(x) + (1−y)·log(1−σ(x))] averaged (or `reduction`), in the
+ * overflow-free form max(x, 0) − x·y + log(1 + e^(−|x|)).
  */
-export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor): Tensor {
-  lossOperands('binaryCrossEntropyWithLogits', logits, targets, ['logits', 'targets']);
-  return logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1).log()).mean();
+export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, options?: ReductionOptions): Tensor {
+  return bceWithLogits(logits, targets, options);
 }
+
+export { l1, smoothL1, huber, bce, nll, klDiv, type Reduction, type ReductionOptions, type SmoothL1Options, type HuberOptions, type KlDivOptions, type ClassLossOptions } from './losses.js';
 
 export interface Conv2dOptions {
   stride?: number | [number, number];

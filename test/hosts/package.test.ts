@@ -34,8 +34,9 @@ describe('npm pack', () => {
     }
     const strays = files.filter((f) => /^(test|assembly|examples|hosts|bench|\.ci|node_modules)\/|\.wat$|\.debug\.|\.tgz$/.test(f));
     expect(strays).toEqual([]);
-    // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources.
-    expect(report.size, 'packed size in bytes').toBeLessThan(440_000);
+    // Three builds of the core (~110 kB each before gzip), the compiled JS with its maps and sources, the docs:
+    // about 460 kB packed (docs/hosts.md has the current figures). The bound catches a stray directory, not growth.
+    expect(report.size, 'packed size in bytes').toBeLessThan(600_000);
   });
 
   it('loads from CommonJS with import(), as the README says', async () => {
