@@ -20,8 +20,13 @@ function reduceStrides(shape: readonly number[], axes: readonly number[]): Int32
   return so;
 }
 
-export function reduce(t: TensorTape, kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number {
+export function reduce(t: TensorTape, kind: ReduceKindId, a: number, axes: readonly number[], keepdims: boolean): number {
   const x = t.node(a);
+  const outShape: number[] = [];
+  for (let d = 0; d < x.shape.length; d++) {
+    if (!axes.includes(d)) outShape.push(x.shape[d]);
+    else if (keepdims) outShape.push(1);
+  }
   const so = reduceStrides(x.shape, axes);
   const n = sizeOf(outShape);
   const acc = scratchF64(n, 'reduce');
