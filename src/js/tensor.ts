@@ -4,13 +4,13 @@
 // kernels.ts and conv.ts (the loops), ops.ts (the tensor-only elementwise
 // rules; the scalar ones are ./ops.ts), and graph/, one file per op family
 // with each op's forward beside its backward rule, plus the tables of both
-// keyed by node kind (graph/forward.ts, graph/backward.ts). Matmul is ./gemm.ts.
+// by node kind (graph/forward.ts, graph/backward.ts). Matmul is ./gemm.ts.
 
 import type { DType, TensorBackend, TypedData } from '../tensor/backend.js';
 import type { OpAttrs, OpInputs, OpKindName } from '../generated/ops.js';
 import { TensorTape, alloc, copyOf } from './tensor/tape.js';
 import * as leaves from './tensor/graph/leaves.js';
-import { FORWARD, type ForwardRule } from './tensor/graph/forward.js';
+import { forward } from './tensor/graph/forward.js';
 import * as optim from './tensor/graph/optim.js';
 import * as sweep from './tensor/graph/backward.js';
 
@@ -48,7 +48,7 @@ export class JsTensorBackend implements TensorBackend {
   // ── ops ──
 
   run<K extends OpKindName>(kind: K, inputs: OpInputs[K], attrs: OpAttrs[K]): number {
-    return (FORWARD[kind] as ForwardRule<K>)(this.tape, inputs, attrs);
+    return forward(this.tape, kind, inputs, attrs);
   }
 
   // ── reading ──

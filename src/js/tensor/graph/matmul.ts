@@ -18,7 +18,7 @@ export function matmul(t: TensorTape, a: number, b: number, transA: boolean, tra
   const x = t.node(a), y = t.node(b);
   const ra = x.shape.length, rb = y.shape.length;
   const M = x.shape[ra - (transA ? 1 : 2)], K = x.shape[ra - (transA ? 2 : 1)], N = y.shape[rb - (transB ? 2 : 1)];
-  const outShape = [...broadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2)), M, N];
+  const outShape = ra === 2 && rb === 2 ? [M, N] : [...broadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2)), M, N];
   const { ia, ib } = batchIndex(x.shape, y.shape, outShape);
   const out = t.arena.take(x.dtype, sizeOf(outShape), 'matmul') as GemmArray;
   const xd = x.data as GemmArray, yd = y.data as GemmArray;
