@@ -3,10 +3,11 @@
 // Arrays and attributes (shapes, axes, permutations, slice bounds, strides,
 // slot lists) are written by the host into the staging area (`tensorStage()`,
 // 1024 i32s) before the call that reads them; tensorRun's attributes sit at
-// the words the registry's layout gives them (Attr, generated). Bulk data moves through memory: the host
-// writes a new tensor's elements at `tensorData(id)` after creating it, and
-// reads results the same way. Pointers may change when memory grows (any
-// call that creates a node or a slot): re-read them after such calls.
+// the words the registry's layout gives them (Attr, generated). Bulk data
+// moves through memory: the host writes a new tensor's elements at
+// `tensorData(id)` after creating it, and reads results the same way.
+// Pointers may change when memory grows (any call that creates a node or a
+// slot): re-read them after such calls.
 // Failures return -1 (0 for pointers) and set lastError().
 
 import { ErrorCode, fail } from "../errors";
