@@ -72,6 +72,25 @@ function gradcheck(b: TensorBackend, shapes: number[][], f: (ids: number[]) => n
   }
 }
 
+describe('run()', () => {
+  it('takes exactly the inputs and attributes the registry declares for the kind (tsc checks the lines below)', () => {
+    const typed = (b: TensorBackend, x: number): void => {
+      b.run('Matmul', [x, x], { transA: false, transB: true });
+      // @ts-expect-error Matmul records no op
+      b.run('Matmul', [x, x], { op: Op.Add });
+      // @ts-expect-error Reduce records keepdims
+      b.run('Reduce', [x], { kind: ReduceKind.Sum, axes: [0] });
+      // @ts-expect-error Where has three inputs
+      b.run('Where', [x, x], {});
+      // @ts-expect-error a Unary node takes unary ops only
+      b.run('Unary', [x], { op: Op.Add });
+      // @ts-expect-error leaves are made by fromData, full and slotNode
+      b.run('Leaf', [], {});
+    };
+    expect(typed).toBeTypeOf('function');
+  });
+});
+
 describe.each(BUILDS)('tensor core (%s build)', (build) => {
   const cases: [string, number[][], (b: TensorBackend, ids: number[]) => number][] = [];
   for (const [name, op] of [['add', Op.Add], ['sub', Op.Sub], ['mul', Op.Mul], ['div', Op.Div], ['maximum', TensorBinary.Maximum], ['minimum', TensorBinary.Minimum], ['leakyRelu', TensorBinary.LeakyRelu]] as const) {
