@@ -44,13 +44,13 @@ export function opArity(op: i32): i32 { return arity(op); }
 // The registry as the module was built with it (registry/ops.mjs): a host can
 // check its constants against these, and test/registry.test.ts does.
 
-/** Element inputs of `op` on tensors: 1 (tensorUnary takes it), 2 (tensorBinary), or -1 (neither). */
+/** Element inputs of `op` on tensors: 1 (a Unary node takes it), 2 (Binary), or -1 (neither). */
 export function tensorOpArity(op: i32): i32 { return elementwiseArity(op); }
 /** Tensor inputs of a node of kind `kind` (what tensorOp() returns), or -1 for an unknown kind. */
 export function tensorKindArity(kind: i32): i32 { return nodeArity(kind); }
-/** Number of tensorCompare kinds (they are 0 … count-1). */
+/** Number of compare kinds (they are 0 … count-1). */
 export function compareKindCount(): i32 { return COMPARE_KIND_COUNT; }
-/** Number of tensorReduce kinds (they are 0 … count-1). */
+/** Number of reduce kinds (they are 0 … count-1). */
 export function reduceKindCount(): i32 { return REDUCE_KIND_COUNT; }
 /** Number of lastError() codes (they are 0 … count-1; 0 is no error). */
 export function errorCodeCount(): i32 { return ERROR_CODE_COUNT; }

@@ -135,7 +135,7 @@ enum wasmgrad_node_kind {
   WASMGRAD_NODE_CROSS_ENTROPY = 21  /* logits, targets: mean over rows of logsumexp - the target logit */
 };
 
-/** Kinds of wasmgrad_tensorCompare(): 1 where (x kind y), else 0. */
+/** Kinds of a Compare node: 1 where (x kind y), else 0. */
 enum wasmgrad_compare {
   WASMGRAD_CMP_EQ = 0, /* x == y */
   WASMGRAD_CMP_NE = 1, /* x != y */
@@ -145,13 +145,55 @@ enum wasmgrad_compare {
   WASMGRAD_CMP_GE = 5  /* x >= y */
 };
 
-/** Kinds of wasmgrad_tensorReduce(). */
+/** Kinds of a Reduce node. */
 enum wasmgrad_reduce {
   WASMGRAD_REDUCE_SUM = 0, /* sum, accumulated in f64 */
   WASMGRAD_REDUCE_MAX = 1, /* maximum; ties share the gradient */
   WASMGRAD_REDUCE_MIN = 2  /* minimum; ties share the gradient */
 };
 /* END GENERATED: enums */
+
+/* BEGIN GENERATED: attrs (registry/ops.mjs, npm run gen) */
+/** Where wasmgrad_tensorRun() reads each attribute: an int32 index into the staging area (f64s: two words, 8-byte aligned; i32[]: a length, then the entries). */
+enum wasmgrad_attr {
+  WASMGRAD_ATTR_UNARY_OP = 0,            /* op */
+  WASMGRAD_ATTR_BINARY_OP = 0,           /* op */
+  WASMGRAD_ATTR_COMPARE_KIND = 0,        /* compare */
+  WASMGRAD_ATTR_REDUCE_KIND = 0,         /* reduce */
+  WASMGRAD_ATTR_REDUCE_AXES = 1,         /* i32[] */
+  WASMGRAD_ATTR_REDUCE_KEEPDIMS = 10,    /* bool */
+  WASMGRAD_ATTR_MATMUL_TRANS_A = 0,      /* bool */
+  WASMGRAD_ATTR_MATMUL_TRANS_B = 1,      /* bool */
+  WASMGRAD_ATTR_RESHAPE_SHAPE = 0,       /* i32[] */
+  WASMGRAD_ATTR_PERMUTE_PERM = 0,        /* i32[] */
+  WASMGRAD_ATTR_EXPAND_SHAPE = 0,        /* i32[] */
+  WASMGRAD_ATTR_SLICE_STARTS = 0,        /* i32[] */
+  WASMGRAD_ATTR_SLICE_ENDS = 9,          /* i32[] */
+  WASMGRAD_ATTR_CONCAT_AXIS = 0,         /* i32 */
+  WASMGRAD_ATTR_PAD_BEFORE = 0,          /* i32[] */
+  WASMGRAD_ATTR_PAD_AFTER = 9,           /* i32[] */
+  WASMGRAD_ATTR_PAD_VALUE = 18,          /* f64 */
+  WASMGRAD_ATTR_INDEX_SELECT_AXIS = 0,   /* i32 */
+  WASMGRAD_ATTR_CONV2D_STRIDE_H = 0,     /* i32 */
+  WASMGRAD_ATTR_CONV2D_STRIDE_W = 1,     /* i32 */
+  WASMGRAD_ATTR_CONV2D_PAD_H = 2,        /* i32 */
+  WASMGRAD_ATTR_CONV2D_PAD_W = 3,        /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_KERNEL_H = 0, /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_KERNEL_W = 1, /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_STRIDE_H = 2, /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_STRIDE_W = 3, /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_PAD_H = 4,    /* i32 */
+  WASMGRAD_ATTR_MAX_POOL2D_PAD_W = 5,    /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_KERNEL_H = 0, /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_KERNEL_W = 1, /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_STRIDE_H = 2, /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_STRIDE_W = 3, /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_PAD_H = 4,    /* i32 */
+  WASMGRAD_ATTR_AVG_POOL2D_PAD_W = 5,    /* i32 */
+  WASMGRAD_ATTR_CAST_DTYPE = 0,          /* dtype */
+  WASMGRAD_ATTR_ARRAY_CAPACITY = 8       /* entries an i32[] attribute has room for */
+};
+/* END GENERATED: attrs */
 
 /**
  * selfTest() results: 0 on success, else the first wrong number of the seed
@@ -230,10 +272,12 @@ static inline int32_t wasmgrad_opCount(wasmgrad_instance* m) { return (int32_t)W
 /** 0, 1, 2, or -1 for an unknown op id. */
 static inline int32_t wasmgrad_opArity(wasmgrad_instance* m, int32_t op) { return (int32_t)WASMGRAD_EXPORT(opArity)(m, (uint32_t)op); }
 /* The registry the module was built with, to check these enums against */
-/** 1 if wasmgrad_tensorUnary takes op, 2 if wasmgrad_tensorBinary does, -1 if neither. */
+/** 1 if a UNARY node takes op, 2 if a BINARY node does, -1 if neither. */
 static inline int32_t wasmgrad_tensorOpArity(wasmgrad_instance* m, int32_t op) { return (int32_t)WASMGRAD_EXPORT(tensorOpArity)(m, (uint32_t)op); }
 /** Tensor inputs of a node of kind kind (enum wasmgrad_node_kind), or -1 for an unknown kind. */
 static inline int32_t wasmgrad_tensorKindArity(wasmgrad_instance* m, int32_t kind) { return (int32_t)WASMGRAD_EXPORT(tensorKindArity)(m, (uint32_t)kind); }
+/** The stage word where wasmgrad_tensorRun() reads attribute k of kind (the registry's order: enum wasmgrad_attr), or -1. */
+static inline int32_t wasmgrad_tensorAttrWord(wasmgrad_instance* m, int32_t kind, int32_t k) { return (int32_t)WASMGRAD_EXPORT(tensorAttrWord)(m, (uint32_t)kind, (uint32_t)k); }
 /** Number of compare kinds (enum wasmgrad_compare). */
 static inline int32_t wasmgrad_compareKindCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(compareKindCount)(m); }
 /** Number of reduce kinds (enum wasmgrad_reduce). */
@@ -377,40 +421,18 @@ static inline int32_t wasmgrad_tensorStageInts(wasmgrad_instance* m) { return (i
 static inline int32_t wasmgrad_tensorFromData(wasmgrad_instance* m, int32_t dtype, int32_t rank, int32_t requiresGrad) { return (int32_t)WASMGRAD_EXPORT(tensorFromData)(m, (uint32_t)dtype, (uint32_t)rank, (uint32_t)requiresGrad); }
 /** Staged: shape. A constant filled with value. */
 static inline int32_t wasmgrad_tensorFull(wasmgrad_instance* m, int32_t dtype, int32_t rank, double value) { return (int32_t)WASMGRAD_EXPORT(tensorFull)(m, (uint32_t)dtype, (uint32_t)rank, value); }
-/** Elementwise op: an op with wasmgrad_tensorOpArity 1 (unary scalar ops, WASMGRAD_TOP_GELU). */
-static inline int32_t wasmgrad_tensorUnary(wasmgrad_instance* m, int32_t op, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorUnary)(m, (uint32_t)op, (uint32_t)a); }
-/** Elementwise with broadcasting: an op with wasmgrad_tensorOpArity 2 (binary scalar ops but POW_CONST, WASMGRAD_TOP_MAXIMUM/MINIMUM/LEAKY_RELU). */
-static inline int32_t wasmgrad_tensorBinary(wasmgrad_instance* m, int32_t op, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorBinary)(m, (uint32_t)op, (uint32_t)a, (uint32_t)b); }
-/** mask != 0 ? a : b, broadcast. */
-static inline int32_t wasmgrad_tensorWhere(wasmgrad_instance* m, int32_t mask, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorWhere)(m, (uint32_t)mask, (uint32_t)a, (uint32_t)b); }
-/** 1/0 in a's dtype; kind: enum wasmgrad_compare; no gradient. */
-static inline int32_t wasmgrad_tensorCompare(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t b) { return (int32_t)WASMGRAD_EXPORT(tensorCompare)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)b); }
-/** Staged: count axes, ascending. kind: enum wasmgrad_reduce. */
-static inline int32_t wasmgrad_tensorReduce(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t count, int32_t keepdims) { return (int32_t)WASMGRAD_EXPORT(tensorReduce)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)count, (uint32_t)keepdims); }
-/** op(a) @ op(b): [..., M, K] @ [..., K, N], batch dims broadcast; a nonzero trans flag reads that operand's last two dims transposed. */
-static inline int32_t wasmgrad_tensorMatmul(wasmgrad_instance* m, int32_t a, int32_t b, int32_t transA, int32_t transB) { return (int32_t)WASMGRAD_EXPORT(tensorMatmul)(m, (uint32_t)a, (uint32_t)b, (uint32_t)transA, (uint32_t)transB); }
-/** Staged: new shape (same size). Shares a's data. */
-static inline int32_t wasmgrad_tensorReshape(wasmgrad_instance* m, int32_t a, int32_t rank) { return (int32_t)WASMGRAD_EXPORT(tensorReshape)(m, (uint32_t)a, (uint32_t)rank); }
-/** Staged: permutation. */
-static inline int32_t wasmgrad_tensorPermute(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorPermute)(m, (uint32_t)a); }
-/** Staged: target shape (broadcast). */
-static inline int32_t wasmgrad_tensorExpand(wasmgrad_instance* m, int32_t a, int32_t rank) { return (int32_t)WASMGRAD_EXPORT(tensorExpand)(m, (uint32_t)a, (uint32_t)rank); }
-/** Staged: starts, then ends. */
-static inline int32_t wasmgrad_tensorSlice(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorSlice)(m, (uint32_t)a); }
-/** Staged: pads before, then after. */
-static inline int32_t wasmgrad_tensorPad(wasmgrad_instance* m, int32_t a, double value) { return (int32_t)WASMGRAD_EXPORT(tensorPad)(m, (uint32_t)a, value); }
-static inline int32_t wasmgrad_tensorConcat(wasmgrad_instance* m, int32_t a, int32_t b, int32_t axis) { return (int32_t)WASMGRAD_EXPORT(tensorConcat)(m, (uint32_t)a, (uint32_t)b, (uint32_t)axis); }
-/** indices: a 1-d int32 tensor, every index in range. */
-static inline int32_t wasmgrad_tensorIndexSelect(wasmgrad_instance* m, int32_t a, int32_t axis, int32_t indices) { return (int32_t)WASMGRAD_EXPORT(tensorIndexSelect)(m, (uint32_t)a, (uint32_t)axis, (uint32_t)indices); }
-/** Mean over rows of logsumexp(logits[i,:]) - logits[i, targets[i]]: logits float [B, C], targets int32 [B] in 0..C-1; shape []. */
-static inline int32_t wasmgrad_tensorCrossEntropy(wasmgrad_instance* m, int32_t logits, int32_t targets) { return (int32_t)WASMGRAD_EXPORT(tensorCrossEntropy)(m, (uint32_t)logits, (uint32_t)targets); }
-/** Staged: strideH, strideW, padH, padW. x [N,C,H,W], w [O,C,KH,KW]. */
-static inline int32_t wasmgrad_tensorConv2d(wasmgrad_instance* m, int32_t x, int32_t w) { return (int32_t)WASMGRAD_EXPORT(tensorConv2d)(m, (uint32_t)x, (uint32_t)w); }
-/** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */
-static inline int32_t wasmgrad_tensorPool2d(wasmgrad_instance* m, int32_t isMax, int32_t x) { return (int32_t)WASMGRAD_EXPORT(tensorPool2d)(m, (uint32_t)isMax, (uint32_t)x); }
-/** Same data, no gradient. */
-static inline int32_t wasmgrad_tensorDetach(wasmgrad_instance* m, int32_t a) { return (int32_t)WASMGRAD_EXPORT(tensorDetach)(m, (uint32_t)a); }
-static inline int32_t wasmgrad_tensorCast(wasmgrad_instance* m, int32_t a, int32_t dtype) { return (int32_t)WASMGRAD_EXPORT(tensorCast)(m, (uint32_t)a, (uint32_t)dtype); }
+/**
+ * Every tensor op: records a node of kind (enum wasmgrad_node_kind, one with
+ * inputs: UNARY ... CROSS_ENTROPY) on the tensors a, b, c, as many as
+ * wasmgrad_tensorKindArity(kind), and -1 for the rest. Stage the kind's
+ * attributes first, each at its word of enum wasmgrad_attr (an i32[]: its
+ * length, then its entries; an f64: at byte 4 * word). For example
+ *   int32_t* s = (int32_t*)(wasmgrad_memory(m) + wasmgrad_tensorStage(m));
+ *   s[WASMGRAD_ATTR_MATMUL_TRANS_A] = 0; s[WASMGRAD_ATTR_MATMUL_TRANS_B] = 1;
+ *   int32_t y = wasmgrad_tensorRun(m, WASMGRAD_NODE_MATMUL, x, w, -1);
+ * docs/abi.md ("tensorRun") lists what each kind computes and checks.
+ */
+static inline int32_t wasmgrad_tensorRun(wasmgrad_instance* m, int32_t kind, int32_t a, int32_t b, int32_t c) { return (int32_t)WASMGRAD_EXPORT(tensorRun)(m, (uint32_t)kind, (uint32_t)a, (uint32_t)b, (uint32_t)c); }
 /* Reading tensors */
 /** Tensor nodes on the tape. */
 static inline int32_t wasmgrad_tensorCount(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(tensorCount)(m); }

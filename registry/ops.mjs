@@ -203,7 +203,9 @@ export const OPS = [
 ];
 
 /**
- * Kinds of tensor node (what tensorOp() returns), each recorded by one export.
+ * Kinds of tensor node (what tensorOp() returns). tensorRun records every kind with
+ * inputs, reading its attributes from the stage in the layout registry/generate.mjs derives
+ * from `attrs` (in order: scalars one i32 word, f64 two, i32[] a length and 8 entries).
  * @type {import('./ops.d.mts').NodeKind[]}
  */
 export const NODE_KINDS = [

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.js';
 import { chooseBuild, hasRelaxedSimd, instantiateCore, type WasmBuild } from '../src/wasm/load.js';
 import { BACKENDS } from './helpers.js';
+import { runKind } from './core-run.js';
 
 const MiB = 2 ** 20;
 const BUILDS: WasmBuild[] = ['baseline', 'simd', ...(hasRelaxedSimd() ? (['relaxed-simd'] as const) : [])];
@@ -64,7 +65,7 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     stageInts(c, [2 ** 28]);
     expect(c.tensorFull(0, 1, 2)).toBe(-1);
     expect(c.lastError()).toBe(OUT_OF_MEMORY);
-    expect(c.tensorUnary(13, a)).toBe(-1); // nor does tanh's output
+    expect(runKind(c, 'Unary', [a], { op: 13 })).toBe(-1); // nor does tanh's output
     expect(c.lastError()).toBe(OUT_OF_MEMORY);
     expect(c.tensorCount()).toBe(nodes);
     expect(new Float32Array(c.memory.buffer, c.tensorData(a) >>> 0, 2 ** 27)[2 ** 27 - 1]).toBe(0.5);
@@ -75,7 +76,7 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     const pages = c.memory.buffer.byteLength;
     stageInts(c, [2 ** 27]);
     const b = c.tensorFull(1, 1, -0.5);
-    const t = c.tensorUnary(18, b); // abs: 2 GiB of f64 in all
+    const t = runKind(c, 'Unary', [b], { op: 18 }); // abs: 2 GiB of f64 in all
     expect(t).toBeGreaterThanOrEqual(0);
     expect(new Float64Array(c.memory.buffer, c.tensorData(t) >>> 0, 2 ** 27)[2 ** 27 - 1]).toBe(0.5);
     expect(c.memory.buffer.byteLength).toBe(pages);
@@ -91,7 +92,7 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     stageInts(c, [131072]);
     const indices = c.tensorFull(2, 1, 0);
     const before = c.memory.buffer.byteLength;
-    expect(c.tensorIndexSelect(ones, 0, indices)).toBe(-1); // 2^30 elements
+    expect(runKind(c, 'IndexSelect', [ones, indices], { axis: 0 })).toBe(-1); // 2^30 elements
     expect(c.lastError()).toBe(BAD_SHAPE);
     expect(c.memory.buffer.byteLength).toBe(before);
     // broadcasting two valid shapes into one too large is refused the same way
@@ -99,13 +100,13 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     const col = c.tensorFull(0, 2, 1);
     stageInts(c, [1, 2 ** 15]);
     const row = c.tensorFull(0, 2, 1);
-    expect(c.tensorBinary(3, col, row)).toBe(-1);
+    expect(runKind(c, 'Binary', [col, row], { op: 3 })).toBe(-1);
     expect(c.lastError()).toBe(BAD_SHAPE);
     c.tensorReset();
     expect(Array.from(new Float32Array(c.memory.buffer, c.slotData(slot) >>> 0, 3))).toEqual([10, 20, 30]);
     stageInts(c, [2, 2]);
     const m = c.tensorFull(0, 2, 1);
-    const p = c.tensorMatmul(m, m, 0, 0);
+    const p = runKind(c, 'Matmul', [m, m], { transA: false, transB: false });
     expect(Array.from(new Float32Array(c.memory.buffer, c.tensorData(p) >>> 0, 4))).toEqual([2, 2, 2, 2]);
   });
 
@@ -119,10 +120,9 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     stageInts(c, [2 ** 27]);
     const big = c.tensorFromData(0, 1, 1); // 512 MiB of f32 that wants a gradient
     new Float32Array(c.memory.buffer, c.tensorData(big) >>> 0, 2 ** 27).fill(1);
-    const prod = c.tensorBinary(5, big, wn); // 512 MiB more; backward needs 1 GiB of gradients on top
+    const prod = runKind(c, 'Binary', [big, wn], { op: 5 }); // 512 MiB more; backward needs 1 GiB of gradients on top
     expect(prod).toBeGreaterThanOrEqual(0);
-    stageInts(c, [0]);
-    const loss = c.tensorReduce(0, prod, 1, 0);
+    const loss = runKind(c, 'Reduce', [prod], { kind: 0, axes: [0], keepdims: false });
     expect(c.tensorBackward(loss)).toBe(-1);
     expect(c.lastError()).toBe(OUT_OF_MEMORY);
     expect(new Float32Array(c.memory.buffer, c.slotGrad(w) >>> 0, 1)[0]).toBe(5);
@@ -130,7 +130,7 @@ describe.each(BUILDS)('the heap, on the %s build', (build) => {
     expect(c.free(hog)).toBe(0);
     stageInts(c, [4]);
     const small = c.tensorFull(0, 1, 3);
-    const sum = c.tensorReduce(0, c.tensorBinary(5, small, c.slotNode(w)), (stageInts(c, [0]), 1), 0);
+    const sum = runKind(c, 'Reduce', [runKind(c, 'Binary', [small, c.slotNode(w)], { op: 5 })], { kind: 0, axes: [0], keepdims: false });
     expect(c.tensorBackward(sum)).toBe(0);
     expect(new Float32Array(c.memory.buffer, c.slotGrad(w) >>> 0, 1)[0]).toBe(5 + 12);
   });

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, ROOT } from '../registry/generate.mjs';
 import { COMPARE_KINDS, NODE_KINDS, OPS, REDUCE_KINDS } from '../registry/ops.mjs';
+import { runKind } from './core-run.js';
 import {
   COMPARE_KIND_COUNT, DTYPE_CODE, DTYPE_NAMES, ELEMENTWISE, ERROR_CODE_COUNT, ERROR_NAMES, ErrorCode, NODE_KIND_COUNT, NODE_KIND_INFO, NodeKind,
-  OP_COUNT, OP_INFO, OP_NAMES, Op, REDUCE_KIND_COUNT, type NodeKindName,
+  ATTR_LAYOUT, OP_COUNT, OP_INFO, OP_NAMES, Op, REDUCE_KIND_COUNT, type NodeKindName, type OpKindName,
 } from '../src/generated/ops.js';
 import type { CoreExports } from '../src/wasm/tape.js';
 import type { TensorExports } from '../src/wasm/tensor.js';
@@ -19,6 +20,7 @@ import type { TensorExports } from '../src/wasm/tensor.js';
 interface RegistryExports {
   tensorOpArity(op: number): number;
   tensorKindArity(kind: number): number;
+  tensorAttrWord(kind: number, k: number): number;
   compareKindCount(): number;
   reduceKindCount(): number;
   errorCodeCount(): number;
@@ -60,16 +62,58 @@ describe.each(BUILDS)('build/%s agrees with the registry', (file) => {
     for (let id = -1; id <= last + 1; id++) expect(c.tensorOpArity(id), `tensorOpArity(${id})`).toBe(ELEMENTWISE[id]?.arity ?? -1);
   });
 
-  it('on which ops tensorUnary and tensorBinary take', async () => {
+  it('on which ops Unary and Binary nodes take', async () => {
     const c = await instantiate(file);
     const x = c.tensorFull(DTYPE_CODE.float64, 0, 0.5);
     for (let id = 0; id <= Math.max(...OPS.map((op) => op.id)) + 1; id++) {
       const arity = ELEMENTWISE[id]?.arity;
-      expect(c.tensorUnary(id, x) >= 0, `tensorUnary(${id})`).toBe(arity === 1);
+      expect(runKind(c, 'Unary', [x], { op: id as never }) >= 0, `Unary(${id})`).toBe(arity === 1);
       if (arity !== 1) expect(c.lastError()).toBe(ErrorCode.BadOp);
-      expect(c.tensorBinary(id, x, x) >= 0, `tensorBinary(${id})`).toBe(arity === 2);
+      expect(runKind(c, 'Binary', [x, x], { op: id as never }) >= 0, `Binary(${id})`).toBe(arity === 2);
       if (arity !== 2) expect(c.lastError()).toBe(ErrorCode.BadOp);
     }
+  });
+
+  it('on where tensorRun reads each attribute of each kind, and on which kinds it records', async () => {
+    const c = await instantiate(file);
+    const stride = Math.max(...NODE_KINDS.map((k) => k.attrs.length));
+    for (const kind of NODE_KINDS) {
+      const layout = kind.inputs.length > 0 ? ATTR_LAYOUT[kind.name as OpKindName] : [];
+      expect(layout.map((a) => a.name), kind.name).toEqual(kind.inputs.length > 0 ? kind.attrs.map((a) => a.name) : []);
+      for (let k = -1; k <= stride; k++) {
+        expect(c.tensorAttrWord(kind.id, k), `${kind.name} attribute ${k}`).toBe(layout[k]?.word ?? -1);
+      }
+      if (kind.inputs.length === 0) {
+        expect(c.tensorRun(kind.id, -1, -1, -1), `${kind.name} is a leaf`).toBe(-1);
+        expect(c.lastError()).toBe(ErrorCode.BadOp);
+      }
+    }
+    for (const kind of [-1, NODE_KIND_COUNT, 0x7fffffff]) {
+      expect(c.tensorAttrWord(kind, 0)).toBe(-1);
+      expect(c.tensorRun(kind, 0, -1, -1)).toBe(-1);
+      expect(c.lastError()).toBe(ErrorCode.BadOp);
+    }
+  });
+
+  it('on the attributes it reads back from the layout: a round trip through each kind', async () => {
+    const c = await instantiate(file);
+    const stage = (...ints: number[]) => new Int32Array(c.memory.buffer, c.tensorStage(), ints.length).set(ints);
+    stage(2, 3);
+    const x = c.tensorFromData(DTYPE_CODE.float64, 2, 0);
+    new Float64Array(c.memory.buffer, c.tensorData(x), 6).set([1, 2, 3, 4, 5, 6]);
+    const shape = (id: number) => Array.from({ length: c.tensorRank(id) }, (_, d) => c.tensorDim(id, d));
+    const data = (id: number) => Array.from(new Float64Array(c.memory.buffer, c.tensorData(id), c.tensorSize(id)));
+    // every attribute at its own word: a layout that put two at one word, or one at the wrong word, changes an answer
+    const r = runKind(c, 'Reduce', [x], { kind: 0, axes: [1], keepdims: true });
+    expect([shape(r), data(r)]).toEqual([[2, 1], [6, 15]]);
+    const s = runKind(c, 'Slice', [x], { starts: [1, 0], ends: [2, 2] });
+    expect([shape(s), data(s)]).toEqual([[1, 2], [4, 5]]);
+    const p = runKind(c, 'Pad', [x], { before: [0, 1], after: [1, 0], value: -0.5 });
+    expect([shape(p), data(p)]).toEqual([[3, 4], [-0.5, 1, 2, 3, -0.5, 4, 5, 6, -0.5, -0.5, -0.5, -0.5]]);
+    const m = runKind(c, 'Matmul', [x, x], { transA: false, transB: true });
+    expect([shape(m), data(m)]).toEqual([[2, 2], [14, 32, 32, 77]]);
+    const q = runKind(c, 'Cast', [x], { dtype: 'int32' });
+    expect(c.tensorDType(q)).toBe(DTYPE_CODE.int32);
   });
 
   it('on the compare and reduce kinds, the dtypes and the error codes', async () => {
@@ -79,9 +123,13 @@ describe.each(BUILDS)('build/%s agrees with the registry', (file) => {
     expect(c.errorCodeCount()).toBe(ERROR_CODE_COUNT);
     expect([COMPARE_KINDS.length, REDUCE_KINDS.length]).toEqual([COMPARE_KIND_COUNT, REDUCE_KIND_COUNT]);
     const x = c.tensorFull(DTYPE_CODE.float64, 0, 2);
-    for (let kind = 0; kind <= COMPARE_KIND_COUNT; kind++) expect(c.tensorCompare(kind, x, x) >= 0, `compare kind ${kind}`).toBe(kind < COMPARE_KIND_COUNT);
+    for (let kind = 0; kind <= COMPARE_KIND_COUNT; kind++) {
+      expect(runKind(c, 'Compare', [x, x], { kind: kind as never }) >= 0, `compare kind ${kind}`).toBe(kind < COMPARE_KIND_COUNT);
+    }
     expect(c.lastError()).toBe(ErrorCode.BadOp);
-    for (let kind = 0; kind <= REDUCE_KIND_COUNT; kind++) expect(c.tensorReduce(kind, x, 0, 0) >= 0, `reduce kind ${kind}`).toBe(kind < REDUCE_KIND_COUNT);
+    for (let kind = 0; kind <= REDUCE_KIND_COUNT; kind++) {
+      expect(runKind(c, 'Reduce', [x], { kind: kind as never, axes: [], keepdims: false }) >= 0, `reduce kind ${kind}`).toBe(kind < REDUCE_KIND_COUNT);
+    }
     expect(c.lastError()).toBe(ErrorCode.BadOp);
     for (const dtype of DTYPE_NAMES) expect(c.tensorFull(DTYPE_CODE[dtype], 0, 1)).toBeGreaterThanOrEqual(0);
     expect(c.tensorFull(DTYPE_NAMES.length, 0, 1)).toBe(-1);
@@ -99,25 +147,25 @@ describe.each(BUILDS)('build/%s agrees with the registry', (file) => {
       Leaf: () => f64(2),
       Const: () => { stage(2); return c.tensorFull(DTYPE_CODE.float64, 1, 1); },
       Param: () => { stage(2); return c.slotNode(c.slotCreate(DTYPE_CODE.float64, 1, 1)); },
-      Unary: () => c.tensorUnary(Op.Exp, m),
-      Binary: () => c.tensorBinary(Op.Add, m, m),
-      Where: () => c.tensorWhere(m, m, m),
-      Compare: () => c.tensorCompare(0, m, m),
-      Reduce: () => { stage(0); return c.tensorReduce(0, m, 1, 0); },
-      Matmul: () => c.tensorMatmul(m, m, 0, 0),
-      Reshape: () => { stage(4); return c.tensorReshape(m, 1); },
-      Permute: () => { stage(1, 0); return c.tensorPermute(m); },
-      Expand: () => { stage(3, 2, 2); return c.tensorExpand(m, 3); },
-      Slice: () => { stage(0, 0, 1, 2); return c.tensorSlice(m); },
-      Concat: () => c.tensorConcat(m, m, 0),
-      Pad: () => { stage(1, 0, 0, 1); return c.tensorPad(m, 0); },
-      IndexSelect: () => c.tensorIndexSelect(m, 0, i32(3)),
-      Conv2d: () => { const x = f64(1, 1, 3, 3), w = f64(1, 1, 2, 2); stage(1, 1, 0, 0); return c.tensorConv2d(x, w); },
-      MaxPool2d: () => { const x = f64(1, 1, 2, 2); stage(2, 2, 1, 1, 0, 0); return c.tensorPool2d(1, x); },
-      AvgPool2d: () => { const x = f64(1, 1, 2, 2); stage(2, 2, 1, 1, 0, 0); return c.tensorPool2d(0, x); },
-      Detach: () => c.tensorDetach(m),
-      Cast: () => c.tensorCast(m, DTYPE_CODE.float32),
-      CrossEntropy: () => c.tensorCrossEntropy(m, i32(2)),
+      Unary: () => runKind(c, 'Unary', [m], { op: Op.Exp }),
+      Binary: () => runKind(c, 'Binary', [m, m], { op: Op.Add }),
+      Where: () => runKind(c, 'Where', [m, m, m], {}),
+      Compare: () => runKind(c, 'Compare', [m, m], { kind: 0 }),
+      Reduce: () => runKind(c, 'Reduce', [m], { kind: 0, axes: [0], keepdims: false }),
+      Matmul: () => runKind(c, 'Matmul', [m, m], { transA: false, transB: false }),
+      Reshape: () => runKind(c, 'Reshape', [m], { shape: [4] }),
+      Permute: () => runKind(c, 'Permute', [m], { perm: [1, 0] }),
+      Expand: () => runKind(c, 'Expand', [m], { shape: [3, 2, 2] }),
+      Slice: () => runKind(c, 'Slice', [m], { starts: [0, 0], ends: [1, 2] }),
+      Concat: () => runKind(c, 'Concat', [m, m], { axis: 0 }),
+      Pad: () => runKind(c, 'Pad', [m], { before: [1, 0], after: [0, 1], value: 0 }),
+      IndexSelect: () => { const i = i32(3); return runKind(c, 'IndexSelect', [m, i], { axis: 0 }); },
+      Conv2d: () => { const x = f64(1, 1, 3, 3), w = f64(1, 1, 2, 2); return runKind(c, 'Conv2d', [x, w], { strideH: 1, strideW: 1, padH: 0, padW: 0 }); },
+      MaxPool2d: () => { const x = f64(1, 1, 2, 2); return runKind(c, 'MaxPool2d', [x], { kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padH: 0, padW: 0 }); },
+      AvgPool2d: () => { const x = f64(1, 1, 2, 2); return runKind(c, 'AvgPool2d', [x], { kernelH: 2, kernelW: 2, strideH: 1, strideW: 1, padH: 0, padW: 0 }); },
+      Detach: () => runKind(c, 'Detach', [m], {}),
+      Cast: () => runKind(c, 'Cast', [m], { dtype: 'float32' }),
+      CrossEntropy: () => { const t = i32(2); return runKind(c, 'CrossEntropy', [m, t], {}); },
     };
     expect(c.tensorKindArity(-1)).toBe(-1);
     expect(c.tensorKindArity(NODE_KIND_COUNT)).toBe(-1);

@@ -76,7 +76,7 @@ export const enum NodeKind {
 
 export const NODE_KIND_COUNT: i32 = 22;
 
-/** Kinds of tensorCompare: out = (x kind y) ? 1 : 0. */
+/** Kinds of a Compare node: out = (x kind y) ? 1 : 0. */
 export const enum CompareKind {
   Eq = 0, // x == y
   Ne = 1, // x != y
@@ -88,7 +88,7 @@ export const enum CompareKind {
 
 export const COMPARE_KIND_COUNT: i32 = 6;
 
-/** Kinds of tensorReduce. */
+/** Kinds of a Reduce node. */
 export const enum ReduceKind {
   Sum = 0, // sum, accumulated in f64
   Max = 1, // maximum; ties share the gradient
@@ -144,7 +144,7 @@ const ELEMENTWISE_ARITY = memory.data<i8>([
   2, 2, 2, -1, -1, -1, -1, -1, -1, -1, 1, 1,
 ]);
 
-/** Element inputs of `op` on tensors: 1 (tensorUnary), 2 (tensorBinary), or -1 where tensors do not take it. */
+/** Element inputs of `op` on tensors: 1 (Unary nodes), 2 (Binary nodes), or -1 where tensors do not take it. */
 @inline export function elementwiseArity(op: i32): i32 {
   return <u32>op < <u32>ELEMENTWISE_LIMIT ? <i32>load<i8>(ELEMENTWISE_ARITY + <usize>op) : -1;
 }
@@ -157,4 +157,62 @@ const NODE_ARITY = memory.data<i8>([
 /** Tensor inputs of a node of kind `kind`, or -1 if `kind` is not a node kind. */
 @inline export function nodeArity(kind: i32): i32 {
   return <u32>kind < <u32>NODE_KIND_COUNT ? <i32>load<i8>(NODE_ARITY + <usize>kind) : -1;
+}
+
+/** Where tensorRun reads each attribute: a word (i32) offset into the staging area. An i32[] is a length word, then its entries. */
+export const enum Attr {
+  UnaryOp = 0,          // op
+  BinaryOp = 0,         // op
+  CompareKind = 0,      // compare
+  ReduceKind = 0,       // reduce
+  ReduceAxes = 1,       // i32[]
+  ReduceKeepdims = 10,  // bool
+  MatmulTransA = 0,     // bool
+  MatmulTransB = 1,     // bool
+  ReshapeShape = 0,     // i32[]
+  PermutePerm = 0,      // i32[]
+  ExpandShape = 0,      // i32[]
+  SliceStarts = 0,      // i32[]
+  SliceEnds = 9,        // i32[]
+  ConcatAxis = 0,       // i32
+  PadBefore = 0,        // i32[]
+  PadAfter = 9,         // i32[]
+  PadValue = 18,        // f64
+  IndexSelectAxis = 0,  // i32
+  Conv2dStrideH = 0,    // i32
+  Conv2dStrideW = 1,    // i32
+  Conv2dPadH = 2,       // i32
+  Conv2dPadW = 3,       // i32
+  MaxPool2dKernelH = 0, // i32
+  MaxPool2dKernelW = 1, // i32
+  MaxPool2dStrideH = 2, // i32
+  MaxPool2dStrideW = 3, // i32
+  MaxPool2dPadH = 4,    // i32
+  MaxPool2dPadW = 5,    // i32
+  AvgPool2dKernelH = 0, // i32
+  AvgPool2dKernelW = 1, // i32
+  AvgPool2dStrideH = 2, // i32
+  AvgPool2dStrideW = 3, // i32
+  AvgPool2dPadH = 4,    // i32
+  AvgPool2dPadW = 5,    // i32
+  CastDtype = 0,        // dtype
+}
+
+/** Entries an i32[] attribute has room for. */
+export const ATTR_ARRAY_CAPACITY: i32 = 8;
+
+const ATTR_STRIDE: i32 = 6;
+const ATTR_LAYOUT = memory.data<i8>([
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, -1,
+  -1, -1, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, -1, -1, -1,
+  -1, -1, 0, 1, 10, -1, -1, -1, 0, 1, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1,
+  0, -1, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1, 0, 9, -1, -1, -1, -1, 0, -1,
+  -1, -1, -1, -1, 0, 9, 18, -1, -1, -1, 0, -1, -1, -1, -1, -1, 0, 1, 2, 3,
+  -1, -1, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, -1, -1, -1, -1, -1, -1,
+  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+]);
+
+/** The word of attribute `k` of node kind `kind` (in the registry's order), or -1 where there is none. */
+export function attrWord(kind: i32, k: i32): i32 {
+  return <u32>kind < <u32>NODE_KIND_COUNT && <u32>k < <u32>ATTR_STRIDE ? <i32>load<i8>(ATTR_LAYOUT + <usize>(kind * ATTR_STRIDE + k)) : -1;
 }

@@ -1,11 +1,13 @@
 // The tensor half of the exported ABI (docs/abi.md, "Tensors").
 //
-// Arrays (shapes, axes, permutations, slice bounds, strides, slot lists) are
-// written by the host into the staging area (`tensorStage()`, 1024 i32s)
-// before the call that reads them. Bulk data moves through memory: the host
-// writes a new tensor's elements at `tensorData(id)` after creating it, and
-// reads results the same way. Pointers may change when memory grows (any
-// call that creates a node or a slot): re-read them after such calls.
+// Arrays and attributes (shapes, axes, permutations, slice bounds, strides,
+// slot lists) are written by the host into the staging area (`tensorStage()`,
+// 1024 i32s) before the call that reads them; tensorRun's attributes sit at
+// the words the registry's layout gives them (Attr, generated). Bulk data
+// moves through memory: the host writes a new tensor's elements at
+// `tensorData(id)` after creating it, and reads results the same way.
+// Pointers may change when memory grows (any call that creates a node or a
+// slot): re-read them after such calls.
 // Failures return -1 (0 for pointers) and set lastError().
 
 import { ErrorCode, fail } from "../errors";
@@ -21,7 +23,7 @@ import * as optim from "./graph/optim";
 import * as sweep from "./graph/backward";
 import * as t from "./tape";
 import { DType, F, elementShift } from "./tape";
-import { DTYPE_COUNT } from "../generated/ops";
+import { Attr, DTYPE_COUNT, NodeKind, attrWord, nodeArity } from "../generated/ops";
 
 @inline function isTensor(id: i32): bool { return <u32>id < <u32>t.nodeCount; }
 
@@ -32,33 +34,63 @@ export function tensorStageInts(): i32 { return shape.STAGE_INTS; }
 
 export function tensorFromData(dtype: i32, rank: i32, requiresGrad: i32): i32 { return leaves.fromData(dtype, rank, requiresGrad != 0); }
 export function tensorFull(dtype: i32, rank: i32, value: f64): i32 { return leaves.full(dtype, rank, value); }
-export function tensorUnary(op: i32, a: i32): i32 { return elementwise.unary(op, a); }
-export function tensorBinary(op: i32, a: i32, b: i32): i32 { return elementwise.binary(op, a, b); }
-export function tensorWhere(mask: i32, a: i32, b: i32): i32 { return elementwise.where(mask, a, b); }
-export function tensorCompare(kind: i32, a: i32, b: i32): i32 { return elementwise.compareOp(kind, a, b); }
-/** Staged: the `count` axes, ascending. */
-export function tensorReduce(kind: i32, a: i32, count: i32, keepdims: i32): i32 { return reduce.reduce(kind, a, count, keepdims != 0); }
-/** op(a) @ op(b); a nonzero flag transposes that operand's last two dims. */
-export function tensorMatmul(a: i32, b: i32, transA: i32, transB: i32): i32 { return matmul.matmul(a, b, transA != 0, transB != 0); }
-/** Staged: the new shape (rank ints). */
-export function tensorReshape(a: i32, rank: i32): i32 { return movement.reshape(a, rank); }
-/** Staged: the permutation (a's rank ints). */
-export function tensorPermute(a: i32): i32 { return movement.permute(a); }
-/** Staged: the target shape (rank ints). */
-export function tensorExpand(a: i32, rank: i32): i32 { return movement.expand(a, rank); }
-/** Staged: starts then ends (a's rank ints each). */
-export function tensorSlice(a: i32): i32 { return movement.slice(a); }
-/** Staged: pads before then after (a's rank ints each). */
-export function tensorPad(a: i32, value: f64): i32 { return movement.pad(a, value); }
-export function tensorConcat(a: i32, b: i32, axis: i32): i32 { return movement.concat(a, b, axis); }
-export function tensorIndexSelect(a: i32, axis: i32, indices: i32): i32 { return movement.indexSelect(a, axis, indices); }
-export function tensorCrossEntropy(logits: i32, targets: i32): i32 { return loss.crossEntropy(logits, targets); }
-/** Staged: strideH, strideW, padH, padW. */
-export function tensorConv2d(x: i32, w: i32): i32 { return conv.conv2d(x, w); }
-/** Staged: kernelH, kernelW, strideH, strideW, padH, padW. */
-export function tensorPool2d(isMax: i32, x: i32): i32 { return conv.pool2d(isMax != 0, x); }
-export function tensorDetach(a: i32): i32 { return elementwise.detach(a); }
-export function tensorCast(a: i32, dtype: i32): i32 { return elementwise.cast(a, dtype); }
+/**
+ * Records one node of `kind` (a NodeKind with inputs: Unary … CrossEntropy)
+ * on the tensors a, b, c, as many as the kind has inputs (tensorKindArity),
+ * and -1 for the rest. The kind's attributes are read from the stage, each
+ * at its word of the generated layout (Attr; docs/abi.md, "tensorRun").
+ * Returns the new node, or -1 with lastError() set: BadOp for a kind without
+ * inputs or unknown, BadTensor for an id that is not a tensor or not -1 where
+ * the kind has no input, BadArgument for a bool other than 0 or 1 or an i32[]
+ * whose length does not fit, and whatever the kind's own checks find.
+ */
+export function tensorRun(kind: i32, a: i32, b: i32, c: i32): i32 {
+  let n = nodeArity(kind);
+  if (n <= 0) return fail(ErrorCode.BadOp);
+  if ((n < 2 && b != -1) || (n < 3 && c != -1)) return fail(ErrorCode.BadTensor);
+  switch (kind) {
+    case NodeKind.Unary: return elementwise.unary(staged(Attr.UnaryOp), a);
+    case NodeKind.Binary: return elementwise.binary(staged(Attr.BinaryOp), a, b);
+    case NodeKind.Where: return elementwise.where(a, b, c);
+    case NodeKind.Compare: return elementwise.compareOp(staged(Attr.CompareKind), a, b);
+    case NodeKind.Reduce: {
+      let keepdims = staged(Attr.ReduceKeepdims);
+      if (<u32>keepdims > 1) return fail(ErrorCode.BadArgument);
+      return reduce.reduce(staged(Attr.ReduceKind), a, staged(Attr.ReduceAxes), entries(Attr.ReduceAxes), keepdims != 0);
+    }
+    case NodeKind.Matmul: {
+      let ta = staged(Attr.MatmulTransA), tb = staged(Attr.MatmulTransB);
+      if (<u32>ta > 1 || <u32>tb > 1) return fail(ErrorCode.BadArgument);
+      return matmul.matmul(a, b, ta != 0, tb != 0);
+    }
+    case NodeKind.Reshape: return movement.reshape(a, staged(Attr.ReshapeShape), entries(Attr.ReshapeShape));
+    case NodeKind.Permute: return movement.permute(a, staged(Attr.PermutePerm), entries(Attr.PermutePerm));
+    case NodeKind.Expand: return movement.expand(a, staged(Attr.ExpandShape), entries(Attr.ExpandShape));
+    case NodeKind.Slice:
+      return movement.slice(a, staged(Attr.SliceStarts), entries(Attr.SliceStarts), staged(Attr.SliceEnds), entries(Attr.SliceEnds));
+    case NodeKind.Concat: return movement.concat(a, b, staged(Attr.ConcatAxis));
+    case NodeKind.Pad:
+      return movement.pad(a, staged(Attr.PadBefore), entries(Attr.PadBefore), staged(Attr.PadAfter), entries(Attr.PadAfter),
+        load<f64>(word(Attr.PadValue)));
+    case NodeKind.IndexSelect: return movement.indexSelect(a, staged(Attr.IndexSelectAxis), b);
+    // the window attributes are consecutive words, in the registry's order
+    case NodeKind.Conv2d: return conv.conv2d(a, b, word(Attr.Conv2dStrideH));
+    case NodeKind.MaxPool2d: return conv.pool2d(true, a, word(Attr.MaxPool2dKernelH));
+    case NodeKind.AvgPool2d: return conv.pool2d(false, a, word(Attr.AvgPool2dKernelH));
+    case NodeKind.Detach: return elementwise.detach(a);
+    case NodeKind.Cast: return elementwise.cast(a, staged(Attr.CastDtype));
+    case NodeKind.CrossEntropy: return loss.crossEntropy(a, b);
+  }
+  return fail(ErrorCode.BadOp); // a kind appended to the registry without a case here
+}
+
+/** The word of the stage where tensorRun reads attribute `k` of `kind` (the registry's order), or -1 where there is none. */
+export function tensorAttrWord(kind: i32, k: i32): i32 { return nodeArity(kind) > 0 ? attrWord(kind, k) : -1; }
+
+@inline function word(w: i32): usize { return shape.stage + (<usize>w << 2); }
+/** The entries of the i32[] attribute whose length is at word w. */
+@inline function entries(w: i32): usize { return shape.stage + (<usize>(w + 1) << 2); }
+@inline function staged(w: i32): i32 { return load<i32>(word(w)); }
 
 // ── reading ──
 

@@ -139,42 +139,10 @@ export interface ModuleExports {
   tensorFromData(dtype: number, rank: number, requiresGrad: number): number;
   /** assembly/tensor/abi.ts: (dtype: i32, rank: i32, value: f64) → i32 */
   tensorFull(dtype: number, rank: number, value: number): number;
-  /** assembly/tensor/abi.ts: (op: i32, a: i32) → i32 */
-  tensorUnary(op: number, a: number): number;
-  /** assembly/tensor/abi.ts: (op: i32, a: i32, b: i32) → i32 */
-  tensorBinary(op: number, a: number, b: number): number;
-  /** assembly/tensor/abi.ts: (mask: i32, a: i32, b: i32) → i32 */
-  tensorWhere(mask: number, a: number, b: number): number;
-  /** assembly/tensor/abi.ts: (kind: i32, a: i32, b: i32) → i32 */
-  tensorCompare(kind: number, a: number, b: number): number;
-  /** assembly/tensor/abi.ts: (kind: i32, a: i32, count: i32, keepdims: i32) → i32 */
-  tensorReduce(kind: number, a: number, count: number, keepdims: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, b: i32, transA: i32, transB: i32) → i32 */
-  tensorMatmul(a: number, b: number, transA: number, transB: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, rank: i32) → i32 */
-  tensorReshape(a: number, rank: number): number;
-  /** assembly/tensor/abi.ts: (a: i32) → i32 */
-  tensorPermute(a: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, rank: i32) → i32 */
-  tensorExpand(a: number, rank: number): number;
-  /** assembly/tensor/abi.ts: (a: i32) → i32 */
-  tensorSlice(a: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, value: f64) → i32 */
-  tensorPad(a: number, value: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, b: i32, axis: i32) → i32 */
-  tensorConcat(a: number, b: number, axis: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, axis: i32, indices: i32) → i32 */
-  tensorIndexSelect(a: number, axis: number, indices: number): number;
-  /** assembly/tensor/abi.ts: (logits: i32, targets: i32) → i32 */
-  tensorCrossEntropy(logits: number, targets: number): number;
-  /** assembly/tensor/abi.ts: (x: i32, w: i32) → i32 */
-  tensorConv2d(x: number, w: number): number;
-  /** assembly/tensor/abi.ts: (isMax: i32, x: i32) → i32 */
-  tensorPool2d(isMax: number, x: number): number;
-  /** assembly/tensor/abi.ts: (a: i32) → i32 */
-  tensorDetach(a: number): number;
-  /** assembly/tensor/abi.ts: (a: i32, dtype: i32) → i32 */
-  tensorCast(a: number, dtype: number): number;
+  /** assembly/tensor/abi.ts: (kind: i32, a: i32, b: i32, c: i32) → i32 */
+  tensorRun(kind: number, a: number, b: number, c: number): number;
+  /** assembly/tensor/abi.ts: (kind: i32, k: i32) → i32 */
+  tensorAttrWord(kind: number, k: number): number;
   /** assembly/tensor/abi.ts: () → i32 */
   tensorCount(): number;
   /** assembly/tensor/abi.ts: (id: i32) → i32 */

@@ -338,3 +338,112 @@ export const ERROR_NAMES: Readonly<Record<number, string>> = {
   10: 'bad argument',
   11: 'out of memory',
 };
+
+// ── tensorRun: one entry for every node kind with inputs ──
+
+/** The node kinds tensorRun records (leaves come from fromData, full and slotNode). */
+export type OpKindName = 'Unary' | 'Binary' | 'Where' | 'Compare' | 'Reduce' | 'Matmul' | 'Reshape' | 'Permute' | 'Expand' | 'Slice' | 'Concat' | 'Pad' | 'IndexSelect' | 'Conv2d' | 'MaxPool2d' | 'AvgPool2d' | 'Detach' | 'Cast' | 'CrossEntropy';
+
+/** The input node ids of each kind, in the registry's order. */
+export interface OpInputs {
+  Unary: readonly [x: number];
+  Binary: readonly [x: number, y: number];
+  Where: readonly [mask: number, x: number, y: number];
+  Compare: readonly [x: number, y: number];
+  Reduce: readonly [x: number];
+  Matmul: readonly [a: number, b: number];
+  Reshape: readonly [x: number];
+  Permute: readonly [x: number];
+  Expand: readonly [x: number];
+  Slice: readonly [x: number];
+  Concat: readonly [a: number, b: number];
+  Pad: readonly [x: number];
+  IndexSelect: readonly [x: number, indices: number];
+  Conv2d: readonly [x: number, w: number];
+  MaxPool2d: readonly [x: number];
+  AvgPool2d: readonly [x: number];
+  Detach: readonly [x: number];
+  Cast: readonly [x: number];
+  CrossEntropy: readonly [logits: number, targets: number];
+}
+
+/** The attributes of each kind, as a tensor program records them. */
+export interface OpAttrs {
+  Unary: { readonly op: UnaryOpId };
+  Binary: { readonly op: BinaryOpId };
+  Where: Record<string, never>;
+  Compare: { readonly kind: CompareKindId };
+  Reduce: { readonly kind: ReduceKindId; readonly axes: readonly number[]; readonly keepdims: boolean };
+  Matmul: { readonly transA: boolean; readonly transB: boolean };
+  Reshape: { readonly shape: readonly number[] };
+  Permute: { readonly perm: readonly number[] };
+  Expand: { readonly shape: readonly number[] };
+  Slice: { readonly starts: readonly number[]; readonly ends: readonly number[] };
+  Concat: { readonly axis: number };
+  Pad: { readonly before: readonly number[]; readonly after: readonly number[]; readonly value: number };
+  IndexSelect: { readonly axis: number };
+  Conv2d: { readonly strideH: number; readonly strideW: number; readonly padH: number; readonly padW: number };
+  MaxPool2d: { readonly kernelH: number; readonly kernelW: number; readonly strideH: number; readonly strideW: number; readonly padH: number; readonly padW: number };
+  AvgPool2d: { readonly kernelH: number; readonly kernelW: number; readonly strideH: number; readonly strideW: number; readonly padH: number; readonly padW: number };
+  Detach: Record<string, never>;
+  Cast: { readonly dtype: DType };
+  CrossEntropy: Record<string, never>;
+}
+
+/** Entries an i32[] attribute has room for in the stage. */
+export const ATTR_ARRAY_CAPACITY = 8;
+
+/** Where tensorRun reads each attribute: its word (i32) offset in the staging area. */
+export const ATTR_LAYOUT: { readonly [K in OpKindName]: readonly { readonly name: string; readonly type: AttrType; readonly word: number }[] } = {
+  Unary: [{ name: 'op', type: 'op', word: 0 }],
+  Binary: [{ name: 'op', type: 'op', word: 0 }],
+  Where: [],
+  Compare: [{ name: 'kind', type: 'compare', word: 0 }],
+  Reduce: [{ name: 'kind', type: 'reduce', word: 0 }, { name: 'axes', type: 'i32[]', word: 1 }, { name: 'keepdims', type: 'bool', word: 10 }],
+  Matmul: [{ name: 'transA', type: 'bool', word: 0 }, { name: 'transB', type: 'bool', word: 1 }],
+  Reshape: [{ name: 'shape', type: 'i32[]', word: 0 }],
+  Permute: [{ name: 'perm', type: 'i32[]', word: 0 }],
+  Expand: [{ name: 'shape', type: 'i32[]', word: 0 }],
+  Slice: [{ name: 'starts', type: 'i32[]', word: 0 }, { name: 'ends', type: 'i32[]', word: 9 }],
+  Concat: [{ name: 'axis', type: 'i32', word: 0 }],
+  Pad: [{ name: 'before', type: 'i32[]', word: 0 }, { name: 'after', type: 'i32[]', word: 9 }, { name: 'value', type: 'f64', word: 18 }],
+  IndexSelect: [{ name: 'axis', type: 'i32', word: 0 }],
+  Conv2d: [{ name: 'strideH', type: 'i32', word: 0 }, { name: 'strideW', type: 'i32', word: 1 }, { name: 'padH', type: 'i32', word: 2 }, { name: 'padW', type: 'i32', word: 3 }],
+  MaxPool2d: [{ name: 'kernelH', type: 'i32', word: 0 }, { name: 'kernelW', type: 'i32', word: 1 }, { name: 'strideH', type: 'i32', word: 2 }, { name: 'strideW', type: 'i32', word: 3 }, { name: 'padH', type: 'i32', word: 4 }, { name: 'padW', type: 'i32', word: 5 }],
+  AvgPool2d: [{ name: 'kernelH', type: 'i32', word: 0 }, { name: 'kernelW', type: 'i32', word: 1 }, { name: 'strideH', type: 'i32', word: 2 }, { name: 'strideW', type: 'i32', word: 3 }, { name: 'padH', type: 'i32', word: 4 }, { name: 'padW', type: 'i32', word: 5 }],
+  Detach: [],
+  Cast: [{ name: 'dtype', type: 'dtype', word: 0 }],
+  CrossEntropy: [],
+};
+
+/** An i32[] attribute: its length, then its entries. */
+function stageList(words: Int32Array, at: number, list: readonly number[]): void {
+  words[at] = list.length;
+  for (let i = 0; i < list.length; i++) words[at + 1 + i] = list[i];
+}
+
+/**
+ * Writes a kind's attributes where tensorRun reads them: `words` is the
+ * staging area as i32s, `f64s` the same bytes as f64s.
+ */
+export const STAGE_ATTRS: { readonly [K in OpKindName]: (words: Int32Array, f64s: Float64Array, attrs: OpAttrs[K]) => void } = {
+  Unary: (words, _f64s, attrs) => { words[0] = attrs.op; },
+  Binary: (words, _f64s, attrs) => { words[0] = attrs.op; },
+  Where: () => {},
+  Compare: (words, _f64s, attrs) => { words[0] = attrs.kind; },
+  Reduce: (words, _f64s, attrs) => { words[0] = attrs.kind; stageList(words, 1, attrs.axes); words[10] = attrs.keepdims ? 1 : 0; },
+  Matmul: (words, _f64s, attrs) => { words[0] = attrs.transA ? 1 : 0; words[1] = attrs.transB ? 1 : 0; },
+  Reshape: (words, _f64s, attrs) => { stageList(words, 0, attrs.shape); },
+  Permute: (words, _f64s, attrs) => { stageList(words, 0, attrs.perm); },
+  Expand: (words, _f64s, attrs) => { stageList(words, 0, attrs.shape); },
+  Slice: (words, _f64s, attrs) => { stageList(words, 0, attrs.starts); stageList(words, 9, attrs.ends); },
+  Concat: (words, _f64s, attrs) => { words[0] = attrs.axis; },
+  Pad: (words, f64s, attrs) => { stageList(words, 0, attrs.before); stageList(words, 9, attrs.after); f64s[9] = attrs.value; },
+  IndexSelect: (words, _f64s, attrs) => { words[0] = attrs.axis; },
+  Conv2d: (words, _f64s, attrs) => { words[0] = attrs.strideH; words[1] = attrs.strideW; words[2] = attrs.padH; words[3] = attrs.padW; },
+  MaxPool2d: (words, _f64s, attrs) => { words[0] = attrs.kernelH; words[1] = attrs.kernelW; words[2] = attrs.strideH; words[3] = attrs.strideW; words[4] = attrs.padH; words[5] = attrs.padW; },
+  AvgPool2d: (words, _f64s, attrs) => { words[0] = attrs.kernelH; words[1] = attrs.kernelW; words[2] = attrs.strideH; words[3] = attrs.strideW; words[4] = attrs.padH; words[5] = attrs.padW; },
+  Detach: () => {},
+  Cast: (words, _f64s, attrs) => { words[0] = DTYPE_CODE[attrs.dtype]; },
+  CrossEntropy: () => {},
+};

@@ -3,20 +3,14 @@
 // mirrors assembly/tensor/ file for file: tape.ts (nodes, arena, slots),
 // kernels.ts and conv.ts (the loops), ops.ts (the tensor-only elementwise
 // rules; the scalar ones are ./ops.ts), and graph/, one file per op family
-// with each op's forward beside its backward rule, plus the sweep with the
-// table of rules keyed by node kind (graph/backward.ts). Matmul is ./gemm.ts.
+// with each op's forward beside its backward rule, plus the tables of both
+// by node kind (graph/forward.ts, graph/backward.ts). Matmul is ./gemm.ts.
 
-import type {
-  BinaryOpId, CompareKindId, Conv2dArgs, DType, Pool2dArgs, ReduceKindId, TensorBackend, TypedData, UnaryOpId,
-} from '../tensor/backend.js';
+import type { DType, TensorBackend, TypedData } from '../tensor/backend.js';
+import type { OpAttrs, OpInputs, OpKindName } from '../generated/ops.js';
 import { TensorTape, alloc, copyOf } from './tensor/tape.js';
 import * as leaves from './tensor/graph/leaves.js';
-import * as elementwise from './tensor/graph/elementwise.js';
-import * as reduce from './tensor/graph/reduce.js';
-import * as mm from './tensor/graph/matmul.js';
-import * as movement from './tensor/graph/movement.js';
-import * as conv from './tensor/graph/conv.js';
-import * as loss from './tensor/graph/loss.js';
+import { forward } from './tensor/graph/forward.js';
 import * as optim from './tensor/graph/optim.js';
 import * as sweep from './tensor/graph/backward.js';
 
@@ -53,45 +47,9 @@ export class JsTensorBackend implements TensorBackend {
 
   // ── ops ──
 
-  unary(op: UnaryOpId, a: number): number { return elementwise.unary(this.tape, op, a); }
-  binary(op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number {
-    return elementwise.binary(this.tape, op, a, b, outShape);
+  run<K extends OpKindName>(kind: K, inputs: OpInputs[K], attrs: OpAttrs[K]): number {
+    return forward(this.tape, kind, inputs, attrs);
   }
-  where(mask: number, a: number, b: number, outShape: readonly number[]): number {
-    return elementwise.where(this.tape, mask, a, b, outShape);
-  }
-  compare(kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number {
-    return elementwise.compare(this.tape, kind, a, b, outShape);
-  }
-  reduce(kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number {
-    return reduce.reduce(this.tape, kind, a, axes, outShape);
-  }
-  matmul(a: number, b: number, outShape: readonly number[], transA = false, transB = false): number {
-    return mm.matmul(this.tape, a, b, outShape, transA, transB);
-  }
-  reshape(a: number, shape: readonly number[]): number { return movement.reshape(this.tape, a, shape); }
-  permute(a: number, perm: readonly number[]): number { return movement.permute(this.tape, a, perm); }
-  expand(a: number, shape: readonly number[]): number { return movement.expand(this.tape, a, shape); }
-  slice(a: number, starts: readonly number[], ends: readonly number[]): number {
-    return movement.slice(this.tape, a, starts, ends);
-  }
-  concat(a: number, b: number, axis: number): number { return movement.concat(this.tape, a, b, axis); }
-  pad(a: number, before: readonly number[], after: readonly number[], value: number): number {
-    return movement.pad(this.tape, a, before, after, value);
-  }
-  indexSelect(a: number, axis: number, indices: number): number { return movement.indexSelect(this.tape, a, axis, indices); }
-  crossEntropy(logits: number, targets: number): number { return loss.crossEntropy(this.tape, logits, targets); }
-  conv2d(x: number, w: number, args: Conv2dArgs, outShape: readonly number[]): number {
-    return conv.conv2d(this.tape, x, w, args, outShape);
-  }
-  maxPool2d(x: number, args: Pool2dArgs, outShape: readonly number[]): number {
-    return conv.maxPool2d(this.tape, x, args, outShape);
-  }
-  avgPool2d(x: number, args: Pool2dArgs, outShape: readonly number[]): number {
-    return conv.avgPool2d(this.tape, x, args, outShape);
-  }
-  detach(a: number): number { return elementwise.detach(this.tape, a); }
-  cast(a: number, dtype: DType): number { return elementwise.cast(this.tape, a, dtype); }
 
   // ── reading ──
 

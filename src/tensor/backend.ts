@@ -2,10 +2,12 @@
 // behind plain numbers and typed arrays. Both backends implement it: the Wasm
 // core (src/wasm/tensor.ts) and the JS twin (src/js/tensor.ts).
 //
-// The front end (src/tensor/) validates every argument and computes every
-// output shape before it calls (with messages that name the problem), so
-// implementations do not check again; the Wasm core checks once more inside
-// the module for hosts that call its exports directly.
+// Ops go through one entry, run(kind, inputs, attrs), as TensorFlow.js
+// kernels do; the rest is leaves, reads, slots, optimizer steps and memory
+// figures. The front end (src/tensor/) validates every argument before it
+// calls (with messages that name the problem), so implementations do not
+// check again; the Wasm core checks once more inside the module for hosts
+// that call its exports directly.
 //
 // The model
 // - A tensor node has an op, up to three input nodes, a dtype, a shape
@@ -28,32 +30,22 @@
 //   (f64 accumulation). Gradients have the dtype of their tensor.
 
 import type { BackendName } from '../tape.js';
-import type { BinaryOpId, CompareKindId, DType, ReduceKindId, UnaryOpId } from '../generated/ops.js';
+import type { DType, OpAttrs, OpInputs, OpKindName } from '../generated/ops.js';
 
 // Ids, dtypes and kinds are declared in registry/ops.mjs; these are the
 // generated names, one per id, the same the core uses.
 export {
   TensorBinary, TensorUnary, CompareKind, ReduceKind, DTYPE_CODE, DTYPE_NAMES,
   type BinaryOpId, type CompareKindId, type DType, type ReduceKindId, type UnaryOpId,
+  type OpAttrs, type OpInputs, type OpKindName,
 } from '../generated/ops.js';
 
 export type TypedData = Float32Array | Float64Array | Int32Array;
 
-export interface Conv2dArgs {
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-}
-
-export interface Pool2dArgs {
-  kernelH: number;
-  kernelW: number;
-  strideH: number;
-  strideW: number;
-  padH: number;
-  padW: number;
-}
+/** The attributes of a Conv2d node. */
+export type Conv2dArgs = OpAttrs['Conv2d'];
+/** The attributes of a MaxPool2d or AvgPool2d node. */
+export type Pool2dArgs = OpAttrs['MaxPool2d'];
 
 export interface TensorBackend {
   readonly backend: BackendName;
@@ -65,52 +57,26 @@ export interface TensorBackend {
   /** A constant filled with `value`. */
   full(shape: readonly number[], dtype: DType, value: number): number;
 
-  // ── ops: every `outShape` was computed by src/tensor/shape.ts ──
+  // ── ops: one entry for every node kind with inputs ──
 
-  /** out[i] = f(a[i]). */
-  unary(op: UnaryOpId, a: number): number;
-  /** out = f(a, b) with NumPy broadcasting; a and b have the same dtype. */
-  binary(op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number;
-  /** out = mask ≠ 0 ? a : b, broadcast over all three; mask gets no gradient. */
-  where(mask: number, a: number, b: number, outShape: readonly number[]): number;
-  /** out = (a kind b) ? 1 : 0 in a's dtype, broadcast, no gradient. */
-  compare(kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number;
-  /** Reduces over `axes` (sorted, distinct, non-negative); outShape keeps or drops them as asked. */
-  reduce(kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number;
   /**
-   * op(a) [...batchA, M, K] @ op(b) [...batchB, K, N] → [...broadcast(batchA, batchB), M, N]; both rank ≥ 2.
-   * op transposes the last two dims of an operand whose flag is set (read in place, no copy).
+   * Records a node of `kind` on `inputs` with `attrs` (the registry's
+   * NODE_KINDS: src/generated/ops.ts types both, so a wrong attribute record
+   * does not compile) and returns its id. The backend works out the output
+   * shape; the front end has computed it too, for its checks and its handle.
+   * What each kind computes and its gradient: docs/abi.md ("Tensors") and
+   * docs/tensors.md. In short: Unary/Binary apply an elementwise op
+   * (broadcast); Where is mask ≠ 0 ? x : y (no gradient to the mask);
+   * Compare gives 1/0 in x's dtype, no gradient; Reduce takes sorted,
+   * distinct axes; Matmul is op(a) @ op(b) over broadcast batch dims, op
+   * transposing the last two dims where its flag is set (read in place);
+   * Slice takes every dim's bounds (step 1); IndexSelect's indices are a 1-d
+   * int32 tensor in range; CrossEntropy is the mean over rows of
+   * logsumexp − the target logit; Conv2d has no bias; MaxPool2d sends the
+   * gradient to each window's first maximum, AvgPool2d counts padding in the
+   * divisor; Detach passes no gradient; Cast none to or from int32.
    */
-  matmul(a: number, b: number, outShape: readonly number[], transA?: boolean, transB?: boolean): number;
-  /** Same data, new shape (same size). */
-  reshape(a: number, shape: readonly number[]): number;
-  /** out.shape[i] = a.shape[perm[i]]. */
-  permute(a: number, perm: readonly number[]): number;
-  /** Broadcasts a to `shape` (a's rank ≤ shape's rank; size-1 dims stretch). */
-  expand(a: number, shape: readonly number[]): number;
-  /** out = a[starts[0]:ends[0], …] (step 1, every dim given, 0 ≤ start ≤ end ≤ dim). */
-  slice(a: number, starts: readonly number[], ends: readonly number[]): number;
-  /** Joins a and b along `axis` (other dims equal). */
-  concat(a: number, b: number, axis: number): number;
-  /** Pads each dim with `before[d]` and `after[d]` elements equal to `value`. */
-  pad(a: number, before: readonly number[], after: readonly number[], value: number): number;
-  /** out = a with dim `axis` replaced by the 1-d int32 tensor `indices` (torch.index_select); indices are in range. */
-  indexSelect(a: number, axis: number, indices: number): number;
-  /**
-   * Mean over rows of logsumexp(x[i,:]) − x[i, targets[i]]: logits [B, C] (float, B, C ≥ 1), targets a 1-d int32
-   * tensor of B classes in range; shape []. Gradient (softmax − onehot)/B to the logits only.
-   */
-  crossEntropy(logits: number, targets: number): number;
-  /** x [N, C, H, W], w [O, C, KH, KW] → [N, O, HO, WO]; no bias (add it with binary). */
-  conv2d(x: number, w: number, args: Conv2dArgs, outShape: readonly number[]): number;
-  /** [N, C, H, W] → [N, C, HO, WO]; padding never wins the max; gradient goes to the first maximum of each window. */
-  maxPool2d(x: number, args: Pool2dArgs, outShape: readonly number[]): number;
-  /** As maxPool2d, averaging; padding counts as zeros in the divisor (PyTorch's count_include_pad=True). */
-  avgPool2d(x: number, args: Pool2dArgs, outShape: readonly number[]): number;
-  /** Same data, no gradient flows through. */
-  detach(a: number): number;
-  /** Converts to another dtype (no gradient when either side is int32). */
-  cast(a: number, dtype: DType): number;
+  run<K extends OpKindName>(kind: K, inputs: OpInputs[K], attrs: OpAttrs[K]): number;
 
   // ── reading a node ──
 

@@ -34,7 +34,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
   if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
   checkIndices('crossEntropy', t, C, (i, c) => `target ${i} is ${c}, not a class in 0..${C - 1}`);
   const classes = list instanceof Tensor ? list : indexTensor(eng, t as ArrayLike<number>);
-  const id = be.crossEntropy(eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy'));
+  const id = be.run('CrossEntropy', [eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy')], {});
   return make(eng, id, [], logits.dtype);
 }
 
@@ -80,7 +80,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) throw new RangeError(`linear: bias must be [${outFeatures}], got ${S.fmt(bias.shape)}`);
   const x2 = x.rank === 1 ? x.reshape([1, inFeatures]) : x;
   const outShape = S.checkSize('linear', [...x2.shape.slice(0, -1), outFeatures], 'the output, of shape');
-  const id = be.matmul(eng.tensorIdOf(x2, 'linear'), eng.tensorIdOf(weight, 'linear'), outShape, false, true);
+  const id = be.run('Matmul', [eng.tensorIdOf(x2, 'linear'), eng.tensorIdOf(weight, 'linear')], { transA: false, transB: true });
   let out = make(eng, id, outShape, x.dtype);
   if (bias) out = out.add(bias);
   return x.rank === 1 ? out.reshape([outFeatures]) : out;
@@ -101,7 +101,7 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
     throw new RangeError(`conv2d: bias must be [${w.shape[0]}], got ${S.fmt(bias.shape)}`);
   }
   const args: Conv2dArgs = { strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1] };
-  const out = make(eng, be.conv2d(eng.tensorIdOf(x, 'conv2d'), eng.tensorIdOf(w, 'conv2d'), args, outShape), outShape, x.dtype);
+  const out = make(eng, be.run('Conv2d', [eng.tensorIdOf(x, 'conv2d'), eng.tensorIdOf(w, 'conv2d')], args), outShape, x.dtype);
   return bias ? out.add(bias.reshape([1, -1, 1, 1])) : out;
 }
 
@@ -124,7 +124,7 @@ function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number
   const outShape = S.pool2dShape(op, x.shape, k, stride, padding);
   const args: Pool2dArgs = { kernelH: k[0], kernelW: k[1], strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1] };
   const id = eng.tensorIdOf(x, op);
-  return make(eng, op === 'maxPool2d' ? be.maxPool2d(id, args, outShape) : be.avgPool2d(id, args, outShape), outShape, x.dtype);
+  return make(eng, be.run(op === 'maxPool2d' ? 'MaxPool2d' : 'AvgPool2d', [id], args), outShape, x.dtype);
 }
 
 /** Max over each window; the gradient goes to the first maximum of the window; padding never wins. */

@@ -242,7 +242,8 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     const outShape = S.matmulShape(a2, b2, this.shape, b.shape);
     const ia = this.rank === 1 ? this.reshape(a2) : this;
     const ib = b.rank === 1 ? b.reshape(b2) : b;
-    const out = make(eng, be.matmul(eng.tensorIdOf(ia, 'matmul'), eng.tensorIdOf(ib, 'matmul'), outShape), outShape, this.dtype);
+    const id = be.run('Matmul', [eng.tensorIdOf(ia, 'matmul'), eng.tensorIdOf(ib, 'matmul')], { transA: false, transB: false });
+    const out = make(eng, id, outShape, this.dtype);
     const final = outShape.slice();
     if (b.rank === 1) final.pop();
     if (this.rank === 1) final.splice(final.length - (b.rank === 1 ? 1 : 2), 1);
@@ -264,14 +265,14 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
   permute(perm: readonly number[]): Tensor {
     const p = S.checkPermutation('permute', perm, this.rank);
     const eng = this.owner.engine;
-    return make(eng, eng.tensorOps('permute').permute(eng.tensorIdOf(this, 'permute'), p), p.map((i) => this.shape[i]), this.dtype);
+    return make(eng, eng.tensorOps('permute').run('Permute', [eng.tensorIdOf(this, 'permute')], { perm: p }), p.map((i) => this.shape[i]), this.dtype);
   }
 
   /** The same elements in a new shape; one dim may be -1 (inferred). */
   reshape(shape: readonly number[]): Tensor {
     const to = S.reshapeShape('reshape', this.shape, shape);
     const eng = this.owner.engine;
-    return make(eng, eng.tensorOps('reshape').reshape(eng.tensorIdOf(this, 'reshape'), to), to, this.dtype);
+    return make(eng, eng.tensorOps('reshape').run('Reshape', [eng.tensorIdOf(this, 'reshape')], { shape: to }), to, this.dtype);
   }
 
   /** Another name for reshape (tensors are always contiguous). */
@@ -299,7 +300,7 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
   expand(shape: readonly number[]): Tensor {
     const to = S.checkExpand('expand', this.shape, shape);
     const eng = this.owner.engine;
-    return make(eng, eng.tensorOps('expand').expand(eng.tensorIdOf(this, 'expand'), to), to, this.dtype);
+    return make(eng, eng.tensorOps('expand').run('Expand', [eng.tensorIdOf(this, 'expand')], { shape: to }), to, this.dtype);
   }
   broadcastTo(shape: readonly number[]): Tensor { return this.expand(shape); }
 
@@ -312,7 +313,7 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     const b = S.sliceBounds('slice', this.shape, starts, ends);
     const eng = this.owner.engine;
     const shape = b.starts.map((s, d) => b.ends[d] - s);
-    return make(eng, eng.tensorOps('slice').slice(eng.tensorIdOf(this, 'slice'), b.starts, b.ends), shape, this.dtype);
+    return make(eng, eng.tensorOps('slice').run('Slice', [eng.tensorIdOf(this, 'slice')], b), shape, this.dtype);
   }
 
   /** Pads dim d with widths[d] = [before, after] elements equal to `value` (one pair per dim). */
@@ -330,7 +331,7 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     if (typeof value !== 'number') throw new TypeError(`pad: the fill value must be a number, got ${describe(value)}`);
     const eng = this.owner.engine;
     const shape = S.checkSize('pad', this.shape.map((d, i) => d + before[i] + after[i]), 'the padded tensor, of shape');
-    return make(eng, eng.tensorOps('pad').pad(eng.tensorIdOf(this, 'pad'), before, after, value), shape, this.dtype);
+    return make(eng, eng.tensorOps('pad').run('Pad', [eng.tensorIdOf(this, 'pad')], { before, after, value }), shape, this.dtype);
   }
 
   /**
@@ -354,14 +355,14 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
       : (values[i] as number) < 0 ? `index ${x} is negative; indices count from 0 (as torch.index_select), dim ${axis} has size ${dim}`
       : `index ${x} is out of range for dim ${axis} of size ${dim}`);
     const idx = list instanceof Tensor ? list : indexTensor(eng, values as ArrayLike<number>);
-    const id = be.indexSelect(eng.tensorIdOf(this, 'indexSelect'), a, eng.tensorIdOf(idx, 'indexSelect'));
+    const id = be.run('IndexSelect', [eng.tensorIdOf(this, 'indexSelect'), eng.tensorIdOf(idx, 'indexSelect')], { axis: a });
     return make(eng, id, shape, this.dtype);
   }
 
   /** The same values with no gradient flowing back through. */
   detach(): Tensor {
     const eng = this.owner.engine;
-    return make(eng, eng.tensorOps('detach').detach(eng.tensorIdOf(this, 'detach')), this.shape, this.dtype);
+    return make(eng, eng.tensorOps('detach').run('Detach', [eng.tensorIdOf(this, 'detach')], {}), this.shape, this.dtype);
   }
 
   /** Converts to `dtype` (float → int32 truncates toward 0 and stops the gradient). */
@@ -369,7 +370,7 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     checkDtype(dtype, 'to');
     if (dtype === this.dtype) return this;
     const eng = this.owner.engine;
-    return make(eng, eng.tensorOps('to').cast(eng.tensorIdOf(this, 'to'), dtype), this.shape, dtype);
+    return make(eng, eng.tensorOps('to').run('Cast', [eng.tensorIdOf(this, 'to')], { dtype }), this.shape, dtype);
   }
 }
 
@@ -499,7 +500,7 @@ function unary(op: UnaryOpId, a: Tensor): Tensor {
   const be = eng.tensorOps(name);
   const ia = eng.tensorIdOf(a, name);
   if (dtypes === 'float') S.checkFloat(name, a.dtype);
-  return make(eng, be.unary(op, ia), a.shape, a.dtype);
+  return make(eng, be.run('Unary', [ia], { op }), a.shape, a.dtype);
 }
 
 function binary(op: BinaryOpId, a: Tensor, b: TensorLike): Tensor {
@@ -511,7 +512,7 @@ function binary(op: BinaryOpId, a: Tensor, b: TensorLike): Tensor {
   if (dtypes === 'float') S.checkFloat(name, a.dtype);
   const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
   const ib = operand(name, a, b);
-  return make(eng, be.binary(op, ia, ib.id, shape), shape, a.dtype);
+  return make(eng, be.run('Binary', [ia, ib.id], { op }), shape, a.dtype);
 }
 
 function compare(kind: CompareKindId, name: string, a: Tensor, b: TensorLike): Tensor {
@@ -521,7 +522,7 @@ function compare(kind: CompareKindId, name: string, a: Tensor, b: TensorLike): T
   if (b instanceof Tensor) S.checkSameDtype(name, a.dtype, b.dtype);
   const shape = S.broadcastShapes(name, a.shape, b instanceof Tensor ? b.shape : []);
   const ib = operand(name, a, b);
-  return make(eng, be.compare(kind, ia, ib.id, shape), shape, a.dtype);
+  return make(eng, be.run('Compare', [ia, ib.id], { kind }), shape, a.dtype);
 }
 
 const REDUCE_KEYS = ['keepdims'] as const;
@@ -542,8 +543,9 @@ function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonl
   if (kind !== ReduceKind.Sum) {
     for (const d of ax) if (a.shape[d] === 0) throw new RangeError(`${name}: cannot reduce over dim ${d} of size 0`);
   }
-  const shape = S.reducedShape(a.shape, ax, options.keepdims ?? false);
-  return make(eng, be.reduce(kind, ia, ax, shape), shape, a.dtype);
+  const keepdims = options.keepdims ?? false;
+  const shape = S.reducedShape(a.shape, ax, keepdims);
+  return make(eng, be.run('Reduce', [ia], { kind, axes: ax, keepdims }), shape, a.dtype);
 }
 
 /** mask ≠ 0 ? a : b, broadcast over all three; the gradient goes to the chosen side. */
@@ -563,7 +565,7 @@ export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'
   if (b instanceof Tensor) S.checkSameDtype(name, dtype, b.dtype);
   const shape = S.broadcastShapes(name, ...shapes);
   const la = lift(a), lb = lift(b);
-  return make(eng, be.where(im, la.id, lb.id, shape), shape, dtype);
+  return make(eng, be.run('Where', [im, la.id, lb.id], {}), shape, dtype);
 }
 
 /** Joins tensors of one dtype along `axis` (other dims equal). */
@@ -583,7 +585,7 @@ export function concat(list: readonly Tensor[], axis = 0, engine?: EngineContext
   for (let i = 1; i < ts.length; i++) {
     const shape = out.shape.slice();
     shape[ax] += ts[i].shape[ax];
-    out = make(eng, be.concat(eng.tensorIdOf(out, 'concat'), eng.tensorIdOf(ts[i], 'concat'), ax), shape, first.dtype);
+    out = make(eng, be.run('Concat', [eng.tensorIdOf(out, 'concat'), eng.tensorIdOf(ts[i], 'concat')], { axis: ax }), shape, first.dtype);
   }
   return out;
 }

@@ -7,12 +7,8 @@
 
 import type { BackendName } from '../tape.js';
 import { coreFailure } from './tape.js';
-import { ELEMENTWISE } from '../generated/ops.js';
-import {
-  DTYPE_CODE, DTYPE_NAMES,
-  type BinaryOpId, type CompareKindId, type Conv2dArgs, type DType, type Pool2dArgs, type ReduceKindId,
-  type TensorBackend, type TypedData, type UnaryOpId,
-} from '../tensor/backend.js';
+import { ELEMENTWISE, NodeKind, STAGE_ATTRS, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
+import { DTYPE_CODE, DTYPE_NAMES, type DType, type TensorBackend, type TypedData } from '../tensor/backend.js';
 
 /** The tensor exports of build/wasmgrad.wasm (docs/abi.md, "Tensors"). */
 export interface TensorExports {
@@ -22,24 +18,10 @@ export interface TensorExports {
   tensorStageInts(): number;
   tensorFromData(dtype: number, rank: number, requiresGrad: number): number;
   tensorFull(dtype: number, rank: number, value: number): number;
-  tensorUnary(op: number, a: number): number;
-  tensorBinary(op: number, a: number, b: number): number;
-  tensorWhere(mask: number, a: number, b: number): number;
-  tensorCompare(kind: number, a: number, b: number): number;
-  tensorReduce(kind: number, a: number, count: number, keepdims: number): number;
-  tensorMatmul(a: number, b: number, transA: number, transB: number): number;
-  tensorReshape(a: number, rank: number): number;
-  tensorPermute(a: number): number;
-  tensorExpand(a: number, rank: number): number;
-  tensorSlice(a: number): number;
-  tensorPad(a: number, value: number): number;
-  tensorConcat(a: number, b: number, axis: number): number;
-  tensorIndexSelect(a: number, axis: number, indices: number): number;
-  tensorCrossEntropy(logits: number, targets: number): number;
-  tensorConv2d(x: number, w: number): number;
-  tensorPool2d(isMax: number, x: number): number;
-  tensorDetach(a: number): number;
-  tensorCast(a: number, dtype: number): number;
+  /** Records a node of `kind` on a, b, c (-1 past its inputs), its attributes staged at the words of ATTR_LAYOUT. */
+  tensorRun(kind: number, a: number, b: number, c: number): number;
+  /** The stage word of attribute k of `kind`, or -1. */
+  tensorAttrWord(kind: number, k: number): number;
   tensorCount(): number;
   tensorRank(id: number): number;
   tensorDim(id: number, d: number): number;
@@ -74,6 +56,13 @@ export interface TensorExports {
   adamStep(count: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, step: number): number;
 }
 
+/** How errors name a node: the elementwise op's method, or the kind as a method name (maxPool2d). */
+function opName<K extends OpKindName>(kind: K, attrs: OpAttrs[K]): string {
+  const op = (attrs as { op?: number }).op;
+  if (op !== undefined) return ELEMENTWISE[op]?.method ?? kind;
+  return kind[0].toLowerCase() + kind.slice(1);
+}
+
 type TypedCtor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor;
 const CTORS: readonly TypedCtor[] = [Float32Array, Float64Array, Int32Array];
 
@@ -81,17 +70,36 @@ export class WasmTensorBackend implements TensorBackend {
   readonly backend: BackendName = 'wasm';
   private readonly core: TensorExports;
   private readonly stageInts: number;
+  private readonly stageAt: number;
+  /**
+   * The staging area as i32s and as f64s. Views of memory before it grew are
+   * detached and have length 0: `staging()` makes them anew then, so a call
+   * that stages costs no allocation in the steady state.
+   */
+  private words: Int32Array;
+  private f64s: Float64Array;
 
   constructor(instance: WebAssembly.Instance) {
     this.core = instance.exports as unknown as TensorExports;
     this.stageInts = this.core.tensorStageInts();
+    this.stageAt = this.core.tensorStage() >>> 0;
+    this.words = new Int32Array(0);
+    this.f64s = new Float64Array(0);
   }
 
-  /** Writes ints into the staging area (fresh view: memory may have grown). */
+  private staging(): Int32Array {
+    if (this.words.length === 0) {
+      this.words = new Int32Array(this.core.memory.buffer, this.stageAt, this.stageInts);
+      this.f64s = new Float64Array(this.core.memory.buffer, this.stageAt, this.stageInts >> 1);
+    }
+    return this.words;
+  }
+
+  /** Writes ints into the staging area. */
   private stage(...lists: (readonly number[])[]): void {
     const total = lists.reduce((n, l) => n + l.length, 0);
     if (total > this.stageInts) throw new RangeError(`wasmgrad: ${total} staged integers exceed the core's staging area (${this.stageInts})`);
-    const view = new Int32Array(this.core.memory.buffer, this.core.tensorStage() >>> 0, this.stageInts);
+    const view = this.staging();
     let k = 0;
     for (const list of lists) for (const x of list) view[k++] = x;
   }
@@ -101,7 +109,7 @@ export class WasmTensorBackend implements TensorBackend {
    * as before the call, or a bug in wasmgrad (the front end validates every
    * argument); coreFailure says which.
    */
-  private run(what: string, call: () => number): number {
+  private call(what: string, call: () => number): number {
     let id: number;
     try {
       id = call();
@@ -120,80 +128,30 @@ export class WasmTensorBackend implements TensorBackend {
   fromData(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const id = this.run('tensor', () => this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0));
+    const id = this.call('tensor', () => this.core.tensorFromData(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.tensorData(id), data.length).set(data);
     return id;
   }
 
   full(shape: readonly number[], dtype: DType, value: number): number {
     this.stage(shape);
-    return this.run('full', () => this.core.tensorFull(DTYPE_CODE[dtype], shape.length, value));
+    return this.call('full', () => this.core.tensorFull(DTYPE_CODE[dtype], shape.length, value));
   }
 
-  unary(op: UnaryOpId, a: number): number { return this.run(ELEMENTWISE[op]?.method ?? 'unary', () => this.core.tensorUnary(op, a)); }
-  binary(op: BinaryOpId, a: number, b: number): number { return this.run(ELEMENTWISE[op]?.method ?? 'binary', () => this.core.tensorBinary(op, a, b)); }
-  where(mask: number, a: number, b: number): number { return this.run('where', () => this.core.tensorWhere(mask, a, b)); }
-  compare(kind: CompareKindId, a: number, b: number): number { return this.run('compare', () => this.core.tensorCompare(kind, a, b)); }
-
-  reduce(kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number {
-    this.stage(axes);
-    const keepdims = outShape.length === this.core.tensorRank(a) && axes.length > 0 ? 1 : 0;
-    return this.run('reduce', () => this.core.tensorReduce(kind, a, axes.length, keepdims));
+  run<K extends OpKindName>(kind: K, inputs: OpInputs[K], attrs: OpAttrs[K]): number {
+    const words = this.staging();
+    STAGE_ATTRS[kind](words, this.f64s, attrs);
+    const ins = inputs as readonly number[];
+    const n = ins.length;
+    let id: number;
+    try {
+      id = this.core.tensorRun(NodeKind[kind], ins[0], n > 1 ? ins[1] : -1, n > 2 ? ins[2] : -1);
+    } catch (err) {
+      throw coreFailure(this.core, opName(kind, attrs), opName(kind, attrs), err);
+    }
+    if (id < 0) throw coreFailure(this.core, opName(kind, attrs), opName(kind, attrs));
+    return id;
   }
-
-  matmul(a: number, b: number, _outShape: readonly number[], transA = false, transB = false): number {
-    return this.run('matmul', () => this.core.tensorMatmul(a, b, transA ? 1 : 0, transB ? 1 : 0));
-  }
-
-  reshape(a: number, shape: readonly number[]): number {
-    this.stage(shape);
-    return this.run('reshape', () => this.core.tensorReshape(a, shape.length));
-  }
-
-  permute(a: number, perm: readonly number[]): number {
-    this.stage(perm);
-    return this.run('permute', () => this.core.tensorPermute(a));
-  }
-
-  expand(a: number, shape: readonly number[]): number {
-    this.stage(shape);
-    return this.run('expand', () => this.core.tensorExpand(a, shape.length));
-  }
-
-  slice(a: number, starts: readonly number[], ends: readonly number[]): number {
-    this.stage(starts, ends);
-    return this.run('slice', () => this.core.tensorSlice(a));
-  }
-
-  concat(a: number, b: number, axis: number): number { return this.run('concat', () => this.core.tensorConcat(a, b, axis)); }
-
-  pad(a: number, before: readonly number[], after: readonly number[], value: number): number {
-    this.stage(before, after);
-    return this.run('pad', () => this.core.tensorPad(a, value));
-  }
-
-  indexSelect(a: number, axis: number, indices: number): number {
-    return this.run('indexSelect', () => this.core.tensorIndexSelect(a, axis, indices));
-  }
-
-  crossEntropy(logits: number, targets: number): number {
-    return this.run('crossEntropy', () => this.core.tensorCrossEntropy(logits, targets));
-  }
-
-  conv2d(x: number, w: number, args: Conv2dArgs): number {
-    this.stage([args.strideH, args.strideW, args.padH, args.padW]);
-    return this.run('conv2d', () => this.core.tensorConv2d(x, w));
-  }
-
-  private pool(isMax: number, x: number, p: Pool2dArgs): number {
-    this.stage([p.kernelH, p.kernelW, p.strideH, p.strideW, p.padH, p.padW]);
-    return this.run(isMax ? 'maxPool2d' : 'avgPool2d', () => this.core.tensorPool2d(isMax, x));
-  }
-  maxPool2d(x: number, args: Pool2dArgs): number { return this.pool(1, x, args); }
-  avgPool2d(x: number, args: Pool2dArgs): number { return this.pool(0, x, args); }
-
-  detach(a: number): number { return this.run('detach', () => this.core.tensorDetach(a)); }
-  cast(a: number, dtype: DType): number { return this.run('cast', () => this.core.tensorCast(a, DTYPE_CODE[dtype])); }
 
   shape(id: number): number[] {
     const c = this.core;
@@ -220,22 +178,22 @@ export class WasmTensorBackend implements TensorBackend {
     return ptr === 0 ? null : this.view(c.tensorDType(id), ptr, c.tensorSize(id)).slice();
   }
 
-  backward(root: number): void { this.run('backward', () => this.core.tensorBackward(root)); }
+  backward(root: number): void { this.call('backward', () => this.core.tensorBackward(root)); }
   zeroGrad(): void { this.core.tensorClearGrads(); }
   // Never allocates and never fails (docs/abi.md); a trap of an older core still becomes a WasmgradMemoryError.
-  reset(): void { this.run('reset', () => (this.core.tensorReset(), 0)); }
+  reset(): void { this.call('reset', () => (this.core.tensorReset(), 0)); }
   get nodeCount(): number { return this.core.tensorCount(); }
 
   createSlot(data: TypedData, shape: readonly number[], dtype: DType, requiresGrad: boolean): number {
     this.stage(shape);
     const code = DTYPE_CODE[dtype];
-    const slot = this.run('parameter', () => this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0));
+    const slot = this.call('parameter', () => this.core.slotCreate(code, shape.length, requiresGrad ? 1 : 0));
     this.view(code, this.core.slotData(slot), data.length).set(data);
     return slot;
   }
 
-  keep(id: number, requiresGrad: boolean): number { return this.run('keep', () => this.core.slotKeep(id, requiresGrad ? 1 : 0)); }
-  slotNode(slot: number): number { return this.run('slotNode', () => this.core.slotNode(slot)); }
+  keep(id: number, requiresGrad: boolean): number { return this.call('keep', () => this.core.slotKeep(id, requiresGrad ? 1 : 0)); }
+  slotNode(slot: number): number { return this.call('slotNode', () => this.core.slotNode(slot)); }
 
   slotData(slot: number): TypedData {
     const c = this.core;
@@ -254,8 +212,8 @@ export class WasmTensorBackend implements TensorBackend {
     return ptr === 0 ? new CTORS[dtype](c.slotSize(slot)) : this.view(dtype, ptr, c.slotSize(slot)).slice();
   }
 
-  zeroSlotGrad(slot: number): void { this.run('zeroSlotGrad', () => this.core.slotClearGrad(slot)); }
-  freeSlot(slot: number): void { this.run('freeSlot', () => this.core.slotFree(slot)); }
+  zeroSlotGrad(slot: number): void { this.call('zeroSlotGrad', () => this.core.slotClearGrad(slot)); }
+  freeSlot(slot: number): void { this.call('freeSlot', () => this.core.slotFree(slot)); }
   get slotCount(): number { return this.core.slotLiveCount(); }
 
   // The slot lists go through the staging area, a chunk of parameters at a time.
@@ -264,7 +222,7 @@ export class WasmTensorBackend implements TensorBackend {
     for (let k = 0; k < params.length; k += chunk) {
       const ps = params.slice(k, k + chunk);
       this.stage(ps, momentum !== 0 ? velocity.slice(k, k + chunk) : []);
-      this.run('sgdStep', () => this.core.sgdStep(ps.length, lr, momentum, weightDecay, firstStep ? 1 : 0));
+      this.call('sgdStep', () => this.core.sgdStep(ps.length, lr, momentum, weightDecay, firstStep ? 1 : 0));
     }
   }
 
@@ -276,7 +234,7 @@ export class WasmTensorBackend implements TensorBackend {
     for (let k = 0; k < params.length; k += chunk) {
       const ps = params.slice(k, k + chunk);
       this.stage(ps, m.slice(k, k + chunk), v.slice(k, k + chunk));
-      this.run('adamStep', () => this.core.adamStep(ps.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step));
+      this.call('adamStep', () => this.core.adamStep(ps.length, lr, beta1, beta2, eps, weightDecay, decoupled ? 1 : 0, step));
     }
   }
 

@@ -1,7 +1,8 @@
-// Non-JS hosts of build/wasmgrad.wasm (Debian's wabt): hosts/c/seed.c and
-// hosts/c/program.c (a saved compiled program, trained) over the wasm2c
-// translation, compiled with gcc, must print the JS engine's numbers digit for
-// digit; wabt's interpreter must pass the module's self-test and
+// Non-JS hosts of build/wasmgrad.wasm (Debian's wabt): hosts/c/seed.c,
+// hosts/c/program.c (a saved compiled program, trained) and hosts/c/tensor.c
+// (tensor ops through tensorRun and the header's attribute words) over the
+// wasm2c translation, compiled with gcc, must print the JS engine's numbers
+// digit for digit; wabt's interpreter must pass the module's self-test and
 // compute the seed example to the same bits; include/wasmgrad.h must agree
 // with the module.
 
@@ -9,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Op, createEngine, nn, type Engine, type Value } from '../../src/index.js';
+import { F, Op, createEngine, nn, type Engine, type Value } from '../../src/index.js';
 import { ROOT, formatG17, requireBuild, requireTool, run } from './support.js';
 
 const WASM = join(ROOT, 'build/wasmgrad.wasm');
@@ -42,10 +43,27 @@ async function expectedSeedOutput(backend: 'wasm' | 'js'): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
+/** What tensor.c must print: the same graph through the API, on the Wasm core's baseline build (which C hosts run). */
+async function expectedTensorOutput(): Promise<string> {
+  const eng = await createEngine({ backend: 'wasm', simd: false });
+  const x = eng.tensor(Float64Array.from([0.5, -1, 2, 0.25, 1.5, -0.75]), [2, 3], { requiresGrad: true });
+  const w = eng.parameter(Float64Array.from({ length: 12 }, (_, k) => 0.1 * k - 0.6), [4, 3]);
+  const q = F.linear(x, w).tanh().pad([[0, 0], [1, 0]], 0.5);
+  const r = q.sum(1, { keepdims: true });
+  const loss = r.sum();
+  loss.backward();
+  const row = (name: string, xs: ArrayLike<number>) => `${name} ${Array.from(xs, formatG17).join(' ')}`;
+  return [
+    `shapes q ${q.shape.join('x')} r ${r.shape.join('x')} loss rank ${loss.rank}`,
+    row('loss', [loss.item()]), row('x.grad', x.grad!), row('w.grad', w.grad!),
+  ].join('\n') + '\n';
+}
+
 describe('C host: wasm2c + gcc', () => {
   const FLAGS = ['-O2', '-ffp-contract=off', '-fno-optimize-sibling-calls', '-frounding-math', '-fsignaling-nans'];
   let exe: string;
   let programExe: string;
+  let tensorExe: string;
 
   beforeAll(async () => {
     requireTool('wasm2c', 'wabt');
@@ -59,11 +77,20 @@ describe('C host: wasm2c + gcc', () => {
       run('gcc', [...FLAGS, '-Wall', '-Wextra', '-Werror', ...includes, '-c', join(ROOT, 'hosts/c/seed.c'), '-o', join(dir, 'seed.o')]),
     ]);
     await run('gcc', [...FLAGS, '-Wall', '-Wextra', '-Werror', ...includes, '-c', join(ROOT, 'hosts/c/program.c'), '-o', join(dir, 'program.o')]);
+    await run('gcc', [...FLAGS, '-Wall', '-Wextra', '-Werror', ...includes, '-c', join(ROOT, 'hosts/c/tensor.c'), '-o', join(dir, 'tensor.o')]);
     exe = join(dir, 'seed');
     await run('gcc', [join(dir, 'seed.o'), join(dir, 'core.o'), '-lwasm-rt-impl', '-lm', '-o', exe]);
     programExe = join(dir, 'program');
     await run('gcc', [join(dir, 'program.o'), join(dir, 'core.o'), '-lwasm-rt-impl', '-lm', '-o', programExe]);
+    tensorExe = join(dir, 'tensor');
+    await run('gcc', [join(dir, 'tensor.o'), join(dir, 'core.o'), '-lwasm-rt-impl', '-lm', '-o', tensorExe]);
   }, 120_000);
+
+  it('records tensor ops through tensorRun with the header\'s attribute words, to the JS engine\'s numbers digit for digit', async () => {
+    const { stdout } = await run(tensorExe, []);
+    expect(stdout).toBe(await expectedTensorOutput());
+    expect(stdout).toMatch(/^shapes q 2x5 r 2x1 loss rank 0\n/);
+  });
 
   it('trains a saved compiled program (a small MLP step) to the JS engine\'s numbers, digit for digit', async () => {
     const STEPS = 5;

@@ -10,16 +10,16 @@ import {
 } from "../tape";
 import { gemmRun, gemmReady } from "../gemm";
 import { im2colRun, col2imRun, poolForwardRun, poolBackwardRun } from "../conv";
-import { staged, outShape, sset, isTensor, isFloat, validShape, gradFlag } from "./shape";
+import { sget, outShape, sset, isTensor, isFloat, validShape, gradFlag } from "./shape";
 
 // ── Conv2d ──  per image: out = W @ im2col(x); dW += G @ colsᵀ; dx += col2im(Wᵀ @ G)
-// Staged: strideH, strideW, padH, padW.
 
-export function conv2d(x: i32, w: i32): i32 {
+/** `attrs`: strideH, strideW, padH, padW, one i32 each. */
+export function conv2d(x: i32, w: i32, attrs: usize): i32 {
   if (!isTensor(x) || !isTensor(w)) return fail(ErrorCode.BadTensor);
   if (!isFloat(x) || dtypeOf(x) != dtypeOf(w)) return fail(ErrorCode.BadDType);
   if (rankOf(x) != 4 || rankOf(w) != 4 || dimOf(x, 1) != dimOf(w, 1)) return fail(ErrorCode.BadShape);
-  let sh = staged(0), sw = staged(1), ph = staged(2), pw = staged(3);
+  let sh = sget(attrs, 0), sw = sget(attrs, 1), ph = sget(attrs, 2), pw = sget(attrs, 3);
   if (sh < 1 || sw < 1 || ph < 0 || pw < 0) return fail(ErrorCode.BadArgument);
   // i64 throughout: paddings near 2^31 must not wrap into a plausible size
   let spanH = <i64>dimOf(x, 2) + 2 * <i64>ph - dimOf(w, 2), spanW = <i64>dimOf(x, 3) + 2 * <i64>pw - dimOf(w, 3);
@@ -86,13 +86,14 @@ export function convRun(id: i32, back: bool): bool {
   return true;
 }
 
-// ── MaxPool2d / AvgPool2d ──  staged: kernelH, kernelW, strideH, strideW, padH, padW
+// ── MaxPool2d / AvgPool2d ──
 
-export function pool2d(isMax: bool, x: i32): i32 {
+/** `attrs`: kernelH, kernelW, strideH, strideW, padH, padW, one i32 each. */
+export function pool2d(isMax: bool, x: i32, attrs: usize): i32 {
   if (!isTensor(x)) return fail(ErrorCode.BadTensor);
   if (!isFloat(x)) return fail(ErrorCode.BadDType);
   if (rankOf(x) != 4) return fail(ErrorCode.BadShape);
-  let kh = staged(0), kw = staged(1), sh = staged(2), sw = staged(3), ph = staged(4), pw = staged(5);
+  let kh = sget(attrs, 0), kw = sget(attrs, 1), sh = sget(attrs, 2), sw = sget(attrs, 3), ph = sget(attrs, 4), pw = sget(attrs, 5);
   if (kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || 2 * <i64>ph > kh || 2 * <i64>pw > kw) return fail(ErrorCode.BadArgument);
   let H = dimOf(x, 2), W = dimOf(x, 3);
   if (<i64>H + 2 * ph < kh || <i64>W + 2 * pw < kw) return fail(ErrorCode.BadShape); // ph ≤ kh/2: no overflow
@@ -102,7 +103,7 @@ export function pool2d(isMax: bool, x: i32): i32 {
   sset(outShape, 3, (W + 2 * pw - kw) / sw + 1);
   let id = pushNode(isMax ? NodeKind.MaxPool2d : NodeKind.AvgPool2d, dtypeOf(x), 4, outShape, x, -1, -1, 0);
   if (id < 0) return id;
-  for (let k = 0; k < 6; k++) setIattr(id, k, staged(k));
+  for (let k = 0; k < 6; k++) setIattr(id, k, sget(attrs, k));
   seti(id, F.Flags, gradFlag(x, -1, -1));
   let planes = dimOf(x, 0) * dimOf(x, 1);
   poolForwardRun(dtypeOf(x), isMax, dataOf(x), planes, H, W, kh, kw, sh, sw, ph, pw, dimOf(id, 2), dimOf(id, 3), dataOf(id));

@@ -12,18 +12,19 @@ import {
 import { planBegin, planBroadcast, planContiguous, planCoalesce, setPlanStride } from "../plan";
 import { copyRun, fillRun, scatterAddRowsRun } from "../kernels";
 import {
-  stage, staged, outShape, shapeA, shapeB, shapeC, sget, sset, isTensor, isFloat, shapeInto, validShape, gradFlag, planSame,
+  outShape, shapeA, shapeB, shapeC, sget, sset, isTensor, isFloat, shapeInto, validShape, gradFlag, planSame,
 } from "./shape";
 
 // ── Reshape ──  the same data under a new shape; dx += g
 
-export function reshape(a: i32, rank: i32): i32 {
+/** To the `rank` dims at `dims`. */
+export function reshape(a: i32, rank: i32, dims: usize): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
-  if (!validShape(rank, stage)) return fail(ErrorCode.BadShape);
+  if (!validShape(rank, dims)) return fail(ErrorCode.BadShape);
   let size = 1;
-  for (let d = 0; d < rank; d++) size *= staged(d);
+  for (let d = 0; d < rank; d++) size *= sget(dims, d);
   if (size != sizeOf(a)) return fail(ErrorCode.BadShape);
-  let id = pushNode(NodeKind.Reshape, dtypeOf(a), rank, stage, a, -1, -1, dataOf(a));
+  let id = pushNode(NodeKind.Reshape, dtypeOf(a), rank, dims, a, -1, -1, dataOf(a));
   if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   return id;
@@ -56,19 +57,21 @@ function planPermute(id: i32, a: i32, aSide: i32): void {
   planCoalesce(2);
 }
 
-export function permute(a: i32): i32 {
+/** By the permutation of `count` (a's rank) dims at `perm`. */
+export function permute(a: i32, count: i32, perm: usize): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = rankOf(a);
+  if (count != r) return fail(ErrorCode.BadArgument);
   let seen = 0;
   for (let d = 0; d < r; d++) {
-    let p = staged(d);
+    let p = sget(perm, d);
     if (<u32>p >= <u32>r || (seen & (1 << p))) return fail(ErrorCode.BadArgument);
     seen |= 1 << p;
     sset(outShape, d, dimOf(a, p));
   }
   let id = pushNode(NodeKind.Permute, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
-  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  for (let d = 0; d < r; d++) setIattr(id, d, sget(perm, d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planPermute(id, a, 1);
   copyRun(dtypeOf(a), dtypeOf(a), dataOf(id), dataOf(a), false);
@@ -90,15 +93,16 @@ function planExpand(id: i32, a: i32, aSide: i32): void {
   planCoalesce(2);
 }
 
-export function expand(a: i32, rank: i32): i32 {
+/** To the `rank` dims at `dims`. */
+export function expand(a: i32, rank: i32, dims: usize): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let ra = rankOf(a);
-  if (rank < ra || !validShape(rank, stage)) return fail(ErrorCode.BadShape);
+  if (rank < ra || !validShape(rank, dims)) return fail(ErrorCode.BadShape);
   for (let d = 0; d < ra; d++) {
-    let n = dimOf(a, d), m = staged(d + rank - ra);
+    let n = dimOf(a, d), m = sget(dims, d + rank - ra);
     if (n != m && n != 1) return fail(ErrorCode.BadShape);
   }
-  let id = pushNode(NodeKind.Expand, dtypeOf(a), rank, stage, a, -1, -1, 0);
+  let id = pushNode(NodeKind.Expand, dtypeOf(a), rank, dims, a, -1, -1, 0);
   if (id < 0) return id;
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   planExpand(id, a, 1);
@@ -132,18 +136,19 @@ function planWindow(small: i32, big: i32, bigSide: i32): i32 {
   return off;
 }
 
-/** Slice: the staged starts (rank ints) then ends (rank ints). */
-export function slice(a: i32): i32 {
+/** Slice: `ns` starts at `starts` and `ne` ends at `ends`, one per dim of a. */
+export function slice(a: i32, ns: i32, starts: usize, ne: i32, ends: usize): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = rankOf(a);
+  if (ns != r || ne != r) return fail(ErrorCode.BadArgument);
   for (let d = 0; d < r; d++) {
-    let s = staged(d), e = staged(r + d);
+    let s = sget(starts, d), e = sget(ends, d);
     if (s < 0 || e < s || e > dimOf(a, d)) return fail(ErrorCode.BadArgument);
     sset(outShape, d, e - s);
   }
   let id = pushNode(NodeKind.Slice, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
-  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  for (let d = 0; d < r; d++) setIattr(id, d, sget(starts, d));
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   sliceCopy(id, a, false);
   return id;
@@ -163,12 +168,13 @@ export function sliceCopy(id: i32, a: i32, back: bool): void {
   }
 }
 
-/** Pad: staged before (rank ints) then after (rank ints); fills with value. */
-export function pad(a: i32, value: f64): i32 {
+/** Pad: `nb` widths at `before` and `na` at `after`, one per dim of a; fills with value. */
+export function pad(a: i32, nb: i32, before: usize, na: i32, after: usize, value: f64): i32 {
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = rankOf(a);
+  if (nb != r || na != r) return fail(ErrorCode.BadArgument);
   for (let d = 0; d < r; d++) {
-    let lo = staged(d), hi = staged(r + d);
+    let lo = sget(before, d), hi = sget(after, d);
     if (lo < 0 || hi < 0) return fail(ErrorCode.BadArgument);
     let n = <i64>dimOf(a, d) + lo + hi; // i64: widths near 2^31 must not wrap into a small dim
     if (n > MAX_ELEMENTS) return fail(ErrorCode.BadShape);
@@ -177,7 +183,7 @@ export function pad(a: i32, value: f64): i32 {
   if (!validShape(r, outShape)) return fail(ErrorCode.BadShape);
   let id = pushNode(NodeKind.Pad, dtypeOf(a), r, outShape, a, -1, -1, 0);
   if (id < 0) return id;
-  for (let d = 0; d < r; d++) setIattr(id, d, staged(d));
+  for (let d = 0; d < r; d++) setIattr(id, d, sget(before, d));
   setFattr(id, 0, value);
   if (isFloat(a)) seti(id, F.Flags, gradFlag(a, -1, -1));
   fillRun(dtypeOf(id), dataOf(id), sizeOf(id), value);

@@ -10,7 +10,7 @@ import { planBegin, planContiguous, planCoalesce, setPlanStride } from "../plan"
 import {
   copyRun, reduceSumRun, reduceExtremeRun, storeFromF64s, countTiesRun, extremeBackwardRun,
 } from "../kernels";
-import { outShape, shapeA, sget, sset, isTensor, shapeInto, gradFlag, staged } from "./shape";
+import { outShape, shapeA, sget, sset, isTensor, shapeInto, gradFlag } from "./shape";
 import { REDUCE_KIND_COUNT } from "../../generated/ops";
 
 // ── Reduce ──  sum: dx += g broadcast back; max/min: dx += g/ties where x equals the extreme
@@ -28,15 +28,15 @@ function planReduce(a: i32, mask: i32): void {
   planCoalesce(2);
 }
 
-/** Reduces node a over the `count` axes staged (ascending, distinct); keepdims keeps them as size 1. */
-export function reduce(kind: i32, a: i32, count: i32, keepdims: bool): i32 {
+/** Reduces node a over the `count` axes at `axes` (ascending, distinct); keepdims keeps them as size 1. */
+export function reduce(kind: i32, a: i32, count: i32, axes: usize, keepdims: bool): i32 {
   if (<u32>kind >= <u32>REDUCE_KIND_COUNT) return fail(ErrorCode.BadOp);
   if (!isTensor(a)) return fail(ErrorCode.BadTensor);
   let r = rankOf(a);
   if (<u32>count > <u32>r) return fail(ErrorCode.BadArgument);
   let mask = 0;
   for (let k = 0; k < count; k++) {
-    let ax = staged(k);
+    let ax = sget(axes, k);
     if (<u32>ax >= <u32>r || (mask & (1 << ax))) return fail(ErrorCode.BadArgument);
     mask |= 1 << ax;
   }

@@ -47,6 +47,22 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
   return s;
 }
 
+/**
+ * NumPy broadcasting of shapes the front end has checked broadcast (the
+ * output shape of Binary, Compare and Where nodes); equal shapes, the common
+ * case, cost one comparison per dim.
+ */
+export function broadcastShape(a: readonly number[], b: readonly number[], c: readonly number[] = a): number[] {
+  if (sameShape(a, b) && sameShape(a, c)) return a as number[];
+  const r = Math.max(a.length, b.length, c.length);
+  const out: number[] = [];
+  for (let d = 0; d < r; d++) {
+    const x = a[d - r + a.length] ?? 1, y = b[d - r + b.length] ?? 1, z = c[d - r + c.length] ?? 1;
+    out.push(x !== 1 ? x : y !== 1 ? y : z);
+  }
+  return out;
+}
+
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

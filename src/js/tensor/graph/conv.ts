@@ -7,11 +7,15 @@ import { col2im, im2col } from '../conv.js';
 import { sizeOf } from '../kernels.js';
 import { type BackwardRule, type GemmArray, type TensorTape, alloc, scratchF64 } from '../tape.js';
 
-export function conv2d(t: TensorTape, x: number, w: number, args: Conv2dArgs, outShape: readonly number[]): number {
+/** Output rows (or columns) of a window sliding over `size` padded by `pad` on each side. */
+const windows = (size: number, kernel: number, stride: number, pad: number): number => Math.floor((size + 2 * pad - kernel) / stride) + 1;
+
+export function conv2d(t: TensorTape, x: number, w: number, args: Conv2dArgs): number {
   const X = t.node(x), Wt = t.node(w);
   const [N, C, H, W] = X.shape;
   const [O, , KH, KW] = Wt.shape;
-  const HO = outShape[2], WO = outShape[3];
+  const HO = windows(H, KH, args.strideH, args.padH), WO = windows(W, KW, args.strideW, args.padW);
+  const outShape = [N, O, HO, WO];
   const P = HO * WO, CKK = C * KH * KW;
   const out = t.arena.take(X.dtype, sizeOf(outShape), 'conv2d') as GemmArray;
   const col = t.arena.take(X.dtype, CKK * P, 'conv2d') as GemmArray;
@@ -48,11 +52,12 @@ export const conv2dBack: BackwardRule<'Conv2d'> = (t, n, needX, needW) => {
   if (accX) t.addInto(n.a, accX);
 };
 
-export function maxPool2d(t: TensorTape, x: number, args: Pool2dArgs, outShape: readonly number[]): number {
+export function maxPool2d(t: TensorTape, x: number, args: Pool2dArgs): number {
   const X = t.node(x);
   const [N, C, H, W] = X.shape;
-  const HO = outShape[2], WO = outShape[3];
   const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
+  const HO = windows(H, KH, sh, ph), WO = windows(W, KW, sw, pw);
+  const outShape = [N, C, HO, WO];
   const out = t.arena.take(X.dtype, sizeOf(outShape), 'maxPool2d');
   const arg = alloc('int32', out.length, 'maxPool2d') as Int32Array;
   const xd = X.data;
@@ -92,11 +97,12 @@ export const maxPool2dBack: BackwardRule<'MaxPool2d'> = (t, n) => {
   for (let o = 0; o < arg.length; o++) if (arg[o] >= 0) gx[arg[o]] += g[o];
 };
 
-export function avgPool2d(t: TensorTape, x: number, args: Pool2dArgs, outShape: readonly number[]): number {
+export function avgPool2d(t: TensorTape, x: number, args: Pool2dArgs): number {
   const X = t.node(x);
   const [N, C, H, W] = X.shape;
-  const HO = outShape[2], WO = outShape[3];
   const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = args;
+  const HO = windows(H, KH, sh, ph), WO = windows(W, KW, sw, pw);
+  const outShape = [N, C, HO, WO];
   const out = t.arena.take(X.dtype, sizeOf(outShape), 'avgPool2d');
   const xd = X.data;
   const inv = 1 / (KH * KW);

@@ -6,7 +6,7 @@
 import type { BinaryOpId, CompareKindId, DType, UnaryOpId } from '../../../tensor/backend.js';
 import { ELEMENTWISE } from '../../../generated/ops.js';
 import { compareForward, whereForward } from '../ops.js';
-import { binaryBackward, binaryForward, broadcastStrides, offsets, sizeOf, unaryBackward, unaryForward } from '../kernels.js';
+import { binaryBackward, binaryForward, broadcastShape, broadcastStrides, offsets, sizeOf, unaryBackward, unaryForward } from '../kernels.js';
 import { type BackwardRule, type TensorTape, noGradient, scratchF64 } from '../tape.js';
 
 export function unary(t: TensorTape, op: UnaryOpId, a: number): number {
@@ -22,8 +22,9 @@ export const unaryBack: BackwardRule<'Unary'> = (t, n) => {
   unaryBackward(n.op, x.data, n.data, n.grad!, t.addGrad(n.a));
 };
 
-export function binary(t: TensorTape, op: BinaryOpId, a: number, b: number, outShape: readonly number[]): number {
+export function binary(t: TensorTape, op: BinaryOpId, a: number, b: number): number {
   const x = t.node(a), y = t.node(b);
+  const outShape = broadcastShape(x.shape, y.shape);
   const out = t.arena.take(x.dtype, sizeOf(outShape), ELEMENTWISE[op]?.method ?? 'binary');
   binaryForward(op, x.data, broadcastStrides(x.shape, outShape), y.data, broadcastStrides(y.shape, outShape), out, outShape);
   return t.push('Binary', op, a, b, -1, x.dtype, outShape, out, x.requiresGrad || y.requiresGrad, null);
@@ -38,8 +39,9 @@ export const binaryBack: BackwardRule<'Binary'> = (t, n, needA, needB) => {
   if (needB) t.addInto(n.b, acc, x.data.length);
 };
 
-export function where(t: TensorTape, mask: number, a: number, b: number, outShape: readonly number[]): number {
+export function where(t: TensorTape, mask: number, a: number, b: number): number {
   const m = t.node(mask), x = t.node(a), y = t.node(b);
+  const outShape = broadcastShape(m.shape, x.shape, y.shape);
   const out = t.arena.take(x.dtype, sizeOf(outShape), 'where');
   const om = offsets(outShape, broadcastStrides(m.shape, outShape));
   const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
@@ -69,8 +71,9 @@ export const whereBack: BackwardRule<'Where'> = (t, n, _needMask, needX, needY) 
   }
 };
 
-export function compare(t: TensorTape, kind: CompareKindId, a: number, b: number, outShape: readonly number[]): number {
+export function compare(t: TensorTape, kind: CompareKindId, a: number, b: number): number {
   const x = t.node(a), y = t.node(b);
+  const outShape = broadcastShape(x.shape, y.shape);
   const out = t.arena.take(x.dtype, sizeOf(outShape), 'compare');
   const ox = offsets(outShape, broadcastStrides(x.shape, outShape));
   const oy = offsets(outShape, broadcastStrides(y.shape, outShape));

@@ -2,7 +2,7 @@
 // batch dims and transposed operands; the loops are ../../gemm.ts.
 
 import { gemm } from '../../gemm.js';
-import { broadcastStrides, offsets, sizeOf } from '../kernels.js';
+import { broadcastShape, broadcastStrides, offsets, sizeOf } from '../kernels.js';
 import { type BackwardRule, type GemmArray, type TensorTape } from '../tape.js';
 
 /** For each output matrix, the index of the matrix of a and of b it reads (broadcast batch dims). */
@@ -14,10 +14,11 @@ function batchIndex(sa: readonly number[], sb: readonly number[], so: readonly n
   };
 }
 
-export function matmul(t: TensorTape, a: number, b: number, outShape: readonly number[], transA: boolean, transB: boolean): number {
+export function matmul(t: TensorTape, a: number, b: number, transA: boolean, transB: boolean): number {
   const x = t.node(a), y = t.node(b);
-  const r = outShape.length;
-  const M = outShape[r - 2], N = outShape[r - 1], K = x.shape[x.shape.length - (transA ? 2 : 1)];
+  const ra = x.shape.length, rb = y.shape.length;
+  const M = x.shape[ra - (transA ? 1 : 2)], K = x.shape[ra - (transA ? 2 : 1)], N = y.shape[rb - (transB ? 2 : 1)];
+  const outShape = ra === 2 && rb === 2 ? [M, N] : [...broadcastShape(x.shape.slice(0, -2), y.shape.slice(0, -2)), M, N];
   const { ia, ib } = batchIndex(x.shape, y.shape, outShape);
   const out = t.arena.take(x.dtype, sizeOf(outShape), 'matmul') as GemmArray;
   const xd = x.data as GemmArray, yd = y.data as GemmArray;

@@ -20,8 +20,14 @@ function reduceStrides(shape: readonly number[], axes: readonly number[]): Int32
   return so;
 }
 
-export function reduce(t: TensorTape, kind: ReduceKindId, a: number, axes: readonly number[], outShape: readonly number[]): number {
+export function reduce(t: TensorTape, kind: ReduceKindId, a: number, axes: readonly number[], keepdims: boolean): number {
   const x = t.node(a);
+  const r = keepdims ? x.shape.length : x.shape.length - axes.length;
+  const outShape = new Array<number>(r); // sized up front: push would reserve room for 17
+  for (let d = 0, k = 0; d < x.shape.length; d++) {
+    if (!axes.includes(d)) outShape[k++] = x.shape[d];
+    else if (keepdims) outShape[k++] = 1;
+  }
   const so = reduceStrides(x.shape, axes);
   const n = sizeOf(outShape);
   const acc = scratchF64(n, 'reduce');
