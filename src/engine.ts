@@ -1,5 +1,5 @@
-import { checkName, checkNumber, checkOptions, describe } from './check.js';
-import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
+import { checkFlag, checkName, checkNumber, checkOptions, describe } from './check.js';
+import { Generation, type BackwardOptions, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import { EngineMethods } from './generated/methods.js';
 import {
@@ -16,6 +16,8 @@ import { JsTensorBackend } from './js/tensor.js';
 import { WasmTensorBackend } from './wasm/tensor.js';
 import { Tensor, TensorParam, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
+import * as transforms from './transforms/functions.js';
+import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
@@ -272,11 +274,24 @@ export class Engine extends EngineMethods<Value, Scalar> {
     return this.binary(Op.Div, this.sum(xs), xs.length, 'mean');
   }
 
-  /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
-  backward(root: Value): void {
-    const id = this.idOf(root, 'backward');
+  /**
+   * Reverse sweep from `root`; see Value.grad for what each gradient then holds.
+   * With `createGraph: true` the sweep is also recorded as nodes, and each
+   * leaf's and parameter's gradient becomes a differentiable Value, `x.gradValue`.
+   */
+  backward(root: Value, options?: BackwardOptions): void {
+    const createGraph = checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
+    const id = createGraph ? graphId(this, root, 'backward') : this.idOf(root, 'backward');
     this.watchBackward('backward');
     this.tape.backward(id);
+    if (createGraph) recordBackward(this, root);
+  }
+
+  // ── function transforms (src/transforms/, docs/transforms.md): results are Values, differentiable again ──
+
+  /** torch.autograd.grad: d(outputs)/d(inputs) as Values, graph nodes with createGraph; `.grad` is left alone. */
+  gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[] {
+    return transforms.gradients(this, outputs, inputs, options);
   }
 
   /**
@@ -374,6 +389,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
 
   /** Sets every gradient, of nodes and of parameters, to 0. */
   zeroGrad(): void {
+    clearGradValues(this);
     this.tape.zeroGrad();
     this.tensors.zeroGrad();
   }
@@ -667,6 +683,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
   /** @internal */ nodeInput(id: number, k: 0 | 1): number { return this.tape.input(id, k); }
   /** @internal */ paramValue(slot: number): number { return this.tape.paramValue(slot); }
   /** @internal */ paramGrad(slot: number): number { return this.tape.paramGrad(slot); }
+  /** @internal */ gradValueOf(v: Value): Value | null { return gradValueOf(this, v); }
 
   /** @internal */
   nameOf(v: Value): string | undefined {

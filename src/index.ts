@@ -1,6 +1,9 @@
 export { createEngine, Engine, type EngineOptions, type EngineStats, type EngineWarning, type Kept } from './engine.js';
 export { WasmgradMemoryError, WasmgradTapeBudgetError, WasmgradScopeError } from './tape.js';
 export { Value, Param, type Scalar } from './value.js';
+export type { BackwardOptions } from './context.js';
+export { WasmgradNonScalarError, WasmgradTangentError, WasmgradStaleGraphError, WasmgradGradcheckError } from './transforms/errors.js';
+export type { GradientsOptions } from './transforms/functions.js';
 export { Program, FORMAT_VERSION, type RunResult } from './program.js';
 export { Op, OP_INFO, OP_NAMES, type OpName, type OpId, type OpInfo } from './ops.js';
 export type { BackendName } from './tape.js';
