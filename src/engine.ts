@@ -293,6 +293,34 @@ export class Engine extends EngineMethods<Value, Scalar> {
   gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[] {
     return transforms.gradients(this, outputs, inputs, options);
   }
+  /** jax.grad: `eng.grad(f)(x)` is df/dx at x; argnums picks the argument(s); composes (`eng.grad(eng.grad(f))`). */
+  grad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => transforms.Grads<N> {
+    return transforms.grad(this, f, options);
+  }
+  /** jax.value_and_grad: `[f(x), df/dx]`. */
+  valueAndGrad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => [Value, transforms.Grads<N>] {
+    return transforms.valueAndGrad(this, f, options);
+  }
+  /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
+  vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]] {
+    return transforms.vjp(this, f, ...primals);
+  }
+  /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
+  jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]] {
+    return transforms.jvp(this, f, primals, tangents);
+  }
+  /** jax.jacrev: `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j. */
+  jacobian(f: transforms.VectorFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
+    return transforms.jacobian(this, f, options);
+  }
+  /** jax.hessian: `eng.hessian(f)(...args)[i][j]` = ∂²f / ∂a_i ∂a_j. */
+  hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
+    return transforms.hessian(this, f, options);
+  }
+  /** The Hessian-vector product at primals along tangents, forward over reverse. */
+  hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[] {
+    return transforms.hvp(this, f, primals, tangents);
+  }
 
   /**
    * Records `fn` once and returns a Program that replays it, forward and

@@ -187,6 +187,7 @@ describe.each(BACKENDS)('backward({ createGraph: true }) (%s)', (backend) => {
     expect(() => y.backward({ createGraph: true })).toThrow(WasmgradStaleGraphError);
     expect(() => eng.backward(y, { createGraph: true })).toThrow(/made before eng\.reset\(\), which freed its graph/);
     expect(() => eng.gradients(eng.value(1).exp(), [x])).toThrow(WasmgradStaleGraphError);
+    expect(() => eng.grad((a) => a.mul(2))(y)).toThrow(WasmgradStaleGraphError);
     eng.reset();
   });
 });

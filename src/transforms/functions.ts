@@ -129,3 +129,113 @@ export function gradients(eng: EngineType, outs: Value | readonly Value[], input
   const grads = sweep(eng, roots, seeds, inputs);
   return createGraph ? grads : grads.map((g) => eng.constant(g.data));
 }
+
+/** jax.value_and_grad: f's value and its gradient with respect to argnums (default 0). */
+export function valueAndGrad<N extends Argnums = 0>(
+  eng: EngineType, f: ScalarFunction, options?: GradOptions<N>,
+): (...args: Scalar[]) => [Value, Grads<N>] {
+  const what = 'valueAndGrad';
+  checkFunction(f, what);
+  const o = checkOptions(options, what, ['argnums']);
+  const argnums: Argnums = o.argnums ?? 0;
+  return (...args) => {
+    const xs = primals(eng, args, what);
+    const nums = argnumList(argnums, xs.length, what);
+    const out = scalarOutput(eng, f(...xs), what);
+    const grads = sweep(eng, [out], [eng.constant(1)], nums.map((i) => xs[i]));
+    return [out, (typeof argnums === 'number' ? grads[0] : grads) as Grads<N>];
+  };
+}
+
+/** jax.grad: the function that returns f's gradient with respect to argnums (default 0), as differentiable Values. */
+export function grad<N extends Argnums = 0>(eng: EngineType, f: ScalarFunction, options?: GradOptions<N>): (...args: Scalar[]) => Grads<N> {
+  checkFunction(f, 'grad');
+  const vg = valueAndGrad(eng, f, options);
+  return (...args) => vg(...args)[1];
+}
+
+/**
+ * jax.vjp: f's output at the primals, and the function that maps cotangents
+ * (one per output: a number or a Value) to the vector-Jacobian product, one
+ * Value per primal. The function may be called several times.
+ */
+export function vjp(
+  eng: EngineType, f: VectorFunction, ...args: Scalar[]
+): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]] {
+  const what = 'vjp';
+  checkFunction(f, what);
+  const xs = primals(eng, args, what);
+  const { list, many } = outputs(eng, f(...xs), what);
+  const pullback = (cotangents: Scalar | readonly Scalar[]): Value[] => {
+    const cts = Array.isArray(cotangents) ? cotangents : [cotangents as Scalar];
+    if (Array.isArray(cotangents) !== many || cts.length !== list.length) {
+      throw new WasmgradTangentError(
+        `vjp: f returned ${many ? `${list.length} outputs` : 'one Value'}, so the cotangents must be ` +
+          `${many ? `an array of ${list.length}` : 'one number or Value'}; got ${Array.isArray(cotangents) ? `an array of ${cts.length}` : describe(cotangents)}`,
+      );
+    }
+    return sweep(eng, list, cts.map((c, k) => asValue(eng, c, what, `cotangent ${k}`)), xs);
+  };
+  return [many ? list : list[0], pullback];
+}
+
+/**
+ * jax.jvp, in true forward mode: f's output at the primals and its
+ * directional derivative along the tangents (one per primal), in one forward
+ * sweep over the nodes f recorded (./graph.ts forwardSweep).
+ */
+export function jvp(
+  eng: EngineType, f: VectorFunction, primalArgs: readonly Scalar[], tangentArgs: readonly Scalar[],
+): [Value | Value[], Value | Value[]] {
+  const what = 'jvp';
+  checkFunction(f, what);
+  if (!Array.isArray(primalArgs)) throw new TypeError(`${what}: primals must be an array, got ${describe(primalArgs)}`);
+  if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
+    throw new WasmgradTangentError(
+      `${what}: ${Array.isArray(tangentArgs) ? `${tangentArgs.length} tangents` : `tangents ${describe(tangentArgs)}`} for ${primalArgs.length} primals; ` +
+        'give one tangent (a number or a Value) per primal',
+    );
+  }
+  const tangents = tangentArgs.map((t, k) => asValue(eng, t, what, `tangent ${k}`));
+  const start = eng.tape.nodeCount;
+  const xs = primals(eng, primalArgs, what);
+  const { list, many } = outputs(eng, f(...xs), what);
+  const tangentOf = forwardSweep(eng, start, eng.tape.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])));
+  let zero: Value | null = null;
+  const outTangents = list.map((o) => tangentOf(o.id) ?? (zero ??= eng.constant(0)));
+  return many ? [list, outTangents] : [list[0], outTangents[0]];
+}
+
+/** jax.jacrev: J[i][j] = ∂ output i / ∂ argument argnums[j] (default every argument), one reverse sweep per output. */
+export function jacobian(eng: EngineType, f: VectorFunction, options?: MatrixOptions): (...args: Scalar[]) => Value[][] {
+  const what = 'jacobian';
+  checkFunction(f, what);
+  const o = checkOptions(options, what, ['argnums']);
+  return (...args) => {
+    const xs = primals(eng, args, what);
+    const wrt = argnumList(o.argnums ?? xs.map((_, k) => k), xs.length, what).map((i) => xs[i]);
+    const { list } = outputs(eng, f(...xs), what);
+    return list.map((out) => sweep(eng, [out], [eng.constant(1)], wrt));
+  };
+}
+
+/** jax.hessian: H[i][j] = ∂²f / ∂a_i ∂a_j over argnums (default every argument), the Jacobian of the gradient. */
+export function hessian(eng: EngineType, f: ScalarFunction, options?: MatrixOptions): (...args: Scalar[]) => Value[][] {
+  const what = 'hessian';
+  checkFunction(f, what);
+  const o = checkOptions(options, what, ['argnums']);
+  return (...args) => {
+    const argnums = o.argnums ?? args.map((_, k) => k);
+    const g = grad(eng, (...xs) => scalarOutput(eng, f(...xs), what), { argnums });
+    return jacobian(eng, (...xs) => g(...xs), { argnums })(...args);
+  };
+}
+
+/** The Hessian-vector product H·v at the primals, forward over reverse: the jvp of the gradient (every argument). */
+export function hvp(eng: EngineType, f: ScalarFunction, primalArgs: readonly Scalar[], tangentArgs: readonly Scalar[]): Value[] {
+  checkFunction(f, 'hvp');
+  if (!Array.isArray(primalArgs)) throw new TypeError(`hvp: primals must be an array, got ${describe(primalArgs)}`);
+  const argnums = primalArgs.map((_, k) => k);
+  const g = grad(eng, (...xs) => scalarOutput(eng, f(...xs), 'hvp'), { argnums });
+  return jvp(eng, (...xs) => g(...xs), primalArgs, tangentArgs)[1] as Value[];
+}
