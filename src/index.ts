@@ -3,6 +3,8 @@ export { WasmgradMemoryError, WasmgradTapeBudgetError, WasmgradScopeError } from
 export { Value, Param, type Scalar } from './value.js';
 export type { BackwardOptions } from './context.js';
 export { WasmgradNonScalarError, WasmgradTangentError, WasmgradStaleGraphError, WasmgradGradcheckError } from './transforms/errors.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradgradcheckOptions } from './transforms/gradcheck.js';
+export type { GradcheckMismatch } from './transforms/errors.js';
 export type { Argnums, Grads, GradOptions, GradientsOptions, MatrixOptions, ScalarFunction, VectorFunction } from './transforms/functions.js';
 export { Program, FORMAT_VERSION, type RunResult } from './program.js';
 export { Op, OP_INFO, OP_NAMES, type OpName, type OpId, type OpInfo } from './ops.js';

@@ -35,11 +35,20 @@ export class WasmgradStaleGraphError extends Error {
   }
 }
 
+/** The element of a Jacobian where gradcheck found analytic and numeric derivatives furthest apart. */
+export interface GradcheckMismatch {
+  /** The output (row) and input (column) of the Jacobian. */
+  readonly output: number;
+  readonly input: number;
+  readonly analytic: number;
+  readonly numeric: number;
+}
+
 /** gradcheck or gradgradcheck found an analytic derivative that central differences disagree with. */
 export class WasmgradGradcheckError extends Error {
   readonly code = 'WASMGRAD_GRADCHECK' as const;
 
-  constructor(message: string) {
+  constructor(message: string, readonly worst: GradcheckMismatch) {
     super(message);
     this.name = 'WasmgradGradcheckError';
   }
