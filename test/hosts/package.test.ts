@@ -32,8 +32,9 @@ describe('npm pack', () => {
     }
     const strays = files.filter((f) => /^(test|assembly|examples|hosts|bench|\.ci|node_modules)\/|\.wat$|\.debug\.|\.tgz$/.test(f));
     expect(strays).toEqual([]);
-    // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources.
-    expect(report.size, 'packed size in bytes').toBeLessThan(440_000);
+    // Three builds of the core (relaxed SIMD, SIMD and baseline, ~100 kB each before gzip), the compiled JS and its sources
+    // (the function transforms and their generated rules brought it to ~441 kB).
+    expect(report.size, 'packed size in bytes').toBeLessThan(460_000);
   });
 
   it("the published typings declare the engine's public members and hide its internals", async () => {
