@@ -3,8 +3,8 @@
 //   node registry/generate.mjs           write the files that changed
 //   node registry/generate.mjs --check   exit 1 if any is stale (what test/registry.test.ts checks)
 //
-// Two files are generated whole (assembly/generated/ops.ts, src/generated/ops.ts);
-// in include/wasmgrad.h and docs/abi.md only the text between BEGIN GENERATED
+// Some files are generated whole (assembly/generated/ops.ts, src/generated/*.ts);
+// in include/wasmgrad.h and the docs only the text between BEGIN GENERATED
 // and END GENERATED markers is, so their prose stays hand-written.
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -683,6 +683,7 @@ export function generate(read = (path) => readOrNull(path) ?? '') {
   abi = splice('docs/abi.md', abi, 'errors', errorsSection(), '<!-- ', ' -->');
   abi = splice('docs/abi.md', abi, 'tensor kinds', tensorKindsSection(), '<!-- ', ' -->');
   const reference = splice('docs/ops.md', read('docs/ops.md'), 'ops', opsReferenceSection(), '<!-- ', ' -->');
+  const transforms = splice('docs/transforms.md', read('docs/transforms.md'), 'rules', rulesSection(), '<!-- ', ' -->');
   // Only once the module is built: a fresh clone keeps the checked-in file until then.
   const dts = read('build/wasmgrad.d.ts');
   const compiled = dts ? [{ path: 'src/generated/exports.ts', content: exportsFile(dts) }] : [];
@@ -691,6 +692,7 @@ export function generate(read = (path) => readOrNull(path) ?? '') {
     { path: 'src/generated/methods.ts', content: methodsFile() },
     { path: 'src/generated/rules.ts', content: rulesFile() },
     { path: 'docs/ops.md', content: reference },
+    { path: 'docs/transforms.md', content: transforms },
     { path: 'assembly/generated/ops.ts', content: assemblyFile() },
     { path: 'src/generated/ops.ts', content: typescriptFile() },
     { path: 'include/wasmgrad.h', content: header },
