@@ -66,8 +66,10 @@ export function graphId(eng: EngineType, v: unknown, what: string): number {
 export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Value[], targets: readonly number[]): (Value | null)[] {
   if (targets.length === 0) return [];
   const gen = eng.current;
-  const top = Math.max(...roots);
-  const low = Math.min(...targets);
+  // loops, not Math.max(...list): a spread of every leaf of a large graph would overflow the stack
+  let top = -1, low = Infinity;
+  for (const r of roots) top = Math.max(top, r);
+  for (const t of targets) low = Math.min(low, t);
   if (top < low) return targets.map(() => null);
   const span = top - low + 1;
 
