@@ -19,3 +19,10 @@ export function staleFiles(read?: (path: string) => string | null): Generated[];
 
 /** Ops with a method but no `### Name` note in the text of docs/ops.md. */
 export function opsWithoutNotes(doc: string): string[];
+
+/**
+ * One rule of op `name` (kind 'vjp' or 'jvp', in the language of
+ * registry/ops.mjs) as the TypeScript src/generated/rules.ts gets, after the
+ * checks npm run gen makes; throws, naming the op, where they fail.
+ */
+export function compileRuleFor(name: string, kind: 'vjp' | 'jvp', text: string): string;

@@ -14,10 +14,14 @@ export interface Gradient {
   readonly reads: readonly ('x' | 'y' | 'out' | 'g')[];
   /** g·∂out/∂input per input, as docs/abi.md prints it. */
   readonly rule: string;
-  /** The second backward rule, written with differentiable ops (gradients of gradients). */
-  readonly differentiable: null;
-  /** The forward-mode rule. */
-  readonly jvp: null;
+  /**
+   * Per input, its vector-Jacobian product in the rule language (registry/ops.mjs),
+   * written with differentiable ops (gradients of gradients); null for an input
+   * that gets no gradient; the field is null for leaves.
+   */
+  readonly differentiable: readonly (string | null)[] | null;
+  /** The forward-mode rule: the output's tangent from dx, dy; null for leaves. */
+  readonly jvp: string | null;
 }
 
 export interface Op {

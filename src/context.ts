@@ -36,6 +36,14 @@ export class Generation {
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface EngineType {}
 
+export interface BackwardOptions {
+  /**
+   * Also record the backward pass as graph nodes (PyTorch's create_graph), so
+   * that the gradients, as Values (`x.gradValue`), can be differentiated again.
+   */
+  createGraph?: boolean;
+}
+
 /** What the engine reads of a scalar handle (Value, Param). */
 export interface ScalarHandle {
   owner: Generation;
@@ -87,7 +95,9 @@ export interface EngineContext {
   nodeInput(id: number, k: 0 | 1): number;
   nameOf(v: ScalarHandle): string | undefined;
   setName(v: ScalarHandle, name: string): void;
-  backward(root: ScalarHandle): void;
+  backward(root: ScalarHandle, options?: BackwardOptions): void;
+  /** The differentiable gradient backward({ createGraph: true }) gave a leaf or parameter, or null. */
+  gradValueOf(v: ScalarHandle): ScalarHandle | null;
 
   paramValue(slot: number): number;
   paramGrad(slot: number): number;

@@ -1,5 +1,5 @@
-import { checkName, checkNumber, describe } from './check.js';
-import { Generation, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
+import { checkFlag, checkName, checkNumber, checkOptions, describe } from './check.js';
+import { Generation, type BackwardOptions, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, type OpId } from './ops.js';
 import { EngineMethods } from './generated/methods.js';
 import { memoryError, type BackendName, type Tape } from './tape.js';
@@ -13,6 +13,8 @@ import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
 import { Tensor, TensorParam, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
+import * as transforms from './transforms/functions.js';
+import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 
 export type { EngineStats, EngineWarning } from './memory.js';
 
@@ -140,11 +142,52 @@ export class Engine extends EngineMethods<Value, Scalar> {
     return this.binary(Op.Div, this.sum(xs), xs.length, 'mean');
   }
 
-  /** Reverse sweep from `root`; see Value.grad for what each gradient then holds. */
-  backward(root: Value): void {
-    const id = this.idOf(root, 'backward');
+  /**
+   * Reverse sweep from `root`; see Value.grad for what each gradient then holds.
+   * With `createGraph: true` the sweep is also recorded as nodes, and each
+   * leaf's and parameter's gradient becomes a differentiable Value, `x.gradValue`.
+   */
+  backward(root: Value, options?: BackwardOptions): void {
+    const createGraph = checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
+    const id = createGraph ? graphId(this, root, 'backward') : this.idOf(root, 'backward');
     this.watch.backward('backward');
     this.tape.backward(id);
+    if (createGraph) recordBackward(this, root);
+  }
+
+  // ── function transforms (src/transforms/, docs/transforms.md): results are Values, differentiable again ──
+
+  /** torch.autograd.grad: d(outputs)/d(inputs) as Values, graph nodes with createGraph; `.grad` is left alone. */
+  gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[] {
+    return transforms.gradients(this, outputs, inputs, options);
+  }
+  /** jax.grad: `eng.grad(f)(x)` is df/dx at x; argnums picks the argument(s); composes (`eng.grad(eng.grad(f))`). */
+  grad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => transforms.Grads<N> {
+    return transforms.grad(this, f, options);
+  }
+  /** jax.value_and_grad: `[f(x), df/dx]`. */
+  valueAndGrad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => [Value, transforms.Grads<N>] {
+    return transforms.valueAndGrad(this, f, options);
+  }
+  /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
+  vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]] {
+    return transforms.vjp(this, f, ...primals);
+  }
+  /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
+  jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]] {
+    return transforms.jvp(this, f, primals, tangents);
+  }
+  /** jax.jacrev: `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j. */
+  jacobian(f: transforms.VectorFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
+    return transforms.jacobian(this, f, options);
+  }
+  /** jax.hessian: `eng.hessian(f)(...args)[i][j]` = ∂²f / ∂a_i ∂a_j. */
+  hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
+    return transforms.hessian(this, f, options);
+  }
+  /** The Hessian-vector product at primals along tangents, forward over reverse. */
+  hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[] {
+    return transforms.hvp(this, f, primals, tangents);
   }
 
   /**
@@ -186,6 +229,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
 
   /** Sets every gradient, of nodes and of parameters, to 0. */
   zeroGrad(): void {
+    clearGradValues(this);
     this.tape.zeroGrad();
     this.tensors.zeroGrad();
   }
@@ -437,6 +481,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
   /** @internal */ nodeInput(id: number, k: 0 | 1): number { return this.tape.input(id, k); }
   /** @internal */ paramValue(slot: number): number { return this.tape.paramValue(slot); }
   /** @internal */ paramGrad(slot: number): number { return this.tape.paramGrad(slot); }
+  /** @internal */ gradValueOf(v: Value): Value | null { return gradValueOf(this, v); }
 
   /** @internal */
   nameOf(v: Value): string | undefined {

@@ -1,5 +1,5 @@
 import { checkName } from './check.js';
-import type { EngineContext, EngineType, Generation } from './context.js';
+import type { BackwardOptions, EngineContext, EngineType, Generation } from './context.js';
 import { OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
 import { ValueMethods } from './generated/methods.js';
 
@@ -102,9 +102,23 @@ export class Value extends ValueMethods<Value, Scalar> {
     return e.nodeInput(e.readId(this, 'paramSlot'), 0);
   }
 
-  /** Reverse sweep from this node: every node it depends on gets d(this)/d(node). */
-  backward(): void {
-    this.owner.engine.backward(this);
+  /**
+   * Reverse sweep from this node: every node it depends on gets d(this)/d(node).
+   * With `{ createGraph: true }` the sweep is also recorded as nodes, so that
+   * leaves' and parameters' `gradValue` can be differentiated again.
+   */
+  backward(options?: BackwardOptions): void {
+    this.owner.engine.backward(this, options);
+  }
+
+  /**
+   * The gradient as a differentiable Value, for leaves and parameters after
+   * `backward({ createGraph: true })` (null before): what PyTorch's `x.grad` is
+   * after `backward(create_graph=True)`. Like `grad`, it accumulates across such
+   * calls until `zeroGrad()`; `grad` stays the number.
+   */
+  get gradValue(): Value | null {
+    return this.owner.engine.gradValueOf(this) as Value | null;
   }
 
   override toString(): string {

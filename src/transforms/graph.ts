@@ -1,0 +1,185 @@
+// Differentiating the scalar tape with the registry's rules (src/generated/rules.ts)
+// instead of the fused kernels: every gradient and tangent is itself a Value,
+// pushed onto the same tape, so it can be differentiated again.
+//
+// - reverseSweep: the backward pass as graph nodes (PyTorch's create_graph).
+//   It walks the tape in reverse from the roots as the fused sweep does and adds
+//   each input's share in the same order, so that first-order results are the
+//   fused kernels' bit for bit (test/create-graph.test.ts).
+// - forwardSweep: forward mode. One pass, in push order, over the nodes a
+//   function recorded, giving each the tangent its op's jvp rule makes of its
+//   inputs' tangents; no reverse pass, no transposition.
+
+import type { EngineType, Generation } from '../context.js';
+import { OP_ARITY, Op } from '../ops.js';
+import { RULE_BY_ID, type RuleHelpers } from '../generated/rules.js';
+import { Param, Value } from '../value.js';
+import { WasmgradStaleGraphError } from './errors.js';
+
+const helpersByEngine = new WeakMap<EngineType, RuleHelpers<Value>>();
+
+/** The rules' detached masks on the scalar tape: constants, read from the operands' values when the rule runs. */
+export function valueHelpers(eng: EngineType): RuleHelpers<Value> {
+  let h = helpersByEngine.get(eng);
+  if (h !== undefined) return h;
+  const num = (b: Value | number): number => (typeof b === 'number' ? b : b.data);
+  const mask = (holds: boolean): Value => eng.constant(holds ? 1 : 0);
+  h = {
+    gt: (a, b) => mask(a.data > num(b)),
+    ge: (a, b) => mask(a.data >= num(b)),
+    lt: (a, b) => mask(a.data < num(b)),
+    eq: (a, b) => mask(a.data === num(b)),
+    sign: (a) => {
+      const d = a.data;
+      return eng.constant(d > 0 ? 1 : d < 0 ? -1 : d === 0 ? 0 : NaN);
+    },
+    where: (m, a, b) => {
+      const pick = m.data !== 0 ? a : b;
+      return typeof pick === 'number' ? eng.constant(pick) : pick;
+    },
+  };
+  helpersByEngine.set(eng, h);
+  return h;
+}
+
+/**
+ * The node id of `v` for a graph-recording sweep, after checking that its
+ * graph still exists: a Value from before eng.reset() is a
+ * WasmgradStaleGraphError; other misuse gets the engine's own message.
+ */
+export function graphId(eng: EngineType, v: unknown, what: string): number {
+  if (v instanceof Value && !(v instanceof Param) && v.owner.engine === eng && v.owner !== eng.current && !v.owner.traced && v.owner.index >= 0) {
+    throw new WasmgradStaleGraphError(
+      `${what}: this Value was made before eng.reset(), which freed its graph (made in generation ${v.owner.index}, ` +
+        `the tape is at generation ${eng.current.index}); there is nothing left to differentiate: build the graph again after the reset`,
+    );
+  }
+  return eng.idOf(v as Value, what);
+}
+
+/**
+ * Reverse sweep from `roots`, each seeded with its gradient, recording every
+ * op's vjp rule as new nodes. Only nodes that depend on one of `targets`
+ * (node ids) get a gradient. Returns each target's gradient, or null where
+ * the roots do not depend on it.
+ */
+export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Value[], targets: readonly number[]): (Value | null)[] {
+  if (targets.length === 0) return [];
+  const gen = eng.current;
+  // loops, not Math.max(...list): a spread of every leaf of a large graph would overflow the stack
+  let top = -1, low = Infinity;
+  for (const r of roots) top = Math.max(top, r);
+  for (const t of targets) low = Math.min(low, t);
+  if (top < low) return targets.map(() => null);
+  const span = top - low + 1;
+
+  // needs[i]: node low + i depends on a target (or is one), so gradient flows to it.
+  const needs = new Uint8Array(span);
+  for (const t of targets) if (t <= top) needs[t - low] = 1;
+  for (let id = low; id <= top; id++) {
+    if (needs[id - low]) continue;
+    const arity = OP_ARITY[eng.nodeOp(id)];
+    for (let k = 0; k < arity; k++) {
+      const input = eng.nodeInput(id, k as 0 | 1);
+      if (input >= low && needs[input - low]) { needs[id - low] = 1; break; }
+    }
+  }
+
+  const grads: (Value | undefined)[] = new Array(span);
+  const add = (id: number, g: Value): void => {
+    const i = id - low;
+    const prev = grads[i];
+    grads[i] = prev === undefined ? g : prev.add(g);
+  };
+  roots.forEach((r, k) => { if (r >= low && needs[r - low]) add(r, seeds[k]); });
+
+  const helpers = valueHelpers(eng);
+  for (let id = top; id >= low; id--) {
+    const g = grads[id - low];
+    if (g === undefined) continue;
+    const op = eng.nodeOp(id);
+    const arity = OP_ARITY[op];
+    if (arity === 0) continue;
+    const a = eng.nodeInput(id, 0);
+    const b = arity === 2 ? eng.nodeInput(id, 1) : -1;
+    const parts = RULE_BY_ID.get(op)!.vjp(g, new Value(gen, a), b < 0 ? undefined : new Value(gen, b), new Value(gen, id), helpers);
+    for (let k = 0; k < arity; k++) {
+      const input = k === 0 ? a : b;
+      const part = parts[k];
+      if (part !== null && input >= low && needs[input - low]) add(input, part);
+    }
+  }
+  return targets.map((t) => (t <= top ? grads[t - low] ?? null : null));
+}
+
+/**
+ * Forward mode over nodes [start, end): each node seeded in `seeds` takes that
+ * tangent, every other node the one its op's jvp rule makes of its inputs'
+ * (none where no input has one: the node does not depend on a seed). Returns
+ * the tangent of node id, or null.
+ */
+export function forwardSweep(eng: EngineType, start: number, end: number, seeds: ReadonlyMap<number, Value>): (id: number) => Value | null {
+  const gen = eng.current;
+  const tangents: (Value | null)[] = new Array(Math.max(0, end - start)).fill(null);
+  const helpers = valueHelpers(eng);
+  let zero: Value | null = null;
+  const zeroTangent = (): Value => (zero ??= eng.constant(0));
+  for (let id = start; id < end; id++) {
+    const seed = seeds.get(id);
+    if (seed !== undefined) { tangents[id - start] = seed; continue; }
+    const op = eng.nodeOp(id);
+    const arity = OP_ARITY[op];
+    if (arity === 0) continue;
+    const a = eng.nodeInput(id, 0);
+    const b = arity === 2 ? eng.nodeInput(id, 1) : -1;
+    const ta = a >= start ? tangents[a - start] : null;
+    const tb = b >= start ? tangents[b - start] : null;
+    if (ta === null && tb === null) continue;
+    tangents[id - start] = RULE_BY_ID.get(op)!.jvp(
+      ta ?? zeroTangent(), arity === 2 ? tb ?? zeroTangent() : undefined,
+      new Value(gen, a), b < 0 ? undefined : new Value(gen, b), new Value(gen, id), helpers,
+    );
+  }
+  return (id) => (id >= start && id < end ? tangents[id - start] : null);
+}
+
+// ── backward({ createGraph: true }) and Value#gradValue ──
+
+/** Per generation, the differentiable gradients backward({ createGraph: true }) left, by node id. */
+const gradValues = new WeakMap<Generation, Map<number, Value>>();
+
+/**
+ * The graph-recording half of backward({ createGraph: true }) (the fused
+ * sweep has already set every `.grad` number): records the backward pass
+ * from root and keeps each leaf's and parameter's gradient as a Value. Like
+ * `.grad`, those accumulate across calls until zeroGrad() (PyTorch's rule).
+ */
+export function recordBackward(eng: EngineType, root: Value): void {
+  const r = graphId(eng, root, 'backward');
+  const targets: number[] = [];
+  for (let id = 0; id <= r; id++) {
+    const op = eng.nodeOp(id);
+    if (op === Op.Leaf || op === Op.Param) targets.push(id);
+  }
+  const grads = reverseSweep(eng, [r], [eng.constant(1)], targets);
+  let kept = gradValues.get(eng.current);
+  if (kept === undefined) gradValues.set(eng.current, (kept = new Map()));
+  targets.forEach((id, k) => {
+    const g = grads[k];
+    if (g === null) return;
+    const prev = kept.get(id);
+    kept.set(id, prev === undefined ? g : prev.add(g));
+  });
+}
+
+/** The differentiable gradient of a leaf or parameter from backward({ createGraph: true }) calls, or null. */
+export function gradValueOf(eng: EngineType, v: Value): Value | null {
+  if (v instanceof Param && v.owner !== eng.current) return null; // not read on this tape: nothing reached it
+  const id = eng.readId(v, 'gradValue');
+  return gradValues.get(eng.current)?.get(id) ?? null;
+}
+
+/** zeroGrad(): the kept gradient Values start again from nothing. */
+export function clearGradValues(eng: EngineType): void {
+  gradValues.delete(eng.current);
+}
