@@ -11,7 +11,8 @@ import { TapeWatch, TensorOpsViews, type EngineStats, type MemoryOptions } from 
 import { Scopes } from './scope.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
-import { Tensor, TensorParam, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
+import { TensorParam } from './tensor/param.js';
+import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
 import * as transforms from './transforms/functions.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';

@@ -4,7 +4,8 @@
 
 import { describe } from './check.js';
 import { WasmgradScopeError } from './tape.js';
-import { Tensor, TensorParam } from './tensor/tensor.js';
+import { Tensor } from './tensor/tensor.js';
+import { TensorParam } from './tensor/param.js';
 import { Value } from './value.js';
 
 /** What a scope needs of its engine. */

@@ -7,7 +7,9 @@ import type { EngineContext } from '../context.js';
 import { Random } from '../random.js';
 import type { DType, TypedData } from './backend.js';
 import * as S from './shape.js';
-import { Tensor, TensorParam, allocTyped, checkDtype, dtypeOfTyped, make, toTyped, type NestedArray } from './tensor.js';
+import { Tensor, checkDtype, make } from './tensor.js';
+import { TensorParam } from './param.js';
+import { allocTyped, dtypeOfTyped, toTyped, type NestedArray } from './data.js';
 
 export interface TensorOptions {
   /** Default: float32, or the typed array's own type (Float64Array → float64, Int32Array → int32). */

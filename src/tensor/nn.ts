@@ -8,7 +8,9 @@ import type { Engine } from '../engine.js';
 import { Random } from '../random.js';
 import { conv2d, linear } from './functional.js';
 import { checkSize as checkTensorSize } from './shape.js';
-import { Tensor, TensorParam, allocTyped } from './tensor.js';
+import { Tensor } from './tensor.js';
+import { TensorParam } from './param.js';
+import { allocTyped } from './data.js';
 
 export abstract class TensorModule {
   abstract forward(x: Tensor): Tensor;

@@ -5,7 +5,8 @@
 
 import { checkOptions, describe } from '../check.js';
 import type { EngineContext } from '../context.js';
-import { TensorParam, allocTyped } from './tensor.js';
+import { TensorParam } from './param.js';
+import { allocTyped } from './data.js';
 
 /** What every optimizer shares; extend it (implement step()) to write your own. */
 export abstract class Optimizer {

@@ -15,11 +15,11 @@ import {
   type TypedData, type UnaryOpId,
 } from './backend.js';
 import * as S from './shape.js';
+import { allocTyped, isTyped, nest, toTyped, type NestedArray } from './data.js';
 
 export type { DType, TypedData } from './backend.js';
 export type TensorLike = Tensor | number;
-/** Nested arrays of numbers, e.g. [[1, 2], [3, 4]]. */
-export type NestedArray = number | readonly NestedArray[];
+export type { NestedArray } from './data.js';
 
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (default false). */
@@ -374,81 +374,6 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
   }
 }
 
-/**
- * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by
- * `eng.parameter()` (trainable: requiresGrad) or `eng.keep()` (a kept value).
- * Each tape generation reads it through one node, pushed on first use, which
- * shares the slot's data and gradient.
- */
-export class TensorParam extends Tensor {
-  /** @internal */ readonly slot: number;
-  private readonly trainable: boolean;
-  private freed = false;
-
-  /** @internal */
-  constructor(engine: EngineContext, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
-    super(engine.unbound, -1, shape, dtype);
-    this.slot = slot;
-    this.trainable = requiresGrad && dtype !== 'int32';
-  }
-
-  /** @internal */
-  checkLive(op: string): TensorOps {
-    if (this.freed) throw new Error(`${op}: this parameter was freed with free()`);
-    return this.owner.engine.tensorOps(op);
-  }
-
-  override get requiresGrad(): boolean { return this.trainable; }
-  override data(): TypedData { return this.checkLive('data').slotData(this.slot); }
-  override item(): number {
-    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
-    return this.data()[0];
-  }
-
-  /** The gradient accumulated since the last zeroGrad() (zeros before any backward reached it). */
-  override get grad(): TypedData {
-    return this.checkLive('grad').slotGrad(this.slot);
-  }
-
-  /** Overwrites the values (same size); graphs built afterwards read the new ones. */
-  assign(values: NestedArray | TypedData | Tensor): this {
-    const be = this.checkLive('assign');
-    let data: TypedData;
-    if (values instanceof Tensor) {
-      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`assign: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
-      data = values.to(this.dtype).data();
-    } else if (isTyped(values)) {
-      // flat row-major data, as data() returns it
-      data = toTyped(values, this.dtype, 'assign').data;
-      if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
-    } else {
-      const t = toTyped(values, this.dtype, 'assign');
-      if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`assign: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
-      data = t.data;
-    }
-    be.setSlotData(this.slot, data);
-    this.owner = this.owner.engine.unbound;
-    return this;
-  }
-
-  /** Sets this parameter's gradient to 0. */
-  zeroGrad(): void {
-    this.checkLive('zeroGrad').zeroSlotGrad(this.slot);
-  }
-
-  /** Releases the slot's memory; the parameter cannot be used afterwards. */
-  free(): void {
-    this.checkLive('free').freeSlot(this.slot);
-    this.freed = true;
-    // Its node on the current tape must not serve later ops either: make every use go through checkLive.
-    this.owner = this.owner.engine.unbound;
-  }
-
-  override toString(): string {
-    return `TensorParam(${this.dtype} ${S.fmt(this.shape)}${this.trainable ? ', requiresGrad' : ''})`;
-  }
-}
-
 // ── internals ──
 
 /**
@@ -603,24 +528,7 @@ export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext)
   return concat(ts.map((t) => t.unsqueeze(ax)), ax, eng);
 }
 
-// ── data conversion ──
-
-function isTyped(x: unknown): x is ArrayLike<number> & ArrayBufferView {
-  return ArrayBuffer.isView(x) && !(x instanceof DataView);
-}
-
-export function dtypeOfTyped(x: ArrayBufferView): DType | undefined {
-  return x instanceof Float64Array ? 'float64' : x instanceof Int32Array ? 'int32' : x instanceof Float32Array ? 'float32' : undefined;
-}
-
-/** A zeroed typed array; a JS heap that cannot hold it is a RangeError naming the op and the request. */
-export function allocTyped(dtype: DType, n: number, op = 'tensor'): TypedData {
-  try {
-    return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
-  } catch (err) {
-    throw S.outOfMemory(err, op, dtype, n);
-  }
-}
+// ── index lists ──
 
 /**
  * An index list as given: an array, a typed array, or a 1-d int32 tensor.
@@ -636,56 +544,4 @@ export function indexList(op: string, name: string, x: unknown): Tensor | ArrayL
     return x as ArrayLike<unknown>;
   }
   throw new TypeError(`${op}: ${name} must be an array of integers, a typed array or a 1-d int32 tensor, got ${describe(x)}`);
-}
-
-/** Flattens numbers, nested arrays or typed arrays into a typed array of `dtype`, with the shape they describe. */
-export function toTyped(values: unknown, dtype: DType, op: string): { data: TypedData; shape: number[] } {
-  if (typeof values === 'number') {
-    const data = allocTyped(dtype, 1);
-    data[0] = values;
-    return { data, shape: [] };
-  }
-  if (isTyped(values)) {
-    if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new TypeError(`${op}: bigint arrays are not supported`);
-    S.checkSize(op, [values.length], 'a typed array of shape');
-    // Already the right type: every backend copies what it is given, so no copy here.
-    if (dtypeOfTyped(values) === dtype) return { data: values as TypedData, shape: [values.length] };
-    const data = allocTyped(dtype, values.length, op);
-    data.set(values);
-    return { data, shape: [values.length] };
-  }
-  if (!Array.isArray(values)) throw new TypeError(`${op}: expected a number, a nested array of numbers or a typed array, got ${describe(values)}`);
-  const shape: number[] = [];
-  let level: unknown = values;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    level = level[0];
-  }
-  S.checkShape(shape, op);
-  const data = allocTyped(dtype, S.sizeOf(shape), op);
-  let k = 0;
-  const walk = (x: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof x !== 'number') throw new TypeError(`${op}: element ${path} is ${describe(x)}, not a number`);
-      data[k++] = x;
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new RangeError(`${op}: the nested array is ragged: ${path || 'the top level'} should have ${shape[depth]} entries`);
-    }
-    for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${path}[${i}]`);
-  };
-  walk(values, 0, '');
-  return { data, shape };
-}
-
-function nest(data: TypedData, shape: readonly number[]): NestedArray {
-  if (shape.length === 0) return data[0];
-  let k = 0;
-  const build = (d: number): NestedArray[] => {
-    const out: NestedArray[] = [];
-    for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? data[k++] : build(d + 1));
-    return out;
-  };
-  return build(0);
 }

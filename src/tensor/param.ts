@@ -1,0 +1,85 @@
+// Parameters and kept tensors: tensors backed by a slot, which survive
+// eng.reset(). Each tape generation reads one through a Param node, pushed on
+// first use, that shares the slot's data and gradient.
+
+import type { EngineContext, TensorOps } from '../context.js';
+import type { DType, TypedData } from './backend.js';
+import { isTyped, toTyped, type NestedArray } from './data.js';
+import * as S from './shape.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by
+ * `eng.parameter()` (trainable: requiresGrad) or `eng.keep()` (a kept value).
+ * Each tape generation reads it through one node, pushed on first use, which
+ * shares the slot's data and gradient.
+ */
+export class TensorParam extends Tensor {
+  /** @internal */ readonly slot: number;
+  private readonly trainable: boolean;
+  private freed = false;
+
+  /** @internal */
+  constructor(engine: EngineContext, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
+    super(engine.unbound, -1, shape, dtype);
+    this.slot = slot;
+    this.trainable = requiresGrad && dtype !== 'int32';
+  }
+
+  /** @internal */
+  checkLive(op: string): TensorOps {
+    if (this.freed) throw new Error(`${op}: this parameter was freed with free()`);
+    return this.owner.engine.tensorOps(op);
+  }
+
+  override get requiresGrad(): boolean { return this.trainable; }
+  override data(): TypedData { return this.checkLive('data').slotData(this.slot); }
+  override item(): number {
+    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
+    return this.data()[0];
+  }
+
+  /** The gradient accumulated since the last zeroGrad() (zeros before any backward reached it). */
+  override get grad(): TypedData {
+    return this.checkLive('grad').slotGrad(this.slot);
+  }
+
+  /** Overwrites the values (same size); graphs built afterwards read the new ones. */
+  assign(values: NestedArray | TypedData | Tensor): this {
+    const be = this.checkLive('assign');
+    let data: TypedData;
+    if (values instanceof Tensor) {
+      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`assign: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
+      data = values.to(this.dtype).data();
+    } else if (isTyped(values)) {
+      // flat row-major data, as data() returns it
+      data = toTyped(values, this.dtype, 'assign').data;
+      if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
+    } else {
+      const t = toTyped(values, this.dtype, 'assign');
+      if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`assign: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
+      data = t.data;
+    }
+    be.setSlotData(this.slot, data);
+    this.owner = this.owner.engine.unbound;
+    return this;
+  }
+
+  /** Sets this parameter's gradient to 0. */
+  zeroGrad(): void {
+    this.checkLive('zeroGrad').zeroSlotGrad(this.slot);
+  }
+
+  /** Releases the slot's memory; the parameter cannot be used afterwards. */
+  free(): void {
+    this.checkLive('free').freeSlot(this.slot);
+    this.freed = true;
+    // Its node on the current tape must not serve later ops either: make every use go through checkLive.
+    this.owner = this.owner.engine.unbound;
+  }
+
+  override toString(): string {
+    return `TensorParam(${this.dtype} ${S.fmt(this.shape)}${this.trainable ? ', requiresGrad' : ''})`;
+  }
+}
+
