@@ -1,7 +1,7 @@
 import { checkFlag, checkName, checkNumber, checkOptions, describe } from './check.js';
 import { Generation, type BackwardOptions, type ProgramOps, type TensorHandle, type TensorOps } from './context.js';
 import { Op, type OpId } from './ops.js';
-import { EngineMethods } from './generated/methods.js';
+import { installEngineMethods, type EngineMethods } from './generated/methods.js';
 import { memoryError, type BackendName, type Tape } from './tape.js';
 import type { WasmBuild } from './wasm/load.js';
 import { Param, Value, type Scalar } from './value.js';
@@ -52,7 +52,7 @@ declare module './context.js' {
 // Engine is the EngineContext of its handles. No `implements` clause: the
 // members handles use are marked internal, so the published .d.ts would not show
 // them; `new Generation(this, …)` below checks that Engine satisfies it.
-export class Engine extends EngineMethods<Value, Scalar> {
+export class Engine {
   readonly backend: BackendName;
   /** @internal */ readonly tape: Tape;
   /** @internal The compiled-program half of the tape, for Program. */ readonly programs: ProgramOps;
@@ -87,7 +87,6 @@ export class Engine extends EngineMethods<Value, Scalar> {
 
   /** @internal Use `createEngine()` (src/create.ts). */
   constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
-    super();
     this.tape = tape;
     this.programs = tape;
     this.tensors = tensors;
@@ -380,7 +379,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
     );
   }
 
-  override toString(): string {
+  toString(): string {
     return `Engine(${this.label})`;
   }
 
@@ -569,3 +568,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
     return memoryError(err, opName, bytes) ?? err;
   }
 }
+
+// eng.add, eng.exp, eng.atan2…: one function per scalar op of the registry (src/generated/methods.ts).
+export interface Engine extends EngineMethods<Value, Scalar> {}
+installEngineMethods<Value, Scalar>(Engine.prototype);

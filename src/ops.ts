@@ -4,4 +4,4 @@
 // checks them against the compiled module); OP_INFO's mapped type makes a
 // missing entry a compile error.
 
-export { Op, OP_ARITY, OP_INFO, OP_NAMES, OP_COUNT, type OpName, type OpId, type OpInfo, type ScalarMethodName } from './generated/ops.js';
+export { Op, OP_ARITY, OP_INFO, OP_NAMES, OP_COUNT, type OpName, type OpId, type OpInfo, type ScalarMethodName, type ScalarUnaryOpId, type ScalarBinaryOpId } from './generated/ops.js';

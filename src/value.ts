@@ -1,7 +1,7 @@
 import { checkName } from './check.js';
 import type { BackwardOptions, EngineContext, EngineType, Generation } from './context.js';
 import { OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
-import { ValueMethods } from './generated/methods.js';
+import { installValueMethods, type ValueMethods } from './generated/methods.js';
 
 /** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
 export type Scalar = Value | number;
@@ -12,26 +12,25 @@ export type Scalar = Value | number;
  * typed arrays. A Value dies with the tape at `eng.reset()`; using it after
  * that throws.
  */
-export class Value extends ValueMethods<Value, Scalar> {
+export class Value {
   /** @internal The tape generation the node belongs to. */ owner: Generation;
   /** @internal */ id: number;
 
   /** @internal Use `eng.value()`, `eng.param()` or an op to make one. */
   constructor(owner: Generation, id: number) {
-    super();
     this.owner = owner;
     this.id = id;
   }
 
   // The op methods (add, exp, atan2…) come from ValueMethods, one per op in the registry.
   /** @internal */
-  protected applyUnary(op: OpId, opName: string): Value {
+  applyUnary(op: OpId, opName: string): Value {
     const e = this.owner.engine;
     return new Value(e.current, e.pushUnary(op, this, opName));
   }
 
   /** @internal */
-  protected applyBinary(op: OpId, other: Scalar, opName: string): Value {
+  applyBinary(op: OpId, other: Scalar, opName: string): Value {
     const e = this.owner.engine;
     return new Value(e.current, e.pushBinary(op, this, other, opName));
   }
@@ -121,11 +120,15 @@ export class Value extends ValueMethods<Value, Scalar> {
     return this.owner.engine.gradValueOf(this) as Value | null;
   }
 
-  override toString(): string {
+  toString(): string {
     const name = this.name;
     return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
   }
 }
+
+// add, exp, atan2… as methods: one per scalar op of the registry (src/generated/methods.ts).
+export interface Value extends ValueMethods<Value, Scalar> {}
+installValueMethods<Value, Scalar>(Value.prototype);
 
 /**
  * A trainable value that survives `eng.reset()`. Its value and gradient live

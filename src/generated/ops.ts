@@ -124,6 +124,9 @@ export const TensorUnary = {
 } as const;
 
 /** The ops `unary` takes: scalar ops of arity 1 that tensors take elementwise, and TensorUnary. */
+/** Scalar ops by arity: the twin's two rule tables are keyed by these. */
+export type ScalarUnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21;
+export type ScalarBinaryOpId = 3 | 4 | 5 | 6 | 7 | 8 | 22;
 export type UnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 110 | 111;
 /** The ops `binary` takes: scalar ops of arity 2 that tensors take elementwise, and TensorBinary. */
 export type BinaryOpId = 3 | 4 | 5 | 6 | 7 | 22 | 100 | 101 | 102;

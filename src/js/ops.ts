@@ -1,40 +1,35 @@
 // The JS twin's op table: the same forward kernels and backward rules as
-// assembly/ops.ts, in the same order, on JS numbers (f64). Keep the two in step.
+// assembly/ops.ts, on JS numbers (f64). Keep the two in step.
 // Transcendentals are V8's Math functions rather than the core's, so they can
 // differ from the Wasm results in the last bits; arithmetic and relu cannot.
 //
-// Both functions are kept under V8's inlining limit (460 bytes of bytecode):
-// tensor kernels call them once per element, and a call that is not inlined
-// boxes its f64 arguments into heap numbers, several times the cost of the
-// arithmetic. So multi-line rules live in small helpers below, and op ids are
-// module constants (one context load per case instead of a property load).
-
+// One table per arity, each well under V8's inlining limit (460 bytes of
+// bytecode): the sweeps and the tensor kernels call them once per node or
+// element, and a call that is not inlined boxes its f64 arguments into heap
+// numbers, several times the cost of the arithmetic. Splitting by arity keeps
+// room for new ops (the sweeps know a node's arity anyway), multi-line rules
+// live in small helpers below, and op ids are module constants (one context
+// load per case instead of a property load).
 //
-// Both switches name every op id, leaves included, and end in `missing(op)`,
-// which takes `never`: an op added to the registry without its case here is a
+// Every switch names each op of its arity and ends in `missing(op)`, which
+// takes `never`: an op added to the registry without its case here is a
 // compile error (test/op-table.test.ts shows it), not NaN values at run time.
 
-import { Op, type OpId } from '../ops.js';
+import { Op, OP_ARITY, type OpId, type ScalarBinaryOpId, type ScalarUnaryOpId } from '../ops.js';
 
-const LEAF = Op.Leaf, CONST = Op.Const, PARAM = Op.Param;
-const ADD = Op.Add, SUB = Op.Sub, MUL = Op.Mul, DIV = Op.Div, POW = Op.Pow, POW_CONST = Op.PowConst;
+const ADD = Op.Add, SUB = Op.Sub, MUL = Op.Mul, DIV = Op.Div, POW = Op.Pow, POW_CONST = Op.PowConst, ATAN2 = Op.Atan2;
 const NEG = Op.Neg, EXP = Op.Exp, LOG = Op.Log, SQRT = Op.Sqrt, TANH = Op.Tanh, SIGMOID = Op.Sigmoid;
 const RELU = Op.Relu, SIN = Op.Sin, COS = Op.Cos, ABS = Op.Abs;
-const LOG1P = Op.Log1p, EXPM1 = Op.Expm1, ERF = Op.Erf, ATAN2 = Op.Atan2;
+const LOG1P = Op.Log1p, EXPM1 = Op.Expm1, ERF = Op.Erf;
 
 /** Unreachable once every op has its case; the parameter type is what makes a missing case a compile error. */
 function missing(op: never): never {
   throw new Error(`no rule for op ${String(op)}`);
 }
 
-export function forward(op: OpId, x: number, y: number): number {
+/** out = f(x) for a unary op. */
+export function forward1(op: ScalarUnaryOpId, x: number): number {
   switch (op) {
-    case ADD: return x + y;                   // d(x + y) = dx + dy
-    case SUB: return x - y;                   // d(x - y) = dx - dy
-    case MUL: return x * y;                   // d(x·y) = y·dx + x·dy
-    case DIV: return x / y;                   // d(x/y) = dx/y - (x/y)·dy/y
-    case POW:                                 // d(x^y) = y·x^(y-1)·dx + x^y·ln(x)·dy
-    case POW_CONST: return Math.pow(x, y);    // d(x^c) = c·x^(c-1)·dx
     case NEG: return -x;                      // d(-x) = -dx
     case EXP: return Math.exp(x);             // d(e^x) = e^x·dx
     case LOG: return Math.log(x);             // d(ln x) = dx/x
@@ -48,29 +43,58 @@ export function forward(op: OpId, x: number, y: number): number {
     case LOG1P: return Math.log1p(x);         // d ln(1 + x) = dx/(1 + x)
     case EXPM1: return Math.expm1(x);         // d(e^x - 1) = e^x·dx
     case ERF: return erf(x);                  // d erf x = (2/√π)·e^(-x²)·dx
-    case ATAN2: return Math.atan2(x, y);      // d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
-    case LEAF: case CONST: case PARAM: return NaN; // leaves have no forward kernel; callers never ask
   }
   return missing(op);
 }
 
-/** σ(x) without overflow: e^-x only for x ≥ 0, e^x otherwise. */
-function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+/** out = f(x, y) for a binary op. */
+export function forward2(op: ScalarBinaryOpId, x: number, y: number): number {
+  switch (op) {
+    case ADD: return x + y;                   // d(x + y) = dx + dy
+    case SUB: return x - y;                   // d(x - y) = dx - dy
+    case MUL: return x * y;                   // d(x·y) = y·dx + x·dy
+    case DIV: return x / y;                   // d(x/y) = dx/y - (x/y)·dy/y
+    case POW:                                 // d(x^y) = y·x^(y-1)·dx + x^y·ln(x)·dy
+    case POW_CONST: return Math.pow(x, y);    // d(x^c) = c·x^(c-1)·dx
+    case ATAN2: return Math.atan2(x, y);      // d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
+  }
+  return missing(op);
+}
+
+/** out of any non-leaf op, for callers that hold an id of either arity (y is ignored by unary ops). */
+export function forward(op: OpId, x: number, y: number): number {
+  return OP_ARITY[op] === 2 ? forward2(op as ScalarBinaryOpId, x, y) : forward1(op as ScalarUnaryOpId, x);
+}
+
+/** g·∂out/∂x for a unary op, from the input x, the stored output and the output's gradient g. */
+export function backward1(op: ScalarUnaryOpId, x: number, out: number, g: number): number {
+  switch (op) {
+    case NEG: return -g;
+    case EXP: return g * out;
+    case LOG: return g / x;
+    case SQRT: return g / (2 * out);
+    case TANH: return g * (1 - out * out);
+    case SIGMOID: return g * out * (1 - out);
+    case RELU: return x > 0 ? g : 0;
+    case SIN: return g * Math.cos(x);
+    case COS: return -(g * Math.sin(x));
+    case ABS: return absGrad(x, g);
+    case LOG1P: return g / (1 + x);
+    case EXPM1: return g * (out + 1);
+    case ERF: return g * TWO_OVER_SQRT_PI * Math.exp(-x * x);
+  }
+  return missing(op);
 }
 
 /**
- * Adds the gradients that flow from output gradient g into the inputs:
- * g·∂out/∂x into grads[a] and, for binary ops, g·∂out/∂y into grads[b].
- * Writing straight into the array keeps the sweep free of module-level
- * state, which V8 reaches through a slower path than a typed-array store.
- * Each case only computes the two partials, so that the function stays small
- * enough to inline; x − y and x + (−y) are the same IEEE operation, so the
- * sums are bit for bit those of subtracting.
+ * Adds the gradients that flow from output gradient g into the inputs of a
+ * binary op: g·∂out/∂x into grads[a] and g·∂out/∂y into grads[b]. Writing
+ * straight into the array keeps the sweep free of module-level state, which
+ * V8 reaches through a slower path than a typed-array store. x − y and
+ * x + (−y) are the same IEEE operation, so the sums are bit for bit those of
+ * subtracting. PowConst's constant gets 0.
  */
-export function backward(op: OpId, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
+export function backward2(op: ScalarBinaryOpId, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number): void {
   let da = 0;
   let db = 0;
   switch (op) {
@@ -80,25 +104,18 @@ export function backward(op: OpId, x: number, y: number, out: number, g: number,
     case DIV: da = g / y; db = -(da * out); break;
     case POW: da = powBase(x, y, g); db = powExponent(x, y, out, g); break;
     case POW_CONST: da = powBase(x, y, g); break;
-    case NEG: da = -g; break;
-    case EXP: da = g * out; break;
-    case LOG: da = g / x; break;
-    case SQRT: da = g / (2 * out); break;
-    case TANH: da = g * (1 - out * out); break;
-    case SIGMOID: da = g * out * (1 - out); break;
-    case RELU: da = x > 0 ? g : 0; break;
-    case SIN: da = g * Math.cos(x); break;
-    case COS: da = -(g * Math.sin(x)); break;
-    case ABS: da = absGrad(x, g); break;
-    case LOG1P: da = g / (1 + x); break;
-    case EXPM1: da = g * (out + 1); break;
-    case ERF: da = g * TWO_OVER_SQRT_PI * Math.exp(-x * x); break;
     case ATAN2: { const r = g / (x * x + y * y); da = y * r; db = -x * r; break; }
-    case LEAF: case CONST: case PARAM: return;
     default: return missing(op);
   }
   grads[a] += da;
-  if (b >= 0) grads[b] += db; // unary ops pass b = -1; PowConst's constant gets 0
+  grads[b] += db;
+}
+
+/** σ(x) without overflow: e^-x only for x ≥ 0, e^x otherwise. */
+function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
 }
 
 /** g·y·x^(y-1), taken as 0 when y = 0 (the limit, as PyTorch). */

@@ -1,8 +1,8 @@
 // The JS twin of assembly/program.ts's replay: the same two instruction
 // streams, the same multiply-add fusion, the same loops, on typed arrays.
 
-import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
-import { forward, backward } from './ops.js';
+import { Op, OP_ARITY, OP_INFO, OP_NAMES, type ScalarBinaryOpId, type ScalarUnaryOpId } from '../ops.js';
+import { forward1, forward2, backward1, backward2 } from './ops.js';
 
 /** The tape arrays a program replays over (a Graph in tape.ts). */
 export interface ProgramArrays {
@@ -108,7 +108,7 @@ export function replay(code: Int32Array, values: Float64Array, paramValues: Floa
     } else if (op === PARAM) {
       value = paramValues[a];
     } else {
-      value = forward(op as OpId, values[a], values[b]);
+      value = OP_ARITY[op] === 2 ? forward2(op as ScalarBinaryOpId, values[a], values[b]) : forward1(op as ScalarUnaryOpId, values[a]);
     }
     values[code[at + 4]] = value;
   }
@@ -136,7 +136,8 @@ export function sweepBack(code: Int32Array, root: number, g: ProgramArrays, para
     } else if (op === PARAM) {
       paramGrads[a] += grad;
     } else {
-      backward(op as OpId, values[a], values[b], values[out], grad, grads, a, OP_ARITY[op] === 2 ? b : -1);
+      if (OP_ARITY[op] === 2) backward2(op as ScalarBinaryOpId, values[a], values[b], values[out], grad, grads, a, b);
+      else grads[a] += backward1(op as ScalarUnaryOpId, values[a], values[out], grad);
     }
   }
 }

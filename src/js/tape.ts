@@ -3,9 +3,9 @@
 // so that a benchmark compares one algorithm compiled two ways
 // (AssemblyScript to Wasm, TypeScript by V8's JIT).
 
-import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId } from '../ops.js';
+import { Op, OP_ARITY, OP_INFO, OP_NAMES, type OpId, type ScalarBinaryOpId, type ScalarUnaryOpId } from '../ops.js';
 import { SCALAR_NODE_BYTES, memoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
-import { forward, backward } from './ops.js';
+import { forward1, forward2, backward1, backward2 } from './ops.js';
 import { buildCode, replay, sweepBack, type Code } from './program.js';
 
 // Op ids the loops test, as plain constants for the JIT.
@@ -117,11 +117,11 @@ class Graph {
       }
       if (OP_ARITY[op] === 2) {
         const b = inputsB[id];
-        backward(op as OpId, values[a], values[b], values[id], g, grads, a, b);
+        backward2(op as ScalarBinaryOpId, values[a], values[b], values[id], g, grads, a, b);
         reached[a] = 1;
         reached[b] = 1;
       } else {
-        backward(op as OpId, values[a], 0, values[id], g, grads, a, -1);
+        grads[a] += backward1(op as ScalarUnaryOpId, values[a], values[id], g);
         reached[a] = 1;
       }
     }
@@ -171,11 +171,11 @@ export class JsTape implements Tape {
   constant(value: number): number { return this.eager.push(CONST, -1, -1, value); }
   unary(op: OpId, a: number): number {
     const e = this.eager;
-    return e.push(op, a, -1, forward(op, e.values[a], 0));
+    return e.push(op, a, -1, forward1(op as ScalarUnaryOpId, e.values[a]));
   }
   binary(op: OpId, a: number, b: number): number {
     const e = this.eager;
-    return e.push(op, a, b, forward(op, e.values[a], e.values[b]));
+    return e.push(op, a, b, forward2(op as ScalarBinaryOpId, e.values[a], e.values[b]));
   }
   binaryConst(op: OpId, a: number, c: number, constFirst: boolean): number {
     const k = this.constant(c);

@@ -9,7 +9,7 @@ import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
 import type { EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
 import { ELEMENTWISE } from '../generated/ops.js';
-import { TensorMethods } from '../generated/methods.js';
+import { installTensorMethods, type TensorMethods } from '../generated/methods.js';
 import {
   CompareKind, ReduceKind, TensorBinary, TensorUnary, type BinaryOpId, type CompareKindId, type DType,
   type TypedData, type UnaryOpId,
@@ -35,7 +35,7 @@ export interface VarOptions extends ReduceOptions {
  * A handle to one node of the engine's tensor tape. It dies at `eng.reset()`
  * (using it afterwards throws), unless it is a `TensorParam`.
  */
-export class Tensor extends TensorMethods<Tensor, TensorLike> {
+export class Tensor {
   /** @internal */ owner: Generation;
   /** @internal */ id: number;
   readonly shape: readonly number[];
@@ -43,7 +43,6 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
 
   /** @internal Use the engine's factories (`eng.tensor`, `eng.zeros`…) or an op. */
   constructor(owner: Generation, id: number, shape: readonly number[], dtype: DType) {
-    super();
     this.owner = owner;
     this.id = id;
     this.shape = Object.freeze(shape.slice());
@@ -114,7 +113,7 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     be.backward(id);
   }
 
-  override toString(): string {
+  toString(): string {
     const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
     return `Tensor(${this.dtype} ${S.fmt(this.shape)}, ${body})`;
   }
@@ -122,12 +121,12 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
   // ── elementwise: add, exp, atan2… come from TensorMethods, one per op in the registry ──
 
   /** @internal */
-  protected applyUnary(op: UnaryOpId): Tensor { return unary(op, this); }
+  applyUnary(op: UnaryOpId): Tensor { return unary(op, this); }
   /** @internal */
-  protected applyBinary(op: BinaryOpId, other: TensorLike): Tensor { return binary(op, this, other); }
+  applyBinary(op: BinaryOpId, other: TensorLike): Tensor { return binary(op, this, other); }
 
   /** @internal */
-  protected pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
+  pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
     const value = (checkOptions(options, method, [option]) as Record<string, unknown>)[option] ?? fallback;
     if (typeof value !== 'string' || !Object.hasOwn(ids, value)) {
       throw new TypeError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
@@ -373,6 +372,10 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
     return make(eng, eng.tensorOps('to').run('Cast', [eng.tensorIdOf(this, 'to')], { dtype }), this.shape, dtype);
   }
 }
+
+// add, exp, gelu… as methods: one per elementwise op of the registry (src/generated/methods.ts).
+export interface Tensor extends TensorMethods<Tensor, TensorLike> {}
+installTensorMethods<Tensor, TensorLike>(Tensor.prototype);
 
 // ── internals ──
 

@@ -2,8 +2,8 @@
 // forward values, then the chain rule step by step from the output back to
 // every input, each step with the local derivative of its op.
 
-import { Op, OP_INFO, OP_NAMES, type OpName } from '../ops.js';
-import { backward } from '../js/ops.js';
+import { Op, OP_INFO, OP_NAMES, type OpName, type ScalarBinaryOpId, type ScalarUnaryOpId } from '../ops.js';
+import { backward1, backward2 } from '../js/ops.js';
 import type { Value } from '../value.js';
 import { formatConstant, formatNumber, nodeNames, opSymbol, walkGraph, type Graph, type GraphNode, type WalkOptions } from './graph.js';
 import { formatExpression } from './expr.js';
@@ -61,9 +61,10 @@ function localRule(op: OpName, k: number): LocalRule {
       ? powConstText
       : (c) => info.local[k].replace(/\b[xy]\b/g, (v) => (v === 'x' ? c.x.text : c.y.text)),
     value: (c) => {
+      if (info.arity === 1) return backward1(Op[op] as ScalarUnaryOpId, c.x.value, c.out.value, 1);
       partials[0] = 0;
       partials[1] = 0;
-      backward(Op[op], c.x.value, c.y.value, c.out.value, 1, partials, 0, info.arity === 2 ? 1 : -1);
+      backward2(Op[op] as ScalarBinaryOpId, c.x.value, c.y.value, c.out.value, 1, partials, 0, 1);
       return partials[k];
     },
   };

@@ -6,18 +6,20 @@
 
 import { outOfMemory } from '../../tensor/shape.js';
 import type { TypedData } from '../../tensor/backend.js';
-import { forward, backward } from '../ops.js';
+import { forward1, forward2, backward1, backward2 } from '../ops.js';
 import { tensorForward, tensorBackward } from './ops.js';
 import { OP_COUNT, ReduceKind } from '../../generated/ops.js';
 
 /** Ids below this are the scalar table's (../ops.ts); the rest are tensor-only (./ops.ts). */
 const FIRST_TENSOR_OP = OP_COUNT;
 
-// The two rule tables take their own id types (so that each switch is checked
-// for a missing case); the kernels hold an id of either and pick the table.
+// The rule tables take their own id types (so that each switch is checked for
+// a missing case); the kernels hold an id of any and pick the table.
 type ElementForward = (op: number, x: number, y: number) => number;
 type ElementBackward = (op: number, x: number, y: number, out: number, g: number, grads: Float64Array, a: number, b: number) => void;
-const scalarForward = forward as ElementForward, scalarBackward = backward as ElementBackward;
+const scalarForward1 = forward1 as (op: number, x: number) => number;
+const scalarBackward1 = backward1 as (op: number, x: number, out: number, g: number) => number;
+const scalarForward = forward2 as ElementForward, scalarBackward = backward2 as ElementBackward;
 const onlyForward = tensorForward as ElementForward, onlyBackward = tensorBackward as ElementBackward;
 const SUM = ReduceKind.Sum, MAX = ReduceKind.Max;
 
@@ -109,7 +111,7 @@ export function offsets(shape: readonly number[], strides: Int32Array, base = 0)
 
 export function unaryForward(op: number, x: TypedData, out: TypedData): void {
   const n = out.length;
-  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = scalarForward(op, x[i], 0);
+  if (op < FIRST_TENSOR_OP) for (let i = 0; i < n; i++) out[i] = scalarForward1(op, x[i]);
   else for (let i = 0; i < n; i++) out[i] = onlyForward(op, x[i], 0);
 }
 
@@ -119,11 +121,7 @@ export function unaryBackward(op: number, x: TypedData, out: TypedData, g: Typed
   const t = scratch;
   const n = out.length;
   if (op < FIRST_TENSOR_OP) {
-    for (let i = 0; i < n; i++) {
-      t[0] = 0;
-      scalarBackward(op, x[i], 0, out[i], g[i], t, 0, -1);
-      gx[i] += t[0];
-    }
+    for (let i = 0; i < n; i++) gx[i] += scalarBackward1(op, x[i], out[i], g[i]);
   } else {
     for (let i = 0; i < n; i++) {
       t[0] = 0;
