@@ -3,70 +3,14 @@
 import type { OpId } from '../ops.js';
 import { CORE_OUT_OF_MEMORY, memoryError, type ProgramInfo, type ProgramNodes, type Tape } from '../tape.js';
 import { ERROR_NAMES, ErrorCode } from '../generated/ops.js';
+import type { ModuleExports } from '../generated/exports.js';
 
-/** The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md). */
-export interface CoreExports {
-  readonly memory: WebAssembly.Memory;
-  lastError(): number;
-  abiVersion(): number;
-  opCount(): number;
-  opArity(op: number): number;
-  pushLeaf(value: number): number;
-  pushConst(value: number): number;
-  pushUnary(op: number, a: number): number;
-  pushBinary(op: number, a: number, b: number): number;
-  pushBinaryConst(op: number, a: number, c: number, constFirst: number): number;
-  pushParam(slot: number): number;
-  nodeCount(): number;
-  nodeCapacity(): number;
-  generation(): number;
-  nodeValue(id: number): number;
-  nodeGrad(id: number): number;
-  nodeOp(id: number): number;
-  nodeInput(id: number, k: number): number;
-  backward(root: number): number;
-  zeroGrad(): void;
-  reset(): void;
-  paramCreate(value: number): number;
-  paramCount(): number;
-  paramValue(slot: number): number;
-  paramGrad(slot: number): number;
-  paramSetValue(slot: number, value: number): number;
-  paramSetGrad(slot: number, grad: number): number;
-  valuesPointer(): number;
-  gradsPointer(): number;
-  opsPointer(): number;
-  inputsAPointer(): number;
-  inputsBPointer(): number;
-  paramValuesPointer(): number;
-  paramGradsPointer(): number;
-  selfTest(): number;
-  wasmFeatures(): number;
-  truncate(count: number): number;
-  programCreate(start: number, end: number, inputCount: number, root: number): number;
-  programFree(id: number): number;
-  programForward(id: number): number;
-  programRun(id: number): number;
-  programStep(id: number, lr: number): number;
-  programNodeCount(id: number): number;
-  programInputCount(id: number): number;
-  programRoot(id: number): number;
-  programSetInput(id: number, k: number, value: number): number;
-  programValue(id: number, node: number): number;
-  programGrad(id: number, node: number): number;
-  programSlotCount(id: number): number;
-  programSlot(id: number, k: number): number;
-  programValuesPointer(id: number): number;
-  programGradsPointer(id: number): number;
-  programOpsPointer(id: number): number;
-  programInputsAPointer(id: number): number;
-  programInputsBPointer(id: number): number;
-  programLoad(ptr: number, len: number): number;
-  alloc(bytes: number): number;
-  free(ptr: number): number;
-  /** Bytes in live heap blocks outside the tensor arena: what persists across resets. */
-  heapBytes(): number;
-}
+/**
+ * The exports of build/wasmgrad.wasm (ABI version 1, docs/abi.md), typed as the compiler declares them (asc
+ * --bindings raw, turned into src/generated/exports.ts by npm run gen): a
+ * signature changed in assembly/ reaches this type without a copy kept by hand.
+ */
+export type CoreExports = ModuleExports;
 
 export { ERROR_NAMES } from '../generated/ops.js';
 

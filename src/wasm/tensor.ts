@@ -5,56 +5,15 @@
 // is a u32 that JS receives as a signed i32, so it is read with `>>> 0`
 // (past 2 GiB of linear memory it would otherwise be negative).
 
+import type { ModuleExports } from '../generated/exports.js';
 import type { BackendName } from '../tape.js';
 import { coreFailure } from './tape.js';
 import { ELEMENTWISE, NodeKind, STAGE_ATTRS, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
 import { DTYPE_CODE, DTYPE_NAMES, type DType, type TensorBackend, type TypedData } from '../tensor/backend.js';
 
 /** The tensor exports of build/wasmgrad.wasm (docs/abi.md, "Tensors"). */
-export interface TensorExports {
-  readonly memory: WebAssembly.Memory;
-  lastError(): number;
-  tensorStage(): number;
-  tensorStageInts(): number;
-  tensorFromData(dtype: number, rank: number, requiresGrad: number): number;
-  tensorFull(dtype: number, rank: number, value: number): number;
-  /** Records a node of `kind` on a, b, c (-1 past its inputs), its attributes staged at the words of ATTR_LAYOUT. */
-  tensorRun(kind: number, a: number, b: number, c: number): number;
-  /** The stage word of attribute k of `kind`, or -1. */
-  tensorAttrWord(kind: number, k: number): number;
-  tensorCount(): number;
-  tensorRank(id: number): number;
-  tensorDim(id: number, d: number): number;
-  tensorSize(id: number): number;
-  tensorDType(id: number): number;
-  tensorOp(id: number): number;
-  tensorRequiresGrad(id: number): number;
-  tensorData(id: number): number;
-  tensorGrad(id: number): number;
-  tensorBackward(root: number): number;
-  tensorClearGrads(): void;
-  tensorReset(): void;
-  tensorBytes(): number;
-  /** Bytes of the arena handed out since the last reset. */
-  tensorArenaUsed(): number;
-  /** The largest tensorArenaUsed() any generation reached. */
-  tensorArenaPeak(): number;
-  slotCreate(dtype: number, rank: number, requiresGrad: number): number;
-  slotKeep(id: number, requiresGrad: number): number;
-  slotNode(slot: number): number;
-  slotCount(): number;
-  slotLiveCount(): number;
-  slotData(slot: number): number;
-  slotGrad(slot: number): number;
-  slotSize(slot: number): number;
-  slotDType(slot: number): number;
-  slotRank(slot: number): number;
-  slotDim(slot: number, d: number): number;
-  slotClearGrad(slot: number): number;
-  slotFree(slot: number): number;
-  sgdStep(count: number, lr: number, momentum: number, weightDecay: number, firstStep: number): number;
-  adamStep(count: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, step: number): number;
-}
+/** The core's exports as the tensor backend uses them: the compiler's signatures (src/generated/exports.ts). */
+export type TensorExports = ModuleExports;
 
 /** How errors name a node: the elementwise op's method, or the kind as a method name (maxPool2d). */
 function opName<K extends OpKindName>(kind: K, attrs: OpAttrs[K]): string {
