@@ -382,6 +382,11 @@ export class Engine {
   toString(): string {
     return `Engine(${this.label})`;
   }
+  /** What console.log and the Node REPL show: the engine's label, not its backends' state. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
 
   // ── internals shared with Value ──
 

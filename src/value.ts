@@ -120,10 +120,21 @@ export class Value {
     return this.owner.engine.gradValueOf(this) as Value | null;
   }
 
+  /** `Value(x, data=2, grad=0)`; a Value freed by reset() says so instead of throwing. */
   toString(): string {
-    const name = this.name;
-    return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
+    try {
+      const name = this.name;
+      return `Value(${name === undefined ? '' : `${name}, `}data=${this.data}, grad=${this.grad})`;
+    } catch (err) {
+      return /reset/.test((err as Error).message) ? 'Value(<freed by eng.reset()>)' : `Value(<${(err as Error).message}>)`;
+    }
   }
+
+  /** What console.log and the Node REPL show: the same text, not the handle's fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
 }
 
 // add, exp, atan2… as methods: one per scalar op of the registry (src/generated/methods.ts).

@@ -480,7 +480,7 @@ describe.each(TENSOR_BACKENDS)('tensor ops (%s)', (backend) => {
       expect(d).toBeInstanceOf(Float32Array);
       d[0] = 99;
       expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
-      expect(t.toString()).toBe('Tensor(float32 [2,3], [[1,2,3],[4,5,6]])');
+      expect(t.toString()).toBe('tensor([[1., 2., 3.],\n        [4., 5., 6.]])');
       expect(t.grad).toBeNull();
       const s = eng.tensor(2.5, undefined, { dtype: 'float64' });
       expect([s.shape, s.item(), s.toArray()]).toEqual([[], 2.5, 2.5]);

@@ -6,7 +6,7 @@ import type { EngineContext, TensorOps } from '../context.js';
 import type { DType, TypedData } from './backend.js';
 import { isTyped, toTyped, type NestedArray } from './data.js';
 import * as S from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, describeTensor } from './tensor.js';
 
 /**
  * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by
@@ -78,8 +78,10 @@ export class TensorParam extends Tensor {
     this.owner = this.owner.engine.unbound;
   }
 
+  /** As PyTorch prints a parameter: `Parameter containing:` and its values. */
   override toString(): string {
-    return `TensorParam(${this.dtype} ${S.fmt(this.shape)}${this.trainable ? ', requiresGrad' : ''})`;
+    if (this.freed) return `Parameter(<freed>, shape=${S.fmt(this.shape)}, dtype=${this.dtype})`;
+    return describeTensor(this.trainable ? 'Parameter containing:\ntensor(' : 'tensor(', this);
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from './backend.js';
 import * as S from './shape.js';
 import { allocTyped, isTyped, nest, toTyped, type NestedArray } from './data.js';
+import { formatData } from './format.js';
 
 export type { DType, TypedData } from './backend.js';
 export type TensorLike = Tensor | number;
@@ -113,9 +114,18 @@ export class Tensor {
     be.backward(id);
   }
 
+  /**
+   * The values as PyTorch prints them, `tensor([[1., 2.], [3., 4.]])`, with the
+   * dtype when it is not float32 and requiresGrad when set; past 1,000
+   * elements the middle of each dim is elided.
+   */
   toString(): string {
-    const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} elements`;
-    return `Tensor(${this.dtype} ${S.fmt(this.shape)}, ${body})`;
+    return describeTensor('tensor(', this);
+  }
+
+  /** What console.log and the Node REPL show: the same text, not the handle's fields. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   // ── elementwise: add, exp, atan2… come from TensorMethods, one per op in the registry ──
@@ -529,6 +539,22 @@ export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext)
   }
   const ax = S.normalizeAxis('stack', axis, ts[0].rank + 1);
   return concat(ts.map((t) => t.unsqueeze(ax)), ax, eng);
+}
+
+/** `prefix` + the values + dtype and requiresGrad; a handle freed by reset() says so instead of throwing. */
+export function describeTensor(prefix: string, t: Tensor): string {
+  let data: TypedData;
+  let requiresGrad: boolean;
+  try {
+    data = t.data();
+    requiresGrad = t.requiresGrad;
+  } catch (err) {
+    const why = /reset/.test((err as Error).message) ? 'freed by eng.reset()' : (err as Error).message.replace(/^\w+: /, '');
+    return `${prefix}<${why}>, shape=${S.fmt(t.shape)}, dtype=${t.dtype})`;
+  }
+  const extras = `${t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`}${requiresGrad ? ', requiresGrad=true' : ''}`;
+  const column = prefix.length - prefix.lastIndexOf('\n') - 1;
+  return `${prefix}${formatData(data, t.shape, t.dtype, column)}${extras})`;
 }
 
 // ── index lists ──
