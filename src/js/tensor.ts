@@ -92,6 +92,7 @@ export class JsTensorBackend implements TensorBackend {
   slotData(slot: number): TypedData { return copyOf(this.tape.slots[slot]!.data, 'data'); }
   setSlotData(slot: number, data: TypedData): void { this.tape.slots[slot]!.data.set(data); }
   slotGrad(slot: number): TypedData { return copyOf(this.tape.slots[slot]!.grad, 'grad'); }
+  setSlotGrad(slot: number, data: TypedData): void { this.tape.slots[slot]!.grad.set(data); }
   zeroSlotGrad(slot: number): void { this.tape.slots[slot]!.grad.fill(0); }
   freeSlot(slot: number): void { this.tape.slots[slot] = null; }
 

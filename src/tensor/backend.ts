@@ -112,6 +112,8 @@ export interface TensorBackend {
   setSlotData(slot: number, data: TypedData): void;
   /** A copy of the slot's gradient (zeros before any backward reached it). */
   slotGrad(slot: number): TypedData;
+  /** Overwrites the gradient of a slot made with requiresGrad (same length and dtype). */
+  setSlotGrad(slot: number, data: TypedData): void;
   zeroSlotGrad(slot: number): void;
   /** Frees the slot's memory; the slot id is never reused. */
   freeSlot(slot: number): void;

@@ -146,3 +146,5 @@ export class AdamW extends Adam {
 }
 
 export { LRSchedule, StepLR, CosineAnnealingLR, OneCycleLR, type HasLearningRate, type StepLROptions, type CosineOptions, type OneCycleOptions } from './schedules.js';
+
+export { clipGradNorm, clipGradValue } from './clip.js';

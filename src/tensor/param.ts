@@ -39,30 +39,49 @@ export class TensorParam extends Tensor {
     return this.data()[0];
   }
 
-  /** The gradient accumulated since the last zeroGrad() (zeros before any backward reached it). */
+  /**
+   * The gradient accumulated since the last zeroGrad() (zeros before any
+   * backward reached it), as a copy. Assigning writes it: numbers in the
+   * parameter's shape (nested, flat typed, or a tensor), or null for zeros,
+   * as PyTorch's `p.grad = …` does, for clipping or scaling by hand.
+   */
   override get grad(): TypedData {
     return this.checkLive('grad').slotGrad(this.slot);
+  }
+
+  override set grad(values: NestedArray | TypedData | Tensor | null) {
+    const be = this.checkLive('grad');
+    if (!this.trainable) throw new TypeError('grad: this tensor does not require grad, so it keeps no gradient to set');
+    if (values === null) {
+      be.zeroSlotGrad(this.slot);
+      return;
+    }
+    be.setSlotGrad(this.slot, this.valuesOf(values, 'grad'));
   }
 
   /** Overwrites the values (same size); graphs built afterwards read the new ones. */
   assign(values: NestedArray | TypedData | Tensor): this {
     const be = this.checkLive('assign');
-    let data: TypedData;
-    if (values instanceof Tensor) {
-      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`assign: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
-      data = values.to(this.dtype).data();
-    } else if (isTyped(values)) {
-      // flat row-major data, as data() returns it
-      data = toTyped(values, this.dtype, 'assign').data;
-      if (data.length !== this.size) throw new RangeError(`assign: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
-    } else {
-      const t = toTyped(values, this.dtype, 'assign');
-      if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`assign: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
-      data = t.data;
-    }
-    be.setSlotData(this.slot, data);
+    be.setSlotData(this.slot, this.valuesOf(values, 'assign'));
     this.owner = this.owner.engine.unbound;
     return this;
+  }
+
+  /** Values for this parameter's data or gradient: its shape and dtype, from a tensor, flat typed data or nested arrays. */
+  private valuesOf(values: NestedArray | TypedData | Tensor, op: string): TypedData {
+    if (values instanceof Tensor) {
+      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`${op}: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
+      return values.to(this.dtype).data();
+    }
+    if (isTyped(values)) {
+      // flat row-major data, as data() returns it
+      const data = toTyped(values, this.dtype, op).data;
+      if (data.length !== this.size) throw new RangeError(`${op}: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
+      return data;
+    }
+    const t = toTyped(values, this.dtype, op);
+    if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`${op}: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
+    return t.data;
   }
 
   /** Sets this parameter's gradient to 0. */

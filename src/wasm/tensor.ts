@@ -171,6 +171,13 @@ export class WasmTensorBackend implements TensorBackend {
     return ptr === 0 ? new CTORS[dtype](c.slotSize(slot)) : this.view(dtype, ptr, c.slotSize(slot)).slice();
   }
 
+  setSlotGrad(slot: number, data: TypedData): void {
+    const c = this.core;
+    const ptr = c.slotGrad(slot) >>> 0;
+    if (ptr === 0) throw new Error('grad: this tensor keeps no gradient (it was made without requiresGrad)');
+    this.view(c.slotDType(slot), ptr, c.slotSize(slot)).set(data);
+  }
+
   zeroSlotGrad(slot: number): void { this.call('zeroSlotGrad', () => this.core.slotClearGrad(slot)); }
   freeSlot(slot: number): void { this.call('freeSlot', () => this.core.slotFree(slot)); }
   get slotCount(): number { return this.core.slotLiveCount(); }
