@@ -39,6 +39,23 @@ describe('npm pack', () => {
     expect(report.size, 'packed size in bytes').toBeLessThan(600_000);
   });
 
+  it('ships every doc the README and the shipped docs link to', async () => {
+    requireBuild();
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']);
+    const files = new Set((JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((f) => f.path));
+    const docs = ['README.md', ...[...files].filter((f) => f.startsWith('docs/') && f.endsWith('.md'))];
+    for (const doc of docs) {
+      const text = await readFile(join(ROOT, doc), 'utf8');
+      const dir = doc.includes('/') ? doc.slice(0, doc.lastIndexOf('/') + 1) : '';
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+\.(?:md|svg))(?:#[^)]*)?\)/g)) {
+        if (/^https?:/.test(target)) continue;
+        const path = new URL(target, `file:///${dir}`).pathname.slice(1);
+        if (!path.startsWith('docs/') && path !== 'README.md') continue; // sources and examples live in the repository
+        expect(files.has(path), `${doc} links to ${target}, which the package does not ship`).toBe(true);
+      }
+    }
+  });
+
   it('loads from CommonJS with import(), as the README says', async () => {
     requireBuild();
     const dir = await mkdtemp(join(tmpdir(), 'wasmgrad-cjs-'));
