@@ -73,9 +73,13 @@ export class Tensor {
     return eng.tensorOps('data').data(eng.tensorIdOf(this, 'data'));
   }
 
-  /** The elements as nested arrays (a number for rank 0). */
-  toArray(): NestedArray {
-    return nest(this.data(), this.shape);
+  /**
+   * The values as nested arrays (a number for a 0-d tensor), like PyTorch's
+   * tolist(). Typed loosely by default so that `t.toArray()[0]` compiles
+   * under `strict`; name the shape to check it: `t.toArray<number[][]>()`.
+   */
+  toArray<T extends NestedArray = any>(): T {
+    return nest(this.data(), this.shape) as T;
   }
 
   /** The single element of a size-1 tensor. */
