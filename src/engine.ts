@@ -76,7 +76,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
   private readonly mapAnchor: Value;
 
   /** @internal The tensor tape. */ readonly tensors: TensorBackend;
-  /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
+  /** @internal The engine's generator (see `rng`). */ readonly tensorRng: Random;
 
   /**
    * Which build of the Wasm core runs ('relaxed-simd', 'simd' or 'baseline');
@@ -86,8 +86,9 @@ export class Engine extends EngineMethods<Value, Scalar> {
   readonly wasmBuild: WasmBuild | null;
 
   /** @internal Use `createEngine()` (src/create.ts). */
-  constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
+  constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}, seed = 42) {
     super();
+    this.tensorRng = new Random(seed);
     this.tape = tape;
     this.programs = tape;
     this.tensors = tensors;
@@ -101,6 +102,13 @@ export class Engine extends EngineMethods<Value, Scalar> {
     this.unbound = new Generation(this, -1);
     this.mapAnchor = new Value(this.unbound, -1);
   }
+
+  /**
+   * The engine's generator, seeded by `createEngine({ seed })` (default 42, so
+   * unseeded runs repeat): randn/rand, layer initialisation, `nn.init` and
+   * dropout masks draw from it unless given their own `seed` or `rng`.
+   */
+  get rng(): Random { return this.tensorRng; }
 
   /** A leaf input. Its gradient accumulates across backward() calls until zeroGrad(); it dies at reset(). */
   value(x: number, name?: string): Value {
