@@ -4,7 +4,7 @@
 // variances, LayerNorm's eps, Dropout's scaling), gradchecks in f64, and a
 // checkpoint of model and optimizer that resumes training bit for bit.
 import { describe, expect, it } from 'vitest';
-import { createEngine, F, loadSafetensors, nn, Random, saveSafetensors, decodeSafetensors, type Engine, type Tensor } from '../src/index.js';
+import { createEngine, F, loadSafetensors, nn, optim, Random, saveSafetensors, encodeSafetensors, decodeSafetensors, type Engine, type Tensor } from '../src/index.js';
 import { TENSOR_BACKENDS, expectAllClose, gradcheck, input, randomData, tensorEngine } from './tensor-helpers.js';
 
 const f64 = { dtype: 'float64' } as const;
@@ -376,6 +376,59 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       gradcheck(eng, ([x]) => mha.forward(x, x, x, { isCausal: true }), [input([2, 3, 4], 23)], {}, 'MultiheadAttention');
       gradcheck(eng, ([a, b]) => mha.forward(a, b), [input([1, 2, 4], 24), input([1, 3, 4], 25)], {}, 'MultiheadAttention cross');
       expect(() => new nn.MultiheadAttention(eng, 6, 4)).toThrow('MultiheadAttention: embedDim 6 is not divisible by numHeads 4');
+    });
+  });
+
+  describe('checkpoints', () => {
+    const X = randomData(8 * 3, 30), Y = randomData(8, 31);
+    const stepOnce = (eng: Engine, model: nn.Sequential, opt: optim.Optimizer) => {
+      eng.step(() => {
+        const loss = F.mse(model.forward(eng.tensor(X, [8, 3])), eng.tensor(Y, [8, 1]));
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+      });
+    };
+    const makers: [string, (m: nn.Module) => optim.SGD | optim.Adam][] = [
+      ['SGD with momentum', (m) => new optim.SGD(m.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 })],
+      ['SGD', (m) => new optim.SGD(m.parameters(), { lr: 0.05 })],
+      ['Adam', (m) => new optim.Adam(m.parameters(), { lr: 0.01 })],
+      ['AdamW', (m) => new optim.AdamW(m.parameters(), { lr: 0.01 })],
+    ];
+    it.each(makers)('model + %s + step resume training bit for bit', async (_name, makeOpt) => {
+      const build = (eng: Engine) => new nn.Sequential(new nn.Linear(eng, 3, 8), new nn.GELU(), new nn.LayerNorm(eng, 8), new nn.Linear(eng, 8, 1));
+      const eng = await engine(1);
+      const model = build(eng);
+      const opt = makeOpt(model);
+      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt);
+      const weights = saveSafetensors(model.stateDict(), { int64: model.int64Keys() });
+      const sd = opt.stateDict();
+      const buffers = encodeSafetensors(new Map(Object.entries(sd.state)));
+      const meta = JSON.stringify({ step: sd.step, lr: sd.lr, hyper: sd.hyper });
+      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt);
+
+      const eng2 = await engine(99);
+      const fresh = build(eng2);
+      const opt2 = makeOpt(fresh);
+      fresh.loadStateDict(loadSafetensors(eng2, weights));
+      const state = Object.fromEntries([...decodeSafetensors(buffers).tensors].map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
+      opt2.loadStateDict({ ...JSON.parse(meta), state });
+      eng2.reset();
+      for (let i = 0; i < 3; i++) stepOnce(eng2, fresh, opt2);
+      const a = model.parameters().map(arr), b = fresh.parameters().map(arr);
+      expect(b).toEqual(a);
+      expect(opt2.stateDict().step).toBe(6);
+    });
+
+    it('an optimizer refuses state of another shape or kind', async () => {
+      const eng = await engine();
+      const l = new nn.Linear(eng, 2, 2);
+      const sgd = new optim.SGD(l.parameters(), { lr: 0.1, momentum: 0.9 });
+      const adam = new optim.Adam(l.parameters());
+      expect(() => sgd.loadStateDict(adam.stateDict())).toThrow("SGD.loadStateDict: the state dict has no '0.momentum_buffer' (parameter 0)");
+      expect(() => new optim.SGD(l.parameters(), { lr: 0.1 }).loadStateDict(sgd.stateDict())).toThrow("SGD.loadStateDict: unexpected state '0.momentum_buffer', '1.momentum_buffer'");
+      const other = new optim.Adam(new nn.Linear(eng, 3, 2).parameters());
+      expect(() => adam.loadStateDict(other.stateDict())).toThrow("Adam.loadStateDict: '0.exp_avg' must have parameter 0's shape [2,2], got [2,3]");
     });
   });
 });
