@@ -38,6 +38,36 @@ function attentionRef(q: number[], k: number[], v: number[], L: number, S: numbe
   return out;
 }
 
+/**
+ * Every parameter's gradient of Σ w·f(x) against central differences, each
+ * element moved with assign(): the module's own parameters (f64), where
+ * gradcheck covers the inputs.
+ */
+function paramGradcheck(eng: Engine, module: nn.Module, f: () => Tensor, what: string, { rtol = 1e-6, atol = 1e-8, h = 1e-6 } = {}): void {
+  const y0 = f();
+  const weights = randomData(y0.size, 98, 0.5, 1.5);
+  const total = () => arr(f()).reduce((s, y, i) => s + weights[i] * y, 0);
+  eng.reset();
+  module.zeroGrad();
+  f().mul(eng.tensor(weights, y0.shape, f64)).sum().backward();
+  eng.reset();
+  for (const [name, p] of module.namedParameters()) {
+    const analytic = Array.from(p.grad);
+    const data = Float64Array.from(p.data());
+    const numeric = Array.from(data, (x0, i) => {
+      const step = h * Math.max(1, Math.abs(x0));
+      data[i] = x0 + step; p.assign(data);
+      const up = total();
+      data[i] = x0 - step; p.assign(data);
+      const down = total();
+      data[i] = x0; p.assign(data);
+      eng.reset();
+      return (up - down) / (2 * step);
+    });
+    expectAllClose(analytic, numeric, { rtol, atol }, `${what}: d/d ${name}`);
+  }
+}
+
 describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
   const engine = (seed?: number): Promise<Engine> => (seed === undefined ? tensorEngine(backend) : createEngine({ backend, seed }));
 
@@ -329,6 +359,27 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       same(new nn.GELU('tanh'), x.gelu({ approximate: 'tanh' }));
       same(new nn.LeakyReLU(0.2), x.leakyRelu(0.2));
       same(new nn.Softmax(0), x.softmax(0));
+    });
+
+    it('passes a gradcheck of every parameter in f64: Linear, Conv1d, Conv2d, Embedding, LayerNorm, BatchNorm, MultiheadAttention', async () => {
+      const eng = await engine();
+      const keep = (shape: number[], seed: number) => eng.keep(eng.tensor(randomData(shape.reduce((a, b) => a * b, 1), seed), shape, f64));
+      const o = { dtype: 'float64' } as const;
+      const cases: [string, nn.Module, Tensor][] = [
+        ['Linear', new nn.Linear(eng, 3, 2, o), keep([4, 3], 40)],
+        ['Conv1d', new nn.Conv1d(eng, 2, 2, 3, { ...o, padding: 1 }), keep([2, 2, 4], 41)],
+        ['Conv2d', new nn.Conv2d(eng, 2, 2, 2, o), keep([1, 2, 3, 3], 42)],
+        ['LayerNorm', new nn.LayerNorm(eng, 3, o), keep([4, 3], 43)],
+        ['BatchNorm1d', new nn.BatchNorm1d(eng, 3, o), keep([4, 3], 44)],
+        ['BatchNorm2d', new nn.BatchNorm2d(eng, 2, o), keep([2, 2, 2, 2], 45)],
+        ['MultiheadAttention', new nn.MultiheadAttention(eng, 4, 2, o), keep([2, 3, 4], 46)],
+      ];
+      for (const [what, m, x] of cases) {
+        const fwd = m as unknown as { forward(x: Tensor): Tensor };
+        paramGradcheck(eng, m, () => fwd.forward(x), what);
+      }
+      const emb = new nn.Embedding(eng, 4, 3, o);
+      paramGradcheck(eng, emb, () => emb.forward([3, 0, 3, 1]).tanh(), 'Embedding');
     });
 
     it('scaledDotProductAttention is softmax(q·kᵀ/√d + mask)·v, causal or masked', async () => {
