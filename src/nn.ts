@@ -6,7 +6,7 @@
 import { checkFlag, checkOptions, checkRng } from './check.js';
 import type { Engine } from './engine.js';
 import { Random } from './random.js';
-import type { Param, Scalar, Value } from './value.js';
+import { Param, type Scalar, type Value } from './value.js';
 
 // The tensor modules live beside the scalar ones under one `nn`; nn.Module is theirs.
 export {
@@ -25,6 +25,39 @@ export abstract class ScalarModule {
   /** Sets the gradient of this module's parameters to 0 (other parameters of the engine are untouched). */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = 0;
+  }
+
+  /**
+   * Every parameter with a name from the attributes that hold it, as the
+   * tensor modules name theirs: `layers.0.neurons.1.w.0`, `layers.0.neurons.1.b`.
+   */
+  namedParameters(): [string, Param][] {
+    const out: [string, Param][] = [];
+    const visit = (v: unknown, name: string) => {
+      if (v instanceof Param) out.push([name, v]);
+      else if (v instanceof ScalarModule) for (const [n, p] of v.namedParameters()) out.push([`${name}.${n}`, p]);
+      else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${name}.${i}`));
+    };
+    for (const key of Object.keys(this)) visit((this as Record<string, unknown>)[key], key);
+    return out;
+  }
+
+  /** The parameters' values by name (numbers: JSON holds them exactly). */
+  stateDict(): Record<string, number> {
+    return Object.fromEntries(this.namedParameters().map(([n, p]) => [n, p.data]));
+  }
+
+  /** Sets each parameter from `record`; every key must match, as the tensor modules' strict load. */
+  loadStateDict(record: Readonly<Record<string, number>>): void {
+    if (typeof record !== 'object' || record === null) throw new TypeError('loadStateDict: expected a record of numbers by name');
+    const own = this.namedParameters();
+    const names = new Set(own.map(([n]) => n));
+    const missing = own.filter(([n]) => typeof record[n] !== 'number').map(([n]) => `'${n}'`);
+    const unexpected = Object.keys(record).filter((k) => !names.has(k)).map((k) => `'${k}'`);
+    if (missing.length > 0 || unexpected.length > 0) {
+      throw new RangeError(`loadStateDict: ${[missing.length > 0 ? `missing keys ${missing.join(', ')}` : '', unexpected.length > 0 ? `unexpected keys ${unexpected.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+    }
+    for (const [n, p] of own) p.data = record[n];
   }
 }
 

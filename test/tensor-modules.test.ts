@@ -205,6 +205,18 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       expect(m.modules().every((c) => c.training)).toBe(true);
     });
 
+    it('names the scalar MLP\'s parameters by attribute, and loads them into another MLP', async () => {
+      const eng = await engine();
+      const a = new nn.MLP(eng, 2, [3, 1]), b = new nn.MLP(eng, 2, [3, 1]);
+      const names = a.namedParameters().map(([n]) => n);
+      expect(names.slice(0, 4)).toEqual(['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']);
+      expect(names).toHaveLength(13);
+      expect(a.namedParameters().map(([, p]) => p)).toEqual(a.parameters());
+      b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+      expect(b.parameters().map((p) => p.data)).toEqual(a.parameters().map((p) => p.data));
+      expect(() => b.loadStateDict({ x: 1 })).toThrow("loadStateDict: missing keys 'layers.0.neurons.0.w.0'");
+    });
+
     it('round-trips through .safetensors into a model of other weights, buffers and int64 counter included', async () => {
       const eng = await engine(1);
       const m = new Block(eng);
