@@ -3,6 +3,7 @@
 // against their definitions written out here (BatchNorm's biased and unbiased
 // variances, LayerNorm's eps, Dropout's scaling), gradchecks in f64, and a
 // checkpoint of model and optimizer that resumes training bit for bit.
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createEngine, F, loadSafetensors, nn, optim, Random, saveSafetensors, encodeSafetensors, decodeSafetensors, type Engine, type Tensor } from '../src/index.js';
 import { TENSOR_BACKENDS, expectAllClose, gradcheck, input, randomData, tensorEngine } from './tensor-helpers.js';
@@ -198,6 +199,8 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       expect(m.namedModules().map(([n]) => n)).toEqual(['', 'fc1', 'seq', 'seq.0', 'seq.2', 'seq.3', 'bn', 'attn', 'attn.out_proj', 'heads.0']);
       expect(m.parameters()).toHaveLength(13);
       expect(m.int64Keys()).toEqual(['bn.num_batches_tracked']);
+      expect(String(m.seq)).toBe('Sequential(\n  (0): Linear(4, 3)\n  (2): Dropout(p=0.1)\n  (3): Linear(3, 2, bias=false)\n)');
+      expect(inspect(m.seq)).toBe(String(m.seq));
       expect(m.training).toBe(true);
       m.eval();
       expect(m.modules().every((c) => !c.training)).toBe(true);

@@ -226,3 +226,8 @@ export abstract class Module {
     return `${head}${this.extraRepr() === '' ? '' : ','}\n${lines.join('\n')}\n)`;
   }
 }
+
+// Node's console.log and REPL print the module tree, not the engine and registries behind it.
+Object.defineProperty(Module.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: Module) { return this.toString(); },
+});
