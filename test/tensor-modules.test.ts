@@ -447,12 +447,13 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
 
   describe('checkpoints', () => {
     const X = randomData(8 * 3, 30), Y = randomData(8, 31);
-    const stepOnce = (eng: Engine, model: nn.Sequential, opt: optim.Optimizer) => {
+    const stepOnce = (eng: Engine, model: nn.Sequential, opt: optim.Optimizer, schedule: optim.LRSchedule) => {
       eng.step(() => {
         const loss = F.mse(model.forward(eng.tensor(X, [8, 3])), eng.tensor(Y, [8, 1]));
         opt.zeroGrad();
         loss.backward();
         opt.step();
+        schedule.step();
       });
     };
     const makers: [string, (m: nn.Module) => optim.SGD | optim.Adam][] = [
@@ -461,29 +462,34 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       ['Adam', (m) => new optim.Adam(m.parameters(), { lr: 0.01 })],
       ['AdamW', (m) => new optim.AdamW(m.parameters(), { lr: 0.01 })],
     ];
-    it.each(makers)('model + %s + step resume training bit for bit', async (_name, makeOpt) => {
+    it.each(makers)('model + %s + cosine schedule resume training bit for bit', async (_name, makeOpt) => {
       const build = (eng: Engine) => new nn.Sequential(new nn.Linear(eng, 3, 8), new nn.GELU(), new nn.LayerNorm(eng, 8), new nn.Linear(eng, 8, 1));
       const eng = await engine(1);
       const model = build(eng);
       const opt = makeOpt(model);
-      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt);
+      const schedule = new optim.CosineAnnealingLR(opt, { tMax: 8, warmupSteps: 2 });
+      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt, schedule);
       const weights = saveSafetensors(model.stateDict(), { int64: model.int64Keys() });
       const sd = opt.stateDict();
       const buffers = encodeSafetensors(new Map(Object.entries(sd.state)));
-      const meta = JSON.stringify({ step: sd.step, lr: sd.lr, hyper: sd.hyper });
-      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt);
+      const meta = JSON.stringify({ step: sd.step, lr: sd.lr, hyper: sd.hyper, schedule: schedule.stateDict() });
+      for (let i = 0; i < 3; i++) stepOnce(eng, model, opt, schedule);
 
       const eng2 = await engine(99);
       const fresh = build(eng2);
       const opt2 = makeOpt(fresh);
+      const schedule2 = new optim.CosineAnnealingLR(opt2, { tMax: 8, warmupSteps: 2 });
       fresh.loadStateDict(loadSafetensors(eng2, weights));
       const state = Object.fromEntries([...decodeSafetensors(buffers).tensors].map(([k, t]) => [k, { shape: t.shape, data: t.data }]));
-      opt2.loadStateDict({ ...JSON.parse(meta), state });
+      const saved = JSON.parse(meta);
+      opt2.loadStateDict({ ...saved, state });
+      schedule2.loadStateDict(saved.schedule);
       eng2.reset();
-      for (let i = 0; i < 3; i++) stepOnce(eng2, fresh, opt2);
+      for (let i = 0; i < 3; i++) stepOnce(eng2, fresh, opt2, schedule2);
       const a = model.parameters().map(arr), b = fresh.parameters().map(arr);
       expect(b).toEqual(a);
       expect(opt2.stateDict().step).toBe(6);
+      expect(opt2.lr).toBe(opt.lr);
     });
 
     it('an optimizer refuses state of another shape or kind', async () => {
