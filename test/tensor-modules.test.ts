@@ -445,6 +445,26 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
     });
   });
 
+  it('refuses bad arguments with messages that name the module', async () => {
+    const eng = await engine();
+    const cases: [() => unknown, string][] = [
+      [() => new nn.LayerNorm(eng, 4, { epsilon: 1 } as never), "LayerNorm: unknown option 'epsilon'"],
+      [() => new nn.LayerNorm(eng, 4).forward(eng.zeros([2, 3])), "LayerNorm: the input's last dims must be [4], got [2,3]"],
+      [() => new nn.BatchNorm1d(eng, 2).forward(eng.zeros([1, 2])), 'BatchNorm1d: expected more than 1 value per channel when training, got input [1,2]'],
+      [() => new nn.BatchNorm1d(eng, 2, { momentum: 2 }), 'BatchNorm1d: momentum must be in [0, 1], got 2'],
+      [() => new nn.Conv1d(eng, 2, 2, 3).forward(eng.zeros([2, 5])), 'Conv1d: expected an input [batch, channels, length], got [2,5]'],
+      [() => new nn.Embedding(eng, 0, 2), 'Embedding: numEmbeddings must be a positive integer, got 0'],
+      [() => new nn.Linear({} as never, 2, 2), 'Linear: the first argument must be the engine'],
+      [() => new nn.MultiheadAttention(eng, 4, 2).forward(eng.zeros([2, 4])), 'MultiheadAttention: query must be [batch, seq, 4] (batch first), got [2,4]'],
+      [() => new nn.Flatten(2).forward(eng.zeros([2, 3])), 'Flatten: dims 2..-1 are out of range for a tensor of shape [2,3]'],
+      [() => F.scaledDotProductAttention(eng.zeros([2, 3]), eng.zeros([2, 4]), eng.zeros([2, 4])), 'scaledDotProductAttention: q [2,3] and k [2,4] differ in their last dim'],
+      [() => F.scaledDotProductAttention(eng.zeros([2, 3]), eng.zeros([2, 3]), eng.zeros([2, 3]), { isCausal: true, attnMask: eng.zeros([2, 2]) }), 'scaledDotProductAttention: pass isCausal or attnMask, not both'],
+      [() => nn.init.kaimingNormal(eng.parameter([[1, 2]]), { mode: 'fan_in' as never }), "kaimingNormal: mode must be 'fanIn' or 'fanOut', got the string \"fan_in\""],
+      [() => new nn.Linear(eng, 2, 2).loadStateDict({ 'weight': eng.zeros([2, 2]) }, { strict: 'no' as never }), 'loadStateDict: strict must be true or false'],
+    ];
+    for (const [f, message] of cases) expect(f, message).toThrow(message);
+  });
+
   describe('checkpoints', () => {
     const X = randomData(8 * 3, 30), Y = randomData(8, 31);
     const stepOnce = (eng: Engine, model: nn.Sequential, opt: optim.Optimizer, schedule: optim.LRSchedule) => {

@@ -55,6 +55,11 @@ export function checkEngine(eng: unknown, name: string): EngineContext {
   return eng as EngineContext;
 }
 
+/** A number as itself in messages, anything else described. */
+export function shown(x: unknown): string {
+  return typeof x === 'number' ? String(x) : describe(x);
+}
+
 export function checkCount(name: string, what: string, x: number): void {
   if (!Number.isInteger(x) || x < 1) throw new RangeError(`${name}: ${what} must be a positive integer, got ${String(x)}`);
 }
@@ -166,7 +171,7 @@ export class Conv1d extends Module {
     this.stride = o.stride ?? 1;
     this.padding = o.padding ?? 0;
     checkCount('Conv1d', 'stride', this.stride);
-    if (!Number.isInteger(this.padding) || this.padding < 0) throw new RangeError(`Conv1d: padding must be a whole number, got ${describe(this.padding)}`);
+    if (!Number.isInteger(this.padding) || this.padding < 0) throw new RangeError(`Conv1d: padding must be a whole number, got ${shown(this.padding)}`);
   }
 
   override forward(x: Tensor): Tensor {
@@ -300,7 +305,7 @@ export class Dropout extends Module {
   constructor(readonly p = 0.5, options?: DropoutOptions) {
     super();
     const o = checkOptions(options, 'Dropout', ['rng']);
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${describe(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${shown(p)}`);
     this.rng = o.rng !== undefined ? checkRng(o.rng, 'Dropout') : undefined;
   }
 

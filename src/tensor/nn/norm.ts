@@ -9,7 +9,7 @@ import type { EngineContext } from '../../context.js';
 import type { TensorParam } from '../param.js';
 import * as S from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { checkCount, checkEngine, makeParam } from './layers.js';
+import { checkCount, checkEngine, makeParam, shown } from './layers.js';
 import { Module } from './module.js';
 
 export interface LayerNormOptions {
@@ -27,7 +27,7 @@ function checkDtype(name: string, dtype: unknown): 'float32' | 'float64' {
 }
 
 function checkEps(name: string, eps: unknown): number {
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${name}: eps must be a number ≥ 0, got ${describe(eps)}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${name}: eps must be a number ≥ 0, got ${shown(eps)}`);
   return eps;
 }
 
@@ -108,7 +108,7 @@ abstract class BatchNorm extends Module {
     checkCount(name, 'numFeatures', numFeatures);
     this.eps = checkEps(name, o.eps ?? 1e-5);
     const momentum = o.momentum ?? 0.1;
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1], got ${describe(momentum)}`);
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1], got ${shown(momentum)}`);
     this.momentum = momentum;
     const affine = checkFlag(o.affine, name, 'affine') ?? true;
     const track = checkFlag(o.trackRunningStats, name, 'trackRunningStats') ?? true;
