@@ -119,7 +119,7 @@ export interface EngineContext {
   tensorOps(opName: string): TensorOps;
   /** The node id of `t` on the current tensor tape, after checking it may be used here. */
   tensorIdOf(t: TensorHandle, opName: string): number;
-  /** The default generator of randn/rand. */
+  /** The engine's generator (createEngine's `seed`): the default of randn/rand, layer init and dropout. */
   readonly tensorRng: Random;
   /**
    * `err` as users get it: running out of memory becomes a WasmgradMemoryError

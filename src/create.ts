@@ -49,15 +49,23 @@ export interface EngineOptions {
    * without a `reset()`, said once per engine.
    */
   onWarning?: (warning: EngineWarning) => void;
+  /**
+   * Seed of the engine's generator (`eng.rng`, default 42): the default
+   * source of randn/rand, layer initialisation, `nn.init` and dropout masks,
+   * so a run repeats, and two layers made one after the other differ.
+   */
+  seed?: number;
 }
 
 /** Creates an engine. The Wasm backend (default) compiles the core on first use and gives each engine its own instance and memory. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
-  checkOptions(options, 'createEngine', ['backend', 'wasm', 'simd', 'relaxedSimd', 'maxTapeBytes', 'onWarning']);
+  checkOptions(options, 'createEngine', ['backend', 'wasm', 'simd', 'relaxedSimd', 'maxTapeBytes', 'onWarning', 'seed']);
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new TypeError(`createEngine: seed must be an integer, got ${describe(options.seed)}`);
+  const seed = options.seed ?? 42;
   const memory = checkMemoryOptions(options);
   const backend = options.backend ?? 'wasm';
-  if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend(), null, memory);
+  if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend(), null, memory, seed);
   if (backend === 'wasm') {
     for (const key of ['simd', 'relaxedSimd'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
@@ -65,7 +73,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     const instance = await instantiateCore(options.wasm, chooseBuild(options));
     const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.();
     const build: WasmBuild | null = features === undefined ? null : features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
-    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build, memory);
+    return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build, memory, seed);
   }
   throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

@@ -76,7 +76,7 @@ export class Engine {
   private readonly mapAnchor: Value;
 
   /** @internal The tensor tape. */ readonly tensors: TensorBackend;
-  /** @internal The default generator of randn/rand, seeded 42, so unseeded runs repeat. */ readonly tensorRng = new Random(42);
+  /** @internal The engine's generator (see `rng`). */ readonly tensorRng: Random;
 
   /**
    * Which build of the Wasm core runs ('relaxed-simd', 'simd' or 'baseline');
@@ -86,7 +86,8 @@ export class Engine {
   readonly wasmBuild: WasmBuild | null;
 
   /** @internal Use `createEngine()` (src/create.ts). */
-  constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}) {
+  constructor(tape: Tape, tensors: TensorBackend, wasmBuild: WasmBuild | null = null, memory: MemoryOptions = {}, seed = 42) {
+    this.tensorRng = new Random(seed);
     this.tape = tape;
     this.programs = tape;
     this.tensors = tensors;
@@ -100,6 +101,13 @@ export class Engine {
     this.unbound = new Generation(this, -1);
     this.mapAnchor = new Value(this.unbound, -1);
   }
+
+  /**
+   * The engine's generator, seeded by `createEngine({ seed })` (default 42, so
+   * unseeded runs repeat): randn/rand, layer initialisation, `nn.init` and
+   * dropout masks draw from it unless given their own `seed` or `rng`.
+   */
+  get rng(): Random { return this.tensorRng; }
 
   /** A leaf input. Its gradient accumulates across backward() calls until zeroGrad(); it dies at reset(). */
   value(x: number, name?: string): Value {

@@ -6,7 +6,7 @@
 import { checkIndices, checkOptions, describe } from '../check.js';
 import type { Conv2dArgs, Pool2dArgs } from './backend.js';
 import * as S from './shape.js';
-import { Tensor, indexList, indexTensor, make } from './tensor.js';
+import { Tensor, indexList, indexTensor, make, where } from './tensor.js';
 import { bceWithLogits, crossEntropyWith, mseLoss, type ClassLossOptions, type ReductionOptions } from './losses.js';
 
 /**
@@ -135,4 +135,49 @@ export function maxPool2d(x: Tensor, kernel: number | [number, number], options?
 /** Mean over each window; padding counts as zeros in the divisor (count_include_pad=True). */
 export function avgPool2d(x: Tensor, kernel: number | [number, number], options?: Pool2dOptions): Tensor {
   return pool('avgPool2d', x, kernel, options);
+}
+
+export interface AttentionOptions {
+  /** Mask out keys after each query (query i sees keys 0..i, the top-left aligned lower triangle, as PyTorch's is_causal). */
+  isCausal?: boolean;
+  /**
+   * [L, S] or broadcastable to the scores [..., L, S]: an int32 mask (nonzero:
+   * attend, as PyTorch's boolean mask where True takes part) or a float mask
+   * added to the scores (−Infinity masks out).
+   */
+  attnMask?: Tensor;
+  /** Default 1/√(the last dim of q). */
+  scale?: number;
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v (torch.nn.functional.scaled_dot_product_attention,
+ * without dropout): q [..., L, E], k [..., S, E], v [..., S, Ev] → [..., L, Ev].
+ * Composed from matmul, softmax and where, so it has every gradient they
+ * have. A query row that every key is masked from gives NaN, as in PyTorch.
+ */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions): Tensor {
+  const op = 'scaledDotProductAttention';
+  if (!(q instanceof Tensor) || !(k instanceof Tensor) || !(v instanceof Tensor)) throw new TypeError(`${op}: expected tensors for q, k and v`);
+  const o = checkOptions(options, op, ['isCausal', 'attnMask', 'scale']);
+  if (q.rank < 2 || k.rank < 2 || v.rank < 2) throw new RangeError(`${op}: q, k and v need at least 2 dims ([..., seq, dim]), got ${S.fmt(q.shape)}, ${S.fmt(k.shape)}, ${S.fmt(v.shape)}`);
+  const e = q.shape[q.rank - 1];
+  if (k.shape[k.rank - 1] !== e) throw new RangeError(`${op}: q ${S.fmt(q.shape)} and k ${S.fmt(k.shape)} differ in their last dim`);
+  if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) throw new RangeError(`${op}: k ${S.fmt(k.shape)} and v ${S.fmt(v.shape)} differ in their sequence length`);
+  if (o.isCausal && o.attnMask !== undefined) throw new TypeError(`${op}: pass isCausal or attnMask, not both (as PyTorch)`);
+  const scale = o.scale ?? 1 / Math.sqrt(e);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new TypeError(`${op}: scale must be a finite number, got ${describe(scale)}`);
+  let scores = q.matmul(k.transpose(-2, -1)).mul(scale);
+  const L = q.shape[q.rank - 2], Sk = k.shape[k.rank - 2];
+  if (o.isCausal) {
+    const eng = q.owner.engine;
+    const mask = new Int32Array(L * Sk);
+    for (let i = 0; i < L; i++) for (let j = 0; j <= Math.min(i, Sk - 1); j++) mask[i * Sk + j] = 1;
+    const m = make(eng, eng.tensorOps(op).fromData(mask, [L, Sk], 'int32', false), [L, Sk], 'int32');
+    scores = where(m, scores, -Infinity);
+  } else if (o.attnMask !== undefined) {
+    if (!(o.attnMask instanceof Tensor)) throw new TypeError(`${op}: attnMask must be a Tensor, got ${describe(o.attnMask)}`);
+    scores = o.attnMask.dtype === 'int32' ? where(o.attnMask, scores, -Infinity) : scores.add(o.attnMask);
+  }
+  return scores.softmax(-1).matmul(v);
 }

@@ -7,6 +7,29 @@ import { checkOptions, describe } from '../check.js';
 import type { EngineContext } from '../context.js';
 import { TensorParam } from './param.js';
 import { allocTyped } from './data.js';
+import type { TypedData } from './backend.js';
+import * as S from './shape.js';
+
+/** One piece of optimizer state: flat data and its shape (what encodeSafetensors takes). */
+export interface OptimizerStateTensor {
+  shape: number[];
+  data: TypedData;
+}
+
+/**
+ * An optimizer's state: `step` (updates made so far), the hyperparameters
+ * (`lr`, …, informational: loadStateDict restores `lr` only, as a schedule
+ * sets it) and `state`, per-parameter buffers by `index.name` in the order
+ * of the parameters given to the optimizer (PyTorch's names: `0.momentum_buffer`,
+ * `0.exp_avg`, `0.exp_avg_sq`). Plain data: `encodeSafetensors(new
+ * Map(Object.entries(sd.state)))` writes the buffers, JSON the rest.
+ */
+export interface OptimizerStateDict {
+  step: number;
+  lr: number;
+  hyper: Record<string, number | boolean | number[]>;
+  state: Record<string, OptimizerStateTensor>;
+}
 
 /** What every optimizer shares; extend it (implement step()) to write your own. */
 export abstract class Optimizer {
@@ -53,6 +76,42 @@ export abstract class Optimizer {
 
   abstract step(): void;
 
+  /** Copies of the state slots under their names, for stateDict(). */
+  protected saveSlots(named: Record<string, readonly number[]>): Record<string, OptimizerStateTensor> {
+    const be = this.engine.tensorOps('stateDict');
+    const out: Record<string, OptimizerStateTensor> = {};
+    for (const [name, slots] of Object.entries(named)) {
+      slots.forEach((slot, i) => { out[`${i}.${name}`] = { shape: this.params[i].shape.slice(), data: be.slotData(slot) }; });
+    }
+    return out;
+  }
+
+  /** Checks every buffer of `sd` against the parameters, then writes them all (a refused load changes nothing). */
+  protected loadSlots(op: string, sd: OptimizerStateDict, named: Record<string, readonly number[]>): void {
+    if (typeof sd !== 'object' || sd === null || typeof sd.state !== 'object' || sd.state === null) throw new TypeError(`${op}: expected a state dict from stateDict(), got ${describe(sd)}`);
+    if (!Number.isInteger(sd.step) || sd.step < 0) throw new TypeError(`${op}: step must be a whole number, got ${describe(sd.step)}`);
+    if (typeof sd.lr !== 'number' || !(sd.lr >= 0)) throw new TypeError(`${op}: lr must be a number ≥ 0, got ${describe(sd.lr)}`);
+    const writes: [number, TypedData][] = [];
+    const expected = new Set<string>();
+    for (const [name, slots] of Object.entries(named)) {
+      slots.forEach((slot, i) => {
+        const key = `${i}.${name}`;
+        expected.add(key);
+        const t = sd.state[key];
+        if (t === undefined) throw new RangeError(`${op}: the state dict has no '${key}' (parameter ${i})`);
+        const p = this.params[i];
+        if (!Array.isArray(t.shape) || !ArrayBuffer.isView(t.data) || !S.sameShape(t.shape, p.shape) || t.data.length !== p.size) {
+          throw new RangeError(`${op}: '${key}' must have parameter ${i}'s shape ${S.fmt(p.shape)}, got ${Array.isArray(t?.shape) ? S.fmt(t.shape) : describe(t)}`);
+        }
+        writes.push([slot, t.data]);
+      });
+    }
+    const extra = Object.keys(sd.state).filter((k) => !expected.has(k));
+    if (extra.length > 0) throw new RangeError(`${op}: unexpected state ${extra.map((k) => `'${k}'`).join(', ')} (another optimizer's, or momentum where this one has none)`);
+    const be = this.engine.tensorOps(op);
+    for (const [slot, data] of writes) be.setSlotData(slot, data);
+  }
+
   /** Sets the gradients of this optimizer's parameters to 0. */
   zeroGrad(): void {
     for (const p of this.params) p.zeroGrad();
@@ -95,6 +154,21 @@ export class SGD extends Optimizer {
     this.steps++;
     this.touched();
   }
+
+  /** The step count, lr and momentum buffers (`i.momentum_buffer`, with momentum only). */
+  stateDict(): OptimizerStateDict {
+    return {
+      step: this.steps, lr: this.lr, hyper: { momentum: this.momentum, weightDecay: this.weightDecay },
+      state: this.saveSlots(this.velocity.length > 0 ? { momentum_buffer: this.velocity } : {}),
+    };
+  }
+
+  /** Restores what stateDict() gave, so the next step() is the one that would have followed. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    this.loadSlots('SGD.loadStateDict', sd, this.velocity.length > 0 ? { momentum_buffer: this.velocity } : {});
+    this.steps = sd.step;
+    this.lr = sd.lr;
+  }
 }
 
 export interface AdamOptions {
@@ -135,6 +209,21 @@ export class Adam extends Optimizer {
     this.t++;
     be.adamStep(this.slots(), this.m, this.v, this.lr, this.betas[0], this.betas[1], this.eps, this.weightDecay, this.decoupled, this.t);
     this.touched();
+  }
+
+  /** t, lr and the moments (`i.exp_avg`, `i.exp_avg_sq`). */
+  stateDict(): OptimizerStateDict {
+    return {
+      step: this.t, lr: this.lr, hyper: { betas: [...this.betas], eps: this.eps, weightDecay: this.weightDecay, decoupled: this.decoupled },
+      state: this.saveSlots({ exp_avg: this.m, exp_avg_sq: this.v }),
+    };
+  }
+
+  /** Restores what stateDict() gave, so the next step() is the one that would have followed. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    this.loadSlots(`${this.decoupled ? 'AdamW' : 'Adam'}.loadStateDict`, sd, { exp_avg: this.m, exp_avg_sq: this.v });
+    this.t = sd.step;
+    this.lr = sd.lr;
   }
 }
 
