@@ -376,34 +376,39 @@ export class Tensor extends TensorMethods<Tensor, TensorLike> {
 
   // ── indexing, sorting, scans and masks (./ops-extra.ts has the rules) ──
 
+  /** @internal */
+  derive(id: number, shape: readonly number[], dtype: DType): Tensor { return make(this.owner.engine, id, shape, dtype); }
+  /** @internal */
+  whereAs(op: string, mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return where(mask, a, b, op, this.owner.engine); }
+
   /** Index of the max along `axis` (of the flattened tensor when omitted): int32, first on ties, first NaN if any. */
-  argmax(axis?: number, options?: X.ArgOptions): Tensor { return X.argmax(this, axis, options); }
+  argmax(axis?: number, options?: X.ArgOptions): Tensor { return X.argmax<Tensor>(this, axis, options); }
   /** Index of the min along `axis`: int32, first on ties, first NaN if any. */
-  argmin(axis?: number, options?: X.ArgOptions): Tensor { return X.argmin(this, axis, options); }
+  argmin(axis?: number, options?: X.ArgOptions): Tensor { return X.argmin<Tensor>(this, axis, options); }
   /** Int32 indices that sort along `axis` (stable; NaN sorts as the largest value). */
-  argsort(axis = -1, options?: X.SortOptions): Tensor { return X.argsort(this, axis, options); }
+  argsort(axis = -1, options?: X.SortOptions): Tensor { return X.argsort<Tensor>(this, axis, options); }
   /** { values, indices } sorted along `axis`; gradient back to where each value came from. */
-  sort(axis = -1, options?: X.SortOptions): X.ValuesIndices { return X.sort(this, axis, options); }
+  sort(axis = -1, options?: X.SortOptions): X.ValuesIndices<Tensor> { return X.sort<Tensor>(this, axis, options); }
   /** The k largest (`largest: false`: smallest) along `axis`, sorted, with int32 indices. */
-  topk(k: number, axis = -1, options?: X.TopkOptions): X.ValuesIndices { return X.topk(this, k, axis, options); }
+  topk(k: number, axis = -1, options?: X.TopkOptions): X.ValuesIndices<Tensor> { return X.topk<Tensor>(this, k, axis, options); }
   /** torch.gather: out[m] = this[m with dim `axis` replaced by index[m]]. */
-  gather(axis: number, index: Tensor): Tensor { return X.gather(this, axis, index); }
+  gather(axis: number, index: Tensor): Tensor { return X.gather<Tensor>(this, axis, index); }
   /** torch.scatter_add: this with src[m] added at m with dim `axis` replaced by index[m]. */
-  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return X.scatterAdd(this, axis, index, src); }
-  cumsum(axis: number): Tensor { return X.cumsum(this, axis); }
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return X.scatterAdd<Tensor>(this, axis, index, src); }
+  cumsum(axis: number): Tensor { return X.cumsum<Tensor>(this, axis); }
   /** Running product; the gradient is exact at zeros. */
-  cumprod(axis: number): Tensor { return X.cumprod(this, axis); }
+  cumprod(axis: number): Tensor { return X.cumprod<Tensor>(this, axis); }
   /** `value` where mask ≠ 0 (mask broadcasts to this shape). */
-  maskedFill(mask: Tensor, value: number): Tensor { return X.maskedFill(this, mask, value); }
+  maskedFill(mask: Tensor, value: number): Tensor { return X.maskedFill<Tensor>(this, mask, value); }
   /** Pieces of `size` along `axis`, or of the listed sizes. */
-  split(sizes: number | readonly number[], axis = 0): Tensor[] { return X.split(this, sizes, axis); }
-  chunk(n: number, axis = 0): Tensor[] { return X.chunk(this, n, axis); }
-  triu(k = 0): Tensor { return X.triu(this, k); }
-  tril(k = 0): Tensor { return X.tril(this, k); }
+  split(sizes: number | readonly number[], axis = 0): Tensor[] { return X.split<Tensor>(this, sizes, axis); }
+  chunk(n: number, axis = 0): Tensor[] { return X.chunk<Tensor>(this, n, axis); }
+  triu(k = 0): Tensor { return X.triu<Tensor>(this, k); }
+  tril(k = 0): Tensor { return X.tril<Tensor>(this, k); }
   /** Transposes a matrix; 0-d and 1-d tensors come back as they are (PyTorch's .t()). */
-  t(): Tensor { return X.t(this); }
+  t(): Tensor { return X.t<Tensor>(this); }
   /** int32 one-hot rows of these int32 class indices. */
-  oneHot(numClasses = -1): Tensor { return X.oneHot(this, numClasses); }
+  oneHot(numClasses = -1): Tensor { return X.oneHot<Tensor>(this, numClasses); }
 }
 
 // ── internals ──
