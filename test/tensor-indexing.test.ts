@@ -98,6 +98,9 @@ describe.each(TENSOR_BACKENDS)('indexing, sorting and scans (%s)', (backend) => 
     expect(f64([7], []).argmax().shape).toEqual([]);
     expect(f64([7], []).argmax(0).item()).toBe(0);
     expect(i32([4, 9, 9, 1], [4]).argmax().item()).toBe(1); // int32 input too
+    expect(f64([], [0, 3]).argmax(1).shape).toEqual([0]); // an empty result where the axis itself is not empty
+    expect(() => f64([], [0, 3]).argmax(0)).toThrow(/argmax: dim 0 of \[0, ?3\] is empty/);
+    expect(() => f64([], [0, 3]).argmin()).toThrow(/argmin: \[0, ?3\] has no elements to pick from/);
   });
 
   it('argmax and argmin: first index on ties, first NaN wins (torch.argmax)', async () => {

@@ -82,7 +82,6 @@ function argExtreme<T extends Handle<T>>(kind: 'Argmax' | 'Argmin', op: string, 
   const keepdims = checkFlag(o.keepdims, op, 'keepdims') ?? false;
   const eng = x.owner.engine;
   eng.tensorIdOf(x, op);
-  if (x.size === 0) throw new RangeError(`${op}: ${S.fmt(x.shape)} has no elements to pick from`);
   const run = (t: T, a: number, keep: boolean): T => {
     const shape = keep ? t.shape.map((d, i) => (i === a ? 1 : d)) : t.shape.filter((_, i) => i !== a);
     if (t.shape[a] === 0) throw new RangeError(`${op}: dim ${a} of ${S.fmt(t.shape)} is empty`);
@@ -90,6 +89,7 @@ function argExtreme<T extends Handle<T>>(kind: 'Argmax' | 'Argmin', op: string, 
   };
   // no axis: the index into the flattened tensor (torch.argmax(x)); keepdims keeps every dim as 1
   if (axis === undefined) {
+    if (x.size === 0) throw new RangeError(`${op}: ${S.fmt(x.shape)} has no elements to pick from`);
     const flat = run(x.reshape([-1]), 0, false);
     return keepdims ? flat.reshape(x.shape.map(() => 1)) : flat;
   }
