@@ -132,7 +132,14 @@ enum wasmgrad_node_kind {
   WASMGRAD_NODE_AVG_POOL2D = 18,    /* x: window mean; padding counts in the divisor */
   WASMGRAD_NODE_DETACH = 19,        /* x: same elements, no gradient */
   WASMGRAD_NODE_CAST = 20,          /* x: another dtype (no gradient to or from int32) */
-  WASMGRAD_NODE_CROSS_ENTROPY = 21  /* logits, targets: mean over rows of logsumexp - the target logit */
+  WASMGRAD_NODE_CROSS_ENTROPY = 21, /* logits, targets: mean over rows of logsumexp - the target logit */
+  WASMGRAD_NODE_ARGMAX = 22,        /* x: int32 index of the maximum along an axis: the first on ties, the first NaN if any */
+  WASMGRAD_NODE_ARGMIN = 23,        /* x: int32 index of the minimum along an axis: the first on ties, the first NaN if any */
+  WASMGRAD_NODE_ARGSORT = 24,       /* x: int32 indices that sort each line along an axis; stable, NaN largest */
+  WASMGRAD_NODE_GATHER = 25,        /* x, index: x taken along an axis at int32 indices of the shape of the output */
+  WASMGRAD_NODE_SCATTER_ADD = 26,   /* x, index, src: x plus src added along an axis at int32 indices */
+  WASMGRAD_NODE_CUMSUM = 27,        /* x: running sum along an axis */
+  WASMGRAD_NODE_CUMPROD = 28        /* x: running product along an axis; the gradient is exact where x has zeros */
 };
 
 /** Kinds of a Compare node: 1 where (x kind y), else 0. */
@@ -191,6 +198,16 @@ enum wasmgrad_attr {
   WASMGRAD_ATTR_AVG_POOL2D_PAD_H = 4,    /* i32 */
   WASMGRAD_ATTR_AVG_POOL2D_PAD_W = 5,    /* i32 */
   WASMGRAD_ATTR_CAST_DTYPE = 0,          /* dtype */
+  WASMGRAD_ATTR_ARGMAX_AXIS = 0,         /* i32 */
+  WASMGRAD_ATTR_ARGMAX_KEEPDIMS = 1,     /* bool */
+  WASMGRAD_ATTR_ARGMIN_AXIS = 0,         /* i32 */
+  WASMGRAD_ATTR_ARGMIN_KEEPDIMS = 1,     /* bool */
+  WASMGRAD_ATTR_ARGSORT_AXIS = 0,        /* i32 */
+  WASMGRAD_ATTR_ARGSORT_DESCENDING = 1,  /* bool */
+  WASMGRAD_ATTR_GATHER_AXIS = 0,         /* i32 */
+  WASMGRAD_ATTR_SCATTER_ADD_AXIS = 0,    /* i32 */
+  WASMGRAD_ATTR_CUMSUM_AXIS = 0,         /* i32 */
+  WASMGRAD_ATTR_CUMPROD_AXIS = 0,        /* i32 */
   WASMGRAD_ATTR_ARRAY_CAPACITY = 8       /* entries an i32[] attribute has room for */
 };
 /* END GENERATED: attrs */

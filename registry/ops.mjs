@@ -318,6 +318,20 @@ export const NODE_KINDS = [
     summary: 'another dtype (no gradient to or from int32)' },
   { id: 21, name: 'CrossEntropy', inputs: ['logits', 'targets'], grads: [true, false], attrs: [],
     summary: 'mean over rows of logsumexp − the target logit' },
+  { id: 22, name: 'Argmax', inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'keepdims', type: 'bool' }],
+    summary: 'int32 index of the maximum along an axis: the first on ties, the first NaN if any' },
+  { id: 23, name: 'Argmin', inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'keepdims', type: 'bool' }],
+    summary: 'int32 index of the minimum along an axis: the first on ties, the first NaN if any' },
+  { id: 24, name: 'Argsort', inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'descending', type: 'bool' }],
+    summary: 'int32 indices that sort each line along an axis; stable, NaN largest' },
+  { id: 25, name: 'Gather', inputs: ['x', 'index'], grads: [true, false], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'x taken along an axis at int32 indices of the shape of the output' },
+  { id: 26, name: 'ScatterAdd', inputs: ['x', 'index', 'src'], grads: [true, false, true], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'x plus src added along an axis at int32 indices' },
+  { id: 27, name: 'Cumsum', inputs: ['x'], grads: [true], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'running sum along an axis' },
+  { id: 28, name: 'Cumprod', inputs: ['x'], grads: [true], attrs: [{ name: 'axis', type: 'i32' }],
+    summary: 'running product along an axis; the gradient is exact where x has zeros' },
 ];
 
 /** Kinds of `compare`: out = (x kind y) ? 1 : 0; NaN compares false except Ne. */

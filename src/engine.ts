@@ -14,6 +14,7 @@ import type { TensorBackend } from './tensor/backend.js';
 import { TensorParam } from './tensor/param.js';
 import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
+import * as extra from './tensor/ops-extra.js';
 import * as transforms from './transforms/functions.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 
@@ -338,6 +339,24 @@ export class Engine {
   where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b, 'where', this); }
   concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis, this); }
   stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis, this); }
+  /** `steps` evenly spaced values from start to end, both included (torch.linspace). */
+  linspace(start: number, end: number, steps: number, options?: factory.TensorOptions): Tensor {
+    const o = checkOptions(options, 'linspace', ['dtype', 'requiresGrad']);
+    return this.made('linspace', () => { const data = extra.linspace(start, end, steps, o.dtype); return factory.tensor(this, data, [data.length], o); });
+  }
+  zerosLike(like: Tensor, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'zerosLike'); return this.made('zerosLike', () => factory.full(this, l.shape, 0, l.options, 'zerosLike')); }
+  onesLike(like: Tensor, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'onesLike'); return this.made('onesLike', () => factory.full(this, l.shape, 1, l.options, 'onesLike')); }
+  fullLike(like: Tensor, value: number, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'fullLike'); return this.made('fullLike', () => factory.full(this, l.shape, value, l.options, 'fullLike')); }
+  /**
+   * Integers uniform in [low, high) (high exclusive, as torch.randint), int32 unless `dtype` says
+   * otherwise, drawn from `seed`, `rng` or the engine's generator; randint(high, shape) starts at 0.
+   */
+  randint(low: number, high: number | readonly number[], shape?: readonly number[] | extra.RandintOptions, options?: extra.RandintOptions): Tensor {
+    if (Array.isArray(high)) return this.randint(0, low, high, shape as extra.RandintOptions | undefined);
+    const o = checkOptions(options, 'randint', ['dtype', 'seed', 'rng']);
+    const rng = extra.pickRng('randint', o.seed, o.rng, this.tensorRng);
+    return this.made('randint', () => { const r = extra.randint(low, high as number, shape as readonly number[], rng, o.dtype); return factory.tensor(this, r.data, r.shape, { dtype: r.data instanceof Int32Array ? 'int32' : o.dtype }); });
+  }
   /** A trainable tensor that survives reset(): its data and gradient live in a slot. */
   parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
     return this.made('parameter', () => factory.parameter(this, values, shape, options));

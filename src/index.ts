@@ -16,6 +16,7 @@ export * as nn from './nn.js';
 export { Tensor, type TensorLike, type NestedArray, type ReduceOptions, type VarOptions } from './tensor/tensor.js';
 export { TensorParam } from './tensor/param.js';
 export type { TensorOptions, RandomOptions, TensorData } from './tensor/factory.js';
+export type { ArgOptions, SortOptions, TopkOptions, ValuesIndices, LikeOptions, RandintOptions } from './tensor/ops-extra.js';
 export type { DType, TypedData, TensorBackend } from './tensor/backend.js';
 export * as F from './tensor/functional.js';
 export { loadSafetensors, saveSafetensors } from './tensor/weights.js';

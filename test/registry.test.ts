@@ -169,6 +169,13 @@ describe.each(BUILDS)('build/%s agrees with the registry', (file) => {
       Detach: () => runKind(c, 'Detach', [m], {}),
       Cast: () => runKind(c, 'Cast', [m], { dtype: 'float32' }),
       CrossEntropy: () => { const t = i32(2); return runKind(c, 'CrossEntropy', [m, t], {}); },
+      Argmax: () => runKind(c, 'Argmax', [m], { axis: 1, keepdims: false }),
+      Argmin: () => runKind(c, 'Argmin', [m], { axis: 0, keepdims: true }),
+      Argsort: () => runKind(c, 'Argsort', [m], { axis: 1, descending: true }),
+      Gather: () => { const i = i32(2, 1); return runKind(c, 'Gather', [m, i], { axis: 1 }); },
+      ScatterAdd: () => { const i = i32(1, 2); return runKind(c, 'ScatterAdd', [m, i, m], { axis: 0 }); },
+      Cumsum: () => runKind(c, 'Cumsum', [m], { axis: 1 }),
+      Cumprod: () => runKind(c, 'Cumprod', [m], { axis: 0 }),
     };
     expect(c.tensorKindArity(-1)).toBe(-1);
     expect(c.tensorKindArity(NODE_KIND_COUNT)).toBe(-1);

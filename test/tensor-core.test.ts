@@ -282,6 +282,23 @@ describe.each(BUILDS)('tensor core (%s build)', (build) => {
       ['crossEntropy with no classes', () => { stage(2, 0); const x = core.tensorFull(0, 2, 0); stage(2); return run('CrossEntropy', [x, core.tensorFull(2, 1, 0)], {}); }, 7],
       ['crossEntropy int32 logits', () => { stage(2, 3); const x = core.tensorFull(2, 2, 0); stage(2); return run('CrossEntropy', [x, core.tensorFull(2, 1, 0)], {}); }, 8],
       ['crossEntropy targets of another length', () => { stage(3); return run('CrossEntropy', [a, core.tensorFull(2, 1, 0)], {}); }, 7],
+      ['argmax over axis 2 of a matrix', () => run('Argmax', [a], { axis: 2, keepdims: false }), 10],
+      ['argmin over axis -2^31', () => run('Argmin', [a], { axis: -0x80000000, keepdims: false }), 10],
+      ['argmax keepdims 2', () => { stage(1, 2); return core.tensorRun(NodeKind.Argmax, a, -1, -1); }, 10],
+      ['argmax over an empty axis', () => { stage(2, 0); const e = core.tensorFull(0, 2, 0); return run('Argmax', [e], { axis: 1, keepdims: false }); }, 7],
+      ['argsort descending 3', () => { stage(1, 3); return core.tensorRun(NodeKind.Argsort, a, -1, -1); }, 10],
+      ['argsort over axis 2^31−1', () => run('Argsort', [a], { axis: 0x7fffffff, descending: false }), 10],
+      ['gather with a float index', () => run('Gather', [a, a], { axis: 1 }), 8],
+      ['gather with an index of another rank', () => { stage(3); return run('Gather', [a, core.tensorFull(2, 1, 0)], { axis: 1 }); }, 7],
+      ['gather with an index wider than x off the axis', () => { stage(3, 1); return run('Gather', [a, core.tensorFull(2, 2, 0)], { axis: 1 }); }, 7],
+      ['gather index out of range', () => { stage(2, 3); return run('Gather', [a, core.tensorFull(2, 2, 3)], { axis: 1 }); }, 10],
+      ['gather index -1', () => { stage(2, 3); return run('Gather', [a, core.tensorFull(2, 2, -1)], { axis: 1 }); }, 10],
+      ['gather over axis 2', () => { stage(2, 3); return run('Gather', [a, core.tensorFull(2, 2, 0)], { axis: 2 }); }, 10],
+      ['scatterAdd of mixed dtypes', () => { stage(2, 3); return run('ScatterAdd', [a, core.tensorFull(2, 2, 0), core.tensorFull(1, 2, 0)], { axis: 0 }); }, 8],
+      ['scatterAdd with an index larger than src', () => { stage(2, 3); const i = core.tensorFull(2, 2, 0); stage(1, 3); return run('ScatterAdd', [a, i, core.tensorFull(0, 2, 0)], { axis: 0 }); }, 7],
+      ['scatterAdd index out of range', () => { stage(2, 3); return run('ScatterAdd', [a, core.tensorFull(2, 2, 2), a], { axis: 0 }); }, 10],
+      ['cumsum over axis 2', () => run('Cumsum', [a], { axis: 2 }), 10],
+      ['cumprod over axis -1', () => run('Cumprod', [a], { axis: -1 }), 10],
     ];
     for (const [what, call, code] of rejects) {
       expect(call(), what).toBe(-1);

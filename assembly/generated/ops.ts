@@ -72,9 +72,16 @@ export const enum NodeKind {
   Detach = 19,       // same elements, no gradient
   Cast = 20,         // another dtype (no gradient to or from int32)
   CrossEntropy = 21, // mean over rows of logsumexp − the target logit
+  Argmax = 22,       // int32 index of the maximum along an axis: the first on ties, the first NaN if any
+  Argmin = 23,       // int32 index of the minimum along an axis: the first on ties, the first NaN if any
+  Argsort = 24,      // int32 indices that sort each line along an axis; stable, NaN largest
+  Gather = 25,       // x taken along an axis at int32 indices of the shape of the output
+  ScatterAdd = 26,   // x plus src added along an axis at int32 indices
+  Cumsum = 27,       // running sum along an axis
+  Cumprod = 28,      // running product along an axis; the gradient is exact where x has zeros
 }
 
-export const NODE_KIND_COUNT: i32 = 22;
+export const NODE_KIND_COUNT: i32 = 29;
 
 /** Kinds of a Compare node: out = (x kind y) ? 1 : 0. */
 export const enum CompareKind {
@@ -151,7 +158,7 @@ const ELEMENTWISE_ARITY = memory.data<i8>([
 
 const NODE_ARITY = memory.data<i8>([
   0, 0, 0, 1, 2, 3, 2, 1, 2, 1, 1, 1, 1, 2, 1, 2, 2, 1, 1, 1,
-  1, 2,
+  1, 2, 1, 1, 1, 2, 3, 1, 1,
 ]);
 
 /** Tensor inputs of a node of kind `kind`, or -1 if `kind` is not a node kind. */
@@ -161,41 +168,51 @@ const NODE_ARITY = memory.data<i8>([
 
 /** Where tensorRun reads each attribute: a word (i32) offset into the staging area. An i32[] is a length word, then its entries. */
 export const enum Attr {
-  UnaryOp = 0,          // op
-  BinaryOp = 0,         // op
-  CompareKind = 0,      // compare
-  ReduceKind = 0,       // reduce
-  ReduceAxes = 1,       // i32[]
-  ReduceKeepdims = 10,  // bool
-  MatmulTransA = 0,     // bool
-  MatmulTransB = 1,     // bool
-  ReshapeShape = 0,     // i32[]
-  PermutePerm = 0,      // i32[]
-  ExpandShape = 0,      // i32[]
-  SliceStarts = 0,      // i32[]
-  SliceEnds = 9,        // i32[]
-  ConcatAxis = 0,       // i32
-  PadBefore = 0,        // i32[]
-  PadAfter = 9,         // i32[]
-  PadValue = 18,        // f64
-  IndexSelectAxis = 0,  // i32
-  Conv2dStrideH = 0,    // i32
-  Conv2dStrideW = 1,    // i32
-  Conv2dPadH = 2,       // i32
-  Conv2dPadW = 3,       // i32
-  MaxPool2dKernelH = 0, // i32
-  MaxPool2dKernelW = 1, // i32
-  MaxPool2dStrideH = 2, // i32
-  MaxPool2dStrideW = 3, // i32
-  MaxPool2dPadH = 4,    // i32
-  MaxPool2dPadW = 5,    // i32
-  AvgPool2dKernelH = 0, // i32
-  AvgPool2dKernelW = 1, // i32
-  AvgPool2dStrideH = 2, // i32
-  AvgPool2dStrideW = 3, // i32
-  AvgPool2dPadH = 4,    // i32
-  AvgPool2dPadW = 5,    // i32
-  CastDtype = 0,        // dtype
+  UnaryOp = 0,           // op
+  BinaryOp = 0,          // op
+  CompareKind = 0,       // compare
+  ReduceKind = 0,        // reduce
+  ReduceAxes = 1,        // i32[]
+  ReduceKeepdims = 10,   // bool
+  MatmulTransA = 0,      // bool
+  MatmulTransB = 1,      // bool
+  ReshapeShape = 0,      // i32[]
+  PermutePerm = 0,       // i32[]
+  ExpandShape = 0,       // i32[]
+  SliceStarts = 0,       // i32[]
+  SliceEnds = 9,         // i32[]
+  ConcatAxis = 0,        // i32
+  PadBefore = 0,         // i32[]
+  PadAfter = 9,          // i32[]
+  PadValue = 18,         // f64
+  IndexSelectAxis = 0,   // i32
+  Conv2dStrideH = 0,     // i32
+  Conv2dStrideW = 1,     // i32
+  Conv2dPadH = 2,        // i32
+  Conv2dPadW = 3,        // i32
+  MaxPool2dKernelH = 0,  // i32
+  MaxPool2dKernelW = 1,  // i32
+  MaxPool2dStrideH = 2,  // i32
+  MaxPool2dStrideW = 3,  // i32
+  MaxPool2dPadH = 4,     // i32
+  MaxPool2dPadW = 5,     // i32
+  AvgPool2dKernelH = 0,  // i32
+  AvgPool2dKernelW = 1,  // i32
+  AvgPool2dStrideH = 2,  // i32
+  AvgPool2dStrideW = 3,  // i32
+  AvgPool2dPadH = 4,     // i32
+  AvgPool2dPadW = 5,     // i32
+  CastDtype = 0,         // dtype
+  ArgmaxAxis = 0,        // i32
+  ArgmaxKeepdims = 1,    // bool
+  ArgminAxis = 0,        // i32
+  ArgminKeepdims = 1,    // bool
+  ArgsortAxis = 0,       // i32
+  ArgsortDescending = 1, // bool
+  GatherAxis = 0,        // i32
+  ScatterAddAxis = 0,    // i32
+  CumsumAxis = 0,        // i32
+  CumprodAxis = 0,       // i32
 }
 
 /** Entries an i32[] attribute has room for. */
@@ -209,7 +226,9 @@ const ATTR_LAYOUT = memory.data<i8>([
   0, -1, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1, 0, 9, -1, -1, -1, -1, 0, -1,
   -1, -1, -1, -1, 0, 9, 18, -1, -1, -1, 0, -1, -1, -1, -1, -1, 0, 1, 2, 3,
   -1, -1, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, -1, -1, -1, -1, -1, -1,
-  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 1, -1, -1, -1, -1, 0, 1,
+  -1, -1, -1, -1, 0, 1, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1, 0, -1, -1, -1,
+  -1, -1, 0, -1, -1, -1, -1, -1, 0, -1, -1, -1, -1, -1,
 ]);
 
 /** The word of attribute `k` of node kind `kind` (in the registry's order), or -1 where there is none. */

@@ -20,6 +20,8 @@ import * as movement from "./graph/movement";
 import * as conv from "./graph/conv";
 import * as loss from "./graph/loss";
 import * as optim from "./graph/optim";
+import * as indexing from "./graph/indexing";
+import * as scan from "./graph/scan";
 import * as sweep from "./graph/backward";
 import * as t from "./tape";
 import { DType, F, elementShift } from "./tape";
@@ -35,7 +37,7 @@ export function tensorStageInts(): i32 { return shape.STAGE_INTS; }
 export function tensorFromData(dtype: i32, rank: i32, requiresGrad: i32): i32 { return leaves.fromData(dtype, rank, requiresGrad != 0); }
 export function tensorFull(dtype: i32, rank: i32, value: f64): i32 { return leaves.full(dtype, rank, value); }
 /**
- * Records one node of `kind` (a NodeKind with inputs: Unary … CrossEntropy)
+ * Records one node of `kind` (a NodeKind with inputs: Unary … Cumprod)
  * on the tensors a, b, c, as many as the kind has inputs (tensorKindArity),
  * and -1 for the rest. The kind's attributes are read from the stage, each
  * at its word of the generated layout (Attr; docs/abi.md, "tensorRun").
@@ -80,6 +82,13 @@ export function tensorRun(kind: i32, a: i32, b: i32, c: i32): i32 {
     case NodeKind.Detach: return elementwise.detach(a);
     case NodeKind.Cast: return elementwise.cast(a, staged(Attr.CastDtype));
     case NodeKind.CrossEntropy: return loss.crossEntropy(a, b);
+    case NodeKind.Argmax: return indexing.argExtreme(kind, a, staged(Attr.ArgmaxAxis), staged(Attr.ArgmaxKeepdims));
+    case NodeKind.Argmin: return indexing.argExtreme(kind, a, staged(Attr.ArgminAxis), staged(Attr.ArgminKeepdims));
+    case NodeKind.Argsort: return indexing.argsort(a, staged(Attr.ArgsortAxis), staged(Attr.ArgsortDescending));
+    case NodeKind.Gather: return indexing.gather(a, staged(Attr.GatherAxis), b);
+    case NodeKind.ScatterAdd: return indexing.scatterAdd(a, staged(Attr.ScatterAddAxis), b, c);
+    case NodeKind.Cumsum: return scan.scan(kind, a, staged(Attr.CumsumAxis));
+    case NodeKind.Cumprod: return scan.scan(kind, a, staged(Attr.CumprodAxis));
   }
   return fail(ErrorCode.BadOp); // a kind appended to the registry without a case here
 }

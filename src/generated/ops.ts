@@ -217,11 +217,25 @@ export const NodeKind = {
   Cast: 20,
   /** mean over rows of logsumexp − the target logit */
   CrossEntropy: 21,
+  /** int32 index of the maximum along an axis: the first on ties, the first NaN if any */
+  Argmax: 22,
+  /** int32 index of the minimum along an axis: the first on ties, the first NaN if any */
+  Argmin: 23,
+  /** int32 indices that sort each line along an axis; stable, NaN largest */
+  Argsort: 24,
+  /** x taken along an axis at int32 indices of the shape of the output */
+  Gather: 25,
+  /** x plus src added along an axis at int32 indices */
+  ScatterAdd: 26,
+  /** running sum along an axis */
+  Cumsum: 27,
+  /** running product along an axis; the gradient is exact where x has zeros */
+  Cumprod: 28,
 } as const;
 
 export type NodeKindName = keyof typeof NodeKind;
 export type NodeKindId = (typeof NodeKind)[NodeKindName];
-export const NODE_KIND_COUNT = 22;
+export const NODE_KIND_COUNT = 29;
 
 export type AttrType = 'i32' | 'f64' | 'bool' | 'dtype' | 'slot' | 'op' | 'compare' | 'reduce' | 'i32[]' | 'f64[]';
 
@@ -257,6 +271,13 @@ export const NODE_KIND_INFO: { readonly [K in NodeKindName]: NodeKindInfo } = {
   Detach: { inputs: ['x'], grads: [false], attrs: [] },
   Cast: { inputs: ['x'], grads: [true], attrs: [{ name: 'dtype', type: 'dtype' }] },
   CrossEntropy: { inputs: ['logits', 'targets'], grads: [true, false], attrs: [] },
+  Argmax: { inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'keepdims', type: 'bool' }] },
+  Argmin: { inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'keepdims', type: 'bool' }] },
+  Argsort: { inputs: ['x'], grads: [false], attrs: [{ name: 'axis', type: 'i32' }, { name: 'descending', type: 'bool' }] },
+  Gather: { inputs: ['x', 'index'], grads: [true, false], attrs: [{ name: 'axis', type: 'i32' }] },
+  ScatterAdd: { inputs: ['x', 'index', 'src'], grads: [true, false, true], attrs: [{ name: 'axis', type: 'i32' }] },
+  Cumsum: { inputs: ['x'], grads: [true], attrs: [{ name: 'axis', type: 'i32' }] },
+  Cumprod: { inputs: ['x'], grads: [true], attrs: [{ name: 'axis', type: 'i32' }] },
 };
 
 /** Comparison kinds of `compare`: out = (x op y) ? 1 : 0, no gradient. */
@@ -345,7 +366,7 @@ export const ERROR_NAMES: Readonly<Record<number, string>> = {
 // ── tensorRun: one entry for every node kind with inputs ──
 
 /** The node kinds tensorRun records (leaves come from fromData, full and slotNode). */
-export type OpKindName = 'Unary' | 'Binary' | 'Where' | 'Compare' | 'Reduce' | 'Matmul' | 'Reshape' | 'Permute' | 'Expand' | 'Slice' | 'Concat' | 'Pad' | 'IndexSelect' | 'Conv2d' | 'MaxPool2d' | 'AvgPool2d' | 'Detach' | 'Cast' | 'CrossEntropy';
+export type OpKindName = 'Unary' | 'Binary' | 'Where' | 'Compare' | 'Reduce' | 'Matmul' | 'Reshape' | 'Permute' | 'Expand' | 'Slice' | 'Concat' | 'Pad' | 'IndexSelect' | 'Conv2d' | 'MaxPool2d' | 'AvgPool2d' | 'Detach' | 'Cast' | 'CrossEntropy' | 'Argmax' | 'Argmin' | 'Argsort' | 'Gather' | 'ScatterAdd' | 'Cumsum' | 'Cumprod';
 
 /** The input node ids of each kind, in the registry's order. */
 export interface OpInputs {
@@ -368,6 +389,13 @@ export interface OpInputs {
   Detach: readonly [x: number];
   Cast: readonly [x: number];
   CrossEntropy: readonly [logits: number, targets: number];
+  Argmax: readonly [x: number];
+  Argmin: readonly [x: number];
+  Argsort: readonly [x: number];
+  Gather: readonly [x: number, index: number];
+  ScatterAdd: readonly [x: number, index: number, src: number];
+  Cumsum: readonly [x: number];
+  Cumprod: readonly [x: number];
 }
 
 /** The attributes of each kind, as a tensor program records them. */
@@ -391,6 +419,13 @@ export interface OpAttrs {
   Detach: Record<string, never>;
   Cast: { readonly dtype: DType };
   CrossEntropy: Record<string, never>;
+  Argmax: { readonly axis: number; readonly keepdims: boolean };
+  Argmin: { readonly axis: number; readonly keepdims: boolean };
+  Argsort: { readonly axis: number; readonly descending: boolean };
+  Gather: { readonly axis: number };
+  ScatterAdd: { readonly axis: number };
+  Cumsum: { readonly axis: number };
+  Cumprod: { readonly axis: number };
 }
 
 /** Entries an i32[] attribute has room for in the stage. */
@@ -417,6 +452,13 @@ export const ATTR_LAYOUT: { readonly [K in OpKindName]: readonly { readonly name
   Detach: [],
   Cast: [{ name: 'dtype', type: 'dtype', word: 0 }],
   CrossEntropy: [],
+  Argmax: [{ name: 'axis', type: 'i32', word: 0 }, { name: 'keepdims', type: 'bool', word: 1 }],
+  Argmin: [{ name: 'axis', type: 'i32', word: 0 }, { name: 'keepdims', type: 'bool', word: 1 }],
+  Argsort: [{ name: 'axis', type: 'i32', word: 0 }, { name: 'descending', type: 'bool', word: 1 }],
+  Gather: [{ name: 'axis', type: 'i32', word: 0 }],
+  ScatterAdd: [{ name: 'axis', type: 'i32', word: 0 }],
+  Cumsum: [{ name: 'axis', type: 'i32', word: 0 }],
+  Cumprod: [{ name: 'axis', type: 'i32', word: 0 }],
 };
 
 /** An i32[] attribute: its length, then its entries. */
@@ -449,4 +491,11 @@ export const STAGE_ATTRS: { readonly [K in OpKindName]: (words: Int32Array, f64s
   Detach: () => {},
   Cast: (words, _f64s, attrs) => { words[0] = DTYPE_CODE[attrs.dtype]; },
   CrossEntropy: () => {},
+  Argmax: (words, _f64s, attrs) => { words[0] = attrs.axis; words[1] = attrs.keepdims ? 1 : 0; },
+  Argmin: (words, _f64s, attrs) => { words[0] = attrs.axis; words[1] = attrs.keepdims ? 1 : 0; },
+  Argsort: (words, _f64s, attrs) => { words[0] = attrs.axis; words[1] = attrs.descending ? 1 : 0; },
+  Gather: (words, _f64s, attrs) => { words[0] = attrs.axis; },
+  ScatterAdd: (words, _f64s, attrs) => { words[0] = attrs.axis; },
+  Cumsum: (words, _f64s, attrs) => { words[0] = attrs.axis; },
+  Cumprod: (words, _f64s, attrs) => { words[0] = attrs.axis; },
 };

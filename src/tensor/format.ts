@@ -5,6 +5,15 @@
 // 1,000 elements summarised to their first and last 3 entries per dim.
 
 import type { DType, TypedData } from './backend.js';
+import * as S from './shape.js';
+
+/** What describeTensor reads of a tensor handle. */
+export interface Printable {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly requiresGrad: boolean;
+  data(): TypedData;
+}
 
 export interface FormatOptions {
   /** Decimals of a float (default 4). */
@@ -90,4 +99,20 @@ export function formatData(data: TypedData, shape: readonly number[], dtype: DTy
     return `[${parts.join(gap)}]`;
   };
   return build(0, 0, indent);
+}
+
+/** `prefix` + the values + dtype and requiresGrad; a handle freed by reset() says so instead of throwing. */
+export function describeTensor(prefix: string, t: Printable): string {
+  let data: TypedData;
+  let requiresGrad: boolean;
+  try {
+    data = t.data();
+    requiresGrad = t.requiresGrad;
+  } catch (err) {
+    const why = /reset/.test((err as Error).message) ? 'freed by eng.reset()' : (err as Error).message.replace(/^\w+: /, '');
+    return `${prefix}<${why}>, shape=${S.fmt(t.shape)}, dtype=${t.dtype})`;
+  }
+  const extras = `${t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`}${requiresGrad ? ', requiresGrad=true' : ''}`;
+  const column = prefix.length - prefix.lastIndexOf('\n') - 1;
+  return `${prefix}${formatData(data, t.shape, t.dtype, column)}${extras})`;
 }

@@ -6,7 +6,8 @@ import type { EngineContext, TensorOps } from '../context.js';
 import type { DType, TypedData } from './backend.js';
 import { isTyped, toTyped, type NestedArray } from './data.js';
 import * as S from './shape.js';
-import { Tensor, describeTensor } from './tensor.js';
+import { Tensor } from './tensor.js';
+import { describeTensor } from './format.js';
 
 /**
  * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by

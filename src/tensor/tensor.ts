@@ -16,7 +16,8 @@ import {
 } from './backend.js';
 import * as S from './shape.js';
 import { allocTyped, isTyped, nest, toTyped, type NestedArray } from './data.js';
-import { formatData } from './format.js';
+import { describeTensor } from './format.js';
+import * as X from './ops-extra.js';
 
 export type { DType, TypedData } from './backend.js';
 export type TensorLike = Tensor | number;
@@ -385,6 +386,42 @@ export class Tensor {
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('to').run('Cast', [eng.tensorIdOf(this, 'to')], { dtype }), this.shape, dtype);
   }
+
+  // ── indexing, sorting, scans and masks (./ops-extra.ts has the rules) ──
+
+  /** @internal */
+  derive(id: number, shape: readonly number[], dtype: DType): Tensor { return make(this.owner.engine, id, shape, dtype); }
+  /** @internal */
+  whereAs(op: string, mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return where(mask, a, b, op, this.owner.engine); }
+
+  /** Index of the max along `axis` (of the flattened tensor when omitted): int32, first on ties, first NaN if any. */
+  argmax(axis?: number, options?: X.ArgOptions): Tensor { return X.argmax<Tensor>(this, axis, options); }
+  /** Index of the min along `axis`: int32, first on ties, first NaN if any. */
+  argmin(axis?: number, options?: X.ArgOptions): Tensor { return X.argmin<Tensor>(this, axis, options); }
+  /** Int32 indices that sort along `axis` (stable; NaN sorts as the largest value). */
+  argsort(axis = -1, options?: X.SortOptions): Tensor { return X.argsort<Tensor>(this, axis, options); }
+  /** { values, indices } sorted along `axis`; gradient back to where each value came from. */
+  sort(axis = -1, options?: X.SortOptions): X.ValuesIndices<Tensor> { return X.sort<Tensor>(this, axis, options); }
+  /** The k largest (`largest: false`: smallest) along `axis`, sorted, with int32 indices. */
+  topk(k: number, axis = -1, options?: X.TopkOptions): X.ValuesIndices<Tensor> { return X.topk<Tensor>(this, k, axis, options); }
+  /** torch.gather: out[m] = this[m with dim `axis` replaced by index[m]]. */
+  gather(axis: number, index: Tensor): Tensor { return X.gather<Tensor>(this, axis, index); }
+  /** torch.scatter_add: this with src[m] added at m with dim `axis` replaced by index[m]. */
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return X.scatterAdd<Tensor>(this, axis, index, src); }
+  cumsum(axis: number): Tensor { return X.cumsum<Tensor>(this, axis); }
+  /** Running product; the gradient is exact at zeros. */
+  cumprod(axis: number): Tensor { return X.cumprod<Tensor>(this, axis); }
+  /** `value` where mask ≠ 0 (mask broadcasts to this shape). */
+  maskedFill(mask: Tensor, value: number): Tensor { return X.maskedFill<Tensor>(this, mask, value); }
+  /** Pieces of `size` along `axis`, or of the listed sizes. */
+  split(sizes: number | readonly number[], axis = 0): Tensor[] { return X.split<Tensor>(this, sizes, axis); }
+  chunk(n: number, axis = 0): Tensor[] { return X.chunk<Tensor>(this, n, axis); }
+  triu(k = 0): Tensor { return X.triu<Tensor>(this, k); }
+  tril(k = 0): Tensor { return X.tril<Tensor>(this, k); }
+  /** Transposes a matrix; 0-d and 1-d tensors come back as they are (PyTorch's .t()). */
+  t(): Tensor { return X.t<Tensor>(this); }
+  /** int32 one-hot rows of these int32 class indices. */
+  oneHot(numClasses = -1): Tensor { return X.oneHot<Tensor>(this, numClasses); }
 }
 
 // add, exp, gelu… as methods: one per elementwise op of the registry (src/generated/methods.ts).
@@ -543,22 +580,6 @@ export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext)
   }
   const ax = S.normalizeAxis('stack', axis, ts[0].rank + 1);
   return concat(ts.map((t) => t.unsqueeze(ax)), ax, eng);
-}
-
-/** `prefix` + the values + dtype and requiresGrad; a handle freed by reset() says so instead of throwing. */
-export function describeTensor(prefix: string, t: Tensor): string {
-  let data: TypedData;
-  let requiresGrad: boolean;
-  try {
-    data = t.data();
-    requiresGrad = t.requiresGrad;
-  } catch (err) {
-    const why = /reset/.test((err as Error).message) ? 'freed by eng.reset()' : (err as Error).message.replace(/^\w+: /, '');
-    return `${prefix}<${why}>, shape=${S.fmt(t.shape)}, dtype=${t.dtype})`;
-  }
-  const extras = `${t.dtype === 'float32' ? '' : `, dtype=${t.dtype}`}${requiresGrad ? ', requiresGrad=true' : ''}`;
-  const column = prefix.length - prefix.lastIndexOf('\n') - 1;
-  return `${prefix}${formatData(data, t.shape, t.dtype, column)}${extras})`;
 }
 
 // ── index lists ──

@@ -82,6 +82,8 @@ function prelude(c: Core): void {
   c.slotKeep(b, 0);
   stage([3]);
   c.tensorFromData(2, 1, 0); // int32 indices, zeros
+  stage([2, 3]);
+  c.tensorFromData(2, 2, 0); // an index box of a's shape, for Gather and ScatterAdd along either axis
 }
 
 function stillWorks(c: Core, build: WasmBuild): void {

@@ -18,7 +18,7 @@ export const recipe = (): fc.Arbitrary<Recipe> =>
     seed: fc.nat(1_000_000),
     base: fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }),
     leaves: fc.array(fc.nat(255), { minLength: 1, maxLength: 3 }),
-    steps: fc.array(fc.tuple(fc.nat(23), fc.nat(), fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 14 }),
+    steps: fc.array(fc.tuple(fc.nat(25), fc.nat(), fc.nat(), fc.nat(), fc.nat()), { minLength: 1, maxLength: 14 }),
     outputs: fc.integer({ min: 1, max: 3 }),
   });
 
@@ -273,6 +273,29 @@ export function plan(r: Recipe): Plan {
         const kx = newLeaf([N, C, H, W]), kk = newLeaf([O, C, KH, KW]);
         push([N, O, HO, WO], `conv2d(leaf [${N},${C},${H},${W}], leaf [${O},${C},${KH},${KW}], stride ${stride}, padding ${padding})`,
           (_, __, leaf) => F.conv2d(leaf([N, C, H, W], kx), leaf([O, C, KH, KW], kk), null, { stride, padding }), true);
+        break;
+      }
+      case 24: {
+        if (rank === 0 || a[x % rank] === 0) { unary(); break; }
+        const ax = x % rank, kind = y % 4, descending = ((y >> 2) & 1) === 1;
+        if (kind === 0) push(a, `sort(#${ia}, ${ax}, descending ${descending}).values`, (_, n) => n[ia].sort(ax, { descending }).values);
+        else if (kind === 1) {
+          const k = 1 + ((y >> 3) % a[ax]);
+          push(a.map((d, j) => (j === ax ? k : d)), `topk(#${ia}, ${k}, ${ax}, largest ${!descending}).values`, (_, n) => n[ia].topk(k, ax, { largest: !descending }).values);
+        } else if (kind === 2) push(a, `cumsum(#${ia}, ${ax})`, (_, n) => n[ia].cumsum(ax));
+        else push(a, `cumprod(#${ia}, ${ax})`, (_, n) => n[ia].cumprod(ax));
+        break;
+      }
+      case 25: {
+        if (rank === 0 || a[x % rank] === 0) { unary(); break; }
+        // an index box no larger than the input in any dim, entries from the step's numbers (repeats included)
+        const ax = x % rank;
+        const iShape = a.map((d, j) => (j === ax ? 1 + (y % d) : d));
+        const count = iShape.reduce((p, q) => p * q, 1);
+        const entries = Array.from({ length: count }, (_, k) => ((y >> (k % 16)) + k) % a[ax]);
+        const index = (eng: Engine) => eng.tensor(Int32Array.from(entries), iShape);
+        if ((y >> 4) & 1) push(iShape, `gather(#${ia}, ${ax}, [${entries}])`, (eng, n) => n[ia].gather(ax, index(eng)));
+        else push(a, `scatterAdd(#${ia}, ${ax}, [${entries}], #${ia})`, (eng, n) => n[ia].scatterAdd(ax, index(eng), n[ia]));
         break;
       }
       default: {

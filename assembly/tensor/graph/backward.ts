@@ -5,7 +5,7 @@ import { ErrorCode, fail } from "../../errors";
 import { NodeKind } from "../ops";
 import {
   F, Flag, elementShift, geti, seti, sizeOf, dtypeOf, gradPtrOf, requiresGrad, gradBuffer, gradBytes, nodeCount,
-  mark, rollback, arenaReserve, slotCount, slotLive, slotGrad, slotSize, slotDtype,
+  mark, rollback, arenaReserve, arenaAlloc, slotCount, slotLive, slotGrad, slotSize, slotDtype,
 } from "../tape";
 import { storeFromF64, loadAsF64 } from "../kernels";
 import { isTensor } from "./shape";
@@ -15,6 +15,8 @@ import { matmulBack } from "./matmul";
 import { reshapeBack, permuteBack, expandBack, sliceCopy, padCopy, concatCopy, indexRows } from "./movement";
 import { convRun, convScratch, poolBack } from "./conv";
 import { crossEntropyBack } from "./loss";
+import { gatherBack, gatherScratch, scatterAddBack } from "./indexing";
+import { scanBack, scanScratch } from "./scan";
 
 function backwardNode(id: i32): void {
   switch (geti(id, F.Op)) {
@@ -34,7 +36,11 @@ function backwardNode(id: i32): void {
     case NodeKind.MaxPool2d: case NodeKind.AvgPool2d: poolBack(id); break;
     case NodeKind.Cast: castBack(id); break;
     case NodeKind.CrossEntropy: crossEntropyBack(id); break;
-    // Leaf, Const, Param, Compare, Detach: nothing flows further
+    case NodeKind.Gather: gatherBack(id); break;
+    case NodeKind.ScatterAdd: scatterAddBack(id); break;
+    case NodeKind.Cumsum: scanBack(id, 0); break;
+    case NodeKind.Cumprod: scanBack(id, arenaAlloc(scanScratch(id))); break;
+    // Leaf, Const, Param, Compare, Detach, Argmax, Argmin, Argsort: nothing flows further
   }
 }
 
@@ -47,6 +53,8 @@ function backwardScratch(id: i32): usize {
   let op = geti(id, F.Op);
   if (op == NodeKind.Reduce) return reduceScratch(id);
   if (op == NodeKind.Conv2d) return convScratch(id);
+  if (op == NodeKind.Gather) return gatherScratch(id);
+  if (op == NodeKind.Cumprod) return scanScratch(id);
   return 0;
 }
 
@@ -69,7 +77,8 @@ export function backward(root: i32): i32 {
     let op = geti(id, F.Op);
     if (op == NodeKind.Leaf || op == NodeKind.Param) continue;
     if (op == NodeKind.Where) { markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
-    else if (op == NodeKind.IndexSelect || op == NodeKind.CrossEntropy) markIfGrad(geti(id, F.A));
+    else if (op == NodeKind.IndexSelect || op == NodeKind.CrossEntropy || op == NodeKind.Gather) markIfGrad(geti(id, F.A));
+    else if (op == NodeKind.ScatterAdd) { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.C)); }
     else { markIfGrad(geti(id, F.A)); markIfGrad(geti(id, F.B)); markIfGrad(geti(id, F.C)); }
     scratch = max(scratch, backwardScratch(id));
   }

@@ -46,6 +46,17 @@ export interface NodeAttrs {
   Detach: null;
   Cast: null;
   CrossEntropy: null;
+  Argmax: null;
+  Argmin: null;
+  Argsort: null;
+  /** the axis (index and x have one rank) */
+  Gather: number;
+  /** the axis */
+  ScatterAdd: number;
+  /** the axis */
+  Cumsum: number;
+  /** the axis */
+  Cumprod: number;
 }
 
 /**

@@ -12,6 +12,8 @@ import { matmulBack } from './matmul.js';
 import { concatBack, expandBack, indexSelectBack, padBack, permuteBack, reshapeBack, sliceBack } from './movement.js';
 import { avgPool2dBack, conv2dBack, maxPool2dBack } from './conv.js';
 import { crossEntropyBack } from './loss.js';
+import { argmaxBack, argminBack, argsortBack, gatherBack, scatterAddBack } from './indexing.js';
+import { cumprodBack, cumsumBack } from './scan.js';
 
 /** One backward rule per node kind, each written beside its forward in its family's file. */
 export type BackwardTable = { readonly [K in NodeKindName]: BackwardRule<K> };
@@ -39,6 +41,13 @@ export const BACKWARD: BackwardTable = {
   Detach: detachBack,
   Cast: castBack,
   CrossEntropy: crossEntropyBack,
+  Argmax: argmaxBack,
+  Argmin: argminBack,
+  Argsort: argsortBack,
+  Gather: gatherBack,
+  ScatterAdd: scatterAddBack,
+  Cumsum: cumsumBack,
+  Cumprod: cumprodBack,
 };
 
 const KIND_NAMES = Object.keys(NodeKind) as NodeKindName[];

@@ -13,6 +13,8 @@ import * as mm from './matmul.js';
 import * as movement from './movement.js';
 import * as conv from './conv.js';
 import * as loss from './loss.js';
+import * as indexing from './indexing.js';
+import * as scan from './scan.js';
 
 /**
  * Records a node of `kind`. One switch rather than a table of closures: each
@@ -56,6 +58,17 @@ export function forward<K extends OpKindName>(t: TensorTape, kind: K, inputs: Op
     case 'Detach': return elementwise.detach(t, i[0]);
     case 'Cast': return elementwise.cast(t, i[0], (attrs as OpAttrs['Cast']).dtype);
     case 'CrossEntropy': return loss.crossEntropy(t, i[0], i[1]);
+    case 'Argmax': case 'Argmin': {
+      const a = attrs as OpAttrs['Argmax'];
+      return indexing.argExtreme(t, k, i[0], a.axis, a.keepdims);
+    }
+    case 'Argsort': {
+      const a = attrs as OpAttrs['Argsort'];
+      return indexing.argsort(t, i[0], a.axis, a.descending);
+    }
+    case 'Gather': return indexing.gather(t, i[0], (attrs as OpAttrs['Gather']).axis, i[1]);
+    case 'ScatterAdd': return indexing.scatterAdd(t, i[0], (attrs as OpAttrs['ScatterAdd']).axis, i[1], i[2]);
+    case 'Cumsum': case 'Cumprod': return scan.scan(t, k, i[0], (attrs as OpAttrs['Cumsum']).axis);
     default: {
       const missing: never = k;
       throw new Error(`wasmgrad: the twin has no forward for node kind ${String(missing)}`);
