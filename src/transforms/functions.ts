@@ -63,7 +63,7 @@ function asValue(eng: EngineType, x: unknown, what: string, where: string): Valu
     graphId(eng, x, what);
     return x;
   }
-  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (transforms take scalar functions for now)' : describe(x);
+  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (jvp and jacobian take scalar functions; on tensors use vjp, hessian or hvp)' : describe(x);
   throw new WasmgradNonScalarError(`${what}: ${where} must be a Value or a number, got ${kind}`);
 }
 
