@@ -1,7 +1,7 @@
 // createGraph on the tensor tape (src/transforms/tensor-graph.ts), on both backends:
 // - nodeInfo reads every node kind back as the kind, inputs and attributes it was recorded with;
 // - kind by kind, the recorded first derivative equals the fused backward's (f64, 1e-12 relative);
-// - second derivatives of broadcasting, reductions with keepdims and matmul match
+// - second derivatives of broadcasting, reductions with keepdims, matmul and conv2d match
 //   central differences of the first (gradgradcheck in f64);
 // - the transforms take tensors: grad, valueAndGrad, vjp, hessian, hvp, gradients, gradcheck.
 
@@ -37,6 +37,10 @@ const CASES: Case[] = [
   { name: 'IndexSelect', shapes: [[3, 4]], f: (_e, x) => x.indexSelect(1, [3, 0, 0, 2]).tanh().add(x.indexSelect(0, [2, 2]).sum(0)) },
   { name: 'Cast, Detach', shapes: [[2, 3]], f: (_e, x) => x.to('float32').to('float64').mul(x).add(x.detach().mul(x)) },
   { name: 'CrossEntropy', shapes: [[3, 4]], f: (_e, x) => F.crossEntropy(x.mul(x), [1, 3, 0]) },
+  { name: 'Conv2d, stride 1, padding 1', shapes: [[2, 2, 4, 5], [3, 2, 3, 3]], f: (_e, x, w) => F.conv2d(x, w, null, { padding: 1 }).tanh() },
+  { name: 'Conv2d, stride 2, rows the windows never reach', shapes: [[1, 2, 6, 7], [2, 2, 3, 2]],
+    f: (_e, x, w) => F.conv2d(x.sin(), w, null, { stride: [2, 3], padding: [0, 1] }) },
+  { name: 'AvgPool2d', shapes: [[2, 2, 5, 6]], f: (_e, x) => F.avgPool2d(x.exp(), 3, { stride: 2, padding: 1 }).tanh().sum().add(F.avgPool2d(x, [2, 3]).sin().sum()) },
 ];
 
 describe.each(TENSOR_BACKENDS)('tensor createGraph on %s', (backend) => {
@@ -99,6 +103,13 @@ describe.each(TENSOR_BACKENDS)('tensor createGraph on %s', (backend) => {
     expect(gradgradcheck((x: Tensor, y: Tensor) => x.mul(y).tanh().sub(y.exp()), [point([2, 3], 1), point([3], 2)], { engine: eng })).toBe(true);
     expect(gradgradcheck((x: Tensor) => x.sum(1, { keepdims: true }).mul(x).sin().max(0, { keepdims: true }), [point([2, 3], 3)], { engine: eng })).toBe(true);
     expect(gradgradcheck((a: Tensor, b: Tensor) => a.matmul(b).tanh(), [point([2, 3], 4), point([3, 2], 5)], { engine: eng })).toBe(true);
+    expect(gradgradcheck((x: Tensor, w: Tensor) => F.conv2d(x, w, null, { stride: 2, padding: 1 }).tanh(), [point([1, 2, 4, 3], 6), point([2, 2, 3, 3], 7)], { engine: eng })).toBe(true);
+  });
+
+  it('names the kind it has no rule for (MaxPool2d) instead of guessing', () => {
+    eng.reset();
+    const x = eng.tensor(randomData(16, 5), [1, 1, 4, 4], { dtype: 'float64', requiresGrad: true });
+    expect(() => eng.gradients(F.maxPool2d(x, 2).sum(), [x], { createGraph: true })).toThrow(/no differentiable rule for MaxPool2d nodes/);
   });
 
   it('transforms take tensors and trees of them', () => {

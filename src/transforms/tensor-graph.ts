@@ -16,6 +16,7 @@ import type { OpAttrs, OpKindName } from '../generated/ops.js';
 import type { DType, NodeInfo, TensorBackend } from '../tensor/backend.js';
 import { Tensor, make, where } from '../tensor/tensor.js';
 import { TensorParam } from '../tensor/param.js';
+import { conv2d } from '../tensor/functional.js';
 import { TENSOR_HELPERS } from './tensor.js';
 import { WasmgradStaleGraphError } from './errors.js';
 
@@ -66,10 +67,36 @@ function inverse(perm: readonly number[]): number[] {
   return inv;
 }
 
+/** g [N, O, H', W'] with s − 1 zeros between neighbours along the last two dims: [N, O, (H'−1)·sh + 1, (W'−1)·sw + 1]. */
+function dilate(g: Tensor, sh: number, sw: number): Tensor {
+  if (sh === 1 && sw === 1) return g;
+  const [N, O, H, W] = g.shape;
+  return g.reshape([N, O, H, 1, W, 1]).pad([[0, 0], [0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1]])
+    .reshape([N, O, H * sh, W * sw]).slice([0, 0, 0, 0], [N, O, (H - 1) * sh + 1, (W - 1) * sw + 1]);
+}
+
+const reversed = (n: number): number[] => Array.from({ length: n }, (_, i) => n - 1 - i);
+
+/**
+ * The gradient of conv2d(x, w, stride, pad) with respect to x, of x's height
+ * H and width W: the full correlation of g (dilated by the stride) with w
+ * flipped and its channels swapped, as one more Conv2d node. Rows and columns
+ * the forward never read (its last window stops short of the edge) get 0.
+ */
+function convInputGrad(g: Tensor, w: Tensor, H: number, W: number, sh: number, sw: number, ph: number, pw: number): Tensor {
+  const KH = w.shape[2], KW = w.shape[3];
+  const qh = KH - 1 - ph, qw = KW - 1 - pw;
+  if (qh < 0 || qw < 0) missing('Conv2d and AvgPool2d nodes whose padding is as large as the kernel');
+  const gd = dilate(g, sh, sw);
+  const rh = H - (gd.shape[2] + 2 * qh - KH + 1), rw = W - (gd.shape[3] + 2 * qw - KW + 1);
+  const flipped = w.indexSelect(2, reversed(KH)).indexSelect(3, reversed(KW)).permute([1, 0, 2, 3]);
+  return conv2d(gd.pad([[0, 0], [0, 0], [qh, qh + rh], [qw, qw + rw]]), flipped);
+}
+
 /** Kinds whose rule is not written yet: the sweep names them instead of guessing. */
-function missing(kind: string): never {
+function missing(what: string): never {
   throw new Error(
-    `createGraph: no differentiable rule for ${kind} nodes yet; their first-order gradient is only available from the fused backward() ` +
+    `createGraph: no differentiable rule for ${what} yet; their first-order gradient is only available from the fused backward() ` +
       '(without createGraph)',
   );
 }
@@ -125,9 +152,25 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
     const shaped = moved.rank === 1 ? back.reshape([dim]) : back;
     return [axis === last ? shaped : shaped.permute(perm), null];
   },
-  Conv2d: () => missing('Conv2d'),
-  MaxPool2d: () => missing('MaxPool2d'),
-  AvgPool2d: () => missing('AvgPool2d'),
+  // dx = g (dilated by the stride) fully correlated with w flipped, channels swapped;
+  // dw[o, c] = Σ over the batch of x (padded) correlated with g (dilated): x and g with batch and channels swapped
+  Conv2d: (g, [x, w], _out, { strideH, strideW, padH, padW }) => {
+    const [, , H, W] = x.shape, [O, C, KH, KW] = w.shape;
+    const xp = padH === 0 && padW === 0 ? x : x.pad([[0, 0], [0, 0], [padH, padH], [padW, padW]]);
+    const dw = conv2d(xp.permute([1, 0, 2, 3]), dilate(g, strideH, strideW).permute([1, 0, 2, 3]));
+    return [
+      convInputGrad(g, w, H, W, strideH, strideW, padH, padW),
+      dw.slice([0, 0, 0, 0], [C, O, KH, KW]).permute([1, 0, 2, 3]),
+    ];
+  },
+  MaxPool2d: () => missing('MaxPool2d nodes'),
+  // a window mean is a convolution of each channel with a constant kernel of 1/(KH·KW): that convolution's dx
+  AvgPool2d: (g, [x], _out, { kernelH, kernelW, strideH, strideW, padH, padW }) => {
+    const [N, C, H, W] = x.shape;
+    const k = constant(x.engine, new Array(kernelH * kernelW).fill(1 / (kernelH * kernelW)), [1, 1, kernelH, kernelW], x.dtype);
+    const flat = g.reshape([N * C, 1, g.shape[2], g.shape[3]]);
+    return [convInputGrad(flat, k, H, W, strideH, strideW, padH, padW).reshape(x.shape)];
+  },
   Detach: () => [null],
   // back to the input's dtype
   Cast: (g, [x]) => [x.dtype === 'int32' ? null : g.to(x.dtype)],
