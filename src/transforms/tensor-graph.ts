@@ -93,6 +93,53 @@ function convInputGrad(g: Tensor, w: Tensor, H: number, W: number, sh: number, s
   return conv2d(gd.pad([[0, 0], [0, 0], [qh, qh + rh], [qw, qw + rw]]), flipped);
 }
 
+/**
+ * The gradient of a max pool with respect to x: each window's g goes to its
+ * first maximum. For each offset (a, b) in the window, the windows' g moved
+ * onto the x positions at that offset (g dilated by the stride, shifted), times
+ * a constant 0/1 mask of the positions that are the first maximum of the
+ * window reaching them at that offset: linear in g, so differentiable again.
+ */
+function maxPoolInputGrad(g: Tensor, x: Tensor, a: OpAttrs['MaxPool2d']): Tensor {
+  const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = a;
+  const [N, C, H, W] = x.shape, HO = g.shape[2], WO = g.shape[3];
+  const xd = x.data();
+  const masks = new Map<number, Float64Array>();
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * H * W;
+    for (let ho = 0; ho < HO; ho++) {
+      for (let wo = 0; wo < WO; wo++) {
+        // as the fused kernels: strictly greater keeps the first maximum, NaN takes the window, padding never wins
+        let best = -Infinity, at = -1, offset = -1;
+        for (let kh = 0; kh < KH; kh++) {
+          const h = ho * sh - ph + kh;
+          if (h < 0 || h >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const w = wo * sw - pw + kw;
+            if (w < 0 || w >= W) continue;
+            const v = xd[base + h * W + w];
+            if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = base + h * W + w; offset = kh * KW + kw; }
+          }
+        }
+        if (at < 0) continue;
+        let m = masks.get(offset);
+        if (m === undefined) masks.set(offset, (m = new Float64Array(N * C * H * W)));
+        m[at] = 1;
+      }
+    }
+  }
+  // room on every side for any offset: rows −ph … of g's dilation, whatever the stride
+  const gd = dilate(g, sh, sw).pad([[0, 0], [0, 0], [ph + KH, ph + KH + sh + H], [pw + KW, pw + KW + sw + W]]);
+  let dx: Tensor | null = null;
+  for (const [offset, m] of masks) {
+    const kh = Math.floor(offset / KW), kw = offset % KW;
+    const h0 = 2 * ph + KH - kh, w0 = 2 * pw + KW - kw;
+    const term = gd.slice([0, 0, h0, w0], [N, C, h0 + H, w0 + W]).mul(constant(x.engine, m, x.shape, x.dtype));
+    dx = dx === null ? term : dx.add(term);
+  }
+  return dx ?? filledLike(x, 0);
+}
+
 /** Kinds whose rule is not written yet: the sweep names them instead of guessing. */
 function missing(what: string): never {
   throw new Error(
@@ -163,7 +210,8 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
       dw.slice([0, 0, 0, 0], [C, O, KH, KW]).permute([1, 0, 2, 3]),
     ];
   },
-  MaxPool2d: () => missing('MaxPool2d nodes'),
+  // each window's g to its first maximum
+  MaxPool2d: (g, [x], _out, attrs) => [maxPoolInputGrad(g, x, attrs)],
   // a window mean is a convolution of each channel with a constant kernel of 1/(KH·KW): that convolution's dx
   AvgPool2d: (g, [x], _out, { kernelH, kernelW, strideH, strideW, padH, padW }) => {
     const [N, C, H, W] = x.shape;
@@ -251,6 +299,8 @@ export function tensorReverseSweep(eng: EngineType, roots: readonly number[], se
   }
   return targets.map((t) => (t <= top ? grads[t - low] ?? null : null));
 }
+
+function filledLike(x: Tensor, value: number): Tensor { return filled(x.engine, x, value); }
 
 /** A constant of the tensor's shape and dtype filled with `value`. */
 export function filled(eng: EngineContext, like: { shape: readonly number[]; dtype: DType }, value: number): Tensor {
