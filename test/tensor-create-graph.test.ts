@@ -43,6 +43,7 @@ const CASES: Case[] = [
   { name: 'MaxPool2d, overlapping windows, padding, ties', shapes: [[1, 2, 4, 5]], data: [randomData(40, 3).map((v) => Math.round(v))],
     f: (_e, x) => F.maxPool2d(x.mul(x), 3, { stride: 1, padding: 1 }).tanh() },
   { name: 'MaxPool2d, stride past the kernel', shapes: [[2, 1, 7, 6]], f: (_e, x) => F.maxPool2d(x.sin(), [2, 1], { stride: [3, 2] }) },
+  { name: 'Conv2d, padding past the kernel', shapes: [[1, 1, 3, 4], [2, 1, 2, 2]], f: (_e, x, w) => F.conv2d(x, w, null, { padding: [2, 3], stride: [1, 2] }).sin() },
   { name: 'AvgPool2d', shapes: [[2, 2, 5, 6]], f: (_e, x) => F.avgPool2d(x.exp(), 3, { stride: 2, padding: 1 }).tanh().sum().add(F.avgPool2d(x, [2, 3]).sin().sum()) },
 ];
 

@@ -86,11 +86,19 @@ const reversed = (n: number): number[] => Array.from({ length: n }, (_, i) => n 
 function convInputGrad(g: Tensor, w: Tensor, H: number, W: number, sh: number, sw: number, ph: number, pw: number): Tensor {
   const KH = w.shape[2], KW = w.shape[3];
   const qh = KH - 1 - ph, qw = KW - 1 - pw;
-  if (qh < 0 || qw < 0) missing('Conv2d and AvgPool2d nodes whose padding is as large as the kernel');
   const gd = dilate(g, sh, sw);
   const rh = H - (gd.shape[2] + 2 * qh - KH + 1), rw = W - (gd.shape[3] + 2 * qw - KW + 1);
   const flipped = w.indexSelect(2, reversed(KH)).indexSelect(3, reversed(KW)).permute([1, 0, 2, 3]);
-  return conv2d(gd.pad([[0, 0], [0, 0], [qh, qh + rh], [qw, qw + rw]]), flipped);
+  // widths below 0 (padding wider than the kernel less one) crop instead
+  const wide = [qh, qh + rh, qw, qw + rw];
+  const [a, b, c, d] = wide.map((n) => Math.max(n, 0));
+  const [ca, cb, cc, cd] = wide.map((n) => Math.max(-n, 0));
+  let gp = gd.pad([[0, 0], [0, 0], [a, b], [c, d]]);
+  if (ca + cb + cc + cd > 0) {
+    const [n0, n1, n2, n3] = gp.shape;
+    gp = gp.slice([0, 0, ca, cc], [n0, n1, n2 - cb, n3 - cd]);
+  }
+  return conv2d(gp, flipped);
 }
 
 /**
@@ -138,14 +146,6 @@ function maxPoolInputGrad(g: Tensor, x: Tensor, a: OpAttrs['MaxPool2d']): Tensor
     dx = dx === null ? term : dx.add(term);
   }
   return dx ?? filledLike(x, 0);
-}
-
-/** Kinds whose rule is not written yet: the sweep names them instead of guessing. */
-function missing(what: string): never {
-  throw new Error(
-    `createGraph: no differentiable rule for ${what} yet; their first-order gradient is only available from the fused backward() ` +
-      '(without createGraph)',
-  );
 }
 
 /**
