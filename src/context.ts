@@ -123,6 +123,8 @@ export interface EngineContext {
   recordTensorBackward(t: TensorHandle): void;
   /** The differentiable gradient t.backward({ createGraph: true }) gave a leaf or parameter, or null. */
   gradTensorOf(t: TensorHandle): TensorHandle | null;
+  /** A parameter's zeroGrad(): its gradTensor starts again from nothing. */
+  forgetGradTensor(t: TensorHandle): void;
   /** The default generator of randn/rand. */
   readonly tensorRng: Random;
   /**

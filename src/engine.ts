@@ -16,7 +16,7 @@ import { Tensor, concat as concatTensors, stack as stackTensors, where as whereT
 import * as factory from './tensor/factory.js';
 import * as transforms from './transforms/functions.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
-import { clearGradTensors, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
+import { clearGradTensors, forgetGradTensor, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
 import type { TensorTree } from './transforms/tensor-functions.js';
 
 /** An argument of a transformed tensor function: a Tensor, or an array or plain object of them. */
@@ -523,6 +523,7 @@ export class Engine extends EngineMethods<Value, Scalar> {
   /** @internal */ gradValueOf(v: Value): Value | null { return gradValueOf(this, v); }
   /** @internal */ recordTensorBackward(t: Tensor): void { recordTensorBackward(this, t); }
   /** @internal */ gradTensorOf(t: Tensor): Tensor | null { return gradTensorOf(this, t); }
+  /** @internal */ forgetGradTensor(t: Tensor): void { forgetGradTensor(this, t); }
 
   /** @internal */
   nameOf(v: Value): string | undefined {

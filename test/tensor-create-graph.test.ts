@@ -99,6 +99,13 @@ describe.each(TENSOR_BACKENDS)('tensor createGraph on %s', (backend) => {
     expectAllClose(h.data(), [3, -6, 12], {}, 'second derivative');
     eng.zeroGrad();
     expect(x.gradTensor).toBeNull();
+    // a parameter's too, and like .grad it accumulates until then
+    const p = eng.parameter([1, 2], [2], { dtype: 'float64' });
+    p.mul(p).sum().backward({ createGraph: true });
+    p.mul(p).sum().backward({ createGraph: true });
+    expectAllClose(p.gradTensor!.data(), [4, 8], {}, 'accumulated gradTensor');
+    p.zeroGrad();
+    expect(p.gradTensor).toBeNull();
   });
 
   it('second derivatives match central differences: broadcasting, reductions with keepdims, matmul', () => {

@@ -342,6 +342,11 @@ export function gradTensorOf(eng: EngineType, t: Tensor): Tensor | null {
   return gradTensors.get(eng.current)?.get(t.id) ?? null;
 }
 
+/** A parameter's zeroGrad(): its kept gradient Tensor goes. */
+export function forgetGradTensor(eng: EngineType, t: Tensor): void {
+  if (t.owner === eng.current) gradTensors.get(eng.current)?.delete(t.id);
+}
+
 /** zeroGrad(): the kept gradient Tensors start again from nothing. */
 export function clearGradTensors(eng: EngineType): void {
   gradTensors.delete(eng.current);
