@@ -460,6 +460,10 @@ static inline int32_t wasmgrad_tensorSize(wasmgrad_instance* m, int32_t id) { re
 static inline int32_t wasmgrad_tensorDType(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorDType)(m, (uint32_t)id); }
 /** The node kind (enum wasmgrad_node_kind). */
 static inline int32_t wasmgrad_tensorOp(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorOp)(m, (uint32_t)id); }
+/** Input k (0..2) of the node, -1 where its kind has fewer. */
+static inline int32_t wasmgrad_tensorInput(wasmgrad_instance* m, int32_t id, int32_t k) { return (int32_t)WASMGRAD_EXPORT(tensorInput)(m, (uint32_t)id, (uint32_t)k); }
+/** The node kind, with its attributes written to the stage in the layout wasmgrad_tensorRun() reads. */
+static inline int32_t wasmgrad_tensorNodeInfo(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorNodeInfo)(m, (uint32_t)id); }
 static inline int32_t wasmgrad_tensorRequiresGrad(wasmgrad_instance* m, int32_t id) { return (int32_t)WASMGRAD_EXPORT(tensorRequiresGrad)(m, (uint32_t)id); }
 /** Byte offset of the elements; 0 for a bad id. */
 static inline uint32_t wasmgrad_tensorData(wasmgrad_instance* m, int32_t id) { return WASMGRAD_EXPORT(tensorData)(m, (uint32_t)id); }

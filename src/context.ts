@@ -119,6 +119,12 @@ export interface EngineContext {
   tensorOps(opName: string): TensorOps;
   /** The node id of `t` on the current tensor tape, after checking it may be used here. */
   tensorIdOf(t: TensorHandle, opName: string): number;
+  /** The graph-recording half of t.backward({ createGraph: true }), after the fused sweep. */
+  recordTensorBackward(t: TensorHandle): void;
+  /** The differentiable gradient t.backward({ createGraph: true }) gave a leaf or parameter, or null. */
+  gradTensorOf(t: TensorHandle): TensorHandle | null;
+  /** A parameter's zeroGrad(): its gradTensor starts again from nothing. */
+  forgetGradTensor(t: TensorHandle): void;
   /** The engine's generator (createEngine's `seed`): the default of randn/rand, layer init and dropout. */
   readonly tensorRng: Random;
   /**

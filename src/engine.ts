@@ -17,6 +17,23 @@ import * as factory from './tensor/factory.js';
 import * as extra from './tensor/ops-extra.js';
 import * as transforms from './transforms/functions.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
+import { clearGradTensors, forgetGradTensor, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
+import type { TensorTree } from './transforms/tensor-functions.js';
+
+/** An argument of a transformed tensor function: a Tensor, or an array or plain object of them. */
+export type TensorArg = TensorTree;
+/** A tensor function the transforms take: Tensors (or trees of them) in, a one-element Tensor out. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TensorFunction = (...args: any[]) => Tensor;
+/** A tensor function with one or several Tensor outputs (vjp). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TensorVectorFunction = (...args: any[]) => Tensor | readonly Tensor[];
+export interface TensorGradientsOptions {
+  /** Record the gradients as graph nodes, so that they can be differentiated again (default false: detached). */
+  createGraph?: boolean;
+  /** The gradient each output is seeded with, a Tensor of its shape or a number (default 1 everywhere). */
+  gradOutputs?: Tensor | number | readonly (Tensor | number)[];
+}
 
 export type { EngineStats, EngineWarning } from './memory.js';
 
@@ -166,21 +183,36 @@ export class Engine {
 
   // ── function transforms (src/transforms/, docs/transforms.md): results are Values, differentiable again ──
 
-  /** torch.autograd.grad: d(outputs)/d(inputs) as Values, graph nodes with createGraph; `.grad` is left alone. */
-  gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[] {
-    return transforms.gradients(this, outputs, inputs, options);
+  /**
+   * torch.autograd.grad: d(outputs)/d(inputs) as Values (or Tensors, for tensor
+   * outputs), graph nodes with createGraph; `.grad` is left alone.
+   */
+  gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[];
+  gradients(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options?: TensorGradientsOptions): Tensor[];
+  gradients(outputs: unknown, inputs: readonly unknown[], options?: unknown): unknown[] {
+    return transforms.gradients(this, outputs as Value, inputs as Value[], options as transforms.GradientsOptions);
   }
-  /** jax.grad: `eng.grad(f)(x)` is df/dx at x; argnums picks the argument(s); composes (`eng.grad(eng.grad(f))`). */
-  grad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => transforms.Grads<N> {
-    return transforms.grad(this, f, options);
+  /**
+   * jax.grad: `eng.grad(f)(x)` is df/dx at x; argnums picks the argument(s); composes (`eng.grad(eng.grad(f))`).
+   * On tensor functions (Tensors, or arrays/objects of them, in; a one-element Tensor out) each
+   * gradient comes back in its argument's structure (R: Tensor for a Tensor argument).
+   */
+  grad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => transforms.Grads<N>;
+  grad<R = Tensor>(f: TensorFunction, options?: transforms.GradOptions<transforms.Argnums>): (...args: TensorArg[]) => R;
+  grad(f: unknown, options?: transforms.GradOptions<transforms.Argnums>): unknown {
+    return transforms.grad(this, f as transforms.ScalarFunction, options);
   }
   /** jax.value_and_grad: `[f(x), df/dx]`. */
-  valueAndGrad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => [Value, transforms.Grads<N>] {
-    return transforms.valueAndGrad(this, f, options);
+  valueAndGrad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => [Value, transforms.Grads<N>];
+  valueAndGrad<R = Tensor>(f: TensorFunction, options?: transforms.GradOptions<transforms.Argnums>): (...args: TensorArg[]) => [Tensor, R];
+  valueAndGrad(f: unknown, options?: transforms.GradOptions<transforms.Argnums>): unknown {
+    return transforms.valueAndGrad(this, f as transforms.ScalarFunction, options);
   }
   /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
-  vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]] {
-    return transforms.vjp(this, f, ...primals);
+  vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]];
+  vjp<R = Tensor>(f: TensorVectorFunction, ...primals: TensorArg[]): [Tensor | Tensor[], (cotangents: Tensor | number | readonly (Tensor | number)[]) => R[]];
+  vjp(f: unknown, ...primals: unknown[]): unknown {
+    return transforms.vjp(this, f as transforms.VectorFunction, ...(primals as Scalar[]));
   }
   /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
   jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]] {
@@ -191,12 +223,17 @@ export class Engine {
     return transforms.jacobian(this, f, options);
   }
   /** jax.hessian: `eng.hessian(f)(...args)[i][j]` = ∂²f / ∂a_i ∂a_j. */
-  hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
-    return transforms.hessian(this, f, options);
+  hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][];
+  /** On Tensor arguments H[i][j] is a Tensor of shape [...a_i.shape, ...a_j.shape]. */
+  hessian(f: TensorFunction, options?: transforms.MatrixOptions): (...args: Tensor[]) => Tensor[][];
+  hessian(f: unknown, options?: transforms.MatrixOptions): unknown {
+    return transforms.hessian(this, f as transforms.ScalarFunction, options);
   }
-  /** The Hessian-vector product at primals along tangents, forward over reverse. */
-  hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[] {
-    return transforms.hvp(this, f, primals, tangents);
+  /** The Hessian-vector product at primals along tangents, forward over reverse (on Tensors: reverse over reverse). */
+  hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[];
+  hvp(f: TensorFunction, primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): Tensor[];
+  hvp(f: unknown, primals: readonly unknown[], tangents: readonly unknown[]): unknown {
+    return transforms.hvp(this, f as transforms.ScalarFunction, primals as Scalar[], tangents as Scalar[]);
   }
 
   /**
@@ -239,6 +276,7 @@ export class Engine {
   /** Sets every gradient, of nodes and of parameters, to 0. */
   zeroGrad(): void {
     clearGradValues(this);
+    clearGradTensors(this);
     this.tape.zeroGrad();
     this.tensors.zeroGrad();
   }
@@ -514,6 +552,9 @@ export class Engine {
   /** @internal */ paramValue(slot: number): number { return this.tape.paramValue(slot); }
   /** @internal */ paramGrad(slot: number): number { return this.tape.paramGrad(slot); }
   /** @internal */ gradValueOf(v: Value): Value | null { return gradValueOf(this, v); }
+  /** @internal */ recordTensorBackward(t: Tensor): void { recordTensorBackward(this, t); }
+  /** @internal */ gradTensorOf(t: Tensor): Tensor | null { return gradTensorOf(this, t); }
+  /** @internal */ forgetGradTensor(t: Tensor): void { forgetGradTensor(this, t); }
 
   /** @internal */
   nameOf(v: Value): string | undefined {

@@ -117,6 +117,20 @@ describe.each(BUILDS)('build/%s agrees with the registry', (file) => {
     expect([shape(m), data(m)]).toEqual([[2, 2], [14, 32, 32, 77]]);
     const q = runKind(c, 'Cast', [x], { dtype: 'int32' });
     expect(c.tensorDType(q)).toBe(DTYPE_CODE.int32);
+    // and back: tensorNodeInfo stages each node's attributes at the same words, tensorInput gives its inputs
+    const words = (n: number) => Array.from(new Int32Array(c.memory.buffer, c.tensorStage(), n));
+    expect([c.tensorNodeInfo(r), words(11)]).toEqual([NodeKind.Reduce, [0, 1, 1, ...words(11).slice(3, 10), 1]]);
+    expect([c.tensorNodeInfo(s), words(12).filter((_, i) => [0, 1, 2, 9, 10, 11].includes(i))]).toEqual([NodeKind.Slice, [2, 1, 0, 2, 2, 2]]);
+    expect(c.tensorNodeInfo(p)).toBe(NodeKind.Pad);
+    expect([words(3), words(12).slice(9), new Float64Array(c.memory.buffer, c.tensorStage(), 10)[9]]).toEqual([[2, 0, 1], [2, 1, 0], -0.5]);
+    expect([c.tensorNodeInfo(m), words(2)]).toEqual([NodeKind.Matmul, [0, 1]]);
+    expect([c.tensorNodeInfo(q), words(1)]).toEqual([NodeKind.Cast, [DTYPE_CODE.int32]]);
+    expect([c.tensorInput(m, 0), c.tensorInput(m, 1), c.tensorInput(m, 2), c.tensorInput(x, 0)]).toEqual([x, x, -1, -1]);
+    expect(c.tensorNodeInfo(x)).toBe(NodeKind.Const);
+    expect(c.tensorNodeInfo(c.tensorCount())).toBe(-1);
+    expect(c.lastError()).toBe(ErrorCode.BadTensor);
+    expect(c.tensorInput(m, 3)).toBe(-1);
+    expect(c.lastError()).toBe(ErrorCode.BadArgument);
   });
 
   it('on the compare and reduce kinds, the dtypes and the error codes', async () => {

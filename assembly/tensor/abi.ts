@@ -118,6 +118,77 @@ export function tensorData(id: i32): usize { if (!isTensor(id)) { fail(ErrorCode
 /** Address of the node's gradient, or 0 if backward never reached it. */
 export function tensorGrad(id: i32): usize { if (!isTensor(id)) { fail(ErrorCode.BadTensor); return 0; } return t.gradPtrOf(id); }
 
+/** Input k (0..2) of node id: a node id, or -1 where the kind has fewer inputs (Param: its slot is not an input). */
+export function tensorInput(id: i32, k: i32): i32 {
+  if (!isTensor(id)) return fail(ErrorCode.BadTensor);
+  if (<u32>k > 2) return fail(ErrorCode.BadArgument);
+  let n = nodeArity(t.geti(id, F.Op));
+  return k < n ? t.geti(id, F.A + (k << 2)) : -1;
+}
+
+/**
+ * Writes node id's attributes to the stage in the layout tensorRun reads
+ * them from (Attr), so that tensorRun(tensorOp(id), inputs…) would record
+ * the same node again; returns its kind (as tensorOp), or -1 with BadTensor.
+ * Nodes keep what their backward needs rather than their attributes as
+ * given, so some are worked out again here: a reduce's axes from its bit
+ * mask, keepdims from the ranks, a slice's ends and a pad's widths after
+ * from the shapes, reshape and expand shapes and a cast's dtype from the
+ * output. Leaves stage nothing.
+ */
+export function tensorNodeInfo(id: i32): i32 {
+  if (!isTensor(id)) return fail(ErrorCode.BadTensor);
+  let kind = t.geti(id, F.Op);
+  let a = t.geti(id, F.A);
+  switch (kind) {
+    case NodeKind.Unary: case NodeKind.Binary: case NodeKind.Compare: case NodeKind.Concat: case NodeKind.IndexSelect:
+      put(0, t.iattr(id, 0)); break;
+    case NodeKind.Reduce: {
+      put(Attr.ReduceKind, t.iattr(id, 0));
+      let mask = t.iattr(id, 1), r = t.rankOf(a), n = 0;
+      for (let d = 0; d < r; d++) if (mask & (1 << d)) put(Attr.ReduceAxes + 1 + n++, d);
+      put(Attr.ReduceAxes, n);
+      put(Attr.ReduceKeepdims, <i32>(t.rankOf(id) == r && n > 0));
+      break;
+    }
+    case NodeKind.Matmul: put(Attr.MatmulTransA, t.iattr(id, 0)); put(Attr.MatmulTransB, t.iattr(id, 1)); break;
+    case NodeKind.Reshape: case NodeKind.Expand: putList(0, id); break;
+    case NodeKind.Permute: {
+      let r = t.rankOf(id);
+      put(Attr.PermutePerm, r);
+      for (let d = 0; d < r; d++) put(Attr.PermutePerm + 1 + d, t.iattr(id, d));
+      break;
+    }
+    case NodeKind.Slice: case NodeKind.Pad: {
+      // starts / before at word 0, ends / after at word 9 (SliceEnds = PadAfter)
+      let r = t.rankOf(id);
+      put(0, r); put(Attr.SliceEnds, r);
+      for (let d = 0; d < r; d++) {
+        let lo = t.iattr(id, d);
+        put(1 + d, lo);
+        put(Attr.SliceEnds + 1 + d, kind == NodeKind.Slice ? lo + t.dimOf(id, d) : t.dimOf(id, d) - t.dimOf(a, d) - lo);
+      }
+      if (kind == NodeKind.Pad) store<f64>(word(Attr.PadValue), t.fattr(id, 0));
+      break;
+    }
+    case NodeKind.Conv2d: for (let k = 0; k < 4; k++) put(k, t.iattr(id, k)); break;
+    case NodeKind.MaxPool2d: case NodeKind.AvgPool2d: for (let k = 0; k < 6; k++) put(k, t.iattr(id, k)); break;
+    case NodeKind.Cast: put(Attr.CastDtype, t.dtypeOf(id)); break;
+    case NodeKind.Argmax: case NodeKind.Argmin: put(0, t.iattr(id, 0)); put(1, <i32>(t.rankOf(id) == t.rankOf(a))); break;
+    case NodeKind.Argsort: put(0, t.iattr(id, 0)); put(1, t.iattr(id, 1)); break;
+    case NodeKind.Gather: case NodeKind.ScatterAdd: case NodeKind.Cumsum: case NodeKind.Cumprod: put(0, t.iattr(id, 0)); break;
+  }
+  return kind;
+}
+
+@inline function put(w: i32, v: i32): void { store<i32>(word(w), v); }
+/** The dims of node id as an i32[] attribute at word w. */
+function putList(w: i32, id: i32): void {
+  let r = t.rankOf(id);
+  put(w, r);
+  for (let d = 0; d < r; d++) put(w + 1 + d, t.dimOf(id, d));
+}
+
 // ── gradients and lifetime ──
 
 export function tensorBackward(root: i32): i32 { return sweep.backward(root); }

@@ -161,6 +161,10 @@ export interface ModuleExports {
   tensorData(id: number): number;
   /** assembly/tensor/abi.ts: (id: i32) → usize */
   tensorGrad(id: number): number;
+  /** assembly/tensor/abi.ts: (id: i32, k: i32) → i32 */
+  tensorInput(id: number, k: number): number;
+  /** assembly/tensor/abi.ts: (id: i32) → i32 */
+  tensorNodeInfo(id: number): number;
   /** assembly/tensor/abi.ts: (root: i32) → i32 */
   tensorBackward(root: number): number;
   /** assembly/tensor/abi.ts: () → void */

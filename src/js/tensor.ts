@@ -6,8 +6,8 @@
 // with each op's forward beside its backward rule, plus the tables of both
 // by node kind (graph/forward.ts, graph/backward.ts). Matmul is ./gemm.ts.
 
-import type { DType, TensorBackend, TypedData } from '../tensor/backend.js';
-import type { OpAttrs, OpInputs, OpKindName } from '../generated/ops.js';
+import { NODE_KIND_NAMES, type DType, type NodeInfo, type TensorBackend, type TypedData } from '../tensor/backend.js';
+import { NODE_KIND_INFO, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
 import { TensorTape, alloc, copyOf } from './tensor/tape.js';
 import * as leaves from './tensor/graph/leaves.js';
 import { forward } from './tensor/graph/forward.js';
@@ -17,6 +17,11 @@ import * as sweep from './tensor/graph/backward.js';
 export class JsTensorBackend implements TensorBackend {
   readonly backend = 'js' as const;
   private tape = new TensorTape();
+  /**
+   * The attributes each node was recorded with, by id: the nodes keep what
+   * their backward needs (offset tables, strides), not the attributes.
+   */
+  private attrs: unknown[] = [];
 
   get nodeCount(): number { return this.tape.nodes.length; }
   get slotCount(): number {
@@ -48,7 +53,9 @@ export class JsTensorBackend implements TensorBackend {
   // ── ops ──
 
   run<K extends OpKindName>(kind: K, inputs: OpInputs[K], attrs: OpAttrs[K]): number {
-    return forward(this.tape, kind, inputs, attrs);
+    const id = forward(this.tape, kind, inputs, attrs);
+    this.attrs[id] = attrs;
+    return id;
   }
 
   // ── reading ──
@@ -62,6 +69,12 @@ export class JsTensorBackend implements TensorBackend {
     const g = this.tape.node(id).grad;
     return g === null ? null : copyOf(g, 'grad');
   }
+  nodeInfo(id: number): NodeInfo {
+    const n = this.tape.node(id);
+    const kind = NODE_KIND_NAMES[n.kind];
+    const inputs = [n.a, n.b, n.c].slice(0, NODE_KIND_INFO[kind].inputs.length);
+    return { kind, inputs, attrs: this.attrs[id] ?? {} } as unknown as NodeInfo;
+  }
 
   // ── gradients ──
 
@@ -70,6 +83,7 @@ export class JsTensorBackend implements TensorBackend {
 
   reset(): void {
     this.tape.nodes = [];
+    this.attrs = [];
     this.tape.arena.recycle();
   }
 

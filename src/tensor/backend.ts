@@ -30,7 +30,7 @@
 //   (f64 accumulation). Gradients have the dtype of their tensor.
 
 import type { BackendName } from '../tape.js';
-import type { DType, OpAttrs, OpInputs, OpKindName } from '../generated/ops.js';
+import { NodeKind, type DType, type NodeKindName, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
 
 // Ids, dtypes and kinds are declared in registry/ops.mjs; these are the
 // generated names, one per id, the same the core uses.
@@ -41,6 +41,22 @@ export {
 } from '../generated/ops.js';
 
 export type TypedData = Float32Array | Float64Array | Int32Array;
+
+/** Node kind names by id. */
+export const NODE_KIND_NAMES: readonly NodeKindName[] = (() => {
+  const names: NodeKindName[] = [];
+  for (const [name, id] of Object.entries(NodeKind)) names[id] = name as NodeKindName;
+  return names;
+})();
+
+/**
+ * What nodeInfo reads back: a node recorded by run() as its kind, inputs and
+ * attributes (run(info.kind, info.inputs, info.attrs) would record it again),
+ * or a leaf (Leaf, Const, Param) with neither.
+ */
+export type NodeInfo =
+  | { readonly [K in OpKindName]: { readonly kind: K; readonly inputs: OpInputs[K]; readonly attrs: OpAttrs[K] } }[OpKindName]
+  | { readonly kind: 'Leaf' | 'Const' | 'Param'; readonly inputs: readonly []; readonly attrs: Record<string, never> };
 
 /** The attributes of a Conv2d node. */
 export type Conv2dArgs = OpAttrs['Conv2d'];
@@ -89,6 +105,8 @@ export interface TensorBackend {
   item(id: number): number;
   /** A copy of the node's gradient, or null if backward never reached it. */
   grad(id: number): TypedData | null;
+  /** The node's kind, inputs and attributes: what a sweep over the tape needs to apply each node's rule. */
+  nodeInfo(id: number): NodeInfo;
 
   // ── gradients ──
 

@@ -85,9 +85,10 @@ export class TensorParam extends Tensor {
     return t.data;
   }
 
-  /** Sets this parameter's gradient to 0. */
+  /** Sets this parameter's gradient to 0 (and forgets its gradTensor). */
   zeroGrad(): void {
     this.checkLive('zeroGrad').zeroSlotGrad(this.slot);
+    this.owner.engine.forgetGradTensor(this);
   }
 
   /** Releases the slot's memory; the parameter cannot be used afterwards. */

@@ -6,7 +6,7 @@
 // built from primitives, so their gradients come for free.
 
 import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
-import type { EngineContext, EngineType, Generation, TensorOps } from '../context.js';
+import type { BackwardOptions, EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
 import { ELEMENTWISE } from '../generated/ops.js';
 import { installTensorMethods, type TensorMethods } from '../generated/methods.js';
@@ -105,8 +105,13 @@ export class Tensor {
     throw new TypeError('grad: a tensor\'s gradient cannot be assigned; backward() computes it, and p.zeroGrad() (or eng.zeroGrad(), an optimizer\'s zeroGrad()) sets it to 0');
   }
 
-  /** Reverse sweep from this one-element tensor (usually a loss). */
-  backward(): void {
+  /**
+   * Reverse sweep from this one-element tensor (usually a loss). With
+   * `{ createGraph: true }` the sweep is also recorded as tensor ops, so that
+   * leaves' and parameters' `gradTensor` can be differentiated again.
+   */
+  backward(options?: BackwardOptions): void {
+    const createGraph = checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
     const eng = this.owner.engine;
     const be = eng.tensorOps('backward');
     const id = eng.tensorIdOf(this, 'backward');
@@ -117,6 +122,16 @@ export class Tensor {
       throw new Error('backward: this tensor does not require grad; none of its inputs was made with requiresGrad: true or is a parameter');
     }
     be.backward(id);
+    if (createGraph) eng.recordTensorBackward(this);
+  }
+
+  /**
+   * The gradient as a Tensor with its graph, after `backward({ createGraph: true })`
+   * (null before): what PyTorch's `x.grad` is after create_graph=True. Kept
+   * for leaves and parameters; it accumulates until zeroGrad() as `.grad` does.
+   */
+  get gradTensor(): Tensor | null {
+    return this.owner.engine.gradTensorOf(this) as Tensor | null;
   }
 
   /**

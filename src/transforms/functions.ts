@@ -14,6 +14,7 @@ import type { EngineType } from '../context.js';
 import { Value, type Scalar } from '../value.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { forwardSweep, graphId, reverseSweep } from './graph.js';
+import { holdsTensor, tensorGradients, tensorHessian, tensorHvp, tensorValueAndGrad, tensorVjp } from './tensor-functions.js';
 
 /** A function transforms take: Values in, a Value (or a number) out; vjp, jvp and jacobian also take a list of outputs. */
 export type ScalarFunction = (...args: Value[]) => Scalar;
@@ -62,7 +63,7 @@ function asValue(eng: EngineType, x: unknown, what: string, where: string): Valu
     graphId(eng, x, what);
     return x;
   }
-  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (transforms take scalar functions for now)' : describe(x);
+  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (jvp and jacobian take scalar functions; on tensors use vjp, hessian or hvp)' : describe(x);
   throw new WasmgradNonScalarError(`${what}: ${where} must be a Value or a number, got ${kind}`);
 }
 
@@ -117,6 +118,10 @@ export function gradients(eng: EngineType, outs: Value | readonly Value[], input
   const what = 'gradients';
   const o = checkOptions(options, what, ['createGraph', 'gradOutputs']);
   const createGraph = checkFlag(o.createGraph, what, 'createGraph') ?? false;
+  if (holdsTensor(outs)) {
+    if (!Array.isArray(inputs)) throw new TypeError(`${what}: inputs must be an array of Tensors, got ${describe(inputs)}`);
+    return tensorGradients(eng, outs, inputs, createGraph, o.gradOutputs) as unknown as Value[];
+  }
   const roots = Array.isArray(outs) ? outs : [outs as Value];
   if (!Array.isArray(inputs)) throw new TypeError(`${what}: inputs must be an array of Values, got ${describe(inputs)}`);
   roots.forEach((r) => graphId(eng, r, what));
@@ -139,6 +144,9 @@ export function valueAndGrad<N extends Argnums = 0>(
   const o = checkOptions(options, what, ['argnums']);
   const argnums: Argnums = o.argnums ?? 0;
   return (...args) => {
+    if (args.some(holdsTensor)) {
+      return tensorValueAndGrad(eng, f, args, argnumList(argnums, args.length, what), typeof argnums === 'number', what) as unknown as [Value, Grads<N>];
+    }
     const xs = primals(eng, args, what);
     const nums = argnumList(argnums, xs.length, what);
     const out = scalarOutput(eng, f(...xs), what);
@@ -164,6 +172,7 @@ export function vjp(
 ): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]] {
   const what = 'vjp';
   checkFunction(f, what);
+  if (args.some(holdsTensor)) return tensorVjp(eng, f, args) as unknown as [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]];
   const xs = primals(eng, args, what);
   const { list, many } = outputs(eng, f(...xs), what);
   const pullback = (cotangents: Scalar | readonly Scalar[]): Value[] => {
@@ -226,6 +235,7 @@ export function hessian(eng: EngineType, f: ScalarFunction, options?: MatrixOpti
   const o = checkOptions(options, what, ['argnums']);
   return (...args) => {
     const argnums = o.argnums ?? args.map((_, k) => k);
+    if (args.some(holdsTensor)) return tensorHessian(eng, f, args, argnumList(argnums, args.length, what)) as unknown as Value[][];
     const g = grad(eng, (...xs) => scalarOutput(eng, f(...xs), what), { argnums });
     return jacobian(eng, (...xs) => g(...xs), { argnums })(...args);
   };
@@ -235,6 +245,7 @@ export function hessian(eng: EngineType, f: ScalarFunction, options?: MatrixOpti
 export function hvp(eng: EngineType, f: ScalarFunction, primalArgs: readonly Scalar[], tangentArgs: readonly Scalar[]): Value[] {
   checkFunction(f, 'hvp');
   if (!Array.isArray(primalArgs)) throw new TypeError(`hvp: primals must be an array, got ${describe(primalArgs)}`);
+  if (primalArgs.some(holdsTensor)) return tensorHvp(eng, f, primalArgs, tangentArgs) as unknown as Value[];
   const argnums = primalArgs.map((_, k) => k);
   const g = grad(eng, (...xs) => scalarOutput(eng, f(...xs), 'hvp'), { argnums });
   return jvp(eng, (...xs) => g(...xs), primalArgs, tangentArgs)[1] as Value[];

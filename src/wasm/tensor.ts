@@ -8,10 +8,9 @@
 import type { ModuleExports } from '../generated/exports.js';
 import type { BackendName } from '../tape.js';
 import { coreFailure } from './tape.js';
-import { ELEMENTWISE, NodeKind, STAGE_ATTRS, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
-import { DTYPE_CODE, DTYPE_NAMES, type DType, type TensorBackend, type TypedData } from '../tensor/backend.js';
+import { ATTR_LAYOUT, ELEMENTWISE, NODE_KIND_INFO, NodeKind, STAGE_ATTRS, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
+import { DTYPE_CODE, DTYPE_NAMES, NODE_KIND_NAMES, type DType, type NodeInfo, type TensorBackend, type TypedData } from '../tensor/backend.js';
 
-/** The tensor exports of build/wasmgrad.wasm (docs/abi.md, "Tensors"). */
 /** The core's exports as the tensor backend uses them: the compiler's signatures (src/generated/exports.ts). */
 export type TensorExports = ModuleExports;
 
@@ -135,6 +134,26 @@ export class WasmTensorBackend implements TensorBackend {
     const c = this.core;
     const ptr = c.tensorGrad(id) >>> 0;
     return ptr === 0 ? null : this.view(c.tensorDType(id), ptr, c.tensorSize(id)).slice();
+  }
+
+  nodeInfo(id: number): NodeInfo {
+    const c = this.core;
+    const kind = NODE_KIND_NAMES[this.call('nodeInfo', () => c.tensorNodeInfo(id))];
+    const n = NODE_KIND_INFO[kind].inputs.length;
+    const inputs: number[] = [];
+    for (let k = 0; k < n; k++) inputs.push(c.tensorInput(id, k));
+    if (n === 0) return { kind, inputs, attrs: {} } as unknown as NodeInfo;
+    const words = this.staging(), f64s = this.f64s;
+    const attrs: Record<string, unknown> = {};
+    for (const a of ATTR_LAYOUT[kind as OpKindName]) {
+      const w = a.word;
+      attrs[a.name] = a.type === 'bool' ? words[w] !== 0
+        : a.type === 'dtype' ? DTYPE_NAMES[words[w]]
+        : a.type === 'f64' ? f64s[w >> 1]
+        : a.type === 'i32[]' ? Array.from(words.subarray(w + 1, w + 1 + words[w]))
+        : words[w];
+    }
+    return { kind, inputs, attrs } as unknown as NodeInfo;
   }
 
   backward(root: number): void { this.call('backward', () => this.core.tensorBackward(root)); }
