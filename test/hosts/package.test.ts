@@ -35,8 +35,8 @@ describe('npm pack', () => {
     const strays = files.filter((f) => /^(test|assembly|examples|hosts|bench|\.ci|node_modules)\/|\.wat$|\.debug\.|\.tgz$/.test(f));
     expect(strays).toEqual([]);
     // Three builds of the core (~110 kB each before gzip), the compiled JS with its maps and sources, the docs:
-    // about 460 kB packed (docs/hosts.md has the current figures). The bound catches a stray directory, not growth.
-    expect(report.size, 'packed size in bytes').toBeLessThan(600_000);
+    // about 620 kB packed (docs/hosts.md has the current figures). The bound catches a stray directory, not growth.
+    expect(report.size, 'packed size in bytes').toBeLessThan(800_000);
   });
 
   it('ships every doc the README and the shipped docs link to', async () => {
