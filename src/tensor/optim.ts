@@ -234,6 +234,188 @@ export class AdamW extends Adam {
   }
 }
 
+/**
+ * One update computed in JavaScript over each parameter's data, gradient and
+ * state slots (f64 arithmetic, stored in the parameter's dtype), for the
+ * optimizers that have no kernel in the backends yet: the same numbers on
+ * both backends, at the cost of copying each tensor out and back per step.
+ */
+abstract class SlotwiseOptimizer extends Optimizer {
+  protected abstract readonly buffers: Record<string, readonly number[]>;
+
+  /** Updates p (in place) from g and the state arrays, indexed like `buffers`, for parameter k. */
+  protected abstract update(p: TypedData, g: TypedData, state: TypedData[], k: number): void;
+
+  protected stepAll(): void {
+    const be = this.engine.tensorOps('step');
+    const names = Object.keys(this.buffers);
+    this.params.forEach((param, k) => {
+      param.checkLive('step');
+      const p = be.slotData(param.slot);
+      const g = be.slotGrad(param.slot);
+      const state = names.map((n) => be.slotData(this.buffers[n][k]));
+      this.update(p, g, state, k);
+      be.setSlotData(param.slot, p);
+      names.forEach((n, i) => be.setSlotData(this.buffers[n][k], state[i]));
+    });
+    this.touched();
+  }
+}
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}
+
+/**
+ * torch.optim.RMSprop: g = grad + wd·p; v = α·v + (1 − α)·g²; with centered,
+ * ḡ = α·ḡ + (1 − α)·g and v̂ = v − ḡ²; d = √v̂ + eps; with momentum,
+ * b = μ·b + g/d and p −= lr·b, else p −= lr·g/d. Defaults as PyTorch:
+ * lr 0.01, α 0.99, eps 1e-8.
+ */
+export class RMSprop extends SlotwiseOptimizer {
+  lr: number;
+  readonly alpha: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  protected readonly buffers: Record<string, readonly number[]>;
+  private steps = 0;
+
+  constructor(params: readonly TensorParam[], options?: RMSpropOptions) {
+    super(params, 'RMSprop');
+    const o = checkOptions(options, 'RMSprop', ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
+    this.lr = checkHyper('RMSprop', 'lr', o.lr ?? 0.01);
+    this.alpha = checkHyper('RMSprop', 'alpha', o.alpha ?? 0.99);
+    if (this.alpha > 1) throw new RangeError(`RMSprop: alpha must be in [0, 1], got ${this.alpha}`);
+    this.eps = checkHyper('RMSprop', 'eps', o.eps ?? 1e-8);
+    this.weightDecay = checkHyper('RMSprop', 'weightDecay', o.weightDecay ?? 0);
+    this.momentum = checkHyper('RMSprop', 'momentum', o.momentum ?? 0);
+    if (o.centered !== undefined && typeof o.centered !== 'boolean') throw new TypeError(`RMSprop: centered must be true or false, got ${describe(o.centered)}`);
+    this.centered = o.centered ?? false;
+    this.buffers = {
+      square_avg: this.stateSlots(),
+      ...(this.momentum > 0 ? { momentum_buffer: this.stateSlots() } : {}),
+      ...(this.centered ? { grad_avg: this.stateSlots() } : {}),
+    };
+  }
+
+  step(): void {
+    this.stepAll();
+    this.steps++;
+  }
+
+  protected update(p: TypedData, g: TypedData, state: TypedData[]): void {
+    const [v, ...rest] = state;
+    const buf = this.momentum > 0 ? rest.shift()! : null;
+    const gavg = this.centered ? rest.shift()! : null;
+    const { alpha, eps, weightDecay: wd, momentum, lr } = this;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] + wd * p[i];
+      v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
+      let vhat = v[i];
+      if (gavg !== null) {
+        gavg[i] = alpha * gavg[i] + (1 - alpha) * gi;
+        vhat -= gavg[i] * gavg[i];
+      }
+      const d = Math.sqrt(vhat) + eps;
+      if (buf !== null) {
+        buf[i] = momentum * buf[i] + gi / d;
+        p[i] -= lr * buf[i];
+      } else {
+        p[i] -= (lr * gi) / d;
+      }
+    }
+  }
+
+  stateDict(): OptimizerStateDict {
+    return {
+      step: this.steps, lr: this.lr,
+      hyper: { alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered },
+      state: this.saveSlots(this.buffers),
+    };
+  }
+
+  /** Restores what stateDict() gave, so the next step() is the one that would have followed. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    this.loadSlots('RMSprop.loadStateDict', sd, this.buffers);
+    this.steps = sd.step;
+    this.lr = sd.lr;
+  }
+}
+
+export interface AdagradOptions {
+  lr?: number;
+  lrDecay?: number;
+  weightDecay?: number;
+  initialAccumulatorValue?: number;
+  eps?: number;
+}
+
+/**
+ * torch.optim.Adagrad: at step t, g = grad + wd·p; s += g²;
+ * p −= lr/(1 + (t − 1)·lrDecay) · g/(√s + eps). Defaults as PyTorch: lr 0.01,
+ * eps 1e-10, the sum starting at initialAccumulatorValue (0).
+ */
+export class Adagrad extends SlotwiseOptimizer {
+  lr: number;
+  readonly lrDecay: number;
+  readonly weightDecay: number;
+  readonly eps: number;
+  protected readonly buffers: Record<string, readonly number[]>;
+  private steps = 0;
+
+  constructor(params: readonly TensorParam[], options?: AdagradOptions) {
+    super(params, 'Adagrad');
+    const o = checkOptions(options, 'Adagrad', ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
+    this.lr = checkHyper('Adagrad', 'lr', o.lr ?? 0.01);
+    this.lrDecay = checkHyper('Adagrad', 'lrDecay', o.lrDecay ?? 0);
+    this.weightDecay = checkHyper('Adagrad', 'weightDecay', o.weightDecay ?? 0);
+    this.eps = checkHyper('Adagrad', 'eps', o.eps ?? 1e-10);
+    const initial = checkHyper('Adagrad', 'initialAccumulatorValue', o.initialAccumulatorValue ?? 0);
+    const sums = this.stateSlots();
+    if (initial !== 0) {
+      const be = this.engine.tensorOps('optimizer');
+      sums.forEach((slot, k) => be.setSlotData(slot, allocTyped(this.params[k].dtype, this.params[k].size).fill(initial)));
+    }
+    this.buffers = { sum: sums };
+  }
+
+  step(): void {
+    this.steps++;
+    this.stepAll();
+  }
+
+  protected update(p: TypedData, g: TypedData, [sum]: TypedData[]): void {
+    const clr = this.lr / (1 + (this.steps - 1) * this.lrDecay);
+    const { weightDecay: wd, eps } = this;
+    for (let i = 0; i < p.length; i++) {
+      const gi = g[i] + wd * p[i];
+      sum[i] += gi * gi;
+      p[i] -= (clr * gi) / (Math.sqrt(sum[i]) + eps);
+    }
+  }
+
+  stateDict(): OptimizerStateDict {
+    return {
+      step: this.steps, lr: this.lr, hyper: { lrDecay: this.lrDecay, weightDecay: this.weightDecay, eps: this.eps },
+      state: this.saveSlots(this.buffers),
+    };
+  }
+
+  /** Restores what stateDict() gave, so the next step() is the one that would have followed. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    this.loadSlots('Adagrad.loadStateDict', sd, this.buffers);
+    this.steps = sd.step;
+    this.lr = sd.lr;
+  }
+}
+
 export { LRSchedule, StepLR, CosineAnnealingLR, OneCycleLR, type HasLearningRate, type StepLROptions, type CosineOptions, type OneCycleOptions } from './schedules.js';
 
 export { clipGradNorm, clipGradValue } from './clip.js';
