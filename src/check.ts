@@ -30,8 +30,6 @@ const OPTION_HINTS: Record<string, string> = {
   dim: 'pass the axes as the first argument',
   axis: 'pass the axes as the first argument',
   generator: 'wasmgrad spells it rng (a Random)',
-  nesterov: 'Nesterov momentum is not supported',
-  dampening: 'dampening is not supported',
   amsgrad: 'AMSGrad is not supported',
   maximize: 'maximize is not supported; negate the loss',
   foreach: 'not supported (every step is one backend call already)',

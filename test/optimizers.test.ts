@@ -45,7 +45,29 @@ function adagradRef(steps: number, { lr = 0.01, lrDecay = 0, wd = 0, init = 0, e
   return p;
 }
 
-describe.each(['wasm', 'js'] as const)('RMSprop and Adagrad (%s)', (backend) => {
+function sgdRef(steps: number, { lr = 0.1, mu = 0, wd = 0, dampening = 0, nesterov = false } = {}): number[] {
+  const p = START.slice(), v = p.map(() => 0);
+  for (let s = 0; s < steps; s++) {
+    const g = gradOf(p).map((gi, i) => gi + wd * p[i]);
+    for (let i = 0; i < p.length; i++) {
+      if (mu === 0) { p[i] -= lr * g[i]; continue; }
+      v[i] = s === 0 ? g[i] : mu * v[i] + (1 - dampening) * g[i];
+      p[i] -= lr * (nesterov ? g[i] + mu * v[i] : v[i]);
+    }
+  }
+  return p;
+}
+
+describe.each(['wasm', 'js'] as const)("RMSprop, Adagrad and SGD's Nesterov momentum and dampening (%s)", (backend) => {
+  it('SGD with Nesterov momentum, or dampening, follows torch.optim.SGD', async () => {
+    const eng = await createEngine({ backend });
+    expect(await trained(eng, (p) => new optim.SGD([p], { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), 5))
+      .toEqual(sgdRef(5, { mu: 0.9, nesterov: true, wd: 0.01 }));
+    expect(await trained(eng, (p) => new optim.SGD([p], { lr: 0.1, momentum: 0.8, dampening: 0.3 }), 5)).toEqual(sgdRef(5, { mu: 0.8, dampening: 0.3 }));
+    const plain = await trained(eng, (p) => new optim.SGD([p], { lr: 0.1, momentum: 0.9 }), 5);
+    sgdRef(5, { mu: 0.9 }).forEach((x, i) => expect(plain[i]).toBeCloseTo(x, 14)); // the backends' fused step
+  });
+
   it('RMSprop follows torch.optim.RMSprop, plain, with momentum, centered, with weight decay', async () => {
     const eng = await createEngine({ backend });
     expect(await trained(eng, (p) => new optim.RMSprop([p]), 5)).toEqual(rmspropRef(5));

@@ -128,37 +128,73 @@ export interface SGDOptions {
   lr: number;
   momentum?: number;
   weightDecay?: number;
+  /** The momentum buffer takes (1 − dampening)·g after the first step (default 0). */
+  dampening?: number;
+  /** Nesterov momentum: the step is g + μ·v rather than v (needs momentum > 0 and no dampening, as PyTorch). */
+  nesterov?: boolean;
 }
 
-/** torch.optim.SGD (no dampening, no Nesterov): g = grad + wd·p; v = μ·v + g (v = g on the first step); p −= lr·v. */
+/**
+ * torch.optim.SGD: g = grad + wd·p; with momentum, v = μ·v + (1 − dampening)·g
+ * (v = g on the first step) and g = v, or g + μ·v with nesterov; p −= lr·g.
+ * Without dampening or Nesterov one backend call updates every parameter;
+ * with them the update is computed in JavaScript over each parameter's slots.
+ */
 export class SGD extends Optimizer {
   lr: number;
   readonly momentum: number;
   readonly weightDecay: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
   private readonly velocity: number[];
   private steps = 0;
 
   constructor(params: readonly TensorParam[], options: SGDOptions) {
     super(params, 'SGD');
-    options = checkOptions(options, 'SGD', ['lr', 'momentum', 'weightDecay']);
+    options = checkOptions(options, 'SGD', ['lr', 'momentum', 'weightDecay', 'dampening', 'nesterov']);
     if (options.lr === undefined) throw new TypeError('SGD: lr is required (a number ≥ 0), e.g. new optim.SGD(params, { lr: 0.01 })');
     this.lr = checkHyper('SGD', 'lr', options.lr);
     this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0);
     this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0);
+    this.dampening = checkHyper('SGD', 'dampening', options.dampening ?? 0);
+    if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new TypeError(`SGD: nesterov must be true or false, got ${describe(options.nesterov)}`);
+    this.nesterov = options.nesterov ?? false;
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
+      throw new RangeError('SGD: Nesterov momentum needs momentum > 0 and dampening 0 (as PyTorch)');
+    }
     this.velocity = this.momentum !== 0 ? this.stateSlots() : [];
   }
 
   step(): void {
-    const be = this.engine.tensorOps('step');
-    be.sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
+    if (this.nesterov || (this.dampening !== 0 && this.momentum !== 0)) this.stepInJs();
+    else this.engine.tensorOps('step').sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
     this.steps++;
     this.touched();
+  }
+
+  private stepInJs(): void {
+    const be = this.engine.tensorOps('step');
+    const { lr, momentum: mu, weightDecay: wd, dampening, nesterov } = this;
+    const first = this.steps === 0;
+    this.params.forEach((param, k) => {
+      param.checkLive('step');
+      const p = be.slotData(param.slot);
+      const g = be.slotGrad(param.slot);
+      const v = be.slotData(this.velocity[k]);
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i] + wd * p[i];
+        v[i] = first ? gi : mu * v[i] + (1 - dampening) * gi;
+        p[i] -= lr * (nesterov ? gi + mu * v[i] : v[i]);
+      }
+      be.setSlotData(param.slot, p);
+      be.setSlotData(this.velocity[k], v);
+    });
   }
 
   /** The step count, lr and momentum buffers (`i.momentum_buffer`, with momentum only). */
   stateDict(): OptimizerStateDict {
     return {
-      step: this.steps, lr: this.lr, hyper: { momentum: this.momentum, weightDecay: this.weightDecay },
+      step: this.steps, lr: this.lr, hyper: { momentum: this.momentum, weightDecay: this.weightDecay, dampening: this.dampening, nesterov: this.nesterov },
       state: this.saveSlots(this.velocity.length > 0 ? { momentum_buffer: this.velocity } : {}),
     };
   }
