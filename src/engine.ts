@@ -7,7 +7,7 @@ import type { WasmBuild } from './wasm/load.js';
 import { Param, Value, type Scalar } from './value.js';
 import { Program } from './program.js';
 import { compileProgram, loadProgram } from './compile.js';
-import { TapeWatch, TensorOpsViews, type EngineStats, type MemoryOptions } from './memory.js';
+import { NO_NODE_LIMIT, TapeWatch, TensorOpsViews, type EngineStats, type MemoryOptions } from './memory.js';
 import { Scopes } from './scope.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
@@ -82,8 +82,10 @@ export class Engine {
   private readonly paramsBySlot: Param[] = [];
   /** @internal While compile() traces: the generation it interrupted, whose Values fn must not use. */
   traceOuter: Generation | null = null;
-  /** The tape's size: its budget (scalar pushes read watch.nodeLimit) and the forgotten-reset check. */
+  /** The tape's size: its budget and the forgotten-reset check. */
   private readonly watch: TapeWatch;
+  /** The watch's nodeLimit, kept here by the watch: scalar pushes compare with it in one load. */
+  private nodeLimit = NO_NODE_LIMIT;
   /** The tensor ops handles get: one view of `tensors` per op name, whose out-of-memory errors name that op. */
   private readonly ops: TensorOpsViews;
   private readonly scopes: Scopes;
@@ -112,7 +114,7 @@ export class Engine {
     this.backend = tape.backend;
     this.wasmBuild = wasmBuild;
     this.label = `${tape.backend} engine #${++engineCount}`;
-    this.watch = new TapeWatch(tape, tensors, this.label, memory);
+    this.watch = new TapeWatch(tape, tensors, this.label, memory, (n) => { this.nodeLimit = n; });
     this.ops = new TensorOpsViews(tensors, (err, opName) => this.memoryFailure(err, opName));
     this.scopes = new Scopes({ tracing: () => this.traceOuter !== null, keep: (t) => this.keep(t), reset: () => this.reset() });
     this.current = new Generation(this, 0);
@@ -174,7 +176,7 @@ export class Engine {
    * leaf's and parameter's gradient becomes a differentiable Value, `x.gradValue`.
    */
   backward(root: Value, options?: BackwardOptions): void {
-    const createGraph = checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
+    const createGraph = options === undefined ? false : checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
     const id = createGraph ? graphId(this, root, 'backward') : this.idOf(root, 'backward');
     this.watch.backward('backward');
     this.tape.backward(id);
@@ -527,7 +529,7 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id >>> 0 >= this.watch.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
+    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
   }
 
@@ -540,7 +542,7 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id >>> 0 >= this.watch.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
+    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
   }
 

@@ -88,7 +88,7 @@ const FORGOTTEN_RESET_CALLS = 32;
 const FORGOTTEN_RESET_GROWTH = 16;
 const FORGOTTEN_RESET_MIN_BYTES = 1 << 20;
 /** The scalar pushes' limit without a budget: no node id (< 2^27) reaches it; a failed push's -1 does, read unsigned. */
-const NO_NODE_LIMIT = 2 ** 32 - 1;
+export const NO_NODE_LIMIT = 2 ** 32 - 1;
 
 /** Front-end op names that read or write slots, never the tape: the budget does not stop them (step() keeps results with keep()). */
 const OFF_TAPE = new Set(['data', 'item', 'grad', 'requiresGrad', 'keep', 'parameter', 'optimizer', 'step', 'assign', 'zeroGrad', 'free']);
@@ -108,7 +108,8 @@ export class TapeWatch {
    * else (the engine's hot path): past it, `pushed` checks the budget in
    * full. Without a budget it is never reached.
    */
-  nodeLimit = NO_NODE_LIMIT;
+  get nodeLimit(): number { return this.limit; }
+  private limit = NO_NODE_LIMIT;
   private readonly maxTapeBytes: number | undefined;
   private readonly onWarning: (warning: EngineWarning) => void;
   /** backward() calls since the last reset() that found the tape larger than the one before, and the sizes seen. */
@@ -123,10 +124,17 @@ export class TapeWatch {
     /** For the warning: "wasm engine #3". */
     private readonly label: string,
     options: MemoryOptions,
+    /** Told every new nodeLimit, so that the engine's pushes read it from a field of their own. */
+    private readonly onLimit: (nodeLimit: number) => void = () => {},
   ) {
     this.maxTapeBytes = options.maxTapeBytes;
     this.onWarning = options.onWarning ?? defaultWarning;
     this.reset();
+  }
+
+  private setLimit(n: number): void {
+    this.limit = n;
+    this.onLimit(n);
   }
 
   /** Bytes the tape holds since the last reset: scalar nodes, and tensor data and gradients. */
@@ -139,7 +147,7 @@ export class TapeWatch {
     this.calls = 0;
     this.firstBytes = 0;
     this.lastBytes = 0;
-    if (this.maxTapeBytes !== undefined) this.nodeLimit = Math.floor(this.maxTapeBytes / SCALAR_NODE_BYTES);
+    if (this.maxTapeBytes !== undefined) this.setLimit(Math.floor(this.maxTapeBytes / SCALAR_NODE_BYTES));
   }
 
   /**
@@ -156,7 +164,7 @@ export class TapeWatch {
       this.tape.truncate(id);
       throw new WasmgradTapeBudgetError(opName, bytes, budget);
     }
-    this.nodeLimit = Math.floor((budget - arena) / SCALAR_NODE_BYTES);
+    this.setLimit(Math.floor((budget - arena) / SCALAR_NODE_BYTES));
   }
 
   /** Before a tensor op named `opName`: the budget, where one is set and the op adds to the tape. */
@@ -170,7 +178,7 @@ export class TapeWatch {
     const arena = this.tensors.arenaUsed;
     const bytes = this.tape.nodeCount * SCALAR_NODE_BYTES + arena;
     if (bytes > budget) throw new WasmgradTapeBudgetError(opName, bytes, budget);
-    this.nodeLimit = Math.floor((budget - arena) / SCALAR_NODE_BYTES);
+    this.setLimit(Math.floor((budget - arena) / SCALAR_NODE_BYTES));
     return bytes;
   }
 
