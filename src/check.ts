@@ -106,3 +106,16 @@ export function checkIndices(op: string, list: ArrayLike<unknown>, bound: number
     if (!Number.isInteger(x) || x < 0 || x >= bound) throw new RangeError(`${op}: ${bad(i, String(x))}`);
   }
 }
+
+/**
+ * The entry of `ids` that `options[option]` names (`fallback` when absent),
+ * for ops whose variants share a method (gelu's approximate), or a named
+ * TypeError listing the values there are.
+ */
+export function checkVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
+  const value = (checkOptions(options, method, [option]) as Record<string, unknown>)[option] ?? fallback;
+  if (typeof value !== 'string' || !Object.hasOwn(ids, value)) {
+    throw new TypeError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
+  }
+  return ids[value];
+}

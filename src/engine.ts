@@ -15,26 +15,11 @@ import { TensorParam } from './tensor/param.js';
 import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
 import * as extra from './tensor/ops-extra.js';
-import * as transforms from './transforms/functions.js';
+import { installTransforms, type EngineTransforms } from './transforms/engine-methods.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 import { clearGradTensors, forgetGradTensor, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
-import type { TensorTree } from './transforms/tensor-functions.js';
 
-/** An argument of a transformed tensor function: a Tensor, or an array or plain object of them. */
-export type TensorArg = TensorTree;
-/** A tensor function the transforms take: Tensors (or trees of them) in, a one-element Tensor out. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TensorFunction = (...args: any[]) => Tensor;
-/** A tensor function with one or several Tensor outputs (vjp). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type TensorVectorFunction = (...args: any[]) => Tensor | readonly Tensor[];
-export interface TensorGradientsOptions {
-  /** Record the gradients as graph nodes, so that they can be differentiated again (default false: detached). */
-  createGraph?: boolean;
-  /** The gradient each output is seeded with, a Tensor of its shape or a number (default 1 everywhere). */
-  gradOutputs?: Tensor | number | readonly (Tensor | number)[];
-}
-
+export type { TensorArg, TensorFunction, TensorVectorFunction, TensorGradientsOptions } from './transforms/engine-methods.js';
 export type { EngineStats, EngineWarning } from './memory.js';
 
 /**
@@ -183,60 +168,7 @@ export class Engine {
     if (createGraph) recordBackward(this, root);
   }
 
-  // ── function transforms (src/transforms/, docs/transforms.md): results are Values, differentiable again ──
-
-  /**
-   * torch.autograd.grad: d(outputs)/d(inputs) as Values (or Tensors, for tensor
-   * outputs), graph nodes with createGraph; `.grad` is left alone.
-   */
-  gradients(outputs: Value | readonly Value[], inputs: readonly Value[], options?: transforms.GradientsOptions): Value[];
-  gradients(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], options?: TensorGradientsOptions): Tensor[];
-  gradients(outputs: unknown, inputs: readonly unknown[], options?: unknown): unknown[] {
-    return transforms.gradients(this, outputs as Value, inputs as Value[], options as transforms.GradientsOptions);
-  }
-  /**
-   * jax.grad: `eng.grad(f)(x)` is df/dx at x; argnums picks the argument(s); composes (`eng.grad(eng.grad(f))`).
-   * On tensor functions (Tensors, or arrays/objects of them, in; a one-element Tensor out) each
-   * gradient comes back in its argument's structure (R: Tensor for a Tensor argument).
-   */
-  grad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => transforms.Grads<N>;
-  grad<R = Tensor>(f: TensorFunction, options?: transforms.GradOptions<transforms.Argnums>): (...args: TensorArg[]) => R;
-  grad(f: unknown, options?: transforms.GradOptions<transforms.Argnums>): unknown {
-    return transforms.grad(this, f as transforms.ScalarFunction, options);
-  }
-  /** jax.value_and_grad: `[f(x), df/dx]`. */
-  valueAndGrad<N extends transforms.Argnums = 0>(f: transforms.ScalarFunction, options?: transforms.GradOptions<N>): (...args: Scalar[]) => [Value, transforms.Grads<N>];
-  valueAndGrad<R = Tensor>(f: TensorFunction, options?: transforms.GradOptions<transforms.Argnums>): (...args: TensorArg[]) => [Tensor, R];
-  valueAndGrad(f: unknown, options?: transforms.GradOptions<transforms.Argnums>): unknown {
-    return transforms.valueAndGrad(this, f as transforms.ScalarFunction, options);
-  }
-  /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
-  vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]];
-  vjp<R = Tensor>(f: TensorVectorFunction, ...primals: TensorArg[]): [Tensor | Tensor[], (cotangents: Tensor | number | readonly (Tensor | number)[]) => R[]];
-  vjp(f: unknown, ...primals: unknown[]): unknown {
-    return transforms.vjp(this, f as transforms.VectorFunction, ...(primals as Scalar[]));
-  }
-  /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
-  jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]] {
-    return transforms.jvp(this, f, primals, tangents);
-  }
-  /** jax.jacrev: `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j. */
-  jacobian(f: transforms.VectorFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
-    return transforms.jacobian(this, f, options);
-  }
-  /** jax.hessian: `eng.hessian(f)(...args)[i][j]` = ∂²f / ∂a_i ∂a_j. */
-  hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][];
-  /** On Tensor arguments H[i][j] is a Tensor of shape [...a_i.shape, ...a_j.shape]. */
-  hessian(f: TensorFunction, options?: transforms.MatrixOptions): (...args: Tensor[]) => Tensor[][];
-  hessian(f: unknown, options?: transforms.MatrixOptions): unknown {
-    return transforms.hessian(this, f as transforms.ScalarFunction, options);
-  }
-  /** The Hessian-vector product at primals along tangents, forward over reverse (on Tensors: reverse over reverse). */
-  hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[];
-  hvp(f: TensorFunction, primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): Tensor[];
-  hvp(f: unknown, primals: readonly unknown[], tangents: readonly unknown[]): unknown {
-    return transforms.hvp(this, f as transforms.ScalarFunction, primals as Scalar[], tangents as Scalar[]);
-  }
+  // The function transforms (grad, vjp, jvp, hessian…) are EngineTransforms, installed below.
 
   /**
    * Records `fn` once and returns a Program that replays it, forward and
@@ -645,5 +577,6 @@ export class Engine {
 }
 
 // eng.add, eng.exp, eng.atan2…: one function per scalar op of the registry (src/generated/methods.ts).
-export interface Engine extends EngineMethods<Value, Scalar> {}
+export interface Engine extends EngineMethods<Value, Scalar>, EngineTransforms {}
 installEngineMethods<Value, Scalar>(Engine.prototype);
+installTransforms(Engine.prototype);

@@ -77,3 +77,11 @@ export function nest(data: TypedData, shape: readonly number[]): NestedArray {
   };
   return build(0);
 }
+
+/** A dtype as given in options, or a named TypeError. */
+export function checkDtype(dtype: unknown, op: string): DType {
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
+    throw new TypeError(`${op}: dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
+  }
+  return dtype;
+}

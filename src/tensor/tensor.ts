@@ -5,7 +5,7 @@
 // or a few backend calls. Composite ops (mean, var, softmax, clamp…) are
 // built from primitives, so their gradients come for free.
 
-import { checkFlag, checkIndices, checkOptions, describe } from '../check.js';
+import { checkFlag, checkIndices, checkOptions, checkVariant, describe } from '../check.js';
 import type { BackwardOptions, EngineContext, EngineType, Generation, TensorOps } from '../context.js';
 import { Op } from '../ops.js';
 import { ELEMENTWISE } from '../generated/ops.js';
@@ -15,7 +15,8 @@ import {
   type TypedData, type UnaryOpId,
 } from './backend.js';
 import * as S from './shape.js';
-import { allocTyped, isTyped, nest, toTyped, type NestedArray } from './data.js';
+import { allocTyped, checkDtype, isTyped, nest, toTyped, type NestedArray } from './data.js';
+export { checkDtype } from './data.js';
 import { describeTensor } from './format.js';
 import * as X from './ops-extra.js';
 
@@ -157,11 +158,7 @@ export class Tensor {
 
   /** @internal */
   pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
-    const value = (checkOptions(options, method, [option]) as Record<string, unknown>)[option] ?? fallback;
-    if (typeof value !== 'string' || !Object.hasOwn(ids, value)) {
-      throw new TypeError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
-    }
-    return ids[value];
+    return checkVariant(method, options, option, ids, fallback);
   }
 
   /**
@@ -463,13 +460,6 @@ export function make(eng: EngineContext, id: number, shape: readonly number[], d
 function checkTensor(x: unknown, op: string): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
   return x;
-}
-
-export function checkDtype(dtype: unknown, op: string): DType {
-  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
-    throw new TypeError(`${op}: dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
-  }
-  return dtype;
 }
 
 /** A number as a shape-[] constant of `like`'s dtype. */
