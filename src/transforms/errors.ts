@@ -35,6 +35,14 @@ export class WasmgradStaleGraphError extends Error {
   }
 }
 
+/** The error for a Value or Tensor of generation `made` used by a graph-recording sweep when the tape is at `now`. */
+export function staleGraphError(what: string, handle: 'Value' | 'Tensor', made: number, now: number): WasmgradStaleGraphError {
+  return new WasmgradStaleGraphError(
+    `${what}: this ${handle} was made before eng.reset(), which freed its graph (made in generation ${made}, ` +
+      `the tape is at generation ${now}); there is nothing left to differentiate: build the graph again after the reset`,
+  );
+}
+
 /** The element of a Jacobian where gradcheck found analytic and numeric derivatives furthest apart. */
 export interface GradcheckMismatch {
   /** The output (row) and input (column) of the Jacobian. */

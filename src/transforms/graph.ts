@@ -14,7 +14,7 @@ import type { EngineType, Generation } from '../context.js';
 import { OP_ARITY, Op } from '../ops.js';
 import { RULE_BY_ID, type RuleHelpers } from '../generated/rules.js';
 import { Param, Value } from '../value.js';
-import { WasmgradStaleGraphError } from './errors.js';
+import { staleGraphError } from './errors.js';
 
 const helpersByEngine = new WeakMap<EngineType, RuleHelpers<Value>>();
 
@@ -49,12 +49,22 @@ export function valueHelpers(eng: EngineType): RuleHelpers<Value> {
  */
 export function graphId(eng: EngineType, v: unknown, what: string): number {
   if (v instanceof Value && !(v instanceof Param) && v.owner.engine === eng && v.owner !== eng.current && !v.owner.traced && v.owner.index >= 0) {
-    throw new WasmgradStaleGraphError(
-      `${what}: this Value was made before eng.reset(), which freed its graph (made in generation ${v.owner.index}, ` +
-        `the tape is at generation ${eng.current.index}); there is nothing left to differentiate: build the graph again after the reset`,
-    );
+    throw staleGraphError(what, 'Value', v.owner.index, eng.current.index);
   }
   return eng.idOf(v as Value, what);
+}
+
+/**
+ * The node ids a reverse sweep from `roots` to `targets` walks: from the
+ * lowest target to the highest root, or null when every root precedes every
+ * target (nothing depends on them). Loops, not Math.max(...list): a spread
+ * of every leaf of a large graph would overflow the stack.
+ */
+export function sweepRange(roots: readonly number[], targets: readonly number[]): [number, number] | null {
+  let top = -1, low = Infinity;
+  for (const r of roots) top = Math.max(top, r);
+  for (const t of targets) low = Math.min(low, t);
+  return top < low ? null : [low, top];
 }
 
 /**
@@ -66,11 +76,9 @@ export function graphId(eng: EngineType, v: unknown, what: string): number {
 export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Value[], targets: readonly number[]): (Value | null)[] {
   if (targets.length === 0) return [];
   const gen = eng.current;
-  // loops, not Math.max(...list): a spread of every leaf of a large graph would overflow the stack
-  let top = -1, low = Infinity;
-  for (const r of roots) top = Math.max(top, r);
-  for (const t of targets) low = Math.min(low, t);
-  if (top < low) return targets.map(() => null);
+  const range = sweepRange(roots, targets);
+  if (range === null) return targets.map(() => null);
+  const [low, top] = range;
   const span = top - low + 1;
 
   // needs[i]: node low + i depends on a target (or is one), so gradient flows to it.

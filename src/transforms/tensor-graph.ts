@@ -18,7 +18,9 @@ import { Tensor, make, where } from '../tensor/tensor.js';
 import { TensorParam } from '../tensor/param.js';
 import { conv2d } from '../tensor/functional.js';
 import { TENSOR_HELPERS } from './tensor.js';
-import { WasmgradStaleGraphError } from './errors.js';
+import { staleGraphError } from './errors.js';
+import { sweepRange } from './graph.js';
+import { firstMaxima } from '../js/tensor/conv.js';
 
 /** A node's vjp: one gradient per input (null where the input gets none), each of the input's shape. */
 type TensorRule<K extends OpKindName> = (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: OpAttrs[K]) => readonly (Tensor | null)[];
@@ -111,30 +113,18 @@ function convInputGrad(g: Tensor, w: Tensor, H: number, W: number, sh: number, s
 function maxPoolInputGrad(g: Tensor, x: Tensor, a: OpAttrs['MaxPool2d']): Tensor {
   const { kernelH: KH, kernelW: KW, strideH: sh, strideW: sw, padH: ph, padW: pw } = a;
   const [N, C, H, W] = x.shape, HO = g.shape[2], WO = g.shape[3];
-  const xd = x.data();
+  // the fused kernels' choice of element (strictly greater keeps the first maximum, NaN takes the window, padding never wins)
+  const arg = new Int32Array(N * C * HO * WO);
+  firstMaxima(arg, x.data(), N, C, H, W, HO, WO, KH, KW, sh, sw, ph, pw);
   const masks = new Map<number, Float64Array>();
-  for (let nc = 0; nc < N * C; nc++) {
-    const base = nc * H * W;
-    for (let ho = 0; ho < HO; ho++) {
-      for (let wo = 0; wo < WO; wo++) {
-        // as the fused kernels: strictly greater keeps the first maximum, NaN takes the window, padding never wins
-        let best = -Infinity, at = -1, offset = -1;
-        for (let kh = 0; kh < KH; kh++) {
-          const h = ho * sh - ph + kh;
-          if (h < 0 || h >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const w = wo * sw - pw + kw;
-            if (w < 0 || w >= W) continue;
-            const v = xd[base + h * W + w];
-            if (at < 0 || v > best || (v !== v && best === best)) { best = v; at = base + h * W + w; offset = kh * KW + kw; }
-          }
-        }
-        if (at < 0) continue;
-        let m = masks.get(offset);
-        if (m === undefined) masks.set(offset, (m = new Float64Array(N * C * H * W)));
-        m[at] = 1;
-      }
-    }
+  for (let o = 0; o < arg.length; o++) {
+    const at = arg[o];
+    if (at < 0) continue;
+    const ho = Math.floor(o / WO) % HO, wo = o % WO, within = at % (H * W);
+    const offset = (Math.floor(within / W) - (ho * sh - ph)) * KW + (within % W) - (wo * sw - pw);
+    let m = masks.get(offset);
+    if (m === undefined) masks.set(offset, (m = new Float64Array(N * C * H * W)));
+    m[at] = 1;
   }
   // room on every side for any offset: rows −ph … of g's dilation, whatever the stride
   const gd = dilate(g, sh, sw).pad([[0, 0], [0, 0], [ph + KH, ph + KH + sh + H], [pw + KW, pw + KW + sw + W]]);
@@ -258,10 +248,7 @@ function handle(gen: Generation, be: TensorBackend, id: number): Tensor {
  */
 export function tensorGraphId(eng: EngineType, t: unknown, what: string): number {
   if (t instanceof Tensor && !(t instanceof TensorParam) && t.engine === eng && t.owner !== eng.current) {
-    throw new WasmgradStaleGraphError(
-      `${what}: this Tensor was made before eng.reset(), which freed its graph (made in generation ${t.owner.index}, ` +
-        `the tape is at generation ${eng.current.index}); there is nothing left to differentiate: build the graph again after the reset`,
-    );
+    throw staleGraphError(what, 'Tensor', t.owner.index, eng.current.index);
   }
   return eng.tensorIdOf(t as Tensor, what);
 }
@@ -276,10 +263,9 @@ export function tensorReverseSweep(eng: EngineType, roots: readonly number[], se
   if (targets.length === 0) return [];
   const be = eng.tensors;
   const gen = eng.current;
-  let top = -1, low = Infinity;
-  for (const r of roots) top = Math.max(top, r);
-  for (const t of targets) low = Math.min(low, t);
-  if (top < low) return targets.map(() => null);
+  const range = sweepRange(roots, targets);
+  if (range === null) return targets.map(() => null);
+  const [low, top] = range;
   const span = top - low + 1;
 
   const infos: (NodeInfo | undefined)[] = new Array(span);

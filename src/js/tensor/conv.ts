@@ -61,3 +61,39 @@ export function col2im(
     }
   }
 }
+
+/**
+ * Fills arg, one entry per window of a max pool over x [N, C, H, W] (HO × WO
+ * windows per channel), with the flat index in x of its first maximum, or -1 for a window of
+ * padding only: strictly greater keeps the first maximum, a NaN takes the
+ * window, padding never wins. The twin's forward and the recorded
+ * (createGraph) rule both read this, so they pick the same element.
+ */
+export function firstMaxima(
+  arg: Int32Array, xd: ArrayLike<number>, N: number, C: number, H: number, W: number, HO: number, WO: number,
+  KH: number, KW: number, sh: number, sw: number, ph: number, pw: number,
+): void {
+  let o = 0;
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * H * W;
+    for (let ho = 0; ho < HO; ho++) {
+      for (let wo = 0; wo < WO; wo++, o++) {
+        let best = -Infinity, at = -1;
+        for (let kh = 0; kh < KH; kh++) {
+          const h = ho * sh - ph + kh;
+          if (h < 0 || h >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const w = wo * sw - pw + kw;
+            if (w < 0 || w >= W) continue;
+            const v = xd[base + h * W + w];
+            if (at < 0 || v > best || (v !== v && best === best)) {
+              best = v;
+              at = base + h * W + w;
+            }
+          }
+        }
+        arg[o] = at;
+      }
+    }
+  }
+}

@@ -3,7 +3,7 @@
 
 import type { Conv2dArgs, Pool2dArgs } from '../../../tensor/backend.js';
 import { gemm } from '../../gemm.js';
-import { col2im, im2col } from '../conv.js';
+import { col2im, firstMaxima, im2col } from '../conv.js';
 import { sizeOf } from '../kernels.js';
 import { type BackwardRule, type GemmArray, type TensorTape, alloc, scratchF64 } from '../tape.js';
 
@@ -61,31 +61,8 @@ export function maxPool2d(t: TensorTape, x: number, args: Pool2dArgs): number {
   const out = t.arena.take(X.dtype, sizeOf(outShape), 'maxPool2d');
   const arg = alloc('int32', out.length, 'maxPool2d') as Int32Array;
   const xd = X.data;
-  let o = 0;
-  for (let nc = 0; nc < N * C; nc++) {
-    const base = nc * H * W;
-    for (let ho = 0; ho < HO; ho++) {
-      for (let wo = 0; wo < WO; wo++, o++) {
-        let best = -Infinity, at = -1;
-        for (let kh = 0; kh < KH; kh++) {
-          const h = ho * sh - ph + kh;
-          if (h < 0 || h >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const w = wo * sw - pw + kw;
-            if (w < 0 || w >= W) continue;
-            const v = xd[base + h * W + w];
-            // strictly greater keeps the first maximum; NaN takes the window
-            if (at < 0 || v > best || (v !== v && best === best)) {
-              best = v;
-              at = base + h * W + w;
-            }
-          }
-        }
-        out[o] = best;
-        arg[o] = at;
-      }
-    }
-  }
+  firstMaxima(arg, xd, N, C, H, W, HO, WO, KH, KW, sh, sw, ph, pw);
+  for (let o = 0; o < out.length; o++) out[o] = arg[o] < 0 ? -Infinity : xd[arg[o]];
   return t.push('MaxPool2d', 0, x, -1, -1, X.dtype, outShape, out, X.requiresGrad, arg);
 }
 
