@@ -60,6 +60,12 @@ const OP_OPTION_HINTS: Record<string, Record<string, string>> = {
   AdamW: { momentum: "AdamW has no momentum option; its first moment's decay is betas[0]" },
 };
 
+/** For a PyTorch snake_case key (label_smoothing) whose camelCase spelling is a known option: say so. */
+function camelHint(key: string, known: readonly string[]): string | undefined {
+  const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return camel !== key && known.includes(camel) ? `wasmgrad spells it ${camel}` : undefined;
+}
+
 /**
  * `options` as an object with only `known` keys ({} when undefined). Anything
  * else is a named TypeError: a silently ignored option (a PyTorch spelling,
@@ -72,7 +78,7 @@ export function checkOptions<T extends object>(options: T | undefined, op: strin
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const hint = OP_OPTION_HINTS[op]?.[key] ?? OPTION_HINTS[key];
+    const hint = OP_OPTION_HINTS[op]?.[key] ?? OPTION_HINTS[key] ?? camelHint(key, known);
     const knownList = known.length > 0 ? known.join(', ') : 'none';
     throw new TypeError(`${op}: unknown option '${key}'${hint ? ` (${hint})` : ''}; the options are ${knownList}`);
   }

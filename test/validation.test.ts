@@ -217,6 +217,7 @@ describe.each(TENSOR_BACKENDS)('options are objects with known keys (%s)', (back
     ["max keepdims: 'yes'", (e) => e.tensor([1, 2]).max(0, { keepdims: 'yes' as never }), TypeError, 'max: keepdims must be true or false, got the string "yes"'],
     ['SGD betas', (e) => new optim.SGD(params(e), { lr: 0.1, betas: [0.9, 0.99] } as never), TypeError, "SGD: unknown option 'betas' (betas is an Adam option; SGD takes momentum); the options are lr, momentum, weightDecay"],
     ['SGD weight_decay (PyTorch)', (e) => new optim.SGD(params(e), { lr: 0.1, weight_decay: 0.01 } as never), TypeError, "SGD: unknown option 'weight_decay' (wasmgrad spells it weightDecay)"],
+    ['crossEntropy label_smoothing', (e) => F.crossEntropy(e.zeros([2, 3]), [0, 1], { label_smoothing: 0.1 } as never), TypeError, "crossEntropy: unknown option 'label_smoothing' (wasmgrad spells it labelSmoothing); the options are weight, labelSmoothing, reduction"],
     ['SGD nesterov without momentum', (e) => new optim.SGD(params(e), { lr: 0.1, nesterov: true }), RangeError, 'SGD: Nesterov momentum needs momentum > 0 and dampening 0 (as PyTorch)'],
     ['SGD nesterov given as a string', (e) => new optim.SGD(params(e), { lr: 0.1, momentum: 0.9, nesterov: 'yes' as never }), TypeError, 'SGD: nesterov must be true or false, got the string "yes"'],
     ["SGD lr: '0.1'", (e) => new optim.SGD(params(e), { lr: '0.1' as never }), TypeError, 'SGD: lr must be a number ≥ 0, got the string "0.1"'],
