@@ -222,6 +222,9 @@ export class TapeWatch {
  * needs no change here; a backend method replaced on the instance (as tests
  * do) is still the one called.
  */
+/** The most arguments a backend method takes (adamStep's 10). */
+const MAX_ARGS = 10;
+
 export class TensorOpsViews {
   private readonly views = new Map<string, TensorOps>();
   private readonly proto: object;
@@ -234,13 +237,19 @@ export class TensorOpsViews {
       for (const key of Object.getOwnPropertyNames(p)) {
         const d = Object.getOwnPropertyDescriptor(p, key)!;
         if (key === 'constructor' || key in proto || typeof d.value !== 'function') continue;
-        proto[key] = function (this: { readonly op: string }, ...args: unknown[]): unknown {
+        const method = d.value as (...args: unknown[]) => unknown;
+        // Fixed parameters rather than ...args: the rest array and the spread cost an allocation per
+        // backend call and keep V8 from inlining, on the path of every tensor op. No backend method
+        // takes more than MAX_ARGS arguments, and its defaults see the extras as missing.
+        proto[key] = function (this: { readonly op: string }, a?: unknown, b?: unknown, c?: unknown, e?: unknown, f?: unknown,
+          g?: unknown, h?: unknown, i?: unknown, j?: unknown, k?: unknown): unknown {
           try {
-            return be[key](...args);
+            return method.call(be, a, b, c, e, f, g, h, i, j, k);
           } catch (err) {
             throw failure(err, this.op);
           }
         };
+        if (method.length > MAX_ARGS) throw new Error(`TensorOpsViews: ${key} takes ${method.length} arguments, more than the ${MAX_ARGS} a view passes on`);
       }
     }
     this.proto = proto;
