@@ -1,8 +1,10 @@
-// Graphviz DOT for the graph behind a Value.
+// Graphviz DOT for the graph behind a Value or a Tensor.
 
 import type { Value } from '../value.js';
-import { truncationMessage, walkGraph, opSymbol, type Graph } from './graph.js';
-import { argLabel, boxLines, kindClass, KIND_STYLE, OP_NODE_STYLE, resolveOptions, type GraphOptions } from './style.js';
+import { Tensor } from '../tensor/tensor.js';
+import { walkGraph, type Graph } from './graph.js';
+import { walkTensorGraph } from './tensor-graph.js';
+import { kindClass, KIND_STYLE, OP_NODE_STYLE, scalarDrawing, tensorDrawing, type Drawing, type GraphOptions, type TensorGraphOptions } from './style.js';
 
 /**
  * A DOT double-quoted string of text already escaped for Graphviz's label
@@ -37,26 +39,38 @@ function attrs(list: Record<string, string | number | undefined>): string {
  * the output are filled in their own colours and carry a `class`
  * (wg-leaf, wg-const, wg-param, wg-output, wg-value, wg-op) for styling the
  * SVG. Graphs past `maxNodes` (default 2,000) are cut near the output, with
- * a caption saying so.
+ * a caption saying so. On a Tensor, each box is a tensor:
+ * `{ name | [shape] dtype | ‖grad‖ }` (see TensorGraphOptions).
  */
-export function toDot(value: Value, options: GraphOptions = {}): string {
-  const graph = walkGraph(value, options, 'toDot');
-  return graphToDot(graph, options);
+export function toDot(value: Value, options?: GraphOptions): string;
+export function toDot(tensor: Tensor, options?: TensorGraphOptions): string;
+export function toDot(root: Value | Tensor, options: GraphOptions | TensorGraphOptions = {}): string {
+  return drawingToDot(drawing(root, options, 'toDot'));
 }
 
-/** @internal DOT for an already-walked graph. */
+/** @internal The boxes of the graph behind a Value or a Tensor. */
+export function drawing(root: Value | Tensor, options: GraphOptions | TensorGraphOptions, caller: string): Drawing {
+  if (root instanceof Tensor) return tensorDrawing(walkTensorGraph(root, options as TensorGraphOptions, caller), options as TensorGraphOptions, caller);
+  return scalarDrawing(walkGraph(root, options as GraphOptions, caller), options as GraphOptions, caller);
+}
+
+/** @internal DOT for an already-walked scalar graph. */
 export function graphToDot(graph: Graph, options: GraphOptions = {}): string {
-  const o = resolveOptions(graph, options, 'toDot');
+  return drawingToDot(scalarDrawing(graph, options, 'toDot'));
+}
+
+/** @internal DOT for boxes already drawn. */
+export function drawingToDot(d: Drawing): string {
   const out: string[] = [];
-  const caption = [o.title, graph.truncated ? truncationMessage(graph) : undefined].filter((s) => s !== undefined).join('\n');
+  const caption = d.captions.join('\n');
   out.push('digraph wasmgrad {');
-  out.push(`  graph ${attrs({ rankdir: o.direction, ranksep: 0.3, nodesep: 0.2, fontname: 'Helvetica', fontsize: 12, label: caption ? escText(caption) : undefined, labelloc: caption ? 't' : undefined })};`);
+  out.push(`  graph ${attrs({ rankdir: d.direction, ranksep: 0.3, nodesep: 0.2, fontname: 'Helvetica', fontsize: 12, label: caption ? escText(caption) : undefined, labelloc: caption ? 't' : undefined })};`);
   out.push(`  node ${attrs({ fontname: 'Helvetica', fontsize: 11 })};`);
   out.push(`  edge ${attrs({ fontname: 'Helvetica', fontsize: 9, color: '#4b5563', arrowsize: 0.7 })};`);
 
-  for (const node of graph.nodes) {
+  for (const node of d.nodes) {
     const style = KIND_STYLE[node.kind];
-    const fields = boxLines(node, o).map(recordField);
+    const fields = node.box.map(recordField);
     out.push(
       `  n${node.key} ${attrs({
         shape: 'record',
@@ -68,15 +82,15 @@ export function graphToDot(graph: Graph, options: GraphOptions = {}): string {
         id: `n${node.key}`,
       })};`,
     );
-    if (node.inputs.length === 0) continue;
+    if (node.symbol === undefined) continue;
 
     let target = `n${node.key}`;
-    if (o.opNodes) {
+    if (d.opNodes) {
       target = `op${node.key}`;
       out.push(
         `  ${target} ${attrs({
           shape: 'ellipse',
-          label: escText(opSymbol(node.op)),
+          label: escText(node.symbol),
           style: 'filled',
           fillcolor: OP_NODE_STYLE.fill,
           color: OP_NODE_STYLE.stroke,
@@ -90,11 +104,11 @@ export function graphToDot(graph: Graph, options: GraphOptions = {}): string {
     }
     let missing = 0;
     node.inputs.forEach((key, k) => {
-      if (!graph.byKey.has(key)) {
+      if (!d.keys.has(key)) {
         missing++;
         return;
       }
-      const label = argLabel(node.op, k);
+      const label = node.inputLabels[k];
       out.push(`  n${key} -> ${target}${label === undefined ? '' : ` ${attrs({ label: escText(label) })}`};`);
     });
     if (missing > 0) {

@@ -59,7 +59,10 @@ interface Pending {
 }
 
 function checkRoot(value: unknown, caller: string): asserts value is Value {
-  if (!(value instanceof Value)) throw new TypeError(`${caller}: expected a Value, got ${describe(value)}`);
+  if (!(value instanceof Value)) {
+    const tensor = value !== null && typeof value === 'object' && 'shape' in value;
+    throw new TypeError(`${caller}: expected a Value, got ${describe(value)}${tensor ? '; explain() derives scalar graphs only (toDot, toMermaid and toSvg draw tensor graphs)' : ''}`);
+  }
 }
 
 function checkMaxNodes(maxNodes: unknown, caller: string): number {
@@ -145,7 +148,7 @@ function countReachable(value: Value): [number, boolean] {
 }
 
 /** The caption of a truncated graph. */
-export function truncationMessage(graph: Graph): string {
+export function truncationMessage(graph: { readonly nodes: readonly unknown[] } & Pick<Graph, 'total' | 'totalIsExact' | 'maxNodes'>): string {
   const total = `${graph.totalIsExact ? '' : 'more than '}${graph.total.toLocaleString('en-US')}`;
   return (
     `graph truncated: showing the ${graph.nodes.length.toLocaleString('en-US')} nodes nearest the output ` +

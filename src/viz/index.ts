@@ -5,7 +5,8 @@
 export { toDot } from './dot.js';
 export { toMermaid } from './mermaid.js';
 export { toSvg, dotToSvg } from './svg.js';
-export type { GraphOptions } from './style.js';
+export type { GraphOptions, TensorGraphOptions, DrawOptions } from './style.js';
+export { walkTensorGraph, type TensorGraph, type TensorGraphNode, type TensorWalkOptions, type TensorParamNames } from './tensor-graph.js';
 export { walkGraph, formatNumber, DEFAULT_MAX_NODES, type Graph, type GraphNode, type NodeKind, type WalkOptions } from './graph.js';
 export {
   explain,

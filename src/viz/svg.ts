@@ -3,8 +3,9 @@
 // call only, so neither `wasmgrad` nor the rest of `wasmgrad/viz` pulls it in.
 
 import type { Value } from '../value.js';
-import { toDot } from './dot.js';
-import type { GraphOptions } from './style.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { drawing, drawingToDot } from './dot.js';
+import type { GraphOptions, TensorGraphOptions } from './style.js';
 
 interface VizInstance {
   renderString(input: string, options?: { format?: string; engine?: string }): string;
@@ -33,7 +34,9 @@ export async function dotToSvg(dot: string): Promise<string> {
   return viz.renderString(dot, { format: 'svg', engine: 'dot' });
 }
 
-/** The graph that `value` depends on as an SVG: `toDot(value, options)` laid out by Graphviz. */
-export async function toSvg(value: Value, options: GraphOptions = {}): Promise<string> {
-  return dotToSvg(toDot(value, options));
+/** The graph that `value` (or a Tensor) depends on as an SVG: `toDot(value, options)` laid out by Graphviz. */
+export async function toSvg(value: Value, options?: GraphOptions): Promise<string>;
+export async function toSvg(tensor: Tensor, options?: TensorGraphOptions): Promise<string>;
+export async function toSvg(root: Value | Tensor, options: GraphOptions | TensorGraphOptions = {}): Promise<string> {
+  return dotToSvg(drawingToDot(drawing(root, options, 'toSvg')));
 }

@@ -23,3 +23,21 @@ it('examples/seed-graph.mjs draws the seed graph that docs/seed-graph.svg shows'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('examples/tensor-graph.mjs draws the MLP loss that docs/tensor-graph.svg shows', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-tensor-graph-'));
+  try {
+    const out = join(dir, 'tensor-graph.svg');
+    const script = fileURLToPath(new URL('../../examples/tensor-graph.mjs', import.meta.url));
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script, out], { timeout: 30_000 }, (error, text, stderr) => (error ? reject(new Error(stderr || String(error))) : resolve(text)));
+    });
+    expect(stdout).toMatch(/^loss \d\.\d{4}; wrote /);
+    const svg = readFileSync(out, 'utf8');
+    for (const label of ['0.weight', '[16, 2] f32', '2.bias', 'tanh', 'a @ bᵀ']) expect(svg).toContain(`>${label}<`);
+    const committed = readFileSync(fileURLToPath(new URL('../../docs/tensor-graph.svg', import.meta.url)), 'utf8');
+    expect(svg === committed, 'docs/tensor-graph.svg is out of date: run npm run build && node examples/tensor-graph.mjs').toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
