@@ -1,3 +1,4 @@
+import { WasmgradArgumentError, WasmgradValueError } from './errors.js';
 // Argument checks shared by the API, with messages that name the op and what it got.
 
 /** A short description of a bad argument for an error message: its type and, for primitives, its value. */
@@ -10,11 +11,11 @@ export function describe(x: unknown): string {
 }
 
 export function checkNumber(x: unknown, opName: string): asserts x is number {
-  if (typeof x !== 'number') throw new TypeError(`${opName}: expected a number, got ${describe(x)}`);
+  if (typeof x !== 'number') throw new WasmgradArgumentError(`${opName}: expected a number, got ${describe(x)}`);
 }
 
 export function checkName(name: unknown, opName: string): asserts name is string {
-  if (typeof name !== 'string') throw new TypeError(`${opName}: the name must be a string, got ${describe(name)}`);
+  if (typeof name !== 'string') throw new WasmgradArgumentError(`${opName}: the name must be a string, got ${describe(name)}`);
 }
 
 /**
@@ -74,20 +75,20 @@ function camelHint(key: string, known: readonly string[]): string | undefined {
 export function checkOptions<T extends object>(options: T | undefined, op: string, known: readonly string[]): T {
   if (options === undefined) return {} as T;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${op}: options must be an object, got ${describe(options)}`);
+    throw new WasmgradArgumentError(`${op}: options must be an object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
     const hint = OP_OPTION_HINTS[op]?.[key] ?? OPTION_HINTS[key] ?? camelHint(key, known);
     const knownList = known.length > 0 ? known.join(', ') : 'none';
-    throw new TypeError(`${op}: unknown option '${key}'${hint ? ` (${hint})` : ''}; the options are ${knownList}`);
+    throw new WasmgradArgumentError(`${op}: unknown option '${key}'${hint ? ` (${hint})` : ''}; the options are ${knownList}`);
   }
   return options;
 }
 
 /** An optional boolean option. */
 export function checkFlag(x: unknown, op: string, key: string): boolean | undefined {
-  if (x !== undefined && typeof x !== 'boolean') throw new TypeError(`${op}: ${key} must be true or false, got ${describe(x)}`);
+  if (x !== undefined && typeof x !== 'boolean') throw new WasmgradArgumentError(`${op}: ${key} must be true or false, got ${describe(x)}`);
   return x as boolean | undefined;
 }
 
@@ -95,7 +96,7 @@ export function checkFlag(x: unknown, op: string, key: string): boolean | undefi
 export function checkRng<T>(x: T, op: string): T {
   const r = x as { next?: unknown; normal?: unknown } | null;
   if (typeof r !== 'object' || r === null || typeof r.next !== 'function' || typeof r.normal !== 'function') {
-    throw new TypeError(`${op}: rng must be a Random (new Random(seed)), got ${describe(x)}`);
+    throw new WasmgradArgumentError(`${op}: rng must be a Random (new Random(seed)), got ${describe(x)}`);
   }
   return x;
 }
@@ -108,8 +109,8 @@ export function checkRng<T>(x: T, op: string): T {
 export function checkIndices(op: string, list: ArrayLike<unknown>, bound: number, bad: (i: number, x: string) => string): void {
   for (let i = 0; i < list.length; i++) {
     const x = list[i];
-    if (typeof x !== 'number') throw new TypeError(`${op}: ${bad(i, describe(x))}`);
-    if (!Number.isInteger(x) || x < 0 || x >= bound) throw new RangeError(`${op}: ${bad(i, String(x))}`);
+    if (typeof x !== 'number') throw new WasmgradArgumentError(`${op}: ${bad(i, describe(x))}`);
+    if (!Number.isInteger(x) || x < 0 || x >= bound) throw new WasmgradValueError(`${op}: ${bad(i, String(x))}`);
   }
 }
 
@@ -121,7 +122,7 @@ export function checkIndices(op: string, list: ArrayLike<unknown>, bound: number
 export function checkVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
   const value = (checkOptions(options, method, [option]) as Record<string, unknown>)[option] ?? fallback;
   if (typeof value !== 'string' || !Object.hasOwn(ids, value)) {
-    throw new TypeError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
+    throw new WasmgradArgumentError(`${method}: ${option} must be ${Object.keys(ids).map((v) => `'${v}'`).join(' or ')}, got ${describe(value)}`);
   }
   return ids[value];
 }

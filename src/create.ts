@@ -11,6 +11,7 @@ import { JsTensorBackend } from './js/tensor.js';
 import { WasmTape } from './wasm/tape.js';
 import { WasmTensorBackend } from './wasm/tensor.js';
 import { chooseBuild, instantiateCore, type WasmBuild, type WasmSource } from './wasm/load.js';
+import { WasmgradArgumentError } from './errors.js';
 
 export interface EngineOptions {
   /** 'wasm' (default): the tape and kernels run in WebAssembly. 'js': the pure-JS twin. */
@@ -59,21 +60,21 @@ export interface EngineOptions {
 
 /** Creates an engine. The Wasm backend (default) compiles the core on first use and gives each engine its own instance and memory. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`createEngine: options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null) throw new WasmgradArgumentError(`createEngine: options must be an object, got ${describe(options)}`);
   checkOptions(options, 'createEngine', ['backend', 'wasm', 'simd', 'relaxedSimd', 'maxTapeBytes', 'onWarning', 'seed']);
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new TypeError(`createEngine: seed must be an integer, got ${describe(options.seed)}`);
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new WasmgradArgumentError(`createEngine: seed must be an integer, got ${describe(options.seed)}`);
   const seed = options.seed ?? 42;
   const memory = checkMemoryOptions(options);
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') return new Engine(new JsTape(), new JsTensorBackend(), null, memory, seed);
   if (backend === 'wasm') {
     for (const key of ['simd', 'relaxedSimd'] as const) {
-      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new WasmgradArgumentError(`createEngine: ${key} must be true or false, got ${describe(options[key])}`);
     }
     const instance = await instantiateCore(options.wasm, chooseBuild(options));
     const features = (instance.exports.wasmFeatures as (() => number) | undefined)?.();
     const build: WasmBuild | null = features === undefined ? null : features & 2 ? 'relaxed-simd' : features & 1 ? 'simd' : 'baseline';
     return new Engine(new WasmTape(instance), new WasmTensorBackend(instance), build, memory, seed);
   }
-  throw new TypeError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
+  throw new WasmgradArgumentError(`createEngine: backend must be 'wasm' or 'js', got ${describe(backend)}`);
 }

@@ -1,6 +1,7 @@
 export { createEngine, type EngineOptions } from './create.js';
 export { Engine, type EngineStats, type EngineWarning, type Kept } from './engine.js';
 export { WasmgradMemoryError, WasmgradTapeBudgetError, WasmgradScopeError } from './tape.js';
+export { WasmgradArgumentError, WasmgradValueError, WasmgradShapeError, WasmgradDTypeError, WasmgradStaleHandleError, type WasmgradErrorCode } from './errors.js';
 export { Value, Param, type Scalar } from './value.js';
 export type { BackwardOptions } from './context.js';
 export { WasmgradNonScalarError, WasmgradTangentError, WasmgradStaleGraphError, WasmgradGradcheckError } from './transforms/errors.js';

@@ -8,6 +8,7 @@ import { describe } from './check.js';
 import type { TensorOps } from './context.js';
 import { SCALAR_NODE_BYTES, WasmgradTapeBudgetError, formatBytes, type BackendName, type Tape } from './tape.js';
 import type { TensorBackend } from './tensor/backend.js';
+import { WasmgradArgumentError, WasmgradValueError } from './errors.js';
 
 /** A warning the engine raises once (see EngineOptions.onWarning). */
 export interface EngineWarning {
@@ -63,13 +64,13 @@ export interface MemoryOptions {
 export function checkMemoryOptions(options: MemoryOptions): MemoryOptions {
   const { maxTapeBytes, onWarning } = options;
   if (maxTapeBytes !== undefined) {
-    if (typeof maxTapeBytes !== 'number') throw new TypeError(`createEngine: maxTapeBytes must be a number of bytes, got ${describe(maxTapeBytes)}`);
+    if (typeof maxTapeBytes !== 'number') throw new WasmgradArgumentError(`createEngine: maxTapeBytes must be a number of bytes, got ${describe(maxTapeBytes)}`);
     if (!(maxTapeBytes > 0) || !Number.isFinite(maxTapeBytes)) {
-      throw new RangeError(`createEngine: maxTapeBytes must be a positive finite number of bytes, got ${maxTapeBytes}`);
+      throw new WasmgradValueError(`createEngine: maxTapeBytes must be a positive finite number of bytes, got ${maxTapeBytes}`);
     }
   }
   if (onWarning !== undefined && typeof onWarning !== 'function') {
-    throw new TypeError(`createEngine: onWarning must be a function, got ${describe(onWarning)}`);
+    throw new WasmgradArgumentError(`createEngine: onWarning must be a function, got ${describe(onWarning)}`);
   }
   return { maxTapeBytes, onWarning };
 }

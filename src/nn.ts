@@ -7,6 +7,7 @@ import { checkFlag, checkOptions, checkRng } from './check.js';
 import type { Engine } from './engine.js';
 import { Random } from './random.js';
 import { Param, type Scalar, type Value } from './value.js';
+import { WasmgradArgumentError, WasmgradValueError } from './errors.js';
 
 // The tensor modules live beside the scalar ones under one `nn`; nn.Module is theirs.
 export {
@@ -49,13 +50,13 @@ export abstract class ScalarModule {
 
   /** Sets each parameter from `record`; every key must match, as the tensor modules' strict load. */
   loadStateDict(record: Readonly<Record<string, number>>): void {
-    if (typeof record !== 'object' || record === null) throw new TypeError('loadStateDict: expected a record of numbers by name');
+    if (typeof record !== 'object' || record === null) throw new WasmgradArgumentError('loadStateDict: expected a record of numbers by name');
     const own = this.namedParameters();
     const names = new Set(own.map(([n]) => n));
     const missing = own.filter(([n]) => typeof record[n] !== 'number').map(([n]) => `'${n}'`);
     const unexpected = Object.keys(record).filter((k) => !names.has(k)).map((k) => `'${k}'`);
     if (missing.length > 0 || unexpected.length > 0) {
-      throw new RangeError(`loadStateDict: ${[missing.length > 0 ? `missing keys ${missing.join(', ')}` : '', unexpected.length > 0 ? `unexpected keys ${unexpected.join(', ')}` : ''].filter(Boolean).join('; ')}`);
+      throw new WasmgradValueError(`loadStateDict: ${[missing.length > 0 ? `missing keys ${missing.join(', ')}` : '', unexpected.length > 0 ? `unexpected keys ${unexpected.join(', ')}` : ''].filter(Boolean).join('; ')}`);
     }
     for (const [n, p] of own) p.data = record[n];
   }
@@ -76,7 +77,7 @@ export class Neuron extends ScalarModule {
   constructor(readonly engine: Engine, nin: number, options?: NeuronOptions) {
     super();
     const o = checkOptions(options, 'Neuron', ['nonlin', 'rng']);
-    if (!Number.isInteger(nin) || nin < 1) throw new RangeError(`Neuron: nin must be a positive integer, got ${nin}`);
+    if (!Number.isInteger(nin) || nin < 1) throw new WasmgradValueError(`Neuron: nin must be a positive integer, got ${nin}`);
     const rng = o.rng !== undefined ? checkRng(o.rng, 'Neuron') : engine.rng;
     this.nonlin = checkFlag(o.nonlin, 'Neuron', 'nonlin') ?? true;
     this.w = Array.from({ length: nin }, () => engine.param(rng.uniform(-1, 1)));
@@ -84,7 +85,7 @@ export class Neuron extends ScalarModule {
   }
 
   forward(x: readonly Scalar[]): Value {
-    if (x.length !== this.w.length) throw new RangeError(`Neuron: expected ${this.w.length} inputs, got ${x.length}`);
+    if (x.length !== this.w.length) throw new WasmgradValueError(`Neuron: expected ${this.w.length} inputs, got ${x.length}`);
     let act: Value = this.b;
     for (let i = 0; i < x.length; i++) act = act.add(this.w[i].mul(x[i]));
     return this.nonlin ? act.relu() : act;
@@ -105,7 +106,7 @@ export class Layer extends ScalarModule {
   constructor(readonly engine: Engine, nin: number, nout: number, options?: NeuronOptions) {
     super();
     const o = checkOptions(options, 'Layer', ['nonlin', 'rng']);
-    if (!Number.isInteger(nout) || nout < 1) throw new RangeError(`Layer: nout must be a positive integer, got ${nout}`);
+    if (!Number.isInteger(nout) || nout < 1) throw new WasmgradValueError(`Layer: nout must be a positive integer, got ${nout}`);
     const rng = o.rng !== undefined ? checkRng(o.rng, 'Layer') : engine.rng;
     this.neurons = Array.from({ length: nout }, () => new Neuron(engine, nin, { ...o, rng }));
   }
@@ -139,8 +140,8 @@ export class MLP extends ScalarModule {
   constructor(readonly engine: Engine, nin: number, nouts: readonly number[], options?: MLPOptions) {
     super();
     const o = checkOptions(options, 'MLP', ['seed']);
-    if (!Array.isArray(nouts) || nouts.length === 0) throw new RangeError('MLP: nouts must be a non-empty array of layer sizes');
-    if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new TypeError(`MLP: seed must be an integer, got ${String(o.seed)}`);
+    if (!Array.isArray(nouts) || nouts.length === 0) throw new WasmgradValueError('MLP: nouts must be a non-empty array of layer sizes');
+    if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new WasmgradArgumentError(`MLP: seed must be an integer, got ${String(o.seed)}`);
     const rng = o.seed !== undefined ? new Random(o.seed) : engine.rng;
     const sizes = [nin, ...nouts];
     this.layers = nouts.map(

@@ -1,3 +1,4 @@
+import { WasmgradArgumentError } from './errors.js';
 /**
  * A small seeded PRNG (mulberry32), so that model initialisation and
  * generated data are the same on every backend and every run.
@@ -6,7 +7,7 @@ export class Random {
   private state: number;
 
   constructor(seed = 42) {
-    if (!Number.isInteger(seed)) throw new TypeError(`Random: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new WasmgradArgumentError(`Random: seed must be an integer, got ${seed}`);
     this.state = seed >>> 0;
   }
 

@@ -19,9 +19,12 @@
 // `int64` (PyTorch keeps BatchNorm's num_batches_tracked as int64).
 
 import type { DType, TypedData } from './tensor/backend.js';
+import { WasmgradArgumentError } from './errors.js';
 
+/** A weight file that is not valid safetensors: its header length, JSON, offsets, dtypes or shapes; the message names which. */
 export class SafetensorsError extends Error {
   override readonly name = 'SafetensorsError';
+  readonly code = 'WASMGRAD_SAFETENSORS' as const;
 }
 
 /** One tensor of a file, as read. */
@@ -74,7 +77,7 @@ const MAX_HEADER_BYTES = 100_000_000;
 
 /** Reads a .safetensors file. */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`loadSafetensors: expected a Uint8Array of the file's bytes, got ${typeof bytes}`);
+  if (!(bytes instanceof Uint8Array)) throw new WasmgradArgumentError(`loadSafetensors: expected a Uint8Array of the file's bytes, got ${typeof bytes}`);
   if (bytes.length < 8) throw new SafetensorsError(`safetensors: ${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = Number(view.getBigUint64(0, true));
@@ -203,21 +206,21 @@ function readData(name: string, fileDtype: string, v: DataView): TypedData {
 export function encodeSafetensors(tensors: Readonly<Record<string, SafetensorsInput>> | ReadonlyMap<string, SafetensorsInput>, options: EncodeOptions = {}): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors as Record<string, SafetensorsInput>);
   const int64 = new Set(options.int64 ?? []);
-  for (const name of int64) if (!entries.some(([n]) => n === name)) throw new TypeError(`saveSafetensors: int64 names '${name}', which is not one of the tensors`);
+  for (const name of int64) if (!entries.some(([n]) => n === name)) throw new WasmgradArgumentError(`saveSafetensors: int64 names '${name}', which is not one of the tensors`);
   // No prototype: a tensor may be called __proto__ (JSON.parse makes it an own key when reading).
   const header: Record<string, unknown> = Object.create(null);
   if (options.metadata !== undefined) {
-    for (const [k, v] of Object.entries(options.metadata)) if (typeof v !== 'string') throw new TypeError(`saveSafetensors: metadata.${k} must be a string`);
+    for (const [k, v] of Object.entries(options.metadata)) if (typeof v !== 'string') throw new WasmgradArgumentError(`saveSafetensors: metadata.${k} must be a string`);
     header.__metadata__ = { ...options.metadata };
   }
   const layout: { data: TypedData; fileDtype: string; start: number }[] = [];
   let at = 0;
   for (const [name, { shape, data }] of entries) {
-    if (name === '__metadata__') throw new TypeError("saveSafetensors: '__metadata__' is the header's metadata, not a tensor name");
+    if (name === '__metadata__') throw new WasmgradArgumentError("saveSafetensors: '__metadata__' is the header's metadata, not a tensor name");
     const fileDtype = data instanceof Float64Array ? 'F64' : data instanceof Float32Array ? 'F32' : data instanceof Int32Array ? (int64.has(name) ? 'I64' : 'I32') : null;
-    if (fileDtype === null) throw new TypeError(`saveSafetensors: '${name}' must hold a Float32Array, Float64Array or Int32Array`);
+    if (fileDtype === null) throw new WasmgradArgumentError(`saveSafetensors: '${name}' must hold a Float32Array, Float64Array or Int32Array`);
     const elements = shape.reduce((n: number, d: number) => n * d, 1);
-    if (elements !== data.length) throw new TypeError(`saveSafetensors: '${name}' has shape [${shape.join(', ')}] but ${data.length} elements`);
+    if (elements !== data.length) throw new WasmgradArgumentError(`saveSafetensors: '${name}' has shape [${shape.join(', ')}] but ${data.length} elements`);
     const size = elements * FILE_DTYPES[fileDtype].bytes;
     header[name] = { dtype: fileDtype, shape: [...shape], data_offsets: [at, at + size] };
     layout.push({ data, fileDtype, start: at });

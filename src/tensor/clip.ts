@@ -4,11 +4,12 @@
 import { describe } from '../check.js';
 import type { TypedData } from './backend.js';
 import { TensorParam } from './param.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 function checkParams(op: string, params: readonly TensorParam[]): TensorParam[] {
-  if (!Array.isArray(params)) throw new TypeError(`${op}: expected an array of parameters, got ${describe(params)}`);
+  if (!Array.isArray(params)) throw new WasmgradArgumentError(`${op}: expected an array of parameters, got ${describe(params)}`);
   params.forEach((p, i) => {
-    if (!(p instanceof TensorParam)) throw new TypeError(`${op}: parameter ${i} is ${describe(p)}, not a TensorParam`);
+    if (!(p instanceof TensorParam)) throw new WasmgradArgumentError(`${op}: parameter ${i} is ${describe(p)}, not a TensorParam`);
   });
   return params.filter((p) => p.requiresGrad);
 }
@@ -21,8 +22,8 @@ function checkParams(op: string, params: readonly TensorParam[]): TensorParam[] 
  */
 export function clipGradNorm(params: readonly TensorParam[], maxNorm: number, normType = 2): number {
   const list = checkParams('clipGradNorm', params);
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new RangeError(`clipGradNorm: maxNorm must be a number ≥ 0, got ${describe(maxNorm)}`);
-  if (typeof normType !== 'number' || !(normType >= 1)) throw new RangeError(`clipGradNorm: normType must be a number ≥ 1 or Infinity, got ${describe(normType)}`);
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new WasmgradValueError(`clipGradNorm: maxNorm must be a number ≥ 0, got ${describe(maxNorm)}`);
+  if (typeof normType !== 'number' || !(normType >= 1)) throw new WasmgradValueError(`clipGradNorm: normType must be a number ≥ 1 or Infinity, got ${describe(normType)}`);
   const grads: TypedData[] = list.map((p) => p.grad);
   let total = 0;
   if (normType === Infinity) {
@@ -45,7 +46,7 @@ export function clipGradNorm(params: readonly TensorParam[], maxNorm: number, no
 /** torch.nn.utils.clip_grad_value_: every gradient element clamped to [−clipValue, clipValue]. */
 export function clipGradValue(params: readonly TensorParam[], clipValue: number): void {
   const list = checkParams('clipGradValue', params);
-  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new RangeError(`clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
+  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new WasmgradValueError(`clipGradValue: clipValue must be a number ≥ 0, got ${describe(clipValue)}`);
   for (const p of list) {
     const g = p.grad;
     for (let i = 0; i < g.length; i++) g[i] = Math.min(Math.max(g[i], -clipValue), clipValue);

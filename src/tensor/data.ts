@@ -5,6 +5,7 @@
 import { describe } from '../check.js';
 import type { DType, TypedData } from './backend.js';
 import * as S from './shape.js';
+import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError } from '../errors.js';
 
 /** Nested arrays of numbers, e.g. [[1, 2], [3, 4]]. */
 export type NestedArray = number | readonly NestedArray[];
@@ -34,7 +35,7 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
     return { data, shape: [] };
   }
   if (isTyped(values)) {
-    if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new TypeError(`${op}: bigint arrays are not supported`);
+    if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw new WasmgradArgumentError(`${op}: bigint arrays are not supported`);
     S.checkSize(op, [values.length], 'a typed array of shape');
     // Already the right type: every backend copies what it is given, so no copy here.
     if (dtypeOfTyped(values) === dtype) return { data: values as TypedData, shape: [values.length] };
@@ -42,7 +43,7 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
     data.set(values);
     return { data, shape: [values.length] };
   }
-  if (!Array.isArray(values)) throw new TypeError(`${op}: expected a number, a nested array of numbers or a typed array, got ${describe(values)}`);
+  if (!Array.isArray(values)) throw new WasmgradArgumentError(`${op}: expected a number, a nested array of numbers or a typed array, got ${describe(values)}`);
   const shape: number[] = [];
   let level: unknown = values;
   while (Array.isArray(level)) {
@@ -54,12 +55,12 @@ export function toTyped(values: unknown, dtype: DType, op: string): { data: Type
   let k = 0;
   const walk = (x: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof x !== 'number') throw new TypeError(`${op}: element ${path} is ${describe(x)}, not a number`);
+      if (typeof x !== 'number') throw new WasmgradArgumentError(`${op}: element ${path} is ${describe(x)}, not a number`);
       data[k++] = x;
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new RangeError(`${op}: the nested array is ragged: ${path || 'the top level'} should have ${shape[depth]} entries`);
+      throw new WasmgradShapeError(`${op}: the nested array is ragged: ${path || 'the top level'} should have ${shape[depth]} entries`);
     }
     for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${path}[${i}]`);
   };
@@ -81,7 +82,7 @@ export function nest(data: TypedData, shape: readonly number[]): NestedArray {
 /** A dtype as given in options, or a named TypeError. */
 export function checkDtype(dtype: unknown, op: string): DType {
   if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
-    throw new TypeError(`${op}: dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
+    throw new WasmgradDTypeError(`${op}: dtype must be 'float32', 'float64' or 'int32', got ${describe(dtype)}`);
   }
   return dtype;
 }

@@ -10,6 +10,7 @@ import * as S from './shape.js';
 import { Tensor, checkDtype, make } from './tensor.js';
 import { TensorParam } from './param.js';
 import { allocTyped, dtypeOfTyped, toTyped, type NestedArray } from './data.js';
+import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
 export interface TensorOptions {
   /** Default: float32, or the typed array's own type (Float64Array → float64, Int32Array → int32). */
@@ -34,7 +35,7 @@ function options<T extends TensorOptions>(opts: T | undefined, op: string, known
   const o = checkOptions(opts, op, known);
   if (o.dtype !== undefined) checkDtype(o.dtype, op);
   checkFlag(o.requiresGrad, op, 'requiresGrad');
-  if (o.requiresGrad && o.dtype === 'int32') throw new TypeError(`${op}: an int32 tensor cannot require grad`);
+  if (o.requiresGrad && o.dtype === 'int32') throw new WasmgradDTypeError(`${op}: an int32 tensor cannot require grad`);
   return o;
 }
 
@@ -44,12 +45,12 @@ function prepare(values: unknown, shape: readonly number[] | undefined, opts: Te
   const t = toTyped(values, dtype, op);
   if (shape === undefined) return { data: t.data, shape: t.shape, dtype };
   const to = S.checkShape(shape, op);
-  if (S.sizeOf(to) !== t.data.length) throw new RangeError(`${op}: ${t.data.length} values do not fill shape ${S.fmt(to)}`);
+  if (S.sizeOf(to) !== t.data.length) throw new WasmgradShapeError(`${op}: ${t.data.length} values do not fill shape ${S.fmt(to)}`);
   return { data: t.data, shape: to, dtype };
 }
 
 function fromData(eng: EngineContext, data: TypedData, shape: number[], dtype: DType, requiresGrad: boolean, op: string): Tensor {
-  if (requiresGrad && dtype === 'int32') throw new TypeError(`${op}: an int32 tensor cannot require grad`);
+  if (requiresGrad && dtype === 'int32') throw new WasmgradDTypeError(`${op}: an int32 tensor cannot require grad`);
   return make(eng, eng.tensorOps(op).fromData(data, shape, dtype, requiresGrad), shape, dtype);
 }
 
@@ -64,7 +65,7 @@ export function full(eng: EngineContext, shape: readonly number[], value: number
   const o = options(opts, op);
   const be = eng.tensorOps(op);
   const s = S.checkShape(shape, op);
-  if (typeof value !== 'number') throw new TypeError(`${op}: the fill value must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number') throw new WasmgradArgumentError(`${op}: the fill value must be a number, got ${describe(value)}`);
   const dtype = o.dtype ?? 'float32';
   if (o.requiresGrad) {
     const data = allocTyped(dtype, S.sizeOf(s), op);
@@ -79,9 +80,9 @@ function randomTensor(eng: EngineContext, shape: readonly number[], opts: Random
   eng.tensorOps(op);
   const s = S.checkShape(shape, op);
   const dtype = o.dtype ?? 'float32';
-  if (dtype === 'int32') throw new TypeError(`${op}: random tensors are float32 or float64`);
-  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new TypeError(`${op}: seed must be an integer, got ${describe(o.seed)}`);
-  if (o.rng !== undefined && o.seed !== undefined) throw new TypeError(`${op}: pass seed or rng, not both`);
+  if (dtype === 'int32') throw new WasmgradDTypeError(`${op}: random tensors are float32 or float64`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw new WasmgradArgumentError(`${op}: seed must be an integer, got ${describe(o.seed)}`);
+  if (o.rng !== undefined && o.seed !== undefined) throw new WasmgradArgumentError(`${op}: pass seed or rng, not both`);
   const rng = o.rng !== undefined ? checkRng(o.rng, op) : o.seed !== undefined ? new Random(o.seed) : eng.tensorRng;
   const data = allocTyped(dtype, S.sizeOf(s), op);
   for (let i = 0; i < data.length; i++) data[i] = draw(rng);
@@ -103,8 +104,8 @@ export function arange(eng: EngineContext, start: number, stop?: number, step = 
   const o = options(opts, 'arange');
   eng.tensorOps('arange');
   if (stop === undefined) [start, stop] = [0, start];
-  for (const x of [start, stop, step]) if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`arange: bounds and step must be finite numbers, got ${describe(x)}`);
-  if (step === 0) throw new RangeError('arange: step must not be 0');
+  for (const x of [start, stop, step]) if (typeof x !== 'number' || !Number.isFinite(x)) throw new WasmgradArgumentError(`arange: bounds and step must be finite numbers, got ${describe(x)}`);
+  if (step === 0) throw new WasmgradValueError('arange: step must not be 0');
   // the count first: arange(2**31) must fail before it fills gigabytes
   const n = S.checkCount('arange', Math.max(0, Math.ceil((stop - start) / step)), `the range ${start}..${stop} by ${step}`);
   const dtype = o.dtype ?? 'float32';
@@ -137,17 +138,17 @@ export function parameter(eng: EngineContext, values: TensorData | Tensor, shape
   } else {
     p = prepare(values, shape, o, 'parameter');
   }
-  if (requiresGrad && p.dtype === 'int32') throw new TypeError('parameter: an int32 tensor cannot require grad; pass { requiresGrad: false }');
+  if (requiresGrad && p.dtype === 'int32') throw new WasmgradDTypeError('parameter: an int32 tensor cannot require grad; pass { requiresGrad: false }');
   return new TensorParam(eng, be.createSlot(p.data, p.shape, p.dtype, requiresGrad), p.shape, p.dtype, requiresGrad);
 }
 
 /** A persistent copy of `t` that survives reset() (no gradient unless asked). */
 export function keep(eng: EngineContext, t: Tensor, opts?: { requiresGrad?: boolean }): TensorParam {
-  if (!(t instanceof Tensor)) throw new TypeError(`keep: expected a Tensor, got ${describe(t)}`);
+  if (!(t instanceof Tensor)) throw new WasmgradArgumentError(`keep: expected a Tensor, got ${describe(t)}`);
   const o = checkOptions(opts, 'keep', ['requiresGrad']);
   const be = eng.tensorOps('keep');
   const id = eng.tensorIdOf(t, 'keep');
   const requiresGrad = checkFlag(o.requiresGrad, 'keep', 'requiresGrad') ?? false;
-  if (requiresGrad && t.dtype === 'int32') throw new TypeError('keep: an int32 tensor cannot require grad');
+  if (requiresGrad && t.dtype === 'int32') throw new WasmgradDTypeError('keep: an int32 tensor cannot require grad');
   return new TensorParam(eng, be.keep(id, requiresGrad), t.shape, t.dtype, requiresGrad);
 }

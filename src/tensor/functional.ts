@@ -8,6 +8,7 @@ import type { Conv2dArgs, Pool2dArgs } from './backend.js';
 import * as S from './shape.js';
 import { Tensor, indexList, indexTensor, make, where } from './tensor.js';
 import { bceWithLogits, crossEntropyWith, mseLoss, type ClassLossOptions, type ReductionOptions } from './losses.js';
+import { WasmgradArgumentError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
 /**
  * Mean over the batch of −log softmax(logits)[target]: logits [B, C],
@@ -22,16 +23,16 @@ export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[]
     const o = checkOptions(options, 'crossEntropy', ['weight', 'labelSmoothing', 'reduction']);
     if (o.weight !== undefined || (o.labelSmoothing ?? 0) !== 0 || (o.reduction ?? 'mean') !== 'mean') return crossEntropyWith(logits, targets, o);
   }
-  if (!(logits instanceof Tensor)) throw new TypeError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
-  if (logits.rank !== 2) throw new RangeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
+  if (!(logits instanceof Tensor)) throw new WasmgradArgumentError(`crossEntropy: expected logits as a Tensor, got ${describe(logits)}`);
+  if (logits.rank !== 2) throw new WasmgradShapeError(`crossEntropy: logits must be [batch, classes], got ${S.fmt(logits.shape)}`);
   S.checkFloat('crossEntropy', logits.dtype);
   const [B, C] = logits.shape;
-  if (B === 0 || C === 0) throw new RangeError(`crossEntropy: logits ${S.fmt(logits.shape)} have no ${B === 0 ? 'rows' : 'classes'}`);
+  if (B === 0 || C === 0) throw new WasmgradShapeError(`crossEntropy: logits ${S.fmt(logits.shape)} have no ${B === 0 ? 'rows' : 'classes'}`);
   const eng = logits.owner.engine;
   const be = eng.tensorOps('crossEntropy');
   const list = indexList('crossEntropy', 'targets', targets);
   const t = list instanceof Tensor ? list.data() : list;
-  if (t.length !== B) throw new RangeError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
+  if (t.length !== B) throw new WasmgradValueError(`crossEntropy: ${B} rows of logits but ${t.length} targets`);
   checkIndices('crossEntropy', t, C, (i, c) => `target ${i} is ${c}, not a class in 0..${C - 1}`);
   const classes = list instanceof Tensor ? list : indexTensor(eng, t as ArrayLike<number>);
   const id = be.run('CrossEntropy', [eng.tensorIdOf(logits, 'crossEntropy'), eng.tensorIdOf(classes, 'crossEntropy')], {});
@@ -65,19 +66,19 @@ export interface Conv2dOptions {
  * operand transposed), so no transposed copy is made forward or backward.
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new TypeError('linear: expected tensors for the input and the weight');
+  if (!(x instanceof Tensor) || !(weight instanceof Tensor)) throw new WasmgradArgumentError('linear: expected tensors for the input and the weight');
   const eng = x.owner.engine;
   const be = eng.tensorOps('linear');
   S.checkSameDtype('linear', x.dtype, weight.dtype);
   S.checkFloat('linear', x.dtype);
-  if (weight.rank !== 2) throw new RangeError(`linear: weight must be [out, in], got ${S.fmt(weight.shape)}`);
-  if (x.rank === 0) throw new RangeError('linear: the input needs at least one dim');
+  if (weight.rank !== 2) throw new WasmgradShapeError(`linear: weight must be [out, in], got ${S.fmt(weight.shape)}`);
+  if (x.rank === 0) throw new WasmgradValueError('linear: the input needs at least one dim');
   const [outFeatures, inFeatures] = weight.shape;
   if (x.shape[x.rank - 1] !== inFeatures) {
-    throw new RangeError(`linear: input ${S.fmt(x.shape)} and weight ${S.fmt(weight.shape)} are not aligned (the input's last dim must be ${inFeatures})`);
+    throw new WasmgradShapeError(`linear: input ${S.fmt(x.shape)} and weight ${S.fmt(weight.shape)} are not aligned (the input's last dim must be ${inFeatures})`);
   }
-  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`linear: bias must be a Tensor or null, got ${describe(bias)}`);
-  if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) throw new RangeError(`linear: bias must be [${outFeatures}], got ${S.fmt(bias.shape)}`);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new WasmgradArgumentError(`linear: bias must be a Tensor or null, got ${describe(bias)}`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outFeatures)) throw new WasmgradShapeError(`linear: bias must be [${outFeatures}], got ${S.fmt(bias.shape)}`);
   const x2 = x.rank === 1 ? x.reshape([1, inFeatures]) : x;
   const outShape = S.checkSize('linear', [...x2.shape.slice(0, -1), outFeatures], 'the output, of shape');
   const id = be.run('Matmul', [eng.tensorIdOf(x2, 'linear'), eng.tensorIdOf(weight, 'linear')], { transA: false, transB: true });
@@ -87,7 +88,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 }
 
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Conv2dOptions): Tensor {
-  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new TypeError('conv2d: expected tensors for the input and the weight');
+  if (!(x instanceof Tensor) || !(w instanceof Tensor)) throw new WasmgradArgumentError('conv2d: expected tensors for the input and the weight');
   options = checkOptions(options, 'conv2d', ['stride', 'padding']);
   const eng = x.owner.engine;
   const be = eng.tensorOps('conv2d');
@@ -96,9 +97,9 @@ export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, options?: Con
   const stride = S.pair('conv2d', 'stride', options.stride ?? 1);
   const padding = S.pair('conv2d', 'padding', options.padding ?? 0);
   const outShape = S.conv2dShape(x.shape, w.shape, stride, padding);
-  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new TypeError(`conv2d: bias must be a Tensor or null, got ${describe(bias)}`);
+  if (bias !== undefined && bias !== null && !(bias instanceof Tensor)) throw new WasmgradArgumentError(`conv2d: bias must be a Tensor or null, got ${describe(bias)}`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== w.shape[0])) {
-    throw new RangeError(`conv2d: bias must be [${w.shape[0]}], got ${S.fmt(bias.shape)}`);
+    throw new WasmgradShapeError(`conv2d: bias must be [${w.shape[0]}], got ${S.fmt(bias.shape)}`);
   }
   const args: Conv2dArgs = { strideH: stride[0], strideW: stride[1], padH: padding[0], padW: padding[1] };
   const out = make(eng, be.run('Conv2d', [eng.tensorIdOf(x, 'conv2d'), eng.tensorIdOf(w, 'conv2d')], args), outShape, x.dtype);
@@ -113,7 +114,7 @@ export interface Pool2dOptions {
 }
 
 function pool(op: 'maxPool2d' | 'avgPool2d', x: Tensor, kernel: number | [number, number], options: Pool2dOptions | undefined): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected a Tensor, got ${describe(x)}`);
   options = checkOptions(options, op, ['stride', 'padding']);
   const eng = x.owner.engine;
   const be = eng.tensorOps(op);
@@ -158,15 +159,15 @@ export interface AttentionOptions {
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions): Tensor {
   const op = 'scaledDotProductAttention';
-  if (!(q instanceof Tensor) || !(k instanceof Tensor) || !(v instanceof Tensor)) throw new TypeError(`${op}: expected tensors for q, k and v`);
+  if (!(q instanceof Tensor) || !(k instanceof Tensor) || !(v instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected tensors for q, k and v`);
   const o = checkOptions(options, op, ['isCausal', 'attnMask', 'scale']);
-  if (q.rank < 2 || k.rank < 2 || v.rank < 2) throw new RangeError(`${op}: q, k and v need at least 2 dims ([..., seq, dim]), got ${S.fmt(q.shape)}, ${S.fmt(k.shape)}, ${S.fmt(v.shape)}`);
+  if (q.rank < 2 || k.rank < 2 || v.rank < 2) throw new WasmgradShapeError(`${op}: q, k and v need at least 2 dims ([..., seq, dim]), got ${S.fmt(q.shape)}, ${S.fmt(k.shape)}, ${S.fmt(v.shape)}`);
   const e = q.shape[q.rank - 1];
-  if (k.shape[k.rank - 1] !== e) throw new RangeError(`${op}: q ${S.fmt(q.shape)} and k ${S.fmt(k.shape)} differ in their last dim`);
-  if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) throw new RangeError(`${op}: k ${S.fmt(k.shape)} and v ${S.fmt(v.shape)} differ in their sequence length`);
-  if (o.isCausal && o.attnMask !== undefined) throw new TypeError(`${op}: pass isCausal or attnMask, not both (as PyTorch)`);
+  if (k.shape[k.rank - 1] !== e) throw new WasmgradShapeError(`${op}: q ${S.fmt(q.shape)} and k ${S.fmt(k.shape)} differ in their last dim`);
+  if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) throw new WasmgradShapeError(`${op}: k ${S.fmt(k.shape)} and v ${S.fmt(v.shape)} differ in their sequence length`);
+  if (o.isCausal && o.attnMask !== undefined) throw new WasmgradArgumentError(`${op}: pass isCausal or attnMask, not both (as PyTorch)`);
   const scale = o.scale ?? 1 / Math.sqrt(e);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new TypeError(`${op}: scale must be a finite number, got ${describe(scale)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new WasmgradArgumentError(`${op}: scale must be a finite number, got ${describe(scale)}`);
   let scores = q.matmul(k.transpose(-2, -1)).mul(scale);
   const L = q.shape[q.rank - 2], Sk = k.shape[k.rank - 2];
   if (o.isCausal) {
@@ -176,7 +177,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
     const m = make(eng, eng.tensorOps(op).fromData(mask, [L, Sk], 'int32', false), [L, Sk], 'int32');
     scores = where(m, scores, -Infinity);
   } else if (o.attnMask !== undefined) {
-    if (!(o.attnMask instanceof Tensor)) throw new TypeError(`${op}: attnMask must be a Tensor, got ${describe(o.attnMask)}`);
+    if (!(o.attnMask instanceof Tensor)) throw new WasmgradArgumentError(`${op}: attnMask must be a Tensor, got ${describe(o.attnMask)}`);
     scores = o.attnMask.dtype === 'int32' ? where(o.attnMask, scores, -Infinity) : scores.add(o.attnMask);
   }
   return scores.softmax(-1).matmul(v);

@@ -11,6 +11,7 @@ import type { Random } from '../random.js';
 import type { TypedData } from './backend.js';
 import { allocTyped } from './data.js';
 import { TensorParam } from './param.js';
+import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError } from '../errors.js';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
 export type FanMode = 'fanIn' | 'fanOut';
@@ -26,13 +27,13 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu': return 3 / 4;
-    default: throw new TypeError(`calculateGain: unknown nonlinearity ${describe(nonlinearity)}; the known ones are linear, conv1d, conv2d, sigmoid, tanh, relu, leakyRelu, selu`);
+    default: throw new WasmgradArgumentError(`calculateGain: unknown nonlinearity ${describe(nonlinearity)}; the known ones are linear, conv1d, conv2d, sigmoid, tanh, relu, leakyRelu, selu`);
   }
 }
 
 /** [fan_in, fan_out] of a weight of this shape, as torch.nn.init computes them. */
 export function fans(shape: readonly number[], op = 'init'): [number, number] {
-  if (shape.length < 2) throw new RangeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${shape.join(',')}]`);
+  if (shape.length < 2) throw new WasmgradShapeError(`${op}: fan in and fan out need a tensor of at least 2 dims, got shape [${shape.join(',')}]`);
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return [shape[1] * receptive, shape[0] * receptive];
 }
@@ -65,8 +66,8 @@ export interface XavierOptions extends RngOption {
 
 /** Writes values drawn by `fill` into p (as one assign, so graphs built later read them). */
 function write(op: string, p: TensorParam, fill: (data: TypedData, rng: Random) => void, rng: Random | undefined): TensorParam {
-  if (!(p instanceof TensorParam)) throw new TypeError(`${op}: expected a TensorParam (eng.parameter or a layer's weight), got ${describe(p)}`);
-  if (p.dtype === 'int32') throw new TypeError(`${op}: needs a float parameter, got int32`);
+  if (!(p instanceof TensorParam)) throw new WasmgradArgumentError(`${op}: expected a TensorParam (eng.parameter or a layer's weight), got ${describe(p)}`);
+  if (p.dtype === 'int32') throw new WasmgradDTypeError(`${op}: needs a float parameter, got int32`);
   const eng = p.owner.engine;
   const r = rng !== undefined ? checkRng(rng, op) : eng.tensorRng;
   let data: TypedData;
@@ -81,13 +82,13 @@ function write(op: string, p: TensorParam, fill: (data: TypedData, rng: Random) 
 }
 
 function num(op: string, key: string, x: unknown): number {
-  if (typeof x !== 'number' || !Number.isFinite(x)) throw new TypeError(`${op}: ${key} must be a finite number, got ${describe(x)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x)) throw new WasmgradArgumentError(`${op}: ${key} must be a finite number, got ${describe(x)}`);
   return x;
 }
 
 /** The std of kaiming_normal (the bound of kaiming_uniform is √3 times it). */
 export function kaimingStd(shape: readonly number[], a: number, mode: FanMode, nonlinearity: Nonlinearity, op: string): number {
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new TypeError(`${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
+  if (mode !== 'fanIn' && mode !== 'fanOut') throw new WasmgradArgumentError(`${op}: mode must be 'fanIn' or 'fanOut', got ${describe(mode)}`);
   const [fanIn, fanOut] = fans(shape, op);
   return calculateGain(nonlinearity, a) / Math.sqrt(mode === 'fanIn' ? fanIn : fanOut);
 }

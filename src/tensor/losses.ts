@@ -7,6 +7,7 @@
 import { checkIndices, checkOptions, describe } from '../check.js';
 import * as S from './shape.js';
 import { Tensor, indexList, where } from './tensor.js';
+import { WasmgradArgumentError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -18,7 +19,7 @@ export interface ReductionOptions {
 function reductionOf(op: string, options: ReductionOptions | undefined, extra: readonly string[] = []): Reduction {
   const o = checkOptions(options, op, ['reduction', ...extra]);
   const r = o.reduction ?? 'mean';
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new TypeError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${describe(r)}`);
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') throw new WasmgradArgumentError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${describe(r)}`);
   return r;
 }
 
@@ -28,10 +29,10 @@ function reduce(t: Tensor, r: Reduction): Tensor {
 
 /** A loss's two operands: float tensors of one shape (a loss compares elements one to one; it does not broadcast). */
 export function lossOperands(op: string, a: unknown, b: unknown, names: [string, string]): void {
-  if (!(a instanceof Tensor)) throw new TypeError(`${op}: expected ${names[0]} as a Tensor, got ${describe(a)}`);
-  if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected ${names[1]} as a Tensor, got ${describe(b)}`);
+  if (!(a instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected ${names[0]} as a Tensor, got ${describe(a)}`);
+  if (!(b instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected ${names[1]} as a Tensor, got ${describe(b)}`);
   if (!S.sameShape(a.shape, b.shape)) {
-    throw new RangeError(`${op}: ${names[0]} has shape ${S.fmt(a.shape)} and ${names[1]} ${S.fmt(b.shape)}; a loss compares elements one to one (reshape one of them)`);
+    throw new WasmgradShapeError(`${op}: ${names[0]} has shape ${S.fmt(a.shape)} and ${names[1]} ${S.fmt(b.shape)}; a loss compares elements one to one (reshape one of them)`);
   }
   S.checkFloat(op, a.dtype);
   S.checkSameDtype(op, a.dtype, b.dtype);
@@ -53,7 +54,7 @@ export interface SmoothL1Options extends ReductionOptions {
 export function smoothL1(pred: Tensor, target: Tensor, options?: SmoothL1Options): Tensor {
   const r = reductionOf('smoothL1', options, ['beta']);
   const beta = options?.beta ?? 1;
-  if (typeof beta !== 'number' || !(beta >= 0)) throw new RangeError(`smoothL1: beta must be a number ≥ 0, got ${describe(beta)}`);
+  if (typeof beta !== 'number' || !(beta >= 0)) throw new WasmgradValueError(`smoothL1: beta must be a number ≥ 0, got ${describe(beta)}`);
   lossOperands('smoothL1', pred, target, ['pred', 'target']);
   const a = pred.sub(target).abs();
   if (beta === 0) return reduce(a, r);
@@ -69,7 +70,7 @@ export interface HuberOptions extends ReductionOptions {
 export function huber(pred: Tensor, target: Tensor, options?: HuberOptions): Tensor {
   const r = reductionOf('huber', options, ['delta']);
   const delta = options?.delta ?? 1;
-  if (typeof delta !== 'number' || !(delta > 0)) throw new RangeError(`huber: delta must be a number > 0, got ${describe(delta)}`);
+  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradValueError(`huber: delta must be a number > 0, got ${describe(delta)}`);
   lossOperands('huber', pred, target, ['pred', 'target']);
   const a = pred.sub(target).abs();
   return reduce(where(a.le(delta), a.mul(a).mul(0.5), a.sub(0.5 * delta).mul(delta), 'huber'), r);
@@ -120,7 +121,7 @@ export function klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Te
   const o = checkOptions(options, 'klDiv', ['reduction', 'logTarget']);
   const r = o.reduction ?? 'mean';
   if (r !== 'mean' && r !== 'sum' && r !== 'none' && r !== 'batchmean') {
-    throw new TypeError(`klDiv: reduction must be 'mean', 'batchmean', 'sum' or 'none', got ${describe(r)}`);
+    throw new WasmgradArgumentError(`klDiv: reduction must be 'mean', 'batchmean', 'sum' or 'none', got ${describe(r)}`);
   }
   lossOperands('klDiv', input, target, ['input', 'target']);
   let pointwise: Tensor;
@@ -144,14 +145,14 @@ export interface ClassLossOptions extends ReductionOptions {
 
 /** The class indices and one-hot mask of a class loss's targets, checked against [B, C] scores. */
 function classTargets(op: string, scores: Tensor, targets: Tensor | readonly number[] | ArrayLike<number>): { onehot: Tensor } {
-  if (!(scores instanceof Tensor)) throw new TypeError(`${op}: expected the scores as a Tensor, got ${describe(scores)}`);
-  if (scores.rank !== 2) throw new RangeError(`${op}: expected [batch, classes], got ${S.fmt(scores.shape)}`);
+  if (!(scores instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected the scores as a Tensor, got ${describe(scores)}`);
+  if (scores.rank !== 2) throw new WasmgradShapeError(`${op}: expected [batch, classes], got ${S.fmt(scores.shape)}`);
   S.checkFloat(op, scores.dtype);
   const [B, C] = scores.shape;
-  if (B === 0 || C === 0) throw new RangeError(`${op}: ${S.fmt(scores.shape)} has no ${B === 0 ? 'rows' : 'classes'}`);
+  if (B === 0 || C === 0) throw new WasmgradShapeError(`${op}: ${S.fmt(scores.shape)} has no ${B === 0 ? 'rows' : 'classes'}`);
   const list = indexList(op, 'targets', targets);
   const t = list instanceof Tensor ? list.data() : list;
-  if (t.length !== B) throw new RangeError(`${op}: ${B} rows but ${t.length} targets`);
+  if (t.length !== B) throw new WasmgradValueError(`${op}: ${B} rows but ${t.length} targets`);
   checkIndices(op, t, C, (i, c) => `target ${i} is ${c}, not a class in 0..${C - 1}`);
   const classes = t as ArrayLike<number>;
   const mask = new Float64Array(B * C);
@@ -163,8 +164,8 @@ function classWeights(op: string, scores: Tensor, weight: ClassLossOptions['weig
   if (weight === undefined) return null;
   const C = scores.shape[1];
   const w = weight instanceof Tensor ? weight : Array.isArray(weight) ? scores.engine.tensor(weight, [weight.length], { dtype: scores.dtype }) : null;
-  if (w === null) throw new TypeError(`${op}: weight must be a tensor or an array of numbers, got ${describe(weight)}`);
-  if (w.rank !== 1 || w.shape[0] !== C) throw new RangeError(`${op}: weight must have one entry per class ([${C}]), got ${S.fmt(w.shape)}`);
+  if (w === null) throw new WasmgradArgumentError(`${op}: weight must be a tensor or an array of numbers, got ${describe(weight)}`);
+  if (w.rank !== 1 || w.shape[0] !== C) throw new WasmgradShapeError(`${op}: weight must have one entry per class ([${C}]), got ${S.fmt(w.shape)}`);
   return w.detach();
 }
 
@@ -192,7 +193,7 @@ export function nll(logProbs: Tensor, targets: Tensor | readonly number[] | Arra
 export function crossEntropyWith(logits: Tensor, targets: Tensor | readonly number[] | ArrayLike<number>, options: ClassLossOptions): Tensor {
   const r = reductionOf('crossEntropy', options, ['weight', 'labelSmoothing']);
   const eps = options.labelSmoothing ?? 0;
-  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be a number in [0, 1], got ${describe(eps)}`);
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1)) throw new WasmgradValueError(`crossEntropy: labelSmoothing must be a number in [0, 1], got ${describe(eps)}`);
   const { onehot } = classTargets('crossEntropy', logits, targets);
   const w = classWeights('crossEntropy', logits, options.weight);
   const logp = logits.logSoftmax(1);

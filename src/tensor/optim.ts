@@ -9,6 +9,7 @@ import { TensorParam } from './param.js';
 import { allocTyped } from './data.js';
 import type { TypedData } from './backend.js';
 import * as S from './shape.js';
+import { WasmgradArgumentError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
 /** One piece of optimizer state: flat data and its shape (what encodeSafetensors takes). */
 export interface OptimizerStateTensor {
@@ -37,10 +38,10 @@ export abstract class Optimizer {
   protected readonly engine: EngineContext;
 
   constructor(params: readonly TensorParam[], name: string) {
-    if (!Array.isArray(params) || params.length === 0) throw new RangeError(`${name}: expected a non-empty array of parameters`);
+    if (!Array.isArray(params) || params.length === 0) throw new WasmgradValueError(`${name}: expected a non-empty array of parameters`);
     params.forEach((p, i) => {
-      if (!(p instanceof TensorParam)) throw new TypeError(`${name}: parameter ${i} is ${describe(p)}, not a TensorParam`);
-      if (!p.requiresGrad) throw new TypeError(`${name}: parameter ${i} does not require grad`);
+      if (!(p instanceof TensorParam)) throw new WasmgradArgumentError(`${name}: parameter ${i} is ${describe(p)}, not a TensorParam`);
+      if (!p.requiresGrad) throw new WasmgradArgumentError(`${name}: parameter ${i} does not require grad`);
       if (p.owner.engine !== params[0].owner.engine) throw new Error(`${name}: the parameters belong to different engines`);
     });
     this.params = params.slice();
@@ -88,9 +89,9 @@ export abstract class Optimizer {
 
   /** Checks every buffer of `sd` against the parameters, then writes them all (a refused load changes nothing). */
   protected loadSlots(op: string, sd: OptimizerStateDict, named: Record<string, readonly number[]>): void {
-    if (typeof sd !== 'object' || sd === null || typeof sd.state !== 'object' || sd.state === null) throw new TypeError(`${op}: expected a state dict from stateDict(), got ${describe(sd)}`);
-    if (!Number.isInteger(sd.step) || sd.step < 0) throw new TypeError(`${op}: step must be a whole number, got ${describe(sd.step)}`);
-    if (typeof sd.lr !== 'number' || !(sd.lr >= 0)) throw new TypeError(`${op}: lr must be a number ≥ 0, got ${describe(sd.lr)}`);
+    if (typeof sd !== 'object' || sd === null || typeof sd.state !== 'object' || sd.state === null) throw new WasmgradArgumentError(`${op}: expected a state dict from stateDict(), got ${describe(sd)}`);
+    if (!Number.isInteger(sd.step) || sd.step < 0) throw new WasmgradArgumentError(`${op}: step must be a whole number, got ${describe(sd.step)}`);
+    if (typeof sd.lr !== 'number' || !(sd.lr >= 0)) throw new WasmgradArgumentError(`${op}: lr must be a number ≥ 0, got ${describe(sd.lr)}`);
     const writes: [number, TypedData][] = [];
     const expected = new Set<string>();
     for (const [name, slots] of Object.entries(named)) {
@@ -98,16 +99,16 @@ export abstract class Optimizer {
         const key = `${i}.${name}`;
         expected.add(key);
         const t = sd.state[key];
-        if (t === undefined) throw new RangeError(`${op}: the state dict has no '${key}' (parameter ${i})`);
+        if (t === undefined) throw new WasmgradValueError(`${op}: the state dict has no '${key}' (parameter ${i})`);
         const p = this.params[i];
         if (!Array.isArray(t.shape) || !ArrayBuffer.isView(t.data) || !S.sameShape(t.shape, p.shape) || t.data.length !== p.size) {
-          throw new RangeError(`${op}: '${key}' must have parameter ${i}'s shape ${S.fmt(p.shape)}, got ${Array.isArray(t?.shape) ? S.fmt(t.shape) : describe(t)}`);
+          throw new WasmgradShapeError(`${op}: '${key}' must have parameter ${i}'s shape ${S.fmt(p.shape)}, got ${Array.isArray(t?.shape) ? S.fmt(t.shape) : describe(t)}`);
         }
         writes.push([slot, t.data]);
       });
     }
     const extra = Object.keys(sd.state).filter((k) => !expected.has(k));
-    if (extra.length > 0) throw new RangeError(`${op}: unexpected state ${extra.map((k) => `'${k}'`).join(', ')} (another optimizer's, or momentum where this one has none)`);
+    if (extra.length > 0) throw new WasmgradValueError(`${op}: unexpected state ${extra.map((k) => `'${k}'`).join(', ')} (another optimizer's, or momentum where this one has none)`);
     const be = this.engine.tensorOps(op);
     for (const [slot, data] of writes) be.setSlotData(slot, data);
   }
@@ -119,8 +120,8 @@ export abstract class Optimizer {
 }
 
 function checkHyper(name: string, key: string, x: unknown, min = 0): number {
-  if (typeof x !== 'number') throw new TypeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
-  if (!(x >= min)) throw new RangeError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
+  if (typeof x !== 'number') throw new WasmgradArgumentError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
+  if (!(x >= min)) throw new WasmgradValueError(`${name}: ${key} must be a number ≥ ${min}, got ${describe(x)}`);
   return x;
 }
 
@@ -152,15 +153,15 @@ export class SGD extends Optimizer {
   constructor(params: readonly TensorParam[], options: SGDOptions) {
     super(params, 'SGD');
     options = checkOptions(options, 'SGD', ['lr', 'momentum', 'weightDecay', 'dampening', 'nesterov']);
-    if (options.lr === undefined) throw new TypeError('SGD: lr is required (a number ≥ 0), e.g. new optim.SGD(params, { lr: 0.01 })');
+    if (options.lr === undefined) throw new WasmgradArgumentError('SGD: lr is required (a number ≥ 0), e.g. new optim.SGD(params, { lr: 0.01 })');
     this.lr = checkHyper('SGD', 'lr', options.lr);
     this.momentum = checkHyper('SGD', 'momentum', options.momentum ?? 0);
     this.weightDecay = checkHyper('SGD', 'weightDecay', options.weightDecay ?? 0);
     this.dampening = checkHyper('SGD', 'dampening', options.dampening ?? 0);
-    if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new TypeError(`SGD: nesterov must be true or false, got ${describe(options.nesterov)}`);
+    if (options.nesterov !== undefined && typeof options.nesterov !== 'boolean') throw new WasmgradArgumentError(`SGD: nesterov must be true or false, got ${describe(options.nesterov)}`);
     this.nesterov = options.nesterov ?? false;
     if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) {
-      throw new RangeError('SGD: Nesterov momentum needs momentum > 0 and dampening 0 (as PyTorch)');
+      throw new WasmgradValueError('SGD: Nesterov momentum needs momentum > 0 and dampening 0 (as PyTorch)');
     }
     this.velocity = this.momentum !== 0 ? this.stateSlots() : [];
   }
@@ -230,9 +231,9 @@ export class Adam extends Optimizer {
     this.lr = checkHyper(name, 'lr', options.lr ?? 1e-3);
     const betas = options.betas ?? [0.9, 0.999];
     if (!Array.isArray(betas) || betas.length !== 2 || betas.some((b) => typeof b !== 'number')) {
-      throw new TypeError(`${name}: betas must be a pair of numbers [beta1, beta2], got ${describe(betas)}`);
+      throw new WasmgradArgumentError(`${name}: betas must be a pair of numbers [beta1, beta2], got ${describe(betas)}`);
     }
-    for (const b of betas) if (!(b >= 0 && b < 1)) throw new RangeError(`${name}: betas must be in [0, 1), got ${String(betas)}`);
+    for (const b of betas) if (!(b >= 0 && b < 1)) throw new WasmgradValueError(`${name}: betas must be in [0, 1), got ${String(betas)}`);
     this.betas = [betas[0], betas[1]];
     this.eps = checkHyper(name, 'eps', options.eps ?? 1e-8);
     this.weightDecay = checkHyper(name, 'weightDecay', options.weightDecay ?? (decoupled ? 0.01 : 0));
@@ -328,11 +329,11 @@ export class RMSprop extends SlotwiseOptimizer {
     const o = checkOptions(options, 'RMSprop', ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered']);
     this.lr = checkHyper('RMSprop', 'lr', o.lr ?? 0.01);
     this.alpha = checkHyper('RMSprop', 'alpha', o.alpha ?? 0.99);
-    if (this.alpha > 1) throw new RangeError(`RMSprop: alpha must be in [0, 1], got ${this.alpha}`);
+    if (this.alpha > 1) throw new WasmgradValueError(`RMSprop: alpha must be in [0, 1], got ${this.alpha}`);
     this.eps = checkHyper('RMSprop', 'eps', o.eps ?? 1e-8);
     this.weightDecay = checkHyper('RMSprop', 'weightDecay', o.weightDecay ?? 0);
     this.momentum = checkHyper('RMSprop', 'momentum', o.momentum ?? 0);
-    if (o.centered !== undefined && typeof o.centered !== 'boolean') throw new TypeError(`RMSprop: centered must be true or false, got ${describe(o.centered)}`);
+    if (o.centered !== undefined && typeof o.centered !== 'boolean') throw new WasmgradArgumentError(`RMSprop: centered must be true or false, got ${describe(o.centered)}`);
     this.centered = o.centered ?? false;
     this.buffers = {
       square_avg: this.stateSlots(),

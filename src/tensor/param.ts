@@ -8,6 +8,7 @@ import { isTyped, toTyped, type NestedArray } from './data.js';
 import * as S from './shape.js';
 import { Tensor } from './tensor.js';
 import { describeTensor } from './format.js';
+import { WasmgradArgumentError, WasmgradShapeError, WasmgradStaleHandleError } from '../errors.js';
 
 /**
  * A persistent tensor backed by a slot: it survives `eng.reset()`. Made by
@@ -29,14 +30,14 @@ export class TensorParam extends Tensor {
 
   /** @internal */
   checkLive(op: string): TensorOps {
-    if (this.freed) throw new Error(`${op}: this parameter was freed with free()`);
+    if (this.freed) throw new WasmgradStaleHandleError(`${op}: this parameter was freed with free()`);
     return this.owner.engine.tensorOps(op);
   }
 
   override get requiresGrad(): boolean { return this.trainable; }
   override data(): TypedData { return this.checkLive('data').slotData(this.slot); }
   override item(): number {
-    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
+    if (this.size !== 1) throw new WasmgradShapeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
     return this.data()[0];
   }
 
@@ -52,7 +53,7 @@ export class TensorParam extends Tensor {
 
   override set grad(values: NestedArray | TypedData | Tensor | null) {
     const be = this.checkLive('grad');
-    if (!this.trainable) throw new TypeError('grad: this tensor does not require grad, so it keeps no gradient to set');
+    if (!this.trainable) throw new WasmgradArgumentError('grad: this tensor does not require grad, so it keeps no gradient to set');
     if (values === null) {
       be.zeroSlotGrad(this.slot);
       return;
@@ -71,17 +72,17 @@ export class TensorParam extends Tensor {
   /** Values for this parameter's data or gradient: its shape and dtype, from a tensor, flat typed data or nested arrays. */
   private valuesOf(values: NestedArray | TypedData | Tensor, op: string): TypedData {
     if (values instanceof Tensor) {
-      if (!S.sameShape(values.shape, this.shape)) throw new RangeError(`${op}: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
+      if (!S.sameShape(values.shape, this.shape)) throw new WasmgradShapeError(`${op}: a tensor of shape ${S.fmt(values.shape)} cannot be assigned to one of shape ${S.fmt(this.shape)}`);
       return values.to(this.dtype).data();
     }
     if (isTyped(values)) {
       // flat row-major data, as data() returns it
       const data = toTyped(values, this.dtype, op).data;
-      if (data.length !== this.size) throw new RangeError(`${op}: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
+      if (data.length !== this.size) throw new WasmgradShapeError(`${op}: expected ${this.size} values for shape ${S.fmt(this.shape)}, got a typed array of ${data.length}`);
       return data;
     }
     const t = toTyped(values, this.dtype, op);
-    if (!S.sameShape(t.shape, this.shape)) throw new RangeError(`${op}: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
+    if (!S.sameShape(t.shape, this.shape)) throw new WasmgradShapeError(`${op}: values of shape ${S.fmt(t.shape)} cannot be assigned to a tensor of shape ${S.fmt(this.shape)}`);
     return t.data;
   }
 

@@ -6,6 +6,7 @@
 // `stepCount` (stateDict / loadStateDict) continues exactly.
 
 import { checkOptions, describe } from '../check.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** What a schedule drives: anything with a writable learning rate (every optimizer here). */
 export interface HasLearningRate {
@@ -13,13 +14,13 @@ export interface HasLearningRate {
 }
 
 function positiveInt(name: string, key: string, x: unknown): number {
-  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1) throw new TypeError(`${name}: ${key} must be a whole number ≥ 1, got ${describe(x)}`);
+  if (typeof x !== 'number' || !Number.isInteger(x) || x < 1) throw new WasmgradArgumentError(`${name}: ${key} must be a whole number ≥ 1, got ${describe(x)}`);
   return x;
 }
 
 function inRange(name: string, key: string, x: unknown, lo: number, hi: number, open = false): number {
   if (typeof x !== 'number' || !(open ? x > lo : x >= lo) || !(x <= hi)) {
-    throw new RangeError(`${name}: ${key} must be a number in ${open ? '(' : '['}${lo}, ${hi}], got ${describe(x)}`);
+    throw new WasmgradValueError(`${name}: ${key} must be a number in ${open ? '(' : '['}${lo}, ${hi}], got ${describe(x)}`);
   }
   return x;
 }
@@ -32,7 +33,7 @@ export abstract class LRSchedule {
 
   constructor(readonly optimizer: HasLearningRate, name: string) {
     if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.lr !== 'number') {
-      throw new TypeError(`${name}: expected an optimizer (an object with a numeric lr), got ${describe(optimizer)}`);
+      throw new WasmgradArgumentError(`${name}: expected an optimizer (an object with a numeric lr), got ${describe(optimizer)}`);
     }
     this.baseLr = optimizer.lr;
   }
@@ -57,7 +58,7 @@ export abstract class LRSchedule {
 
   loadStateDict(state: { stepCount: number }): void {
     if (typeof state !== 'object' || state === null || !Number.isInteger(state.stepCount) || state.stepCount < 0) {
-      throw new TypeError(`loadStateDict: expected { stepCount: a whole number ≥ 0 }, got ${describe(state)}`);
+      throw new WasmgradArgumentError(`loadStateDict: expected { stepCount: a whole number ≥ 0 }, got ${describe(state)}`);
     }
     this.stepCount = state.stepCount;
     this.optimizer.lr = this.lrAt(this.stepCount);
@@ -125,7 +126,7 @@ export class CosineAnnealingLR extends LRSchedule {
     this.tMax = positiveInt(name, 'tMax', o.tMax);
     this.etaMin = inRange(name, 'etaMin', o.etaMin ?? 0, 0, Infinity);
     const warmup = o.warmupSteps ?? 0;
-    if (typeof warmup !== 'number' || !Number.isInteger(warmup) || warmup < 0) throw new TypeError(`${name}: warmupSteps must be a whole number ≥ 0, got ${describe(warmup)}`);
+    if (typeof warmup !== 'number' || !Number.isInteger(warmup) || warmup < 0) throw new WasmgradArgumentError(`${name}: warmupSteps must be a whole number ≥ 0, got ${describe(warmup)}`);
     this.warmupSteps = warmup;
     this.warmupStartFactor = inRange(name, 'warmupStartFactor', o.warmupStartFactor ?? 0, 0, 1);
     this.start();
@@ -178,7 +179,7 @@ export class OneCycleLR extends LRSchedule {
     this.totalSteps = positiveInt(name, 'totalSteps', o.totalSteps);
     const pct = inRange(name, 'pctStart', o.pctStart ?? 0.3, 0, 1);
     const strategy = o.annealStrategy ?? 'cos';
-    if (strategy !== 'cos' && strategy !== 'linear') throw new TypeError(`${name}: annealStrategy must be 'cos' or 'linear', got ${describe(strategy)}`);
+    if (strategy !== 'cos' && strategy !== 'linear') throw new WasmgradArgumentError(`${name}: annealStrategy must be 'cos' or 'linear', got ${describe(strategy)}`);
     this.annealStrategy = strategy;
     const initial = maxLr / inRange(name, 'divFactor', o.divFactor ?? 25, 0, Infinity, true);
     const min = initial / inRange(name, 'finalDivFactor', o.finalDivFactor ?? 1e4, 0, Infinity, true);
@@ -191,7 +192,7 @@ export class OneCycleLR extends LRSchedule {
 
   lrAt(t: number): number {
     if (t > this.totalSteps) {
-      throw new RangeError(`OneCycleLR: step ${t} is past totalSteps ${this.totalSteps} (PyTorch refuses it too): make the schedule with the run's number of steps`);
+      throw new WasmgradValueError(`OneCycleLR: step ${t} is past totalSteps ${this.totalSteps} (PyTorch refuses it too): make the schedule with the run's number of steps`);
     }
     let start = 0;
     for (let i = 0; i < this.phases.length; i++) {

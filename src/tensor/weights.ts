@@ -5,6 +5,7 @@
 import type { EngineType } from '../context.js';
 import { decodeSafetensors, encodeSafetensors, type EncodeOptions } from '../safetensors.js';
 import { Tensor } from './tensor.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 /**
  * The tensors of a .safetensors file, by name, as constants on `eng`'s tape
@@ -23,10 +24,10 @@ export function loadSafetensors(eng: EngineType, bytes: Uint8Array): Record<stri
 
 /** The bytes of a .safetensors file holding each tensor of `tensors` under its name. */
 export function saveSafetensors(tensors: Readonly<Record<string, Tensor>>, options?: EncodeOptions): Uint8Array {
-  if (typeof tensors !== 'object' || tensors === null) throw new TypeError('saveSafetensors: expected a record of tensors by name');
+  if (typeof tensors !== 'object' || tensors === null) throw new WasmgradArgumentError('saveSafetensors: expected a record of tensors by name');
   const inputs = new Map<string, { shape: readonly number[]; data: ReturnType<Tensor['data']> }>();
   for (const [name, t] of Object.entries(tensors)) {
-    if (!(t instanceof Tensor)) throw new TypeError(`saveSafetensors: '${name}' is not a Tensor`);
+    if (!(t instanceof Tensor)) throw new WasmgradArgumentError(`saveSafetensors: '${name}' is not a Tensor`);
     inputs.set(name, { shape: t.shape, data: t.data() });
   }
   return encodeSafetensors(inputs, options);

@@ -12,6 +12,7 @@ import { WasmgradGradcheckError, type GradcheckMismatch } from './errors.js';
 import { jacobian, vjp, type VectorFunction } from './functions.js';
 import { Tensor } from '../tensor/tensor.js';
 import { tensorSweep } from './tensor-functions.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 export interface GradcheckOptions {
   /** The central differences' step (PyTorch's default 1e-6). */
@@ -41,7 +42,7 @@ function engineOf(inputs: readonly unknown[], given: unknown, what: string): Eng
   const t = inputs.find((x) => x instanceof Tensor) as Tensor | undefined;
   if (t !== undefined) return t.engine;
   const v = inputs.find((x) => x instanceof Value) as Value | undefined;
-  if (v === undefined) throw new TypeError(`${what}: every input is a number; pass the engine to run f on as { engine: eng }`);
+  if (v === undefined) throw new WasmgradArgumentError(`${what}: every input is a number; pass the engine to run f on as { engine: eng }`);
   return v.engine;
 }
 
@@ -50,8 +51,8 @@ function outputList(out: unknown): Value[] {
 }
 
 function run(f: VectorFunction, inputs: readonly Scalar[], options: GradcheckOptions | undefined, what: string, keys: string[]): boolean {
-  if (typeof f !== 'function') throw new TypeError(`${what}: expected a function, got ${describe(f)}`);
-  if (!Array.isArray(inputs)) throw new TypeError(`${what}: inputs must be an array of numbers or Values, got ${describe(inputs)}`);
+  if (typeof f !== 'function') throw new WasmgradArgumentError(`${what}: expected a function, got ${describe(f)}`);
+  if (!Array.isArray(inputs)) throw new WasmgradArgumentError(`${what}: inputs must be an array of numbers or Values, got ${describe(inputs)}`);
   const o = checkOptions(options, what, keys);
   const eps = o.eps ?? 1e-6, atol = o.atol ?? 1e-5, rtol = o.rtol ?? 1e-3;
   for (const [key, x] of [['eps', eps], ['atol', atol], ['rtol', rtol]] as const) checkNumber(x, `${what}: ${key}`);
@@ -61,7 +62,7 @@ function run(f: VectorFunction, inputs: readonly Scalar[], options: GradcheckOpt
     if (typeof x === 'number') return x;
     if (x instanceof Value) return x.data;
     if (x instanceof Tensor) return 0; // tensors: tensorJacobian perturbs their elements
-    throw new TypeError(`${what}: input ${k} must be a number or a Value, got ${describe(x)}`);
+    throw new WasmgradArgumentError(`${what}: input ${k} must be a number or a Value, got ${describe(x)}`);
   });
 
   const { analytic, at, values } = inputs.some((x) => x instanceof Tensor)
@@ -106,7 +107,7 @@ function run(f: VectorFunction, inputs: readonly Scalar[], options: GradcheckOpt
  */
 function tensorJacobian(eng: EngineType, f: VectorFunction, inputs: readonly Tensor[], what: string): { analytic: number[][]; at: (k: number, t: number) => number[]; values: number[] } {
   const datas = inputs.map((x, k) => {
-    if (!(x instanceof Tensor)) throw new TypeError(`${what}: input ${k} must be a Tensor like the others, got ${describe(x)}`);
+    if (!(x instanceof Tensor)) throw new WasmgradArgumentError(`${what}: input ${k} must be a Tensor like the others, got ${describe(x)}`);
     return Float64Array.from(x.data());
   });
   const make = (k = -1, j = -1, t = 0): Tensor[] => inputs.map((x, i) => {
@@ -154,7 +155,7 @@ export function gradgradcheck(f: VectorFunction | TensorCheckFunction, inputs: r
   const what = 'gradgradcheck';
   const o = checkOptions(options, what, [...KEYS, 'gradOutputs']);
   const { gradOutputs, ...rest } = o;
-  if (typeof f !== 'function') throw new TypeError(`${what}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new WasmgradArgumentError(`${what}: expected a function, got ${describe(f)}`);
   const eng = engineOf(Array.isArray(inputs) ? inputs as unknown[] : [], o.engine, what);
   let cotangents = gradOutputs;
   const pullback = (...xs: Value[]): Value[] => {

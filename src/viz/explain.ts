@@ -7,6 +7,7 @@ import { backward1, backward2 } from '../js/ops.js';
 import type { Value } from '../value.js';
 import { formatConstant, formatNumber, nodeNames, opSymbol, walkGraph, type Graph, type GraphNode, type WalkOptions } from './graph.js';
 import { formatExpression } from './expr.js';
+import { WasmgradValueError } from '../errors.js';
 
 /** An input of an op as a local derivative sees it: how to write it, and its value. */
 export interface Operand {
@@ -149,7 +150,7 @@ function definition(node: GraphNode, inputs: string[]): string {
 export function explainSteps(value: Value, options: ExplainOptions = {}): Explanation {
   const graph = walkGraph(value, options, 'explain');
   const digits = options.digits ?? 4;
-  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`explain: digits must be an integer from 1 to 17, got ${String(digits)}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new WasmgradValueError(`explain: digits must be an integer from 1 to 17, got ${String(digits)}`);
   const names = nodeNames(graph, digits);
   const output = names.get(graph.root.key)!;
   if (graph.truncated) {

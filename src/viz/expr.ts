@@ -20,6 +20,7 @@ import { OP_INFO, OP_NAMES, type OpName, type ScalarMethodName } from '../ops.js
 import type { Engine } from '../engine.js';
 import { Value, type Scalar } from '../value.js';
 import { nodeNames, walkGraph, type GraphNode, type WalkOptions } from './graph.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 /** Ops written as operators rather than called: x+y, x-y, x*y, x/y. */
 type OperatorMethod = 'add' | 'sub' | 'mul' | 'div';
@@ -291,7 +292,7 @@ class Parser {
 
 /** Parses an expression (see the grammar at the top of this file); throws ExpressionError with the position of a problem. */
 export function parseExpression(source: string): ParsedExpression {
-  if (typeof source !== 'string') throw new TypeError(`parseExpression: expected a string, got ${describe(source)}`);
+  if (typeof source !== 'string') throw new WasmgradArgumentError(`parseExpression: expected a string, got ${describe(source)}`);
   return { source, root: new Parser(source, tokenize(source)).parse() };
 }
 
@@ -358,7 +359,7 @@ export function buildExpression(eng: Engine, expression: string | ParsedExpressi
           }
           if (typeof given === 'number') leaf = eng.value(given, node.name);
           else if (given instanceof Value) leaf = given;
-          else throw new TypeError(`buildExpression: variable '${node.name}' must be a number or a Value, got ${describe(given)}`);
+          else throw new WasmgradArgumentError(`buildExpression: variable '${node.name}' must be a number or a Value, got ${describe(given)}`);
           leaves.set(node.name, leaf);
         }
         stack.push(leaf);

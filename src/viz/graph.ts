@@ -5,6 +5,7 @@
 import { describe } from '../check.js';
 import { OP_INFO, type OpName } from '../ops.js';
 import { Param, Value } from '../value.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** Default cap on the nodes a picture or an explanation shows. */
 export const DEFAULT_MAX_NODES = 2000;
@@ -61,14 +62,14 @@ interface Pending {
 function checkRoot(value: unknown, caller: string): asserts value is Value {
   if (!(value instanceof Value)) {
     const tensor = value !== null && typeof value === 'object' && 'shape' in value;
-    throw new TypeError(`${caller}: expected a Value, got ${describe(value)}${tensor ? '; explain() derives scalar graphs only (toDot, toMermaid and toSvg draw tensor graphs)' : ''}`);
+    throw new WasmgradArgumentError(`${caller}: expected a Value, got ${describe(value)}${tensor ? '; explain() derives scalar graphs only (toDot, toMermaid and toSvg draw tensor graphs)' : ''}`);
   }
 }
 
 function checkMaxNodes(maxNodes: unknown, caller: string): number {
   if (maxNodes === undefined) return DEFAULT_MAX_NODES;
   if (typeof maxNodes !== 'number' || !Number.isInteger(maxNodes) || maxNodes < 1) {
-    throw new RangeError(`${caller}: maxNodes must be a positive integer, got ${describe(maxNodes)}`);
+    throw new WasmgradValueError(`${caller}: maxNodes must be a positive integer, got ${describe(maxNodes)}`);
   }
   return maxNodes;
 }
@@ -80,11 +81,11 @@ function checkMaxNodes(maxNodes: unknown, caller: string): number {
  */
 export function walkGraph(value: Value, options: WalkOptions = {}, caller = 'walkGraph'): Graph {
   checkRoot(value, caller);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null) throw new WasmgradArgumentError(`${caller}: options must be an object, got ${describe(options)}`);
   const maxNodes = checkMaxNodes(options.maxNodes, caller);
   const paramNames = new Map<number, string>();
   for (const p of options.params ?? []) {
-    if (!(p instanceof Param)) throw new TypeError(`${caller}: params must hold Params (eng.param()), got ${describe(p)}`);
+    if (!(p instanceof Param)) throw new WasmgradArgumentError(`${caller}: params must hold Params (eng.param()), got ${describe(p)}`);
     if (p.name !== undefined) paramNames.set(p.slot, p.name);
   }
 

@@ -3,6 +3,7 @@
 import type { OpName } from '../ops.js';
 import { formatNumber, hasGradients, nodeNames, opSymbol, truncationMessage, type Graph, type GraphNode, type NodeKind, type WalkOptions } from './graph.js';
 import { shapeText, type TensorGraph, type TensorGraphNode, type TensorWalkOptions } from './tensor-graph.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** What a picture of a graph shows, whatever its nodes hold. */
 export interface DrawOptions {
@@ -95,13 +96,13 @@ export interface ResolvedOptions {
 
 /** The options every picture shares, checked. */
 function resolveDraw(options: DrawOptions, caller: string): { digits: number; grad: boolean | 'auto'; direction: ResolvedOptions['direction'] } {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null) throw new WasmgradArgumentError(`${caller}: options must be an object, got ${String(options)}`);
   const digits = options.digits ?? 4;
-  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`${caller}: digits must be an integer from 1 to 17, got ${String(digits)}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new WasmgradValueError(`${caller}: digits must be an integer from 1 to 17, got ${String(digits)}`);
   const grad = options.grad ?? 'auto';
-  if (grad !== true && grad !== false && grad !== 'auto') throw new TypeError(`${caller}: grad must be true, false or 'auto', got ${String(grad)}`);
+  if (grad !== true && grad !== false && grad !== 'auto') throw new WasmgradArgumentError(`${caller}: grad must be true, false or 'auto', got ${String(grad)}`);
   const direction = options.direction ?? 'LR';
-  if (!['LR', 'BT', 'TB', 'RL'].includes(direction)) throw new TypeError(`${caller}: direction must be 'LR', 'BT', 'TB' or 'RL', got ${String(direction)}`);
+  if (!['LR', 'BT', 'TB', 'RL'].includes(direction)) throw new WasmgradArgumentError(`${caller}: direction must be 'LR', 'BT', 'TB' or 'RL', got ${String(direction)}`);
   return { digits, grad, direction };
 }
 
@@ -171,7 +172,7 @@ function tensorBoxLines(node: TensorGraphNode, digits: number, showGrad: boolean
 export function tensorDrawing(graph: TensorGraph, options: TensorGraphOptions, caller: string): Drawing {
   const { digits, grad, direction } = resolveDraw(options, caller);
   if ('autoNames' in options && (options as DrawOptions).autoNames !== undefined) {
-    throw new TypeError(`${caller}: autoNames names the nodes of scalar graphs only; a tensor graph's boxes show shapes (name parameters with { params: model })`);
+    throw new WasmgradArgumentError(`${caller}: autoNames names the nodes of scalar graphs only; a tensor graph's boxes show shapes (name parameters with { params: model })`);
   }
   // as for scalars: 'auto' shows gradients once one is nonzero (a parameter's reads as zeros before any backward)
   const showGrad = grad === 'auto' ? graph.nodes.some((n) => n.grad !== undefined && n.grad !== 0) : grad;

@@ -6,6 +6,7 @@ import type { Value } from '../value.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { drawing, drawingToDot } from './dot.js';
 import type { GraphOptions, TensorGraphOptions } from './style.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 interface VizInstance {
   renderString(input: string, options?: { format?: string; engine?: string }): string;
@@ -29,7 +30,7 @@ export function graphviz(): Promise<VizInstance> {
 
 /** Renders DOT (from `toDot()` or anywhere else) to a self-contained SVG string. */
 export async function dotToSvg(dot: string): Promise<string> {
-  if (typeof dot !== 'string') throw new TypeError(`dotToSvg: expected a DOT string, got ${typeof dot}`);
+  if (typeof dot !== 'string') throw new WasmgradArgumentError(`dotToSvg: expected a DOT string, got ${typeof dot}`);
   const viz = await graphviz();
   return viz.renderString(dot, { format: 'svg', engine: 'dot' });
 }

@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { TensorParam } from '../tensor/param.js';
 import { DEFAULT_MAX_NODES, formatNumber, opSymbol, type NodeKind } from './graph.js';
 import { argLabel } from './style.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** How far the walk counts nodes past the cap to say how big a truncated graph is. */
 const COUNT_LIMIT = 1_000_000;
@@ -153,7 +154,7 @@ function inputLabels(info: NodeInfo): (string | undefined)[] {
 function checkMaxNodes(maxNodes: unknown, caller: string): number {
   if (maxNodes === undefined) return DEFAULT_MAX_NODES;
   if (typeof maxNodes !== 'number' || !Number.isInteger(maxNodes) || maxNodes < 1) {
-    throw new RangeError(`${caller}: maxNodes must be a positive integer, got ${describe(maxNodes)}`);
+    throw new WasmgradValueError(`${caller}: maxNodes must be a positive integer, got ${describe(maxNodes)}`);
   }
   return maxNodes;
 }
@@ -169,12 +170,12 @@ function paramPairs(params: unknown, caller: string): [string, TensorParam][] {
   } else if (params !== null && typeof params === 'object') {
     pairs = Object.entries(params);
   } else {
-    throw new TypeError(`${caller}: params must be a module, [name, parameter] pairs or a record of parameters, got ${describe(params)}`);
+    throw new WasmgradArgumentError(`${caller}: params must be a module, [name, parameter] pairs or a record of parameters, got ${describe(params)}`);
   }
   const out: [string, TensorParam][] = [];
   for (const pair of pairs as Iterable<unknown>) {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || !(pair[1] instanceof TensorParam)) {
-      throw new TypeError(`${caller}: params must hold [name, parameter] pairs (model.namedParameters()), got ${describe(pair)}`);
+      throw new WasmgradArgumentError(`${caller}: params must hold [name, parameter] pairs (model.namedParameters()), got ${describe(pair)}`);
     }
     out.push([pair[0], pair[1]]);
   }
@@ -193,8 +194,8 @@ function l2(g: TypedData): number {
  * the part nearest the output is kept. Reading changes nothing on the tape.
  */
 export function walkTensorGraph(t: Tensor, options: TensorWalkOptions = {}, caller = 'walkTensorGraph'): TensorGraph {
-  if (!(t instanceof Tensor)) throw new TypeError(`${caller}: expected a Tensor, got ${describe(t)}`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${caller}: options must be an object, got ${describe(options)}`);
+  if (!(t instanceof Tensor)) throw new WasmgradArgumentError(`${caller}: expected a Tensor, got ${describe(t)}`);
+  if (typeof options !== 'object' || options === null) throw new WasmgradArgumentError(`${caller}: options must be an object, got ${describe(options)}`);
   const maxNodes = checkMaxNodes(options.maxNodes, caller);
   const eng = t.engine;
   const be: TensorBackend = eng.tensors;

@@ -10,6 +10,7 @@ import type { BackendName } from '../tape.js';
 import { coreFailure } from './tape.js';
 import { ATTR_LAYOUT, ELEMENTWISE, NODE_KIND_INFO, NodeKind, STAGE_ATTRS, type OpAttrs, type OpInputs, type OpKindName } from '../generated/ops.js';
 import { DTYPE_CODE, DTYPE_NAMES, NODE_KIND_NAMES, type DType, type NodeInfo, type TensorBackend, type TypedData } from '../tensor/backend.js';
+import { WasmgradValueError } from '../errors.js';
 
 /** The core's exports as the tensor backend uses them: the compiler's signatures (src/generated/exports.ts). */
 export type TensorExports = ModuleExports;
@@ -56,7 +57,7 @@ export class WasmTensorBackend implements TensorBackend {
   /** Writes ints into the staging area. */
   private stage(...lists: (readonly number[])[]): void {
     const total = lists.reduce((n, l) => n + l.length, 0);
-    if (total > this.stageInts) throw new RangeError(`wasmgrad: ${total} staged integers exceed the core's staging area (${this.stageInts})`);
+    if (total > this.stageInts) throw new WasmgradValueError(`wasmgrad: ${total} staged integers exceed the core's staging area (${this.stageInts})`);
     const view = this.staging();
     let k = 0;
     for (const list of lists) for (const x of list) view[k++] = x;

@@ -6,6 +6,7 @@
 import type { Conv2dArgs, DType, Pool2dArgs, TypedData } from '../../tensor/backend.js';
 import { DTYPE_CODE, NodeKind, type NodeKindName } from '../../generated/ops.js';
 import { MAX_SIZE, outOfMemory } from '../../tensor/shape.js';
+import { WasmgradValueError } from '../../errors.js';
 
 export type GemmArray = Float32Array | Float64Array;
 
@@ -97,7 +98,7 @@ export const noGradient = (): void => {};
  * RangeError naming the op, never V8's bare "Array buffer allocation failed".
  */
 export function alloc(dtype: DType, n: number, op: string): TypedData {
-  if (n > MAX_SIZE) throw new RangeError(`${op}: ${n} elements are more than the ${MAX_SIZE} (2^28) a tensor can hold`);
+  if (n > MAX_SIZE) throw new WasmgradValueError(`${op}: ${n} elements are more than the ${MAX_SIZE} (2^28) a tensor can hold`);
   try {
     return dtype === 'float32' ? new Float32Array(n) : dtype === 'float64' ? new Float64Array(n) : new Int32Array(n);
   } catch (err) {

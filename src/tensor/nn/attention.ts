@@ -14,6 +14,7 @@ import { Tensor } from '../tensor.js';
 import { fillUniform, xavierBound } from '../init.js';
 import { Linear, checkCount, checkEngine, initOptions, makeParam, type InitOptions } from './layers.js';
 import { Module } from './module.js';
+import { WasmgradShapeError, WasmgradValueError } from '../../errors.js';
 
 export interface MultiheadAttentionForwardOptions {
   /** Causal self-attention: query i attends to keys 0..i. */
@@ -33,7 +34,7 @@ export class MultiheadAttention extends Module {
     const eng = checkEngine(engine, 'MultiheadAttention');
     checkCount('MultiheadAttention', 'embedDim', embedDim);
     checkCount('MultiheadAttention', 'numHeads', numHeads);
-    if (embedDim % numHeads !== 0) throw new RangeError(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0) throw new WasmgradValueError(`MultiheadAttention: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     const { rng, dtype, bias } = initOptions(eng, options, 'MultiheadAttention', ['bias', 'rng', 'dtype']);
     const shape = [3 * embedDim, embedDim];
@@ -58,11 +59,11 @@ export class MultiheadAttention extends Module {
     checkFlag(o.isCausal, name, 'isCausal');
     const E = this.embedDim, H = this.numHeads, D = this.headDim;
     for (const [what, t] of [['query', query], ['key', key], ['value', value]] as const) {
-      if (!(t instanceof Tensor) || t.rank !== 3 || t.shape[2] !== E) throw new RangeError(`${name}: ${what} must be [batch, seq, ${E}] (batch first), got ${t instanceof Tensor ? S.fmt(t.shape) : describe(t)}`);
+      if (!(t instanceof Tensor) || t.rank !== 3 || t.shape[2] !== E) throw new WasmgradShapeError(`${name}: ${what} must be [batch, seq, ${E}] (batch first), got ${t instanceof Tensor ? S.fmt(t.shape) : describe(t)}`);
     }
     const [B, L] = query.shape;
     const Sk = key.shape[1];
-    if (key.shape[0] !== B || value.shape[0] !== B || value.shape[1] !== Sk) throw new RangeError(`${name}: query ${S.fmt(query.shape)}, key ${S.fmt(key.shape)} and value ${S.fmt(value.shape)} do not agree in batch and sequence`);
+    if (key.shape[0] !== B || value.shape[0] !== B || value.shape[1] !== Sk) throw new WasmgradShapeError(`${name}: query ${S.fmt(query.shape)}, key ${S.fmt(key.shape)} and value ${S.fmt(value.shape)} do not agree in batch and sequence`);
     const w = this.inProjWeight, b = this.inProjBias;
     const part = (t: Tensor, i: number, len: number) => {
       const y = linear(t, w.slice([i * E], [(i + 1) * E]), b ? b.slice([i * E], [(i + 1) * E]) : null);

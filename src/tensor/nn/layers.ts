@@ -17,6 +17,7 @@ import * as S from '../shape.js';
 import { Tensor, make } from '../tensor.js';
 import { fillNormal, fillUniform, kaimingStd } from '../init.js';
 import { Module } from './module.js';
+import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError, WasmgradValueError } from '../../errors.js';
 
 export interface InitOptions {
   /** Add a bias (default true). */
@@ -46,12 +47,12 @@ export function initOptions<T extends InitOptions>(eng: EngineContext, options: 
   const o = checkOptions(options, name, known);
   const rng = o.rng !== undefined ? checkRng(o.rng, name) : eng.tensorRng;
   const dtype = o.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`${name}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new WasmgradDTypeError(`${name}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
   return { o, rng, dtype, bias: checkFlag(o.bias, name, 'bias') ?? true };
 }
 
 export function checkEngine(eng: unknown, name: string): EngineContext {
-  if (typeof eng !== 'object' || eng === null || !('tensorRng' in eng)) throw new TypeError(`${name}: the first argument must be the engine, got ${describe(eng)}`);
+  if (typeof eng !== 'object' || eng === null || !('tensorRng' in eng)) throw new WasmgradArgumentError(`${name}: the first argument must be the engine, got ${describe(eng)}`);
   return eng as EngineContext;
 }
 
@@ -61,7 +62,7 @@ export function shown(x: unknown): string {
 }
 
 export function checkCount(name: string, what: string, x: number): void {
-  if (!Number.isInteger(x) || x < 1) throw new RangeError(`${name}: ${what} must be a positive integer, got ${String(x)}`);
+  if (!Number.isInteger(x) || x < 1) throw new WasmgradValueError(`${name}: ${what} must be a positive integer, got ${String(x)}`);
 }
 
 /** PyTorch's reset_parameters of Linear and the convolutions: kaiming_uniform(a = √5) weight, U(±1/√fan_in) bias. */
@@ -105,7 +106,7 @@ export interface Conv2dInitOptions extends InitOptions {
 
 function kernelPair(name: string, kernelSize: number | [number, number]): [number, number] {
   if (typeof kernelSize !== 'number' && !(Array.isArray(kernelSize) && kernelSize.length === 2)) {
-    throw new TypeError(`${name}: kernelSize must be a number or a pair of numbers, got ${describe(kernelSize)}`);
+    throw new WasmgradArgumentError(`${name}: kernelSize must be a number or a pair of numbers, got ${describe(kernelSize)}`);
   }
   const [kh, kw] = typeof kernelSize === 'number' ? [kernelSize, kernelSize] : kernelSize;
   checkCount(name, 'kernelSize', kh);
@@ -171,11 +172,11 @@ export class Conv1d extends Module {
     this.stride = o.stride ?? 1;
     this.padding = o.padding ?? 0;
     checkCount('Conv1d', 'stride', this.stride);
-    if (!Number.isInteger(this.padding) || this.padding < 0) throw new RangeError(`Conv1d: padding must be a whole number, got ${shown(this.padding)}`);
+    if (!Number.isInteger(this.padding) || this.padding < 0) throw new WasmgradValueError(`Conv1d: padding must be a whole number, got ${shown(this.padding)}`);
   }
 
   override forward(x: Tensor): Tensor {
-    if (!(x instanceof Tensor) || x.rank !== 3) throw new RangeError(`Conv1d: expected an input [batch, channels, length], got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
+    if (!(x instanceof Tensor) || x.rank !== 3) throw new WasmgradShapeError(`Conv1d: expected an input [batch, channels, length], got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
     const [n, c, l] = x.shape;
     const w = this.weight.reshape([this.outChannels, this.inChannels, 1, this.kernelSize]);
     const y = conv2d(x.reshape([n, c, 1, l]), w, this.bias, { stride: [1, this.stride], padding: [0, this.padding] });
@@ -232,7 +233,7 @@ export class Sequential extends Module {
   constructor(...layers: Layer[]) {
     super();
     layers.forEach((l, i) => {
-      if (!(l instanceof Module) && typeof l !== 'function') throw new TypeError(`Sequential: layer ${i} is neither a module nor a function`);
+      if (!(l instanceof Module) && typeof l !== 'function') throw new WasmgradArgumentError(`Sequential: layer ${i} is neither a module nor a function`);
       if (l instanceof Module) this.registerModule(String(i), l);
     });
     this.layers = layers;
@@ -249,14 +250,14 @@ export class Sequential extends Module {
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
-    if (!Number.isInteger(startDim) || !Number.isInteger(endDim)) throw new TypeError('Flatten: startDim and endDim must be integers');
+    if (!Number.isInteger(startDim) || !Number.isInteger(endDim)) throw new WasmgradArgumentError('Flatten: startDim and endDim must be integers');
   }
 
   override forward(x: Tensor): Tensor {
     const r = x.rank;
     const s = this.startDim < 0 ? this.startDim + r : this.startDim;
     const e = this.endDim < 0 ? this.endDim + r : this.endDim;
-    if (s < 0 || e >= r || s > e) throw new RangeError(`Flatten: dims ${this.startDim}..${this.endDim} are out of range for a tensor of shape ${S.fmt(x.shape)}`);
+    if (s < 0 || e >= r || s > e) throw new WasmgradShapeError(`Flatten: dims ${this.startDim}..${this.endDim} are out of range for a tensor of shape ${S.fmt(x.shape)}`);
     return x.reshape([...x.shape.slice(0, s), -1, ...x.shape.slice(e + 1)]);
   }
 }
@@ -305,7 +306,7 @@ export class Dropout extends Module {
   constructor(readonly p = 0.5, options?: DropoutOptions) {
     super();
     const o = checkOptions(options, 'Dropout', ['rng']);
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`Dropout: p must be a probability in [0, 1], got ${shown(p)}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new WasmgradValueError(`Dropout: p must be a probability in [0, 1], got ${shown(p)}`);
     this.rng = o.rng !== undefined ? checkRng(o.rng, 'Dropout') : undefined;
   }
 

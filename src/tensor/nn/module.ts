@@ -13,6 +13,7 @@ import { Tensor } from '../tensor.js';
 import { TensorParam } from '../param.js';
 import * as S from '../shape.js';
 import type { TypedData } from '../backend.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../../errors.js';
 
 /** What loadStateDict accepts per key: a tensor (as loadSafetensors gives), or flat data with its shape. */
 export type StateValue = Tensor | { readonly shape: readonly number[]; readonly data: TypedData };
@@ -188,7 +189,7 @@ export abstract class Module {
   loadStateDict(record: Readonly<Record<string, StateValue>>, options?: LoadStateDictOptions): LoadStateDictResult {
     const o = checkOptions(options, 'loadStateDict', ['strict']);
     const strict = checkFlag(o.strict, 'loadStateDict', 'strict') ?? true;
-    if (typeof record !== 'object' || record === null) throw new TypeError(`loadStateDict: expected a record of tensors by name, got ${describe(record)}`);
+    if (typeof record !== 'object' || record === null) throw new WasmgradArgumentError(`loadStateDict: expected a record of tensors by name, got ${describe(record)}`);
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !Object.prototype.hasOwnProperty.call(record, k));
     const unexpectedKeys = Object.keys(record).filter((k) => !(k in own));
@@ -196,7 +197,7 @@ export abstract class Module {
       const parts: string[] = [];
       if (missingKeys.length > 0) parts.push(`missing keys ${missingKeys.map((k) => `'${k}'`).join(', ')}`);
       if (unexpectedKeys.length > 0) parts.push(`unexpected keys ${unexpectedKeys.map((k) => `'${k}'`).join(', ')}`);
-      throw new RangeError(`loadStateDict: ${parts.join('; ')} (pass { strict: false } to load the keys that match)`);
+      throw new WasmgradValueError(`loadStateDict: ${parts.join('; ')} (pass { strict: false } to load the keys that match)`);
     }
     const writes: [TensorParam, StateValue][] = [];
     const mismatched: string[] = [];
@@ -204,11 +205,11 @@ export abstract class Module {
       if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
       const v = record[key];
       const shape = v instanceof Tensor ? v.shape : typeof v === 'object' && v !== null && Array.isArray(v.shape) && ArrayBuffer.isView(v.data) ? v.shape : null;
-      if (shape === null) throw new TypeError(`loadStateDict: '${key}' is ${describe(v)}, not a Tensor or { shape, data }`);
+      if (shape === null) throw new WasmgradArgumentError(`loadStateDict: '${key}' is ${describe(v)}, not a Tensor or { shape, data }`);
       if (!S.sameShape(shape, p.shape)) mismatched.push(`'${key}' has shape ${S.fmt(shape)} in the record and ${S.fmt(p.shape)} in the model`);
       writes.push([p, v]);
     }
-    if (mismatched.length > 0) throw new RangeError(`loadStateDict: size mismatch: ${mismatched.join('; ')}`);
+    if (mismatched.length > 0) throw new WasmgradValueError(`loadStateDict: size mismatch: ${mismatched.join('; ')}`);
     for (const [p, v] of writes) p.assign(v instanceof Tensor ? v : v.data);
     return { missingKeys, unexpectedKeys };
   }

@@ -11,6 +11,7 @@ import * as S from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkCount, checkEngine, makeParam, shown } from './layers.js';
 import { Module } from './module.js';
+import { WasmgradDTypeError, WasmgradShapeError, WasmgradValueError } from '../../errors.js';
 
 export interface LayerNormOptions {
   eps?: number;
@@ -22,12 +23,12 @@ export interface LayerNormOptions {
 }
 
 function checkDtype(name: string, dtype: unknown): 'float32' | 'float64' {
-  if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`${name}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new WasmgradDTypeError(`${name}: dtype must be 'float32' or 'float64', got ${describe(dtype)}`);
   return dtype;
 }
 
 function checkEps(name: string, eps: unknown): number {
-  if (typeof eps !== 'number' || !(eps >= 0)) throw new RangeError(`${name}: eps must be a number ≥ 0, got ${shown(eps)}`);
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new WasmgradValueError(`${name}: eps must be a number ≥ 0, got ${shown(eps)}`);
   return eps;
 }
 
@@ -43,7 +44,7 @@ export class LayerNorm extends Module {
     const eng = checkEngine(engine, 'LayerNorm');
     const o = checkOptions(options, 'LayerNorm', ['eps', 'elementwiseAffine', 'bias', 'dtype']);
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (this.normalizedShape.length === 0) throw new RangeError('LayerNorm: normalizedShape must have at least one dim');
+    if (this.normalizedShape.length === 0) throw new WasmgradValueError('LayerNorm: normalizedShape must have at least one dim');
     for (const d of this.normalizedShape) checkCount('LayerNorm', 'each dim of normalizedShape', d);
     this.eps = checkEps('LayerNorm', o.eps ?? 1e-5);
     const affine = checkFlag(o.elementwiseAffine, 'LayerNorm', 'elementwiseAffine') ?? true;
@@ -58,7 +59,7 @@ export class LayerNorm extends Module {
   override forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
     if (!(x instanceof Tensor) || !S.sameShape(x.shape.slice(x.rank - k), this.normalizedShape) || x.rank < k) {
-      throw new RangeError(`LayerNorm: the input's last dims must be ${S.fmt(this.normalizedShape)}, got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
+      throw new WasmgradShapeError(`LayerNorm: the input's last dims must be ${S.fmt(this.normalizedShape)}, got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
     }
     const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
     const mean = x.mean(axes, { keepdims: true });
@@ -108,7 +109,7 @@ abstract class BatchNorm extends Module {
     checkCount(name, 'numFeatures', numFeatures);
     this.eps = checkEps(name, o.eps ?? 1e-5);
     const momentum = o.momentum ?? 0.1;
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new RangeError(`${name}: momentum must be in [0, 1], got ${shown(momentum)}`);
+    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) throw new WasmgradValueError(`${name}: momentum must be in [0, 1], got ${shown(momentum)}`);
     this.momentum = momentum;
     const affine = checkFlag(o.affine, name, 'affine') ?? true;
     const track = checkFlag(o.trackRunningStats, name, 'trackRunningStats') ?? true;
@@ -131,14 +132,14 @@ abstract class BatchNorm extends Module {
   override forward(x: Tensor): Tensor {
     if (!(x instanceof Tensor) || !this.ranks.includes(x.rank) || x.shape[1] !== this.numFeatures) {
       const want = this.ranks.map((r) => (r === 2 ? '[N, C]' : r === 3 ? '[N, C, L]' : '[N, C, H, W]')).join(' or ');
-      throw new RangeError(`${this.name}: expected an input ${want} with C = ${this.numFeatures}, got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
+      throw new WasmgradShapeError(`${this.name}: expected an input ${want} with C = ${this.numFeatures}, got ${x instanceof Tensor ? S.fmt(x.shape) : describe(x)}`);
     }
     const axes = [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2)];
     const channel = [1, this.numFeatures, ...new Array(x.rank - 2).fill(1)];
     let mean: Tensor, variance: Tensor;
     if (this.training || this.runningMean === null) {
       const n = x.size / this.numFeatures;
-      if (this.training && n <= 1) throw new RangeError(`${this.name}: expected more than 1 value per channel when training, got input ${S.fmt(x.shape)}`);
+      if (this.training && n <= 1) throw new WasmgradShapeError(`${this.name}: expected more than 1 value per channel when training, got input ${S.fmt(x.shape)}`);
       mean = x.mean(axes, { keepdims: true });
       variance = x.var(axes, { keepdims: true, correction: 0 });
       if (this.training && this.runningMean !== null) this.updateRunning(mean.data(), variance.data(), n);
