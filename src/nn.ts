@@ -11,7 +11,7 @@ import { WasmgradArgumentError, WasmgradValueError } from './errors.js';
 
 // The tensor modules live beside the scalar ones under one `nn`; nn.Module is theirs.
 export {
-  Module, TensorModule, Linear, Conv1d, Conv2d, Embedding, Sequential, Flatten, Dropout, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax,
+  Module, TensorModule, Linear, Conv1d, Conv2d, Embedding, Sequential, Flatten, Dropout, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax, MaxPool2d, AvgPool2d,
   LayerNorm, BatchNorm1d, BatchNorm2d, MultiheadAttention,
   type StateValue, type LoadStateDictOptions, type LoadStateDictResult,
   type InitOptions, type Conv1dInitOptions, type Conv2dInitOptions, type EmbeddingOptions, type DropoutOptions, type Layer as SequentialLayer,

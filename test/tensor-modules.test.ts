@@ -523,4 +523,14 @@ describe.each(TENSOR_BACKENDS)('modules (%s)', (backend) => {
       expect(() => adam.loadStateDict(other.stateDict())).toThrow("Adam.loadStateDict: '0.exp_avg' must have parameter 0's shape [2,2], got [2,3]");
     });
   });
+
+  it('MaxPool2d and AvgPool2d modules are F.maxPool2d and F.avgPool2d with PyTorch\'s defaults (stride = kernel), no parameters', async () => {
+    const eng = await tensorEngine(backend);
+    const x = eng.randn([2, 3, 6, 6]);
+    expect(arr(new nn.MaxPool2d(2).forward(x))).toEqual(arr(F.maxPool2d(x, 2)));
+    expect(arr(new nn.AvgPool2d(3, { stride: 1, padding: 1 }).forward(x))).toEqual(arr(F.avgPool2d(x, 3, { stride: 1, padding: 1 })));
+    expect(new nn.MaxPool2d(2).parameters()).toHaveLength(0);
+    expect(String(new nn.MaxPool2d(2))).toBe('MaxPool2d(kernel_size=2, stride=2, padding=0)');
+    expect(() => new nn.MaxPool2d(2, { dilation: 2 } as never)).toThrow(/MaxPool2d/);
+  });
 });

@@ -5,7 +5,7 @@
 
 export { Module, type StateValue, type LoadStateDictOptions, type LoadStateDictResult } from './nn/module.js';
 export {
-  Linear, Conv1d, Conv2d, Embedding, Sequential, Flatten, Dropout, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax,
+  Linear, Conv1d, Conv2d, Embedding, Sequential, Flatten, Dropout, ReLU, Tanh, Sigmoid, GELU, LeakyReLU, Softmax, MaxPool2d, AvgPool2d,
   type InitOptions, type Conv1dInitOptions, type Conv2dInitOptions, type EmbeddingOptions, type DropoutOptions, type Layer,
 } from './nn/layers.js';
 export { LayerNorm, BatchNorm1d, BatchNorm2d, type LayerNormOptions, type BatchNormOptions } from './nn/norm.js';

@@ -11,7 +11,7 @@ import type { Engine } from '../../engine.js';
 import type { Random } from '../../random.js';
 import type { DType, TypedData } from '../backend.js';
 import { allocTyped } from '../data.js';
-import { conv2d, linear } from '../functional.js';
+import { avgPool2d, conv2d, linear, maxPool2d, type Pool2dOptions } from '../functional.js';
 import { TensorParam } from '../param.js';
 import * as S from '../shape.js';
 import { Tensor, make } from '../tensor.js';
@@ -287,6 +287,47 @@ export class LeakyReLU extends Module {
 export class Softmax extends Module {
   constructor(readonly dim = -1) { super(); }
   override forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+}
+
+/**
+ * nn.MaxPool2d: the max over each kernel window of an [N, C, H, W] input
+ * (stride defaults to the kernel, as PyTorch's); see F.maxPool2d.
+ */
+export class MaxPool2d extends Module {
+  readonly stride: number | [number, number];
+  readonly padding: number | [number, number];
+
+  constructor(readonly kernelSize: number | [number, number], options?: Pool2dOptions) {
+    super();
+    const o = checkOptions(options, 'MaxPool2d', ['stride', 'padding']);
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+  }
+
+  override forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
+
+  protected override extraRepr(): string {
+    return `kernel_size=${String(this.kernelSize)}, stride=${String(this.stride)}, padding=${String(this.padding)}`;
+  }
+}
+
+/** nn.AvgPool2d: the mean over each kernel window, padding counted in the divisor (count_include_pad=True); see F.avgPool2d. */
+export class AvgPool2d extends Module {
+  readonly stride: number | [number, number];
+  readonly padding: number | [number, number];
+
+  constructor(readonly kernelSize: number | [number, number], options?: Pool2dOptions) {
+    super();
+    const o = checkOptions(options, 'AvgPool2d', ['stride', 'padding']);
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+  }
+
+  override forward(x: Tensor): Tensor { return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
+
+  protected override extraRepr(): string {
+    return `kernel_size=${String(this.kernelSize)}, stride=${String(this.stride)}, padding=${String(this.padding)}`;
+  }
 }
 
 export interface DropoutOptions {
