@@ -506,6 +506,9 @@ static inline int32_t wasmgrad_slotFree(wasmgrad_instance* m, int32_t slot) { re
 static inline int32_t wasmgrad_sgdStep(wasmgrad_instance* m, int32_t count, double lr, double momentum, double weightDecay, int32_t firstStep) { return (int32_t)WASMGRAD_EXPORT(sgdStep)(m, (uint32_t)count, lr, momentum, weightDecay, (uint32_t)firstStep); }
 /** Staged: count parameter slots, count first-moment slots, count second-moment slots. Adam, or AdamW when decoupled. */
 static inline int32_t wasmgrad_adamStep(wasmgrad_instance* m, int32_t count, double lr, double beta1, double beta2, double eps, double weightDecay, int32_t decoupled, int32_t step) { return (int32_t)WASMGRAD_EXPORT(adamStep)(m, (uint32_t)count, lr, beta1, beta2, eps, weightDecay, (uint32_t)decoupled, (uint32_t)step); }
+static inline int32_t wasmgrad_sgdMomentumStep(wasmgrad_instance* m, int32_t count, double lr, double momentum, double dampening, double weightDecay, int32_t nesterov, int32_t firstStep) { return (int32_t)WASMGRAD_EXPORT(sgdMomentumStep)(m, (uint32_t)count, lr, momentum, dampening, weightDecay, (uint32_t)nesterov, (uint32_t)firstStep); }
+static inline int32_t wasmgrad_rmspropStep(wasmgrad_instance* m, int32_t count, double lr, double alpha, double eps, double weightDecay, double momentum, int32_t centered) { return (int32_t)WASMGRAD_EXPORT(rmspropStep)(m, (uint32_t)count, lr, alpha, eps, weightDecay, momentum, (uint32_t)centered); }
+static inline int32_t wasmgrad_adagradStep(wasmgrad_instance* m, int32_t count, double lr, double weightDecay, double eps) { return (int32_t)WASMGRAD_EXPORT(adagradStep)(m, (uint32_t)count, lr, weightDecay, eps); }
 
 /** The features this build was compiled with: bit 0 SIMD, bit 1 relaxed SIMD (0 for build/wasmgrad.wasm, the one wasm2c takes). */
 static inline int32_t wasmgrad_wasmFeatures(wasmgrad_instance* m) { return (int32_t)WASMGRAD_EXPORT(wasmFeatures)(m); }

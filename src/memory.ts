@@ -223,7 +223,7 @@ export class TapeWatch {
  * needs no change here; a backend method replaced on the instance (as tests
  * do) is still the one called.
  */
-/** The most arguments a backend method takes (adamStep's 10). */
+/** The most arguments a backend method takes (adamStep's and rmspropStep's 10). */
 const MAX_ARGS = 10;
 
 export class TensorOpsViews {

@@ -109,3 +109,31 @@ describe.each(['wasm', 'js'] as const)("RMSprop, Adagrad and SGD's Nesterov mome
     expect(() => new optim.Adagrad([p], { lr_decay: 0.1 } as never)).toThrow(/lr_decay/);
   });
 });
+
+it('the fused optimizers give the same f32 numbers on both backends, for more parameters than one staging chunk', async () => {
+  const configs: [string, (ps: TensorParam[]) => optim.Optimizer][] = [
+    ['SGD nesterov', (ps) => new optim.SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
+    ['SGD dampening', (ps) => new optim.SGD(ps, { lr: 0.05, momentum: 0.7, dampening: 0.2 })],
+    ['RMSprop', (ps) => new optim.RMSprop(ps, { lr: 0.01, momentum: 0.5, centered: true, weightDecay: 0.1 })],
+    ['Adagrad', (ps) => new optim.Adagrad(ps, { lr: 0.1, lrDecay: 0.05, initialAccumulatorValue: 0.1 })],
+  ];
+  for (const [name, make] of configs) {
+    const results: number[][] = [];
+    for (const backend of ['wasm', 'js'] as const) {
+      const eng = await createEngine({ backend, seed: 3 });
+      const ps = Array.from({ length: 300 }, () => eng.parameter(eng.randn([2, 3])));
+      const opt = make(ps);
+      for (let s = 0; s < 4; s++) {
+        eng.step(() => {
+          opt.zeroGrad();
+          let loss = ps[0].pow(2).sum();
+          for (const p of ps.slice(1)) loss = loss.add(p.sin().mul(p).sum());
+          loss.backward();
+          opt.step();
+        });
+      }
+      results.push(ps.flatMap((p) => Array.from(p.data())));
+    }
+    expect(results[0], name).toEqual(results[1]);
+  }
+});

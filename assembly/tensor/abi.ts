@@ -256,6 +256,21 @@ export function sgdStep(count: i32, lr: f64, momentum: f64, weightDecay: f64, fi
   return optim.sgdStep(count, lr, momentum, weightDecay, firstStep != 0);
 }
 
+/** SGD with dampening or Nesterov momentum (momentum > 0). Staged: `count` parameter slots, then `count` velocity slots. */
+export function sgdMomentumStep(count: i32, lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: i32, firstStep: i32): i32 {
+  return optim.sgdMomentumStep(count, lr, momentum, dampening, weightDecay, nesterov != 0, firstStep != 0);
+}
+
+/** Staged: parameter, square-average, then (momentum > 0) momentum-buffer, then (centered) gradient-average slots. */
+export function rmspropStep(count: i32, lr: f64, alpha: f64, eps: f64, weightDecay: f64, momentum: f64, centered: i32): i32 {
+  return optim.rmspropStep(count, lr, alpha, eps, weightDecay, momentum, centered != 0);
+}
+
+/** Staged: parameter slots, then their sums of squared gradients; `lr` already decayed for this step. */
+export function adagradStep(count: i32, lr: f64, weightDecay: f64, eps: f64): i32 {
+  return optim.adagradStep(count, lr, weightDecay, eps);
+}
+
 /** Staged: `count` parameter slots, then `count` first-moment slots, then `count` second-moment slots. */
 export function adamStep(count: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: i32, step: i32): i32 {
   return optim.adamStep(count, lr, beta1, beta2, eps, weightDecay, decoupled != 0, step);

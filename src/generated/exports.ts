@@ -205,6 +205,12 @@ export interface ModuleExports {
   slotFree(s: number): number;
   /** assembly/tensor/abi.ts: (count: i32, lr: f64, momentum: f64, weightDecay: f64, firstStep: i32) → i32 */
   sgdStep(count: number, lr: number, momentum: number, weightDecay: number, firstStep: number): number;
+  /** assembly/tensor/abi.ts: (count: i32, lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: i32, firstStep: i32) → i32 */
+  sgdMomentumStep(count: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: number, firstStep: number): number;
+  /** assembly/tensor/abi.ts: (count: i32, lr: f64, alpha: f64, eps: f64, weightDecay: f64, momentum: f64, centered: i32) → i32 */
+  rmspropStep(count: number, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: number): number;
+  /** assembly/tensor/abi.ts: (count: i32, lr: f64, weightDecay: f64, eps: f64) → i32 */
+  adagradStep(count: number, lr: number, weightDecay: number, eps: number): number;
   /** assembly/tensor/abi.ts: (count: i32, lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, decoupled: i32, step: i32) → i32 */
   adamStep(count: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: number, step: number): number;
 }

@@ -122,4 +122,21 @@ export class JsTensorBackend implements TensorBackend {
   ): void {
     optim.adamStep(this.tape, params, m, v, lr, beta1, beta2, eps, weightDecay, decoupled, step);
   }
+
+  sgdMomentumStep(
+    params: readonly number[], velocity: readonly number[], lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean,
+  ): void {
+    optim.sgdMomentumStep(this.tape, params, velocity, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+  }
+
+  rmspropStep(
+    params: readonly number[], squareAverages: readonly number[], momentumBuffers: readonly number[], gradAverages: readonly number[],
+    lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean,
+  ): void {
+    optim.rmspropStep(this.tape, params, squareAverages, momentumBuffers, gradAverages, lr, alpha, eps, weightDecay, momentum, centered);
+  }
+
+  adagradStep(params: readonly number[], sums: readonly number[], lr: number, weightDecay: number, eps: number): void {
+    optim.adagradStep(this.tape, params, sums, lr, weightDecay, eps);
+  }
 }

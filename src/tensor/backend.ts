@@ -156,6 +156,24 @@ export interface TensorBackend {
     params: readonly number[], m: readonly number[], v: readonly number[],
     lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
   ): void;
+  /**
+   * PyTorch's SGD with momentum > 0 and dampening or Nesterov: g = grad + weightDecay·p;
+   * v = momentum·v + (1 − dampening)·g (v = g on the first step); p -= lr·(nesterov ? g + momentum·v : v).
+   */
+  sgdMomentumStep(
+    params: readonly number[], velocity: readonly number[], lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean,
+  ): void;
+  /**
+   * PyTorch's RMSprop: g = grad + weightDecay·p; v = α·v + (1 − α)·g²; centered: ḡ = α·ḡ + (1 − α)·g, v̂ = v − ḡ²;
+   * d = √v̂ + eps; momentum > 0: b = momentum·b + g/d, p -= lr·b; else p -= lr·g/d. `momentumBuffers`
+   * and `gradAverages` are used only with momentum > 0 and centered.
+   */
+  rmspropStep(
+    params: readonly number[], squareAverages: readonly number[], momentumBuffers: readonly number[], gradAverages: readonly number[],
+    lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean,
+  ): void;
+  /** PyTorch's Adagrad with this step's decayed lr: g = grad + weightDecay·p; s += g²; p -= lr·g/(√s + eps). */
+  adagradStep(params: readonly number[], sums: readonly number[], lr: number, weightDecay: number, eps: number): void;
 
   /** Bytes held for tensors (Wasm: counted inside linear memory). */
   readonly tensorBytes: number;

@@ -138,8 +138,7 @@ export interface SGDOptions {
 /**
  * torch.optim.SGD: g = grad + wd·p; with momentum, v = μ·v + (1 − dampening)·g
  * (v = g on the first step) and g = v, or g + μ·v with nesterov; p −= lr·g.
- * Without dampening or Nesterov one backend call updates every parameter;
- * with them the update is computed in JavaScript over each parameter's slots.
+ * One backend call updates every parameter in place.
  */
 export class SGD extends Optimizer {
   lr: number;
@@ -167,29 +166,14 @@ export class SGD extends Optimizer {
   }
 
   step(): void {
-    if (this.nesterov || (this.dampening !== 0 && this.momentum !== 0)) this.stepInJs();
-    else this.engine.tensorOps('step').sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
+    const be = this.engine.tensorOps('step');
+    if (this.nesterov || (this.dampening !== 0 && this.momentum !== 0)) {
+      be.sgdMomentumStep(this.slots(), this.velocity, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, this.steps === 0);
+    } else {
+      be.sgdStep(this.slots(), this.velocity, this.lr, this.momentum, this.weightDecay, this.steps === 0);
+    }
     this.steps++;
     this.touched();
-  }
-
-  private stepInJs(): void {
-    const be = this.engine.tensorOps('step');
-    const { lr, momentum: mu, weightDecay: wd, dampening, nesterov } = this;
-    const first = this.steps === 0;
-    this.params.forEach((param, k) => {
-      param.checkLive('step');
-      const p = be.slotData(param.slot);
-      const g = be.slotGrad(param.slot);
-      const v = be.slotData(this.velocity[k]);
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i] + wd * p[i];
-        v[i] = first ? gi : mu * v[i] + (1 - dampening) * gi;
-        p[i] -= lr * (nesterov ? gi + mu * v[i] : v[i]);
-      }
-      be.setSlotData(param.slot, p);
-      be.setSlotData(this.velocity[k], v);
-    });
   }
 
   /** The step count, lr and momentum buffers (`i.momentum_buffer`, with momentum only). */
@@ -271,34 +255,6 @@ export class AdamW extends Adam {
   }
 }
 
-/**
- * One update computed in JavaScript over each parameter's data, gradient and
- * state slots (f64 arithmetic, stored in the parameter's dtype), for the
- * optimizers that have no kernel in the backends yet: the same numbers on
- * both backends, at the cost of copying each tensor out and back per step.
- */
-abstract class SlotwiseOptimizer extends Optimizer {
-  protected abstract readonly buffers: Record<string, readonly number[]>;
-
-  /** Updates p (in place) from g and the state arrays, indexed like `buffers`, for parameter k. */
-  protected abstract update(p: TypedData, g: TypedData, state: TypedData[], k: number): void;
-
-  protected stepAll(): void {
-    const be = this.engine.tensorOps('step');
-    const names = Object.keys(this.buffers);
-    this.params.forEach((param, k) => {
-      param.checkLive('step');
-      const p = be.slotData(param.slot);
-      const g = be.slotGrad(param.slot);
-      const state = names.map((n) => be.slotData(this.buffers[n][k]));
-      this.update(p, g, state, k);
-      be.setSlotData(param.slot, p);
-      names.forEach((n, i) => be.setSlotData(this.buffers[n][k], state[i]));
-    });
-    this.touched();
-  }
-}
-
 export interface RMSpropOptions {
   lr?: number;
   alpha?: number;
@@ -314,7 +270,7 @@ export interface RMSpropOptions {
  * b = μ·b + g/d and p −= lr·b, else p −= lr·g/d. Defaults as PyTorch:
  * lr 0.01, α 0.99, eps 1e-8.
  */
-export class RMSprop extends SlotwiseOptimizer {
+export class RMSprop extends Optimizer {
   lr: number;
   readonly alpha: number;
   readonly eps: number;
@@ -343,31 +299,13 @@ export class RMSprop extends SlotwiseOptimizer {
   }
 
   step(): void {
-    this.stepAll();
+    const none: number[] = [];
+    this.engine.tensorOps('step').rmspropStep(
+      this.slots(), this.buffers.square_avg, this.buffers.momentum_buffer ?? none, this.buffers.grad_avg ?? none,
+      this.lr, this.alpha, this.eps, this.weightDecay, this.momentum, this.centered,
+    );
     this.steps++;
-  }
-
-  protected update(p: TypedData, g: TypedData, state: TypedData[]): void {
-    const [v, ...rest] = state;
-    const buf = this.momentum > 0 ? rest.shift()! : null;
-    const gavg = this.centered ? rest.shift()! : null;
-    const { alpha, eps, weightDecay: wd, momentum, lr } = this;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i] + wd * p[i];
-      v[i] = alpha * v[i] + (1 - alpha) * gi * gi;
-      let vhat = v[i];
-      if (gavg !== null) {
-        gavg[i] = alpha * gavg[i] + (1 - alpha) * gi;
-        vhat -= gavg[i] * gavg[i];
-      }
-      const d = Math.sqrt(vhat) + eps;
-      if (buf !== null) {
-        buf[i] = momentum * buf[i] + gi / d;
-        p[i] -= lr * buf[i];
-      } else {
-        p[i] -= (lr * gi) / d;
-      }
-    }
+    this.touched();
   }
 
   stateDict(): OptimizerStateDict {
@@ -399,7 +337,7 @@ export interface AdagradOptions {
  * p −= lr/(1 + (t − 1)·lrDecay) · g/(√s + eps). Defaults as PyTorch: lr 0.01,
  * eps 1e-10, the sum starting at initialAccumulatorValue (0).
  */
-export class Adagrad extends SlotwiseOptimizer {
+export class Adagrad extends Optimizer {
   lr: number;
   readonly lrDecay: number;
   readonly weightDecay: number;
@@ -425,17 +363,9 @@ export class Adagrad extends SlotwiseOptimizer {
 
   step(): void {
     this.steps++;
-    this.stepAll();
-  }
-
-  protected update(p: TypedData, g: TypedData, [sum]: TypedData[]): void {
     const clr = this.lr / (1 + (this.steps - 1) * this.lrDecay);
-    const { weightDecay: wd, eps } = this;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i] + wd * p[i];
-      sum[i] += gi * gi;
-      p[i] -= (clr * gi) / (Math.sqrt(sum[i]) + eps);
-    }
+    this.engine.tensorOps('step').adagradStep(this.slots(), this.buffers.sum, clr, this.weightDecay, this.eps);
+    this.touched();
   }
 
   stateDict(): OptimizerStateDict {

@@ -224,6 +224,40 @@ export class WasmTensorBackend implements TensorBackend {
     }
   }
 
+  sgdMomentumStep(
+    params: readonly number[], velocity: readonly number[], lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean,
+  ): void {
+    const chunk = Math.floor(this.stageInts / 2);
+    for (let k = 0; k < params.length; k += chunk) {
+      const ps = params.slice(k, k + chunk);
+      this.stage(ps, velocity.slice(k, k + chunk));
+      this.call('sgdStep', () => this.core.sgdMomentumStep(ps.length, lr, momentum, dampening, weightDecay, nesterov ? 1 : 0, firstStep ? 1 : 0));
+    }
+  }
+
+  rmspropStep(
+    params: readonly number[], squareAverages: readonly number[], momentumBuffers: readonly number[], gradAverages: readonly number[],
+    lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean,
+  ): void {
+    const lists = 2 + (momentum > 0 ? 1 : 0) + (centered ? 1 : 0);
+    const chunk = Math.floor(this.stageInts / lists);
+    for (let k = 0; k < params.length; k += chunk) {
+      const part = (list: readonly number[]) => list.slice(k, k + chunk);
+      const ps = part(params);
+      this.stage(ps, part(squareAverages), ...(momentum > 0 ? [part(momentumBuffers)] : []), ...(centered ? [part(gradAverages)] : []));
+      this.call('rmspropStep', () => this.core.rmspropStep(ps.length, lr, alpha, eps, weightDecay, momentum, centered ? 1 : 0));
+    }
+  }
+
+  adagradStep(params: readonly number[], sums: readonly number[], lr: number, weightDecay: number, eps: number): void {
+    const chunk = Math.floor(this.stageInts / 2);
+    for (let k = 0; k < params.length; k += chunk) {
+      const ps = params.slice(k, k + chunk);
+      this.stage(ps, sums.slice(k, k + chunk));
+      this.call('adagradStep', () => this.core.adagradStep(ps.length, lr, weightDecay, eps));
+    }
+  }
+
   get tensorBytes(): number { return this.core.tensorBytes(); }
   get arenaUsed(): number { return this.core.tensorArenaUsed(); }
   get arenaPeak(): number { return this.core.tensorArenaPeak(); }

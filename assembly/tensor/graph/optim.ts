@@ -119,3 +119,93 @@ function adamLoopRun(dtype: i32, p: usize, g: usize, m: usize, v: usize, n: i32,
   if (dtype == DType.F32) adamLoop<f32>(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, c1, c2);
   else adamLoop<f64>(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, c1, c2);
 }
+
+// SGD with dampening or Nesterov momentum, RMSprop and Adagrad. Each state
+// buffer is stored in the slot's dtype and read back as stored before it is
+// used, as PyTorch's updates (in the parameter's dtype) use them.
+
+export function sgdMomentumStep(count: i32, lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: bool, firstStep: bool): i32 {
+  if (!(momentum > 0) || (nesterov && dampening != 0)) return fail(ErrorCode.BadArgument);
+  if (!validSlotLists(count, 2)) return fail(ErrorCode.BadSlot);
+  for (let k = 0; k < count; k++) {
+    let s = staged(k);
+    let v = slotData(staged(count + k));
+    if (slotDtype(s) == DType.F32) sgdMomentumLoop<f32>(slotData(s), slotGrad(s), v, slotSize(s), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+    else sgdMomentumLoop<f64>(slotData(s), slotGrad(s), v, slotSize(s), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+  }
+  return 0;
+}
+
+function sgdMomentumLoop<T>(p: usize, g: usize, v: usize, n: i32, lr: f64, momentum: f64, dampening: f64, weightDecay: f64, nesterov: bool, firstStep: bool): void {
+  let sh = alignof<T>();
+  for (let i = 0; i < n; i++) {
+    let o = <usize>i << sh;
+    let pi = <f64>load<T>(p + o);
+    let gi = <f64>load<T>(g + o) + weightDecay * pi;
+    store<T>(v + o, <T>(firstStep ? gi : momentum * <f64>load<T>(v + o) + (1 - dampening) * gi));
+    let vi = <f64>load<T>(v + o);
+    store<T>(p + o, <T>(pi - lr * (nesterov ? gi + momentum * vi : vi)));
+  }
+}
+
+/** Staged: parameters, square averages, then (momentum > 0) momentum buffers, then (centered) gradient averages. */
+export function rmspropStep(count: i32, lr: f64, alpha: f64, eps: f64, weightDecay: f64, momentum: f64, centered: bool): i32 {
+  let lists = 2 + (momentum > 0 ? 1 : 0) + (centered ? 1 : 0);
+  if (!validSlotLists(count, lists)) return fail(ErrorCode.BadSlot);
+  for (let k = 0; k < count; k++) {
+    let s = staged(k);
+    let next = 2;
+    let v = slotData(staged(count + k));
+    let buf: usize = momentum > 0 ? slotData(staged(next++ * count + k)) : 0;
+    let avg: usize = centered ? slotData(staged(next * count + k)) : 0;
+    if (slotDtype(s) == DType.F32) rmspropLoop<f32>(slotData(s), slotGrad(s), v, buf, avg, slotSize(s), lr, alpha, eps, weightDecay, momentum);
+    else rmspropLoop<f64>(slotData(s), slotGrad(s), v, buf, avg, slotSize(s), lr, alpha, eps, weightDecay, momentum);
+  }
+  return 0;
+}
+
+function rmspropLoop<T>(p: usize, g: usize, v: usize, buf: usize, avg: usize, n: i32, lr: f64, alpha: f64, eps: f64, weightDecay: f64, momentum: f64): void {
+  let sh = alignof<T>();
+  for (let i = 0; i < n; i++) {
+    let o = <usize>i << sh;
+    let pi = <f64>load<T>(p + o);
+    let gi = <f64>load<T>(g + o) + weightDecay * pi;
+    store<T>(v + o, <T>(alpha * <f64>load<T>(v + o) + (1 - alpha) * gi * gi));
+    let vhat = <f64>load<T>(v + o);
+    if (avg) {
+      store<T>(avg + o, <T>(alpha * <f64>load<T>(avg + o) + (1 - alpha) * gi));
+      let a = <f64>load<T>(avg + o);
+      vhat -= a * a;
+    }
+    let d = Math.sqrt(vhat) + eps;
+    if (buf) {
+      store<T>(buf + o, <T>(momentum * <f64>load<T>(buf + o) + gi / d));
+      store<T>(p + o, <T>(pi - lr * <f64>load<T>(buf + o)));
+    } else {
+      store<T>(p + o, <T>(pi - (lr * gi) / d));
+    }
+  }
+}
+
+/** Staged: parameters, then their sums of squared gradients. `lr` is this step's, decay already applied. */
+export function adagradStep(count: i32, lr: f64, weightDecay: f64, eps: f64): i32 {
+  if (!validSlotLists(count, 2)) return fail(ErrorCode.BadSlot);
+  for (let k = 0; k < count; k++) {
+    let s = staged(k);
+    let sum = slotData(staged(count + k));
+    if (slotDtype(s) == DType.F32) adagradLoop<f32>(slotData(s), slotGrad(s), sum, slotSize(s), lr, weightDecay, eps);
+    else adagradLoop<f64>(slotData(s), slotGrad(s), sum, slotSize(s), lr, weightDecay, eps);
+  }
+  return 0;
+}
+
+function adagradLoop<T>(p: usize, g: usize, sum: usize, n: i32, lr: f64, weightDecay: f64, eps: f64): void {
+  let sh = alignof<T>();
+  for (let i = 0; i < n; i++) {
+    let o = <usize>i << sh;
+    let pi = <f64>load<T>(p + o);
+    let gi = <f64>load<T>(g + o) + weightDecay * pi;
+    store<T>(sum + o, <T>(<f64>load<T>(sum + o) + gi * gi));
+    store<T>(p + o, <T>(pi - (lr * gi) / (Math.sqrt(<f64>load<T>(sum + o)) + eps)));
+  }
+}
