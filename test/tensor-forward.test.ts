@@ -144,6 +144,20 @@ describe.each(TENSOR_BACKENDS)('tensor forward mode on %s', (backend) => {
       // a round trip through f32 rounds the tangent and the gradient differently
       expect(Math.abs(left - right)).toBeLessThanOrEqual((c.smooth === false ? 1e-6 : 1e-10) * Math.max(1, Math.abs(left)));
     });
+
+    // forward over reverse runs these rules over the nodes every reverse rule records (dilations, masks, one-hot matmuls)
+    it.skipIf(c.name === 'Cumprod with zeros')('hvp of ⟨w, f⟩ (forward over reverse) equals reverse over reverse', () => {
+      eng.reset();
+      const xs = tensors(c.shapes, datas(c, 7));
+      const vs = tensors(c.shapes, c.shapes.map((s, k) => randomData(sizeOf(s), 80 + k)));
+      const w = eng.tensor(randomData(fn(...xs).size, 90), fn(...xs).shape, { dtype: 'float64' });
+      const loss = (...ts: Tensor[]) => fn(...ts).mul(w).sum();
+      const hv = eng.hvp(loss, xs, vs);
+      const nums = c.shapes.map((_, k) => k);
+      const old = eng.grad((...ts: Tensor[]) => (eng.grad(loss, { argnums: nums })(...ts) as unknown as Tensor[])
+        .reduce((acc: Tensor | null, g, k) => (acc === null ? g.mul(vs[k]).sum() : acc.add(g.mul(vs[k]).sum())), null)!, { argnums: nums })(...xs) as unknown as Tensor[];
+      hv.forEach((h, k) => expectAllClose(h.data(), old[k].data(), { rtol: 1e-10, atol: 1e-12 }, `${c.name}: input ${k}`));
+    });
   });
 
   it('ties: a max takes the mean of the tied tangents, a max pool the tangent of the first maximum', () => {
