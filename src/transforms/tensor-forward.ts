@@ -14,7 +14,7 @@
 import type { EngineType, Generation } from '../context.js';
 import { RULE_BY_ID } from '../generated/rules.js';
 import type { OpAttrs, OpKindName } from '../generated/ops.js';
-import { ReduceKind, type TensorBackend } from '../tensor/backend.js';
+import { ReduceKind, type NodeInfo, type TensorBackend } from '../tensor/backend.js';
 import { Tensor, make, where } from '../tensor/tensor.js';
 import { firstMaxima } from '../js/tensor/conv.js';
 import { TENSOR_HELPERS } from './tensor.js';
@@ -161,23 +161,37 @@ function handle(gen: Generation, be: TensorBackend, id: number): Tensor {
  * Forward mode over tensor nodes [start, end): each node seeded in `seeds`
  * (node id → a tangent of its shape and dtype) takes that tangent, every
  * other node the one its kind's rule makes of its inputs' (none where no
- * input has one: the node does not depend on a seed). Returns the tangent of
- * node id, or null (zero).
+ * input has one: the node does not depend on a seed). Only nodes that
+ * `wanted` (node ids) depend on get one: the rest of the range (a loss after
+ * the gradient was taken from it, say) costs a nodeInfo read. Returns the
+ * tangent of node id, or null (zero).
  */
-export function tensorForwardSweep(eng: EngineType, start: number, end: number, seeds: ReadonlyMap<number, Tensor>): (id: number) => Tensor | null {
+export function tensorForwardSweep(
+  eng: EngineType, start: number, end: number, seeds: ReadonlyMap<number, Tensor>, wanted: readonly number[],
+): (id: number) => Tensor | null {
   const be = eng.tensors;
   const gen = eng.current;
-  const tangents: (Tensor | null)[] = new Array(Math.max(0, end - start)).fill(null);
+  const span = Math.max(0, end - start);
+  const infos = new Array<NodeInfo>(span);
+  for (let id = start; id < end; id++) infos[id - start] = be.nodeInfo(id);
+  // needed[i]: a wanted node depends on node start + i
+  const needed = new Uint8Array(span);
+  for (const w of wanted) if (w >= start && w < end) needed[w - start] = 1;
+  for (let i = span - 1; i >= 0; i--) {
+    if (needed[i]) for (const input of infos[i].inputs) if (input >= start) needed[input - start] = 1;
+  }
+  const tangents: (Tensor | null)[] = new Array(span).fill(null);
   for (let id = start; id < end; id++) {
+    const i = id - start;
     const seed = seeds.get(id);
-    if (seed !== undefined) { tangents[id - start] = seed; continue; }
-    const info = be.nodeInfo(id);
-    if (info.inputs.length === 0) continue;
-    const ts = info.inputs.map((i) => (i >= start ? tangents[i - start] : null));
+    if (seed !== undefined) { tangents[i] = seed; continue; }
+    const info = infos[i];
+    if (!needed[i] || info.inputs.length === 0) continue;
+    const ts = info.inputs.map((input) => (input >= start ? tangents[input - start] : null));
     if (ts.every((t) => t === null)) continue;
-    const inputs = info.inputs.map((i) => handle(gen, be, i));
+    const inputs = info.inputs.map((input) => handle(gen, be, input));
     const rule = TENSOR_JVPS[info.kind as OpKindName] as TensorJvp<OpKindName>;
-    tangents[id - start] = rule(ts, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName]);
+    tangents[i] = rule(ts, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName]);
   }
   return (id) => (id >= start && id < end ? tangents[id - start] : null);
 }

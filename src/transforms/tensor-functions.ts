@@ -215,7 +215,7 @@ export function tensorJvp(eng: EngineType, f: (...args: never[]) => unknown, pri
   const start = eng.tensors.nodeCount;
   const xs = primals(eng, primalArgs, what) as Tensor[];
   const { list, many } = tensorOutputs(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
-  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])));
+  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])), list.map((o) => o.id));
   const outs = list.map((o) => tangentOf(o.id) ?? filled(eng, o, 0));
   return many ? [list, outs] : [list[0], outs[0]];
 }
@@ -248,7 +248,7 @@ export function tensorJacobian(eng: EngineType, f: (...args: never[]) => unknown
   const cols: Tensor[][][] = list.map(() => wrt.map(() => []));
   wrt.forEach((x, j) => {
     for (let e = 0; e < x.size; e++) {
-      const tangentOf = tensorForwardSweep(eng, start, end, new Map([[x.id, oneHot(eng, x, e)]]));
+      const tangentOf = tensorForwardSweep(eng, start, end, new Map([[x.id, oneHot(eng, x, e)]]), list.map((o) => o.id));
       list.forEach((o, i) => cols[i][j].push((tangentOf(o.id) ?? filled(eng, o, 0)).reshape([o.size, 1])));
     }
   });
@@ -267,6 +267,6 @@ export function tensorHvp(eng: EngineType, f: (...args: never[]) => unknown, pri
   const xs = primals(eng, primalArgs, what) as Tensor[];
   const out = scalarTensor(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
   const grads = tensorSweep(eng, [out], [filled(eng, out, 1)], xs, what);
-  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])));
+  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])), grads.map((g) => g.id));
   return grads.map((g) => tangentOf(g.id) ?? filled(eng, g, 0));
 }
