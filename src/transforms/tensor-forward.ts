@@ -47,10 +47,11 @@ function plus(a: Tensor | null, b: Tensor | null): Tensor | null {
 }
 
 /**
- * The tangent of a running product along the last axis, exact where x has
- * zeros (as the fused kernel's gradient): d out_i = Σ_{j≤i} out_{j−1}·dx_j·Π_{j<k≤i} x_k,
- * with the products Π_{j<k≤i} x_k as one cumprod of x masked to k > j per j
- * (n² elements per line). Without zeros, out·cumsum(dx/x) is the same in n.
+ * The tangent of a running product along `axis`. Where x has no zero it is
+ * out·cumsum(dx/x), n elements per line; with zeros, exactly (as the fused
+ * kernel's gradient), d out_i = Σ_{j≤i} out_{j−1}·dx_j·Π_{j<k≤i} x_k, the
+ * products Π_{j<k≤i} x_k as one cumprod of x masked to k > j per j, on the
+ * axis moved last: n² elements per line.
  */
 function cumprodTangent(dx: Tensor, x: Tensor, out: Tensor, axis: number): Tensor {
   const xd = x.data();
@@ -70,8 +71,7 @@ function cumprodTangent(dx: Tensor, x: Tensor, out: Tensor, axis: number): Tenso
   const mask = (m: Float64Array): Tensor => eng.tensor(x.dtype === 'float32' ? Float32Array.from(m) : m, [n, n], { dtype: x.dtype });
   const spans = where(mask(after), xm.unsqueeze(-2).expand([...lead, n, n]), 1).cumprod(last + 1);
   const before = om.pad([...lead.map(() => [0, 0] as [number, number]), [1, 0]], 1).slice(xm.shape.map(() => 0), [...lead, n]);
-  const dm2 = spans.mul(before.mul(dm).unsqueeze(-1)).mul(mask(upTo)).sum(last);
-  return move(dm2);
+  return move(spans.mul(before.mul(dm).unsqueeze(-1)).mul(mask(upTo)).sum(last));
 }
 
 /** A max pool's tangent: each window takes the tangent of its first maximum (the fused kernel's choice), 0 for a window of padding only. */
