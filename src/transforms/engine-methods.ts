@@ -43,14 +43,15 @@ export interface EngineTransforms {
   /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
   vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]];
   vjp<R = Tensor>(f: TensorVectorFunction, ...primals: TensorArg[]): [Tensor | Tensor[], (cotangents: Tensor | number | readonly (Tensor | number)[]) => R[]];
-  /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
-  jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]];
   /**
-   * On Tensor primals, tangents are Tensors of the primals' shapes and dtypes (or numbers, filling
-   * one); a Tensor output gives `[out, tangent]`, a list of them `[outs, tangents]`.
+   * jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. On Tensor
+   * primals, tangents are Tensors of the primals' shapes and dtypes (or numbers, filling one); a
+   * Tensor output gives `[out, tangent]`, a list of them `[outs, tangents]`. (The tensor overloads
+   * come first so that `eng.jvp(eng.grad(f), …)` infers the gradient as a Tensor.)
    */
   jvp(f: (...args: any[]) => Tensor, primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): [Tensor, Tensor];
   jvp(f: (...args: any[]) => readonly Tensor[], primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): [Tensor[], Tensor[]];
+  jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]];
   /**
    * jax.jacrev (`mode: 'reverse'`, the default: one sweep per output) and jax.jacfwd (`mode: 'forward'`:
    * one sweep per argument): `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j.
