@@ -169,6 +169,16 @@ function handle(gen: Generation, be: TensorBackend, id: number): Tensor {
 export function tensorForwardSweep(
   eng: EngineType, start: number, end: number, seeds: ReadonlyMap<number, Tensor>, wanted: readonly number[],
 ): (id: number) => Tensor | null {
+  return tensorForwardSweeps(eng, start, end, wanted)(seeds);
+}
+
+/**
+ * tensorForwardSweep for many seedings of one range (jacobian's forward mode:
+ * one per argument element): the nodes are read back and pruned once.
+ */
+export function tensorForwardSweeps(
+  eng: EngineType, start: number, end: number, wanted: readonly number[],
+): (seeds: ReadonlyMap<number, Tensor>) => (id: number) => Tensor | null {
   const be = eng.tensors;
   const gen = eng.current;
   const span = Math.max(0, end - start);
@@ -180,18 +190,20 @@ export function tensorForwardSweep(
   for (let i = span - 1; i >= 0; i--) {
     if (needed[i]) for (const input of infos[i].inputs) if (input >= start) needed[input - start] = 1;
   }
-  const tangents: (Tensor | null)[] = new Array(span).fill(null);
-  for (let id = start; id < end; id++) {
-    const i = id - start;
-    const seed = seeds.get(id);
-    if (seed !== undefined) { tangents[i] = seed; continue; }
-    const info = infos[i];
-    if (!needed[i] || info.inputs.length === 0) continue;
-    const ts = info.inputs.map((input) => (input >= start ? tangents[input - start] : null));
-    if (ts.every((t) => t === null)) continue;
-    const inputs = info.inputs.map((input) => handle(gen, be, input));
-    const rule = TENSOR_JVPS[info.kind as OpKindName] as TensorJvp<OpKindName>;
-    tangents[i] = rule(ts, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName]);
-  }
-  return (id) => (id >= start && id < end ? tangents[id - start] : null);
+  return (seeds) => {
+    const tangents: (Tensor | null)[] = new Array(span).fill(null);
+    for (let id = start; id < end; id++) {
+      const i = id - start;
+      const seed = seeds.get(id);
+      if (seed !== undefined) { tangents[i] = seed; continue; }
+      const info = infos[i];
+      if (!needed[i] || info.inputs.length === 0) continue;
+      const ts = info.inputs.map((input) => (input >= start ? tangents[input - start] : null));
+      if (ts.every((t) => t === null)) continue;
+      const inputs = info.inputs.map((input) => handle(gen, be, input));
+      const rule = TENSOR_JVPS[info.kind as OpKindName] as TensorJvp<OpKindName>;
+      tangents[i] = rule(ts, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName]);
+    }
+    return (id) => (id >= start && id < end ? tangents[id - start] : null);
+  };
 }

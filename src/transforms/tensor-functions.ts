@@ -10,7 +10,7 @@ import type { EngineType } from '../context.js';
 import { Tensor, concat } from '../tensor/tensor.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { filled, tensorGraphId, tensorReverseSweep } from './tensor-graph.js';
-import { tensorForwardSweep } from './tensor-forward.js';
+import { tensorForwardSweep, tensorForwardSweeps } from './tensor-forward.js';
 
 /** A Tensor, or an array or plain object of them (nested). */
 export type TensorTree = Tensor | readonly TensorTree[] | { readonly [key: string]: TensorTree };
@@ -246,9 +246,10 @@ export function tensorJacobian(eng: EngineType, f: (...args: never[]) => unknown
     });
   }
   const cols: Tensor[][][] = list.map(() => wrt.map(() => []));
+  const sweep = tensorForwardSweeps(eng, start, end, list.map((o) => o.id));
   wrt.forEach((x, j) => {
     for (let e = 0; e < x.size; e++) {
-      const tangentOf = tensorForwardSweep(eng, start, end, new Map([[x.id, oneHot(eng, x, e)]]), list.map((o) => o.id));
+      const tangentOf = sweep(new Map([[x.id, oneHot(eng, x, e)]]));
       list.forEach((o, i) => cols[i][j].push((tangentOf(o.id) ?? filled(eng, o, 0)).reshape([o.size, 1])));
     }
   });
