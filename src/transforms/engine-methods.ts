@@ -43,15 +43,27 @@ export interface EngineTransforms {
   /** jax.vjp: `[f(...primals), cotangents => vector-Jacobian product per primal]`. */
   vjp(f: transforms.VectorFunction, ...primals: Scalar[]): [Value | Value[], (cotangents: Scalar | readonly Scalar[]) => Value[]];
   vjp<R = Tensor>(f: TensorVectorFunction, ...primals: TensorArg[]): [Tensor | Tensor[], (cotangents: Tensor | number | readonly (Tensor | number)[]) => R[]];
-  /** jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. */
+  /**
+   * jax.jvp in forward mode: `[f(...primals), the derivative of f along tangents]`. On Tensor
+   * primals, tangents are Tensors of the primals' shapes and dtypes (or numbers, filling one); a
+   * Tensor output gives `[out, tangent]`, a list of them `[outs, tangents]`. (The tensor overloads
+   * come first so that `eng.jvp(eng.grad(f), …)` infers the gradient as a Tensor.)
+   */
+  jvp(f: (...args: any[]) => Tensor, primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): [Tensor, Tensor];
+  jvp(f: (...args: any[]) => readonly Tensor[], primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): [Tensor[], Tensor[]];
   jvp(f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]];
-  /** jax.jacrev: `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j. */
-  jacobian(f: transforms.VectorFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][];
+  /**
+   * jax.jacrev (`mode: 'reverse'`, the default: one sweep per output) and jax.jacfwd (`mode: 'forward'`:
+   * one sweep per argument): `eng.jacobian(f)(...args)[i][j]` = ∂ output i / ∂ argument j.
+   */
+  jacobian(f: transforms.VectorFunction, options?: transforms.JacobianOptions): (...args: Scalar[]) => Value[][];
+  /** On Tensor arguments J[i][j] is a Tensor of shape [...out_i.shape, ...a_j.shape] (jax's layout). */
+  jacobian(f: TensorVectorFunction, options?: transforms.JacobianOptions): (...args: Tensor[]) => Tensor[][];
   /** jax.hessian: `eng.hessian(f)(...args)[i][j]` = ∂²f / ∂a_i ∂a_j. */
   hessian(f: transforms.ScalarFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][];
   /** On Tensor arguments H[i][j] is a Tensor of shape [...a_i.shape, ...a_j.shape]. */
   hessian(f: TensorFunction, options?: transforms.MatrixOptions): (...args: Tensor[]) => Tensor[][];
-  /** The Hessian-vector product at primals along tangents, forward over reverse (on Tensors: reverse over reverse). */
+  /** The Hessian-vector product at primals along tangents, forward over reverse (the jvp of the gradient). */
   hvp(f: transforms.ScalarFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): Value[];
   hvp(f: TensorFunction, primals: readonly Tensor[], tangents: readonly (Tensor | number)[]): Tensor[];
 }
@@ -71,11 +83,11 @@ export function installTransforms(proto: object): void {
     vjp(this: EngineType, f: unknown, ...primals: unknown[]): unknown {
       return transforms.vjp(this, f as transforms.VectorFunction, ...(primals as Scalar[]));
     },
-    jvp(this: EngineType, f: transforms.VectorFunction, primals: readonly Scalar[], tangents: readonly Scalar[]): [Value | Value[], Value | Value[]] {
-      return transforms.jvp(this, f, primals, tangents);
+    jvp(this: EngineType, f: unknown, primals: readonly unknown[], tangents: readonly unknown[]): unknown {
+      return transforms.jvp(this, f as transforms.VectorFunction, primals as Scalar[], tangents as Scalar[]);
     },
-    jacobian(this: EngineType, f: transforms.VectorFunction, options?: transforms.MatrixOptions): (...args: Scalar[]) => Value[][] {
-      return transforms.jacobian(this, f, options);
+    jacobian(this: EngineType, f: unknown, options?: transforms.JacobianOptions): unknown {
+      return transforms.jacobian(this, f as transforms.VectorFunction, options);
     },
     hessian(this: EngineType, f: unknown, options?: transforms.MatrixOptions): unknown {
       return transforms.hessian(this, f as transforms.ScalarFunction, options);

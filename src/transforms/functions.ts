@@ -14,7 +14,7 @@ import type { EngineType } from '../context.js';
 import { Value, type Scalar } from '../value.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { forwardSweep, graphId, reverseSweep } from './graph.js';
-import { holdsTensor, tensorGradients, tensorHessian, tensorHvp, tensorValueAndGrad, tensorVjp } from './tensor-functions.js';
+import { holdsTensor, tensorGradients, tensorHessian, tensorHvp, tensorJacobian, tensorJvp, tensorValueAndGrad, tensorVjp } from './tensor-functions.js';
 
 /** A function transforms take: Values in, a Value (or a number) out; vjp, jvp and jacobian also take a list of outputs. */
 export type ScalarFunction = (...args: Value[]) => Scalar;
@@ -33,6 +33,15 @@ export interface GradOptions<N extends Argnums = number> {
 export interface MatrixOptions {
   /** The arguments the rows and columns stand for; default every argument. */
   argnums?: readonly number[];
+}
+
+export interface JacobianOptions extends MatrixOptions {
+  /**
+   * 'reverse' (default, jax.jacrev): one reverse sweep per output element;
+   * 'forward' (jax.jacfwd): one forward sweep per argument element. Same
+   * result: pick the one with fewer sweeps.
+   */
+  mode?: 'reverse' | 'forward';
 }
 
 export interface GradientsOptions {
@@ -63,7 +72,7 @@ function asValue(eng: EngineType, x: unknown, what: string, where: string): Valu
     graphId(eng, x, what);
     return x;
   }
-  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (jvp and jacobian take scalar functions; on tensors use vjp, hessian or hvp)' : describe(x);
+  const kind = x !== null && typeof x === 'object' && 'shape' in x ? 'a Tensor (pass Tensor arguments to transform a tensor function)' : describe(x);
   throw new WasmgradNonScalarError(`${what}: ${where} must be a Value or a number, got ${kind}`);
 }
 
@@ -191,7 +200,8 @@ export function vjp(
 /**
  * jax.jvp, in true forward mode: f's output at the primals and its
  * directional derivative along the tangents (one per primal), in one forward
- * sweep over the nodes f recorded (./graph.ts forwardSweep).
+ * sweep over the nodes f recorded (./graph.ts forwardSweep; on Tensors,
+ * ./tensor-forward.ts).
  */
 export function jvp(
   eng: EngineType, f: VectorFunction, primalArgs: readonly Scalar[], tangentArgs: readonly Scalar[],
@@ -199,6 +209,7 @@ export function jvp(
   const what = 'jvp';
   checkFunction(f, what);
   if (!Array.isArray(primalArgs)) throw new TypeError(`${what}: primals must be an array, got ${describe(primalArgs)}`);
+  if (primalArgs.some(holdsTensor)) return tensorJvp(eng, f, primalArgs, tangentArgs) as unknown as [Value | Value[], Value | Value[]];
   if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
     throw new WasmgradTangentError(
       `${what}: ${Array.isArray(tangentArgs) ? `${tangentArgs.length} tangents` : `tangents ${describe(tangentArgs)}`} for ${primalArgs.length} primals; ` +
@@ -215,16 +226,35 @@ export function jvp(
   return many ? [list, outTangents] : [list[0], outTangents[0]];
 }
 
-/** jax.jacrev: J[i][j] = ∂ output i / ∂ argument argnums[j] (default every argument), one reverse sweep per output. */
-export function jacobian(eng: EngineType, f: VectorFunction, options?: MatrixOptions): (...args: Scalar[]) => Value[][] {
+/**
+ * jax.jacrev and jax.jacfwd: J[i][j] = ∂ output i / ∂ argument argnums[j]
+ * (default every argument), by one reverse sweep per output ('reverse', the
+ * default) or one forward sweep per argument ('forward').
+ */
+export function jacobian(eng: EngineType, f: VectorFunction, options?: JacobianOptions): (...args: Scalar[]) => Value[][] {
   const what = 'jacobian';
   checkFunction(f, what);
-  const o = checkOptions(options, what, ['argnums']);
+  const o = checkOptions(options, what, ['argnums', 'mode']);
+  const mode = o.mode ?? 'reverse';
+  if (mode !== 'reverse' && mode !== 'forward') {
+    throw new TypeError(`${what}: mode must be 'reverse' (jax.jacrev) or 'forward' (jax.jacfwd), got ${describe(mode)}`);
+  }
   return (...args) => {
+    const nums = argnumList(o.argnums ?? args.map((_, k) => k), args.length, what);
+    if (args.some(holdsTensor)) return tensorJacobian(eng, f, args, nums, mode === 'forward') as unknown as Value[][];
+    const start = eng.tape.nodeCount;
     const xs = primals(eng, args, what);
-    const wrt = argnumList(o.argnums ?? xs.map((_, k) => k), xs.length, what).map((i) => xs[i]);
+    const wrt = nums.map((i) => xs[i]);
     const { list } = outputs(eng, f(...xs), what);
-    return list.map((out) => sweep(eng, [out], [eng.constant(1)], wrt));
+    if (mode === 'reverse') return list.map((out) => sweep(eng, [out], [eng.constant(1)], wrt));
+    const end = eng.tape.nodeCount;
+    const one = eng.constant(1);
+    let zero: Value | null = null;
+    const columns = wrt.map((x) => {
+      const tangentOf = forwardSweep(eng, start, end, new Map([[x.id, one]]));
+      return list.map((out) => tangentOf(out.id) ?? (zero ??= eng.constant(0)));
+    });
+    return list.map((_, i) => columns.map((column) => column[i]));
   };
 }
 

@@ -1,17 +1,16 @@
-// The function transforms on tensor functions: grad, valueAndGrad, vjp,
-// hessian, hvp and gradients() when their arguments are Tensors, or arrays
-// and plain objects of Tensors (jax's pytrees: a gradient comes back in the
-// argument's structure). Each runs the tensor sweep of ./tensor-graph.ts, so
-// every result is a Tensor on the tape and the transforms compose.
-//
-// There is no forward mode on tensors yet: hvp is reverse over reverse
-// (the gradient of ⟨∇f, v⟩), and jvp and jacobian take scalar functions only.
+// The function transforms on tensor functions: grad, valueAndGrad, vjp, jvp,
+// jacobian, hessian, hvp and gradients() when their arguments are Tensors, or
+// arrays and plain objects of Tensors (jax's pytrees: a gradient comes back in
+// the argument's structure). Each runs the reverse sweep of ./tensor-graph.ts
+// or the forward sweep of ./tensor-forward.ts, so every result is a Tensor on
+// the tape and the transforms compose.
 
 import { describe } from '../check.js';
 import type { EngineType } from '../context.js';
 import { Tensor, concat } from '../tensor/tensor.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { filled, tensorGraphId, tensorReverseSweep } from './tensor-graph.js';
+import { tensorForwardSweep, tensorForwardSweeps } from './tensor-forward.js';
 
 /** A Tensor, or an array or plain object of them (nested). */
 export type TensorTree = Tensor | readonly TensorTree[] | { readonly [key: string]: TensorTree };
@@ -145,31 +144,130 @@ export function tensorHessian(eng: EngineType, f: (...args: never[]) => unknown,
     const n = gi.size;
     const rows: Tensor[][] = wrt.map(() => []);
     for (let e = 0; e < n; e++) {
-      const hot = new Float64Array(n);
-      hot[e] = 1;
-      const seed = eng.tensor(gi.dtype === 'float32' ? Float32Array.from(hot) : hot, gi.shape, { dtype: gi.dtype });
-      tensorSweep(eng, [gi], [seed], wrt, what).forEach((row, j) => rows[j].push(row.reshape([1, row.size])));
+      tensorSweep(eng, [gi], [oneHot(eng, gi, e)], wrt, what).forEach((row, j) => rows[j].push(row.reshape([1, row.size])));
     }
     return wrt.map((xj, j) => (n === 0 ? filled(eng, { shape: [...wrt[i].shape, ...xj.shape], dtype: gi.dtype }, 0)
-      : concat(rows[j], 0).reshape([...wrt[i].shape, ...xj.shape])));
+      : join(rows[j], 0).reshape([...wrt[i].shape, ...xj.shape])));
   });
 }
 
-/** H·v on Tensor arguments, reverse over reverse: the gradient of ⟨∇f, v⟩. */
+
+// ── forward mode: jvp, jacobian (forward or reverse), hvp ──
+
+/** A tensor of `like`'s shape and dtype, 1 at flat index e and 0 elsewhere. */
+function oneHot(eng: EngineType, like: Tensor, e: number): Tensor {
+  const hot = new Float64Array(like.size);
+  hot[e] = 1;
+  return eng.tensor(like.dtype === 'float32' ? Float32Array.from(hot) : hot, like.shape, { dtype: like.dtype });
+}
+
+/** concat of many pieces as a balanced tree: n log n copying where a left fold copies n². */
+function join(list: readonly Tensor[], axis: number): Tensor {
+  if (list.length === 1) return list[0];
+  const mid = list.length >> 1;
+  return concat([join(list.slice(0, mid), axis), join(list.slice(mid), axis)], axis);
+}
+
+const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/** One tangent per primal, each a Tensor of its primal's shape and dtype (a number fills one). */
+function tangentsFor(eng: EngineType, primalArgs: readonly unknown[], tangentArgs: readonly unknown[], what: string): Tensor[] {
+  primalArgs.forEach((a, k) => { if (!(a instanceof Tensor)) throw new TypeError(`${what}: primal ${k} must be a Tensor (the primals mix Tensors with ${describe(a)})`); });
+  if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
+    throw new WasmgradTangentError(
+      `${what}: ${Array.isArray(tangentArgs) ? `${tangentArgs.length} tangents` : `tangents ${describe(tangentArgs)}`} for ${primalArgs.length} primals; ` +
+        'give one tangent (a Tensor of its primal\'s shape, or a number) per primal',
+    );
+  }
+  return (primalArgs as Tensor[]).map((p, k) => {
+    const t: unknown = tangentArgs[k];
+    if (typeof t === 'number') return filled(eng, p, t);
+    if (!(t instanceof Tensor)) throw new WasmgradTangentError(`${what}: tangent ${k} must be a Tensor or a number, got ${describe(t)}`);
+    tensorGraphId(eng, t, what);
+    if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
+      throw new WasmgradTangentError(`${what}: tangent ${k} has shape ${fmt(t.shape)} but primal ${k} has shape ${fmt(p.shape)}; a tangent has its primal's shape`);
+    }
+    if (t.dtype !== p.dtype) throw new WasmgradTangentError(`${what}: tangent ${k} is ${t.dtype} but primal ${k} is ${p.dtype}; a tangent has its primal's dtype (t.to('${p.dtype}'))`);
+    return t;
+  });
+}
+
+/** f's Tensor outputs as a list, and whether f returned a list. */
+function tensorOutputs(eng: EngineType, out: unknown, what: string): { list: Tensor[]; many: boolean } {
+  const many = Array.isArray(out);
+  const list = (many ? out : [out]) as unknown[];
+  list.forEach((o, k) => {
+    if (!(o instanceof Tensor)) {
+      throw new WasmgradNonScalarError(`${what}: f's output${many ? ` ${k}` : ''} must be a Tensor when its arguments are tensors, got ${describe(o)}`);
+    }
+    tensorGraphId(eng, o, what);
+  });
+  return { list: list as Tensor[], many };
+}
+
+/**
+ * jvp on Tensor arguments, in forward mode: f's output(s) and the tangent of
+ * each, from one forward sweep over the nodes f recorded (./tensor-forward.ts).
+ */
+export function tensorJvp(eng: EngineType, f: (...args: never[]) => unknown, primalArgs: readonly unknown[], tangentArgs: readonly unknown[]): [Tensor | Tensor[], Tensor | Tensor[]] {
+  const what = 'jvp';
+  const tangents = tangentsFor(eng, primalArgs, tangentArgs, what);
+  const start = eng.tensors.nodeCount;
+  const xs = primals(eng, primalArgs, what) as Tensor[];
+  const { list, many } = tensorOutputs(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
+  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])), list.map((o) => o.id));
+  const outs = list.map((o) => tangentOf(o.id) ?? filled(eng, o, 0));
+  return many ? [list, outs] : [list[0], outs[0]];
+}
+
+/**
+ * jacobian on Tensor arguments: J[i][j] = ∂ output i / ∂ argument nums[j], of
+ * shape [...out_i.shape, ...arg_j.shape] (jax's layout). Reverse mode
+ * (jacrev) runs one reverse sweep per output element, forward mode (jacfwd)
+ * one forward sweep per argument element.
+ */
+export function tensorJacobian(eng: EngineType, f: (...args: never[]) => unknown, args: readonly unknown[], nums: readonly number[], forward: boolean): Tensor[][] {
+  const what = 'jacobian';
+  args.forEach((a, k) => { if (nums.includes(k) && !(a instanceof Tensor)) throw new TypeError(`${what}: argument ${k} must be a Tensor (trees are for grad, valueAndGrad and vjp), got ${describe(a)}`); });
+  const start = eng.tensors.nodeCount;
+  const xs = primals(eng, args, what);
+  const { list } = tensorOutputs(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
+  const end = eng.tensors.nodeCount;
+  const wrt = nums.map((i) => xs[i] as Tensor);
+  const block = (o: Tensor, x: Tensor, parts: readonly Tensor[], axis: number): Tensor =>
+    (parts.length === 0 ? filled(eng, { shape: [...o.shape, ...x.shape], dtype: o.dtype }, 0) : join(parts, axis).reshape([...o.shape, ...x.shape]));
+  if (!forward) {
+    return list.map((o) => {
+      const rows: Tensor[][] = wrt.map(() => []);
+      for (let e = 0; e < o.size; e++) {
+        tensorSweep(eng, [o], [oneHot(eng, o, e)], wrt, what).forEach((g, j) => rows[j].push(g.reshape([1, g.size])));
+      }
+      return wrt.map((x, j) => block(o, x, rows[j], 0));
+    });
+  }
+  const cols: Tensor[][][] = list.map(() => wrt.map(() => []));
+  const sweep = tensorForwardSweeps(eng, start, end, list.map((o) => o.id));
+  wrt.forEach((x, j) => {
+    for (let e = 0; e < x.size; e++) {
+      const tangentOf = sweep(new Map([[x.id, oneHot(eng, x, e)]]));
+      list.forEach((o, i) => cols[i][j].push((tangentOf(o.id) ?? filled(eng, o, 0)).reshape([o.size, 1])));
+    }
+  });
+  return list.map((o, i) => wrt.map((x, j) => block(o, x, cols[i][j], 1)));
+}
+
+/**
+ * H·v on Tensor arguments, forward over reverse (jax.jvp(jax.grad(f))): the
+ * gradient's graph is recorded once, then one forward sweep over f's nodes
+ * and the gradient's carries the tangents v to the gradient's tangent.
+ */
 export function tensorHvp(eng: EngineType, f: (...args: never[]) => unknown, primalArgs: readonly unknown[], tangentArgs: readonly unknown[]): Tensor[] {
   const what = 'hvp';
-  if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
-    throw new WasmgradTangentError(`${what}: give one tangent Tensor per primal (${primalArgs.length})`);
-  }
-  primalArgs.forEach((a, k) => { if (!(a instanceof Tensor)) throw new TypeError(`${what}: primal ${k} must be a Tensor, got ${describe(a)}`); });
+  const tangents = tangentsFor(eng, primalArgs, tangentArgs, what);
+  const start = eng.tensors.nodeCount;
   const xs = primals(eng, primalArgs, what) as Tensor[];
   const out = scalarTensor(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
   const grads = tensorSweep(eng, [out], [filled(eng, out, 1)], xs, what);
-  let dot: Tensor | null = null;
-  grads.forEach((g, k) => {
-    const v = tangentArgs[k];
-    const term = g.mul(seedFor(eng, g, v, what)).sum();
-    dot = dot === null ? term : dot.add(term);
-  });
-  return tensorSweep(eng, [dot!], [filled(eng, dot!, 1)], xs, what);
+  const tangentOf = tensorForwardSweep(eng, start, eng.tensors.nodeCount, new Map(xs.map((x, k) => [x.id, tangents[k]])), grads.map((g) => g.id));
+  return grads.map((g) => tangentOf(g.id) ?? filled(eng, g, 0));
 }
