@@ -12,7 +12,7 @@ import { Scopes } from './scope.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
 import { TensorParam } from './tensor/param.js';
-import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type TensorLike } from './tensor/tensor.js';
+import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type DType, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
 import * as extra from './tensor/ops-extra.js';
 import { installTransforms, type EngineTransforms } from './transforms/engine-methods.js';
@@ -290,34 +290,53 @@ export class Engine {
 
   // ── tensors (src/tensor/; docs/tensors.md) ──
 
-  /** A tensor from a number, nested arrays or a typed array; `shape` reshapes flat data. */
+  /**
+   * A tensor from a number, nested arrays or a typed array; `shape` reshapes
+   * flat data. Its dtype is `options.dtype`, else a typed array's own
+   * (Float64Array → float64, Int32Array → int32), else float32, and its type
+   * says so: `eng.tensor([1, 2]).data()` is a Float32Array.
+   */
+  tensor<E extends DType>(values: factory.TensorData, shape: readonly number[] | undefined, options: factory.TensorOptions<E> & { dtype: E }): Tensor<E>;
+  tensor(values: Float64Array, shape?: readonly number[], options?: factory.TensorOptions<never>): Tensor<'float64'>;
+  tensor(values: Int32Array, shape?: readonly number[], options?: factory.TensorOptions<never>): Tensor<'int32'>;
+  tensor(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions<'float32'>): Tensor<'float32'>;
+  tensor(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions): Tensor;
   tensor(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions): Tensor {
     return this.made('tensor', () => factory.tensor(this, values, shape, options));
   }
-  zeros(shape: readonly number[], options?: factory.TensorOptions): Tensor { return this.made('zeros', () => factory.full(this, shape, 0, options, 'zeros')); }
-  ones(shape: readonly number[], options?: factory.TensorOptions): Tensor { return this.made('ones', () => factory.full(this, shape, 1, options, 'ones')); }
-  full(shape: readonly number[], value: number, options?: factory.TensorOptions): Tensor {
-    return this.made('full', () => factory.full(this, shape, value, options));
+  /** Zeros of `shape`; float32 unless `options.dtype` says otherwise (and so do the other factories). */
+  zeros<E extends DType = 'float32'>(shape: readonly number[], options?: factory.TensorOptions<E>): Tensor<E> { return this.made('zeros', () => factory.full(this, shape, 0, options, 'zeros')) as Tensor<E>; }
+  ones<E extends DType = 'float32'>(shape: readonly number[], options?: factory.TensorOptions<E>): Tensor<E> { return this.made('ones', () => factory.full(this, shape, 1, options, 'ones')) as Tensor<E>; }
+  full<E extends DType = 'float32'>(shape: readonly number[], value: number, options?: factory.TensorOptions<E>): Tensor<E> {
+    return this.made('full', () => factory.full(this, shape, value, options)) as Tensor<E>;
   }
   /** Standard normal samples, drawn in JS from `seed`, `rng` or the engine's generator. */
-  randn(shape: readonly number[], options?: factory.RandomOptions): Tensor { return this.made('randn', () => factory.randn(this, shape, options)); }
+  randn<E extends 'float32' | 'float64' = 'float32'>(shape: readonly number[], options?: factory.RandomOptions<E>): Tensor<E> { return this.made('randn', () => factory.randn(this, shape, options)) as Tensor<E>; }
   /** Uniform samples in [0, 1). */
-  rand(shape: readonly number[], options?: factory.RandomOptions): Tensor { return this.made('rand', () => factory.rand(this, shape, options)); }
+  rand<E extends 'float32' | 'float64' = 'float32'>(shape: readonly number[], options?: factory.RandomOptions<E>): Tensor<E> { return this.made('rand', () => factory.rand(this, shape, options)) as Tensor<E>; }
   /** arange(n) = [0, 1, …, n−1]; arange(start, stop, step). */
-  arange(start: number, stop?: number, step?: number, options?: factory.TensorOptions): Tensor {
-    return this.made('arange', () => factory.arange(this, start, stop, step, options));
+  arange<E extends DType = 'float32'>(start: number, stop?: number, step?: number, options?: factory.TensorOptions<E>): Tensor<E> {
+    return this.made('arange', () => factory.arange(this, start, stop, step, options)) as Tensor<E>;
   }
-  eye(n: number, m?: number, options?: factory.TensorOptions): Tensor { return this.made('eye', () => factory.eye(this, n, m, options)); }
-  where(mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return whereTensor(mask, a, b, 'where', this); }
-  concat(list: readonly Tensor[], axis = 0): Tensor { return concatTensors(list, axis, this); }
-  stack(list: readonly Tensor[], axis = 0): Tensor { return stackTensors(list, axis, this); }
+  eye<E extends DType = 'float32'>(n: number, m?: number, options?: factory.TensorOptions<E>): Tensor<E> { return this.made('eye', () => factory.eye(this, n, m, options)) as Tensor<E>; }
+  /** mask ≠ 0 ? a : b, broadcast; the result has a's dtype (or b's when a is a number). */
+  where<E extends DType>(mask: Tensor, a: Tensor<E> | number, b: Tensor<E> | number): Tensor<E> { return whereTensor(mask, a, b, 'where', this) as Tensor<E>; }
+  concat<E extends DType>(list: readonly Tensor<E>[], axis = 0): Tensor<E> { return concatTensors(list, axis, this) as Tensor<E>; }
+  stack<E extends DType>(list: readonly Tensor<E>[], axis = 0): Tensor<E> { return stackTensors(list, axis, this) as Tensor<E>; }
   /** `steps` evenly spaced values from start to end, both included (torch.linspace). */
-  linspace(start: number, end: number, steps: number, options?: factory.TensorOptions): Tensor {
+  linspace<E extends 'float32' | 'float64' = 'float32'>(start: number, end: number, steps: number, options?: factory.TensorOptions<E>): Tensor<E> {
     const o = checkOptions(options, 'linspace', ['dtype', 'requiresGrad']);
-    return this.made('linspace', () => { const data = extra.linspace(start, end, steps, o.dtype); return factory.tensor(this, data, [data.length], o); });
+    return this.made('linspace', () => { const data = extra.linspace(start, end, steps, o.dtype); return factory.tensor(this, data, [data.length], o); }) as Tensor<E>;
   }
+  /** Zeros in `like`'s shape and dtype (or `options.dtype`). */
+  zerosLike<E extends DType>(like: Tensor<E>, options?: extra.LikeOptions & { dtype?: undefined }): Tensor<E>;
+  zerosLike<F extends DType>(like: Tensor, options: extra.LikeOptions & { dtype: F }): Tensor<F>;
   zerosLike(like: Tensor, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'zerosLike'); return this.made('zerosLike', () => factory.full(this, l.shape, 0, l.options, 'zerosLike')); }
+  onesLike<E extends DType>(like: Tensor<E>, options?: extra.LikeOptions & { dtype?: undefined }): Tensor<E>;
+  onesLike<F extends DType>(like: Tensor, options: extra.LikeOptions & { dtype: F }): Tensor<F>;
   onesLike(like: Tensor, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'onesLike'); return this.made('onesLike', () => factory.full(this, l.shape, 1, l.options, 'onesLike')); }
+  fullLike<E extends DType>(like: Tensor<E>, value: number, options?: extra.LikeOptions & { dtype?: undefined }): Tensor<E>;
+  fullLike<F extends DType>(like: Tensor, value: number, options: extra.LikeOptions & { dtype: F }): Tensor<F>;
   fullLike(like: Tensor, value: number, options?: extra.LikeOptions): Tensor { const l = extra.likeOptions<Tensor>(like, options, 'fullLike'); return this.made('fullLike', () => factory.full(this, l.shape, value, l.options, 'fullLike')); }
   /**
    * Integers uniform in [low, high) (high exclusive, as torch.randint), int32 unless `dtype` says
@@ -329,12 +348,17 @@ export class Engine {
     const rng = extra.pickRng('randint', o.seed, o.rng, this.tensorRng);
     return this.made('randint', () => { const r = extra.randint(low, high as number, shape as readonly number[], rng, o.dtype); return factory.tensor(this, r.data, r.shape, { dtype: r.data instanceof Int32Array ? 'int32' : o.dtype }); });
   }
-  /** A trainable tensor that survives reset(): its data and gradient live in a slot. */
+  /** A trainable tensor that survives reset(): its data and gradient live in a slot. Its dtype follows eng.tensor()'s rules, or the tensor's. */
+  parameter<E extends DType>(values: Tensor<E>, shape?: readonly number[], options?: factory.TensorOptions<never>): TensorParam<E>;
+  parameter<E extends DType>(values: factory.TensorData | Tensor, shape: readonly number[] | undefined, options: factory.TensorOptions<E> & { dtype: E }): TensorParam<E>;
+  parameter(values: Float64Array, shape?: readonly number[], options?: factory.TensorOptions<never>): TensorParam<'float64'>;
+  parameter(values: factory.TensorData, shape?: readonly number[], options?: factory.TensorOptions<'float32'>): TensorParam<'float32'>;
+  parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam;
   parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
     return this.made('parameter', () => factory.parameter(this, values, shape, options));
   }
   /** A copy of `t` that survives reset(). */
-  keep(t: Tensor, options?: { requiresGrad?: boolean }): TensorParam { return this.made('keep', () => factory.keep(this, t, options)); }
+  keep<E extends DType>(t: Tensor<E>, options?: { requiresGrad?: boolean }): TensorParam<E> { return this.made('keep', () => factory.keep(this, t, options)) as TensorParam<E>; }
 
   /**
    * Runs a factory. Its own arrays (the data converted, the values drawn) come

@@ -12,14 +12,14 @@ import { TensorParam } from './param.js';
 import { allocTyped, dtypeOfTyped, toTyped, type NestedArray } from './data.js';
 import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
-export interface TensorOptions {
+export interface TensorOptions<E extends DType = DType> {
   /** Default: float32, or the typed array's own type (Float64Array → float64, Int32Array → int32). */
-  dtype?: DType;
+  dtype?: E;
   /** Make a leaf whose gradient backward computes (default false; float dtypes only). */
   requiresGrad?: boolean;
 }
 
-export interface RandomOptions extends TensorOptions {
+export interface RandomOptions<E extends DType = DType> extends TensorOptions<E> {
   /** Seed of a fresh generator for this call. */
   seed?: number;
   /** A generator to draw from (it advances). Default: the engine's own, seeded 42 when the engine was made. */

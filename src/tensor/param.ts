@@ -6,7 +6,7 @@ import type { EngineContext, TensorOps } from '../context.js';
 import type { DType, TypedData } from './backend.js';
 import { isTyped, toTyped, type NestedArray } from './data.js';
 import * as S from './shape.js';
-import { Tensor } from './tensor.js';
+import { Tensor, type DataOf } from './tensor.js';
 import { describeTensor } from './format.js';
 import { WasmgradArgumentError, WasmgradShapeError, WasmgradStaleHandleError } from '../errors.js';
 
@@ -16,13 +16,13 @@ import { WasmgradArgumentError, WasmgradShapeError, WasmgradStaleHandleError } f
  * Each tape generation reads it through one node, pushed on first use, which
  * shares the slot's data and gradient.
  */
-export class TensorParam extends Tensor {
+export class TensorParam<D extends DType = DType> extends Tensor<D> {
   /** @internal */ readonly slot: number;
   private readonly trainable: boolean;
   private freed = false;
 
   /** @internal */
-  constructor(engine: EngineContext, slot: number, shape: readonly number[], dtype: DType, requiresGrad: boolean) {
+  constructor(engine: EngineContext, slot: number, shape: readonly number[], dtype: D, requiresGrad: boolean) {
     super(engine.unbound, -1, shape, dtype);
     this.slot = slot;
     this.trainable = requiresGrad && dtype !== 'int32';
@@ -35,7 +35,7 @@ export class TensorParam extends Tensor {
   }
 
   override get requiresGrad(): boolean { return this.trainable; }
-  override data(): TypedData { return this.checkLive('data').slotData(this.slot); }
+  override data(): DataOf<D> { return this.checkLive('data').slotData(this.slot) as DataOf<D>; }
   override item(): number {
     if (this.size !== 1) throw new WasmgradShapeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
     return this.data()[0];
@@ -47,8 +47,8 @@ export class TensorParam extends Tensor {
    * parameter's shape (nested, flat typed, or a tensor), or null for zeros,
    * as PyTorch's `p.grad = …` does, for clipping or scaling by hand.
    */
-  override get grad(): TypedData {
-    return this.checkLive('grad').slotGrad(this.slot);
+  override get grad(): DataOf<D> {
+    return this.checkLive('grad').slotGrad(this.slot) as DataOf<D>;
   }
 
   override set grad(values: NestedArray | TypedData | Tensor | null) {

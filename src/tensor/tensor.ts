@@ -21,6 +21,14 @@ import { describeTensor } from './format.js';
 import * as X from './ops-extra.js';
 
 export type { DType, TypedData } from './backend.js';
+
+/** The typed array of a dtype's elements: Float32Array for 'float32', and so on; TypedData for an unknown dtype. */
+export type DataOf<D extends DType> = D extends 'float32' ? Float32Array : D extends 'float64' ? Float64Array : D extends 'int32' ? Int32Array : never;
+/** What sort and topk return: the values, in the input's dtype, and int32 indices. */
+export interface SortResult<D extends DType> {
+  values: Tensor<D>;
+  indices: Tensor<'int32'>;
+}
 export type TensorLike = Tensor | number;
 export type { NestedArray } from './data.js';
 
@@ -38,14 +46,15 @@ export interface VarOptions extends ReduceOptions {
  * A handle to one node of the engine's tensor tape. It dies at `eng.reset()`
  * (using it afterwards throws), unless it is a `TensorParam`.
  */
-export class Tensor {
+export class Tensor<D extends DType = DType> {
   /** @internal */ owner: Generation;
   /** @internal */ id: number;
   readonly shape: readonly number[];
-  readonly dtype: DType;
+  /** float32, float64 or int32; a Tensor's type carries it (`Tensor<'float64'>`), so `data()` is the matching typed array. */
+  readonly dtype: D;
 
   /** @internal Use the engine's factories (`eng.tensor`, `eng.zeros`…) or an op. */
-  constructor(owner: Generation, id: number, shape: readonly number[], dtype: DType) {
+  constructor(owner: Generation, id: number, shape: readonly number[], dtype: D) {
     this.owner = owner;
     this.id = id;
     this.shape = Object.freeze(shape.slice());
@@ -70,9 +79,9 @@ export class Tensor {
   }
 
   /** A copy of the elements, row-major, as a typed array of the dtype. */
-  data(): TypedData {
+  data(): DataOf<D> {
     const eng = this.owner.engine;
-    return eng.tensorOps('data').data(eng.tensorIdOf(this, 'data'));
+    return eng.tensorOps('data').data(eng.tensorIdOf(this, 'data')) as DataOf<D>;
   }
 
   /**
@@ -97,12 +106,12 @@ export class Tensor {
    * requiresGrad (leaves) and for parameters it is the sum over backward()
    * calls since zeroGrad(); for every other tensor it is the last backward()'s.
    */
-  get grad(): TypedData | null {
+  get grad(): DataOf<D> | null {
     const eng = this.owner.engine;
-    return eng.tensorOps('grad').grad(eng.tensorIdOf(this, 'grad'));
+    return eng.tensorOps('grad').grad(eng.tensorIdOf(this, 'grad')) as DataOf<D> | null;
   }
 
-  set grad(_: TypedData | null) {
+  set grad(_: DataOf<D> | null) {
     throw new TypeError('grad: a tensor\'s gradient cannot be assigned; backward() computes it, and p.zeroGrad() (or eng.zeroGrad(), an optimizer\'s zeroGrad()) sets it to 0');
   }
 
@@ -131,8 +140,8 @@ export class Tensor {
    * (null before): what PyTorch's `x.grad` is after create_graph=True. Kept
    * for leaves and parameters; it accumulates until zeroGrad() as `.grad` does.
    */
-  get gradTensor(): Tensor | null {
-    return this.owner.engine.gradTensorOf(this) as Tensor | null;
+  get gradTensor(): Tensor<D> | null {
+    return this.owner.engine.gradTensorOf(this) as Tensor<D> | null;
   }
 
   /**
@@ -152,9 +161,9 @@ export class Tensor {
   // ── elementwise: add, exp, atan2… come from TensorMethods, one per op in the registry ──
 
   /** @internal */
-  applyUnary(op: UnaryOpId): Tensor { return unary(op, this); }
+  applyUnary(op: UnaryOpId): Tensor<D> { return unary(op, this) as Tensor<D>; }
   /** @internal */
-  applyBinary(op: BinaryOpId, other: TensorLike): Tensor { return binary(op, this, other); }
+  applyBinary(op: BinaryOpId, other: TensorLike): Tensor<D> { return binary(op, this, other) as Tensor<D>; }
 
   /** @internal */
   pickVariant<Id>(method: string, options: object | undefined, option: string, ids: Readonly<Record<string, Id>>, fallback: string): Id {
@@ -165,38 +174,38 @@ export class Tensor {
    * Elementwise min(max(x, min), max), either bound optional. The gradient is
    * 1 where min ≤ x ≤ max (bounds included, as PyTorch) and 0 outside.
    */
-  clamp(min?: number, max?: number): Tensor {
+  clamp(min?: number, max?: number): Tensor<D> {
     for (const [name, x] of [['min', min], ['max', max]] as const) {
       if (x !== undefined && typeof x !== 'number') throw new TypeError(`clamp: ${name} must be a number or undefined, got ${describe(x)}`);
     }
-    let out: Tensor = this;
-    if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp');
-    if (max !== undefined) out = where(out.gt(max), scalarLike(max, out), out, 'clamp');
+    let out: Tensor<D> = this;
+    if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp') as Tensor<D>;
+    if (max !== undefined) out = where(out.gt(max), scalarLike(max, out), out, 'clamp') as Tensor<D>;
     return out;
   }
 
   // ── comparisons: 1 or 0 in this tensor's dtype, no gradient ──
 
-  eq(other: TensorLike): Tensor { return compare(CompareKind.Eq, 'eq', this, other); }
-  ne(other: TensorLike): Tensor { return compare(CompareKind.Ne, 'ne', this, other); }
-  lt(other: TensorLike): Tensor { return compare(CompareKind.Lt, 'lt', this, other); }
-  le(other: TensorLike): Tensor { return compare(CompareKind.Le, 'le', this, other); }
-  gt(other: TensorLike): Tensor { return compare(CompareKind.Gt, 'gt', this, other); }
-  ge(other: TensorLike): Tensor { return compare(CompareKind.Ge, 'ge', this, other); }
+  eq(other: TensorLike): Tensor<D> { return compare(CompareKind.Eq, 'eq', this, other) as Tensor<D>; }
+  ne(other: TensorLike): Tensor<D> { return compare(CompareKind.Ne, 'ne', this, other) as Tensor<D>; }
+  lt(other: TensorLike): Tensor<D> { return compare(CompareKind.Lt, 'lt', this, other) as Tensor<D>; }
+  le(other: TensorLike): Tensor<D> { return compare(CompareKind.Le, 'le', this, other) as Tensor<D>; }
+  gt(other: TensorLike): Tensor<D> { return compare(CompareKind.Gt, 'gt', this, other) as Tensor<D>; }
+  ge(other: TensorLike): Tensor<D> { return compare(CompareKind.Ge, 'ge', this, other) as Tensor<D>; }
 
   // ── reductions: axes may be negative; all axes when omitted ──
 
-  sum(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
-    return reduce(ReduceKind.Sum, 'sum', this, axes, options);
+  sum(axes?: number | readonly number[], options?: ReduceOptions): Tensor<D> {
+    return reduce(ReduceKind.Sum, 'sum', this, axes, options) as Tensor<D>;
   }
   /** Ties split the gradient evenly among the maxima. */
-  max(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
-    return reduce(ReduceKind.Max, 'max', this, axes, options);
+  max(axes?: number | readonly number[], options?: ReduceOptions): Tensor<D> {
+    return reduce(ReduceKind.Max, 'max', this, axes, options) as Tensor<D>;
   }
-  min(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
-    return reduce(ReduceKind.Min, 'min', this, axes, options);
+  min(axes?: number | readonly number[], options?: ReduceOptions): Tensor<D> {
+    return reduce(ReduceKind.Min, 'min', this, axes, options) as Tensor<D>;
   }
-  mean(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
+  mean(axes?: number | readonly number[], options?: ReduceOptions): Tensor<D> {
     options = reduceOptions(options, 'mean');
     S.checkFloat('mean', this.dtype);
     const ax = S.normalizeAxes('mean', axes, this.rank);
@@ -204,7 +213,7 @@ export class Tensor {
     return this.sum(ax, options).div(count);
   }
   /** Σ(x − mean)² / (n − correction), correction = 1 by default (unbiased, as torch.var). */
-  var(axes?: number | readonly number[], options?: VarOptions): Tensor {
+  var(axes?: number | readonly number[], options?: VarOptions): Tensor<D> {
     const o = reduceOptions(options, 'var', VAR_KEYS);
     const correction = o.correction === undefined ? 1 : o.correction; // null is refused below, not taken for the default
     // torch.var takes an int correction ≥ 0; null, NaN or an object would give a silently wrong divisor
@@ -220,13 +229,13 @@ export class Tensor {
    * log Σ exp(x), computed as m + log Σ exp(x − m) with m the detached max,
    * so it neither overflows nor underflows; m's gradient would cancel anyway.
    */
-  logsumexp(axes?: number | readonly number[], options?: ReduceOptions): Tensor {
+  logsumexp(axes?: number | readonly number[], options?: ReduceOptions): Tensor<D> {
     options = reduceOptions(options, 'logsumexp');
     S.checkFloat('logsumexp', this.dtype);
     const ax = S.normalizeAxes('logsumexp', axes, this.rank);
     const m0 = this.max(ax, { keepdims: true }).detach();
     // an all −∞ (or +∞) slice would give ∞ − ∞: shift by 0 there instead
-    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'logsumexp');
+    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'logsumexp') as Tensor<D>;
     const out = this.sub(m).exp().sum(ax, { keepdims: true }).log().add(m);
     return options.keepdims ? out : out.reshape(S.reducedShape(this.shape, ax, false));
   }
@@ -235,16 +244,16 @@ export class Tensor {
    * max is exact for nearby values, so f32 keeps full precision where
    * exp(logSoftmax) would lose the bits of a large logsumexp.
    */
-  softmax(axis = -1): Tensor {
+  softmax(axis = -1): Tensor<D> {
     S.checkFloat('softmax', this.dtype);
     const ax = S.normalizeAxis('softmax', axis, this.rank);
     const m0 = this.max(ax, { keepdims: true }).detach();
-    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'softmax');
+    const m = where(m0.abs().lt(Infinity), m0, scalarLike(0, m0), 'softmax') as Tensor<D>;
     const e = this.sub(m).exp();
     return e.div(e.sum(ax, { keepdims: true }));
   }
   /** x − logsumexp(x) along `axis`. */
-  logSoftmax(axis = -1): Tensor {
+  logSoftmax(axis = -1): Tensor<D> {
     const ax = S.normalizeAxis('logSoftmax', axis, this.rank);
     return this.sub(this.logsumexp(ax, { keepdims: true }));
   }
@@ -256,7 +265,7 @@ export class Tensor {
    * operand is a row vector and a 1-d right operand a column vector, and
    * their dim is dropped from the result.
    */
-  matmul(other: Tensor): Tensor {
+  matmul(other: Tensor): Tensor<D> {
     const eng = this.owner.engine;
     const be = eng.tensorOps('matmul');
     const b = checkTensor(other, 'matmul');
@@ -277,7 +286,7 @@ export class Tensor {
   }
 
   /** Swaps two dims (the last two by default). */
-  transpose(d0 = -2, d1 = -1): Tensor {
+  transpose(d0 = -2, d1 = -1): Tensor<D> {
     const a = S.normalizeAxis('transpose', d0, this.rank), b = S.normalizeAxis('transpose', d1, this.rank);
     const perm = this.shape.map((_, i) => i);
     perm[a] = b;
@@ -288,24 +297,24 @@ export class Tensor {
   // ── movement ──
 
   /** out.shape[i] = this.shape[perm[i]]; a copy. */
-  permute(perm: readonly number[]): Tensor {
+  permute(perm: readonly number[]): Tensor<D> {
     const p = S.checkPermutation('permute', perm, this.rank);
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('permute').run('Permute', [eng.tensorIdOf(this, 'permute')], { perm: p }), p.map((i) => this.shape[i]), this.dtype);
   }
 
   /** The same elements in a new shape; one dim may be -1 (inferred). */
-  reshape(shape: readonly number[]): Tensor {
+  reshape(shape: readonly number[]): Tensor<D> {
     const to = S.reshapeShape('reshape', this.shape, shape);
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('reshape').run('Reshape', [eng.tensorIdOf(this, 'reshape')], { shape: to }), to, this.dtype);
   }
 
   /** Another name for reshape (tensors are always contiguous). */
-  view(shape: readonly number[]): Tensor { return this.reshape(shape); }
+  view(shape: readonly number[]): Tensor<D> { return this.reshape(shape); }
 
   /** Drops size-1 dims (only `axis` when given). */
-  squeeze(axis?: number): Tensor {
+  squeeze(axis?: number): Tensor<D> {
     if (axis === undefined) return this.reshape(this.shape.filter((d) => d !== 1));
     const a = S.normalizeAxis('squeeze', axis, this.rank);
     if (this.shape[a] !== 1) throw new RangeError(`squeeze: dim ${axis} of ${S.fmt(this.shape)} is not 1`);
@@ -313,29 +322,29 @@ export class Tensor {
   }
 
   /** Inserts a size-1 dim at `axis` (in −(rank+1)..rank). */
-  unsqueeze(axis: number): Tensor {
+  unsqueeze(axis: number): Tensor<D> {
     const a = S.normalizeAxis('unsqueeze', axis, this.rank + 1);
     const shape = this.shape.slice();
     shape.splice(a, 0, 1);
     return this.reshape(shape);
   }
 
-  flatten(): Tensor { return this.reshape([-1]); }
+  flatten(): Tensor<D> { return this.reshape([-1]); }
 
   /** Broadcasts to `shape` (a copy; its gradient sums over the stretched dims). */
-  expand(shape: readonly number[]): Tensor {
+  expand(shape: readonly number[]): Tensor<D> {
     const to = S.checkExpand('expand', this.shape, shape);
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('expand').run('Expand', [eng.tensorIdOf(this, 'expand')], { shape: to }), to, this.dtype);
   }
-  broadcastTo(shape: readonly number[]): Tensor { return this.expand(shape); }
+  broadcastTo(shape: readonly number[]): Tensor<D> { return this.expand(shape); }
 
   /**
    * this[starts[0]:ends[0], starts[1]:ends[1], …] with Python's rules:
    * negative bounds count from the end, bounds clip, missing dims (or an
    * undefined end) are taken whole.
    */
-  slice(starts: readonly (number | undefined)[], ends: readonly (number | undefined)[] = []): Tensor {
+  slice(starts: readonly (number | undefined)[], ends: readonly (number | undefined)[] = []): Tensor<D> {
     const b = S.sliceBounds('slice', this.shape, starts, ends);
     const eng = this.owner.engine;
     const shape = b.starts.map((s, d) => b.ends[d] - s);
@@ -343,7 +352,7 @@ export class Tensor {
   }
 
   /** Pads dim d with widths[d] = [before, after] elements equal to `value` (one pair per dim). */
-  pad(widths: readonly (readonly [number, number])[], value = 0): Tensor {
+  pad(widths: readonly (readonly [number, number])[], value = 0): Tensor<D> {
     if (!Array.isArray(widths) || widths.length !== this.rank) {
       throw new RangeError(`pad: expected ${this.rank} [before, after] pairs, one per dim of ${S.fmt(this.shape)}`);
     }
@@ -365,7 +374,7 @@ export class Tensor {
    * scatter-adds back. Indices are integers in 0..dim−1 (negative ones are
    * refused, as PyTorch does): an array, a typed array or a 1-d int32 tensor.
    */
-  indexSelect(axis: number, indices: Tensor | readonly number[] | ArrayLike<number>): Tensor {
+  indexSelect(axis: number, indices: Tensor | readonly number[] | ArrayLike<number>): Tensor<D> {
     const a = S.normalizeAxis('indexSelect', axis, this.rank);
     const eng = this.owner.engine;
     const be = eng.tensorOps('indexSelect');
@@ -386,15 +395,15 @@ export class Tensor {
   }
 
   /** The same values with no gradient flowing back through. */
-  detach(): Tensor {
+  detach(): Tensor<D> {
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('detach').run('Detach', [eng.tensorIdOf(this, 'detach')], {}), this.shape, this.dtype);
   }
 
   /** Converts to `dtype` (float → int32 truncates toward 0 and stops the gradient). */
-  to(dtype: DType): Tensor {
+  to<E extends DType>(dtype: E): Tensor<E> {
     checkDtype(dtype, 'to');
-    if (dtype === this.dtype) return this;
+    if ((dtype as DType) === this.dtype) return this as unknown as Tensor<E>;
     const eng = this.owner.engine;
     return make(eng, eng.tensorOps('to').run('Cast', [eng.tensorIdOf(this, 'to')], { dtype }), this.shape, dtype);
   }
@@ -407,37 +416,37 @@ export class Tensor {
   whereAs(op: string, mask: Tensor, a: TensorLike, b: TensorLike): Tensor { return where(mask, a, b, op, this.owner.engine); }
 
   /** Index of the max along `axis` (of the flattened tensor when omitted): int32, first on ties, first NaN if any. */
-  argmax(axis?: number, options?: X.ArgOptions): Tensor { return X.argmax<Tensor>(this, axis, options); }
+  argmax(axis?: number, options?: X.ArgOptions): Tensor<'int32'> { return X.argmax<Tensor>(this, axis, options) as Tensor<'int32'>; }
   /** Index of the min along `axis`: int32, first on ties, first NaN if any. */
-  argmin(axis?: number, options?: X.ArgOptions): Tensor { return X.argmin<Tensor>(this, axis, options); }
+  argmin(axis?: number, options?: X.ArgOptions): Tensor<'int32'> { return X.argmin<Tensor>(this, axis, options) as Tensor<'int32'>; }
   /** Int32 indices that sort along `axis` (stable; NaN sorts as the largest value). */
-  argsort(axis = -1, options?: X.SortOptions): Tensor { return X.argsort<Tensor>(this, axis, options); }
+  argsort(axis = -1, options?: X.SortOptions): Tensor<'int32'> { return X.argsort<Tensor>(this, axis, options) as Tensor<'int32'>; }
   /** { values, indices } sorted along `axis`; gradient back to where each value came from. */
-  sort(axis = -1, options?: X.SortOptions): X.ValuesIndices<Tensor> { return X.sort<Tensor>(this, axis, options); }
+  sort(axis = -1, options?: X.SortOptions): SortResult<D> { return X.sort<Tensor>(this, axis, options) as SortResult<D>; }
   /** The k largest (`largest: false`: smallest) along `axis`, sorted, with int32 indices. */
-  topk(k: number, axis = -1, options?: X.TopkOptions): X.ValuesIndices<Tensor> { return X.topk<Tensor>(this, k, axis, options); }
+  topk(k: number, axis = -1, options?: X.TopkOptions): SortResult<D> { return X.topk<Tensor>(this, k, axis, options) as SortResult<D>; }
   /** torch.gather: out[m] = this[m with dim `axis` replaced by index[m]]. */
-  gather(axis: number, index: Tensor): Tensor { return X.gather<Tensor>(this, axis, index); }
+  gather(axis: number, index: Tensor): Tensor<D> { return X.gather<Tensor>(this, axis, index) as Tensor<D>; }
   /** torch.scatter_add: this with src[m] added at m with dim `axis` replaced by index[m]. */
-  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor { return X.scatterAdd<Tensor>(this, axis, index, src); }
-  cumsum(axis: number): Tensor { return X.cumsum<Tensor>(this, axis); }
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor<D> { return X.scatterAdd<Tensor>(this, axis, index, src) as Tensor<D>; }
+  cumsum(axis: number): Tensor<D> { return X.cumsum<Tensor>(this, axis) as Tensor<D>; }
   /** Running product; the gradient is exact at zeros. */
-  cumprod(axis: number): Tensor { return X.cumprod<Tensor>(this, axis); }
+  cumprod(axis: number): Tensor<D> { return X.cumprod<Tensor>(this, axis) as Tensor<D>; }
   /** `value` where mask ≠ 0 (mask broadcasts to this shape). */
-  maskedFill(mask: Tensor, value: number): Tensor { return X.maskedFill<Tensor>(this, mask, value); }
+  maskedFill(mask: Tensor, value: number): Tensor<D> { return X.maskedFill<Tensor>(this, mask, value) as Tensor<D>; }
   /** Pieces of `size` along `axis`, or of the listed sizes. */
-  split(sizes: number | readonly number[], axis = 0): Tensor[] { return X.split<Tensor>(this, sizes, axis); }
-  chunk(n: number, axis = 0): Tensor[] { return X.chunk<Tensor>(this, n, axis); }
-  triu(k = 0): Tensor { return X.triu<Tensor>(this, k); }
-  tril(k = 0): Tensor { return X.tril<Tensor>(this, k); }
+  split(sizes: number | readonly number[], axis = 0): Tensor<D>[] { return X.split<Tensor>(this, sizes, axis) as Tensor<D>[]; }
+  chunk(n: number, axis = 0): Tensor<D>[] { return X.chunk<Tensor>(this, n, axis) as Tensor<D>[]; }
+  triu(k = 0): Tensor<D> { return X.triu<Tensor>(this, k) as Tensor<D>; }
+  tril(k = 0): Tensor<D> { return X.tril<Tensor>(this, k) as Tensor<D>; }
   /** Transposes a matrix; 0-d and 1-d tensors come back as they are (PyTorch's .t()). */
-  t(): Tensor { return X.t<Tensor>(this); }
+  t(): Tensor<D> { return X.t<Tensor>(this) as Tensor<D>; }
   /** int32 one-hot rows of these int32 class indices. */
-  oneHot(numClasses = -1): Tensor { return X.oneHot<Tensor>(this, numClasses); }
+  oneHot(numClasses = -1): Tensor<'int32'> { return X.oneHot<Tensor>(this, numClasses) as Tensor<'int32'>; }
 }
 
 // add, exp, gelu… as methods: one per elementwise op of the registry (src/generated/methods.ts).
-export interface Tensor extends TensorMethods<Tensor, TensorLike> {}
+export interface Tensor<D extends DType = DType> extends TensorMethods<Tensor<D>, TensorLike> {}
 installTensorMethods<Tensor, TensorLike>(Tensor.prototype);
 
 // ── internals ──
@@ -453,7 +462,7 @@ export function indexTensor(eng: EngineContext, list: ArrayLike<number>): Tensor
 }
 
 /** @internal */
-export function make(eng: EngineContext, id: number, shape: readonly number[], dtype: DType): Tensor {
+export function make<E extends DType>(eng: EngineContext, id: number, shape: readonly number[], dtype: E): Tensor<E> {
   return new Tensor(eng.current, id, shape, dtype);
 }
 

@@ -89,7 +89,7 @@ const CALLS: readonly Call[] = ([
   ['zeroGrad', 'tparam', (_, p) => p.zeroGrad()],
   ['free', 'tparam', (_, p) => p.free()],
   ['tensor', 'engine', (s, _, a) => s.eng.tensor(a[0], a[1], a[2])],
-  ...(['zeros', 'ones', 'randn', 'rand'] as const).map((m): Call => [m, 'engine', (s, _, a) => s.eng[m](a[0], a[1])]),
+  ...(['zeros', 'ones', 'randn', 'rand'] as const).map((m): Call => [m, 'engine', (s, _, a) => (s.eng[m] as (shape: never, options: never) => unknown).call(s.eng, a[0] as never, a[1] as never)]),
   ['full', 'engine', (s, _, a) => s.eng.full(a[0], a[1], a[2])],
   ['arange', 'engine', (s, _, a) => s.eng.arange(a[0], a[1], a[2], a[3])],
   ['eye', 'engine', (s, _, a) => s.eng.eye(a[0], a[1], a[2])],
