@@ -53,6 +53,19 @@ export interface TensorOpSpec {
 
 type AnySpec = ScalarOpSpec | TensorOpSpec;
 
+/** What forward returns (a number or a Tensor) picks the kind of op: the output, gradient and input types. */
+export type CustomOutput<O> = O extends Tensor ? Tensor : Value;
+export type CustomInput<O> = O extends Tensor ? Tensor : Scalar;
+
+/** ScalarOpSpec or TensorOpSpec, told apart by forward's return type. */
+export interface CustomOpSpec<O extends number | Tensor> {
+  readonly name: string;
+  readonly forward: (...args: any[]) => O;
+  readonly backward: (
+    grad: CustomOutput<O>, ctx: CustomOpBackwardContext<CustomInput<O>, CustomOutput<O>>,
+  ) => CustomOutput<O> | number | null | readonly (CustomOutput<O> | number | null | undefined)[];
+}
+
 /** Checks the spec once and returns the op as a function of its inputs (all Values and numbers, or all Tensors). */
 export function customOp(eng: EngineType, spec: AnySpec): (...inputs: unknown[]) => unknown {
   if (spec === null || typeof spec !== 'object') throw new TypeError(`customOp: expected { name, forward, backward }, got ${describe(spec)}`);

@@ -5,14 +5,14 @@
 import { describe } from '../check.js';
 import type { EngineType, RemovableHandle } from '../context.js';
 import { Op } from '../ops.js';
-import { Param, Value, type Scalar } from '../value.js';
+import { Param, Value } from '../value.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorParam } from '../tensor/param.js';
 import { graphId } from './graph.js';
 import { tensorGraphId } from './tensor-graph.js';
 import { dropIfEmpty, extensionsOf, type GradHook } from './extension.js';
 import { WasmgradHookError, WasmgradNoGradError } from './extension-errors.js';
-import { customOp, type ScalarOpSpec, type TensorOpSpec } from './custom.js';
+import { customOp, type CustomInput, type CustomOpSpec, type CustomOutput, type ScalarOpSpec, type TensorOpSpec } from './custom.js';
 
 /**
  * x.registerHook(hook): a Value's or Tensor's hooks live with its tape
@@ -127,8 +127,7 @@ export interface EngineExtensions {
    * torch.autograd.Function: an op with a forward and a backward of your own.
    * See CustomOpSpec and docs/extending.md.
    */
-  customOp(spec: ScalarOpSpec): (...inputs: Scalar[]) => Value;
-  customOp(spec: TensorOpSpec): (...inputs: Tensor[]) => Tensor;
+  customOp<O extends number | Tensor>(spec: CustomOpSpec<O>): (...inputs: CustomInput<O>[]) => CustomOutput<O>;
   /** @internal x.registerHook(hook) for a Value or a Tensor. */
   registerGradHook(x: unknown, hook: (grad: never) => unknown): RemovableHandle;
 }
