@@ -135,3 +135,41 @@ describe.each(BACKENDS)('Value#detach on %s', (backend) => {
     expect(p.detach().data).toBe(2);
   });
 });
+
+// The recorded sweeps (createGraph, the transforms, hooks) do no work for what needs no gradient:
+// a matmul operand that does not require grad gets no product, and nothing past a Detach (or a
+// comparison, an argmax…) is differentiated at all.
+describe.each(BACKENDS)('requiresGrad in the recorded sweeps on %s', (backend) => {
+  const recorded = (eng: Awaited<ReturnType<typeof engine>>, run: () => void): number => {
+    const before = eng.stats().tensorNodes;
+    run();
+    return eng.stats().tensorNodes - before;
+  };
+
+  it('skips the gradient of a matmul operand that needs none', async () => {
+    const eng = await engine(backend);
+    const count = (wNeeds: boolean): number => {
+      const x = eng.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+      const w = eng.tensor([[1, 0], [0.5, 2]], undefined, { requiresGrad: wNeeds });
+      const loss = x.matmul(w).tanh().sum();
+      return recorded(eng, () => loss.backward({ createGraph: true }));
+    };
+    const without = count(false), withW = count(true);
+    expect(withW - without).toBe(1); // one Matmul node: w's product, recorded only when w needs it
+  });
+
+  it('records nothing for a branch that reaches the inputs only through detach', async () => {
+    const eng = await engine(backend);
+    const count = (branch: 'detached' | 'none'): number => {
+      const x = eng.tensor([1, 2], undefined, { requiresGrad: true, dtype: 'float64' });
+      const main = x.mul(2).sum();
+      const loss = branch === 'none' ? main.add(eng.tensor(3, undefined, { dtype: 'float64' }))
+        : main.add(x.detach().exp().mul(x.sum().detach()).sum());
+      return recorded(eng, () => loss.backward({ createGraph: true }));
+    };
+    expect(count('detached')).toBe(count('none'));
+    const x = eng.tensor([1, 2], undefined, { requiresGrad: true, dtype: 'float64' });
+    x.mul(2).sum().add(x.detach().exp().mul(x.sum().detach()).sum()).backward({ createGraph: true });
+    expect(Array.from(x.gradTensor!.data())).toEqual([2, 2]);
+  });
+});
