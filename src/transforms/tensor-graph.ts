@@ -263,8 +263,10 @@ export function tensorGraphId(eng: EngineType, t: unknown, what: string): number
  * gradient (a tensor of the root's shape), recording every node's rule as new
  * nodes. Only nodes that depend on one of `targets` get a gradient. Returns
  * each target's gradient, or null where the roots do not depend on it.
+ * `detachedHooks`: hooks see their gradient detached (a backward without
+ * createGraph, whose gradients are not meant to be differentiated).
  */
-export function tensorReverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Tensor[], targets: readonly number[]): (Tensor | null)[] {
+export function tensorReverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Tensor[], targets: readonly number[], detachedHooks = false): (Tensor | null)[] {
   if (targets.length === 0) return [];
   const be = eng.tensors;
   const gen = eng.current;
@@ -307,7 +309,10 @@ export function tensorReverseSweep(eng: EngineType, roots: readonly number[], se
     if (ext !== null) {
       // every use of node id has a larger id, so g is its whole gradient now: what its hooks see
       const hooks = ext.hooks(id);
-      if (hooks !== undefined) grads[id - low] = g = runHooks(hooks, g, (r) => checkTensorGrad(eng, r, g!));
+      if (hooks !== undefined) {
+        if (detachedHooks && g.requiresGrad) g = g.detach();
+        grads[id - low] = g = runHooks(hooks, g, (r) => checkTensorGrad(eng, r, g!));
+      }
       const custom = ext.custom(id);
       if (custom !== undefined) {
         const parts = custom.backward(g);
@@ -366,9 +371,9 @@ const gradTensors = new WeakMap<Generation, Map<number, Tensor>>();
  * across calls until zeroGrad(), as `.grad` does.
  *
  * While hooks or custom ops exist (./extension.ts) it is the whole backward,
- * createGraph or not: the fused kernels did not run; without createGraph the
- * sweep runs detached (as under eng.noGrad()), and the leaves' and
- * parameters' gradients it found are added to their `.grad` here.
+ * createGraph or not: the fused kernels did not run, and the leaves' and
+ * parameters' gradients the sweep found are added (detached) to their
+ * `.grad` here.
  */
 export function recordTensorBackward(eng: EngineType, root: Tensor, createGraph = true): void {
   const r = tensorGraphId(eng, root, 'backward');
@@ -381,17 +386,10 @@ export function recordTensorBackward(eng: EngineType, root: Tensor, createGraph 
     // a custom op's output is a Leaf to the core but not to the user: its gradient flows on to its inputs
     if ((kind === 'Leaf' || kind === 'Param') && be.requiresGrad(id) && custom?.custom(id) === undefined) targets.push(id);
   }
-  const seed = filled(eng, root, 1);
-  let grads: (Tensor | null)[];
-  if (createGraph) grads = tensorReverseSweep(eng, [r], [seed], targets);
-  else {
-    const was = eng.setGradEnabled(false);
-    try {
-      grads = tensorReverseSweep(eng, [r], [seed], targets);
-    } finally {
-      eng.setGradEnabled(was);
-    }
-  }
+  // Without createGraph the sweep still records its ops as graph nodes (their
+  // requiresGrad set as anywhere else): detaching every one, as noGrad would,
+  // cost a copy per node and doubled the sweep's time; hooks get theirs detached.
+  const grads = tensorReverseSweep(eng, [r], [filled(eng, root, 1)], targets, !createGraph);
   if (ext) accumulateTensors(eng, targets, grads);
   if (!createGraph) return;
   let kept = gradTensors.get(eng.current);
