@@ -490,10 +490,12 @@ export class Engine {
    * An op's node past the fast path's limit: checked as pushed() checks it,
    * and inside noGrad replaced by a Const of its number (the op node, the
    * last on the tape, is truncated away), so that nothing flows through it.
+   * Not while compile() traces: a program is replayed with new inputs, and
+   * a constant would freeze the number of this trace.
    */
   private opPushed(id: number, opName: string): number {
     this.pushed(id, opName);
-    if (this.gradEnabled) return id;
+    if (this.gradEnabled || this.traceOuter !== null) return id;
     const x = this.tape.value(id);
     this.tape.truncate(id);
     return this.pushed(this.tape.constant(x), opName);

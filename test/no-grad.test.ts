@@ -95,6 +95,14 @@ describe.each(BACKENDS)('noGrad on %s', (backend) => {
     expect(eng.isGradEnabled()).toBe(true);
   });
 
+  it('leaves compile() alone: a program traced inside noGrad still replays and differentiates', async () => {
+    const eng = await engine(backend);
+    const program = eng.noGrad(() => eng.compile((a) => a.mul(a).add(a), [3]));
+    const r = program.run([2]);
+    expect(Array.from(r.outputs)).toEqual([6]);
+    expect(Array.from(r.grads)).toEqual([5]);
+  });
+
   it('evaluates under noGrad inside a training loop without touching the training gradients', async () => {
     const eng = await engine(backend);
     const w = eng.parameter([0.5, -0.25], [2], { dtype: 'float64' });
