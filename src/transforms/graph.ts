@@ -162,7 +162,7 @@ export function forwardSweep(eng: EngineType, start: number, end: number, seeds:
     const custom = ext?.custom(id);
     if (custom !== undefined && custom.inputs.some((input) => input >= start && tangents[input - start] !== null)) {
       // a custom op gives a backward rule only; forward mode would have to treat it as a constant, silently wrong
-      throw new WasmgradCustomOpError(custom.name, 'forward mode (jvp, hvp, hessian) cannot pass through a custom op, which has a backward rule only; use reverse mode (grad, vjp, jacobian)');
+      throw new WasmgradCustomOpError(custom.name, 'forward mode (jvp, and hvp on scalars) cannot pass through a custom op, which has a backward rule only; use reverse mode (grad, vjp, jacobian, hessian)');
     }
     const op = eng.nodeOp(id);
     const arity = OP_ARITY[op];
