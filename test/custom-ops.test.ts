@@ -47,8 +47,10 @@ describe.each(BACKENDS)('scalar custom ops on %s', (backend) => {
     expectClose(d2.data, 6 * 1.5);
     expect(gradcheck((a: Value) => cube(a).mul(a.sin()), [0.8], { engine: eng })).toBe(true);
     expect(gradgradcheck((a: Value, b: Value) => cube(a.mul(b)), [0.8, -1.3], { engine: eng })).toBe(true);
-    // jax-style transforms take it too
+    // jax-style transforms take it too, reverse over reverse included
     expectClose(eng.grad((a: Value) => cube(a))(2).data, 12);
+    expectClose(eng.grad(eng.grad((a: Value) => cube(a)))(1.5).data, 9);
+    expectClose(eng.hessian((a: Value, b: Value) => cube(a.mul(b)))(1.5, 2)[0][1].data, 9 * 1.5 ** 2 * 2 ** 2);
   });
 
   it('two inputs, saved values, and a number input that gets no gradient', async () => {
@@ -140,6 +142,11 @@ describe.each(BACKENDS)('tensor custom ops on %s', (backend) => {
     const w = eng.tensor([0.5, -1.2], undefined, { dtype: 'float64' });
     expect(gradcheck((a: Tensor, b: Tensor) => softplus(a.mul(b)).sum(1), [pts, w])).toBe(true);
     expect(gradgradcheck((a: Tensor, b: Tensor) => softplus(a.mul(b)), [pts, w])).toBe(true);
+    // the Hessian-vector product on tensors is reverse over reverse: it goes through backward's own ops
+    const p = eng.tensor([0.4, -1.1], undefined, { dtype: 'float64' });
+    const [hv] = eng.hvp((a: Tensor) => softplus(a).sum(), [p], [1]);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    expectAllClose(hv.data(), [0.4, -1.1].map((v) => sig(v) * (1 - sig(v))), { rtol: 1e-14, atol: 1e-16 });
   });
 
   it('in a training step with parameters, its gradient matches the built-in ops', async () => {
