@@ -216,4 +216,22 @@ describe.each(BACKENDS)('tensor custom ops on %s', (backend) => {
     eng.reset();
     expect(() => mixed(x)).toThrow(WasmgradStaleGraphError);
   });
+
+  it('keeps nothing per step across resets: a training loop with a custom op and a parameter hook', async () => {
+    const eng = await engine(backend);
+    const softplus = softplusOp(eng);
+    const w = eng.parameter([0.5, -0.5], [2], { dtype: 'float64' });
+    let calls = 0;
+    const h = w.registerHook(() => { calls++; });
+    const x = eng.keep(eng.tensor([[1, 2], [-1, 0.5]], undefined, { dtype: 'float64' }));
+    const unbound = eng.unbound.ext as { tensorHooks: Map<number, unknown>; tensorParams: Map<number, unknown> };
+    for (let i = 0; i < 20; i++) {
+      eng.step(() => { w.zeroGrad(); softplus(x.matmul(w)).sum().backward(); w.assign(Float64Array.from(w.data(), (p, k) => p - 0.1 * w.grad[k])); });
+      expect(eng.current.ext).toBe(null); // the step's custom node went with its tape
+    }
+    expect(calls).toBe(20);
+    expect([unbound.tensorHooks.size, unbound.tensorParams.size]).toEqual([1, 1]);
+    h.remove();
+    expect(eng.unbound.ext).toBe(null);
+  });
 });
