@@ -24,6 +24,16 @@ export class Generation {
     /** Made by compile() for the Values of its trace, which belong to the program afterwards. */
     readonly traced = false,
   ) {}
+
+  /**
+   * Gradient hooks and custom ops whose graph lives in this generation
+   * (src/transforms/extension.ts), or null while there are none: then
+   * backward runs the fused kernels. On the engine's `unbound` generation,
+   * the hooks of parameters, which outlive every tape.
+   */
+  ext: unknown = null;
+  /** Node ranges [start, end) of the scalar tape that eng.noGrad() made, as pairs: backward from them is refused. */
+  noGradRanges: number[] | null = null;
 }
 
 /**
@@ -42,6 +52,12 @@ export interface BackwardOptions {
    * that the gradients, as Values (`x.gradValue`), can be differentiated again.
    */
   createGraph?: boolean;
+}
+
+/** What registerHook returns: PyTorch's RemovableHandle. */
+export interface RemovableHandle {
+  /** Unregisters the hook (again: no effect). */
+  remove(): void;
 }
 
 /** What the engine reads of a scalar handle (Value, Param). */
@@ -96,6 +112,12 @@ export interface EngineContext {
   nameOf(v: ScalarHandle): string | undefined;
   setName(v: ScalarHandle, name: string): void;
   backward(root: ScalarHandle, options?: BackwardOptions): void;
+  /** A Const node holding x (Value#detach). */
+  constant(x: number): ScalarHandle;
+  /** False inside eng.noGrad(): ops then record nothing that a gradient could flow through. */
+  readonly gradEnabled: boolean;
+  /** x.registerHook(fn) for a Value or a Tensor (src/transforms/hooks.ts). */
+  registerGradHook(x: ScalarHandle | TensorHandle, hook: (grad: never) => unknown): RemovableHandle;
   /** The differentiable gradient backward({ createGraph: true }) gave a leaf or parameter, or null. */
   gradValueOf(v: ScalarHandle): ScalarHandle | null;
 
@@ -119,8 +141,12 @@ export interface EngineContext {
   tensorOps(opName: string): TensorOps;
   /** The node id of `t` on the current tensor tape, after checking it may be used here. */
   tensorIdOf(t: TensorHandle, opName: string): number;
-  /** The graph-recording half of t.backward({ createGraph: true }), after the fused sweep. */
-  recordTensorBackward(t: TensorHandle): void;
+  /**
+   * The graph-recording half of t.backward({ createGraph: true }), after the
+   * fused sweep; or, while hooks or custom ops are on the graph, the whole
+   * backward (recorded only with createGraph).
+   */
+  recordTensorBackward(t: TensorHandle, createGraph: boolean): void;
   /** The differentiable gradient t.backward({ createGraph: true }) gave a leaf or parameter, or null. */
   gradTensorOf(t: TensorHandle): TensorHandle | null;
   /** A parameter's zeroGrad(): its gradTensor starts again from nothing. */

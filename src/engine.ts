@@ -18,6 +18,7 @@ import * as extra from './tensor/ops-extra.js';
 import { installTransforms, type EngineTransforms } from './transforms/engine-methods.js';
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 import { clearGradTensors, forgetGradTensor, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
+import { checkNoGradRoot, installExtensions, type EngineExtensions } from './transforms/hooks.js';
 
 export type { TensorArg, TensorFunction, TensorVectorFunction, TensorGradientsOptions } from './transforms/engine-methods.js';
 export type { EngineStats, EngineWarning } from './memory.js';
@@ -69,8 +70,12 @@ export class Engine {
   traceOuter: Generation | null = null;
   /** The tape's size: its budget and the forgotten-reset check. */
   private readonly watch: TapeWatch;
-  /** The watch's nodeLimit, kept here by the watch: scalar pushes compare with it in one load. */
+  /** The watch's nodeLimit, kept here by the watch: scalar pushes compare with it in one load (0 inside noGrad: every push takes the slow path). */
   private nodeLimit = NO_NODE_LIMIT;
+  /** The watch's nodeLimit itself, for when noGrad ends. */
+  private watchLimit = NO_NODE_LIMIT;
+  /** @internal False inside noGrad() (src/transforms/hooks.ts). */
+  gradEnabled = true;
   /** The tensor ops handles get: one view of `tensors` per op name, whose out-of-memory errors name that op. */
   private readonly ops: TensorOpsViews;
   private readonly scopes: Scopes;
@@ -99,7 +104,7 @@ export class Engine {
     this.backend = tape.backend;
     this.wasmBuild = wasmBuild;
     this.label = `${tape.backend} engine #${++engineCount}`;
-    this.watch = new TapeWatch(tape, tensors, this.label, memory, (n) => { this.nodeLimit = n; });
+    this.watch = new TapeWatch(tape, tensors, this.label, memory, (n) => { this.watchLimit = n; if (this.gradEnabled) this.nodeLimit = n; });
     this.ops = new TensorOpsViews(tensors, (err, opName) => this.memoryFailure(err, opName));
     this.scopes = new Scopes({ tracing: () => this.traceOuter !== null, keep: (t) => this.keep(t), reset: () => this.reset() });
     this.current = new Generation(this, 0);
@@ -164,6 +169,9 @@ export class Engine {
     const createGraph = options === undefined ? false : checkFlag(checkOptions(options, 'backward', ['createGraph']).createGraph, 'backward', 'createGraph');
     const id = createGraph ? graphId(this, root, 'backward') : this.idOf(root, 'backward');
     this.watch.backward('backward');
+    if (this.current.noGradRanges !== null) checkNoGradRoot(this, id);
+    // hooks or custom ops on the tape: the rule sweep, which can call into JS at each node, does the whole backward
+    if (this.current.ext !== null || this.unbound.ext !== null) return recordBackward(this, root, createGraph);
     this.tape.backward(id);
     if (createGraph) recordBackward(this, root);
   }
@@ -485,7 +493,7 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
+    if (id >>> 0 >= this.nodeLimit) id = this.opPushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
   }
 
@@ -498,8 +506,31 @@ export class Engine {
     } catch (err) {
       throw this.tape.failure(opName, err);
     }
-    if (id >>> 0 >= this.nodeLimit) this.pushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
+    if (id >>> 0 >= this.nodeLimit) id = this.opPushed(id, opName); // -1 (a failure) reads as 2^32 - 1: one compare on the hot path
     return id;
+  }
+
+  /**
+   * An op's node past the fast path's limit: checked as pushed() checks it,
+   * and inside noGrad replaced by a Const of its number (the op node, the
+   * last on the tape, is truncated away), so that nothing flows through it.
+   * Not while compile() traces: a program is replayed with new inputs, and
+   * a constant would freeze the number of this trace.
+   */
+  private opPushed(id: number, opName: string): number {
+    this.pushed(id, opName);
+    if (this.gradEnabled || this.traceOuter !== null) return id;
+    const x = this.tape.value(id);
+    this.tape.truncate(id);
+    return this.pushed(this.tape.constant(x), opName);
+  }
+
+  /** @internal Turns gradient recording on or off (noGrad); returns the previous state. */
+  setGradEnabled(on: boolean): boolean {
+    const was = this.gradEnabled;
+    this.gradEnabled = on;
+    this.nodeLimit = on ? this.watchLimit : 0;
+    return was;
   }
 
   /** @internal Reads of node `id` (from readId) and of parameter slots, for Value and Param. */
@@ -510,7 +541,7 @@ export class Engine {
   /** @internal */ paramValue(slot: number): number { return this.tape.paramValue(slot); }
   /** @internal */ paramGrad(slot: number): number { return this.tape.paramGrad(slot); }
   /** @internal */ gradValueOf(v: Value): Value | null { return gradValueOf(this, v); }
-  /** @internal */ recordTensorBackward(t: Tensor): void { recordTensorBackward(this, t); }
+  /** @internal */ recordTensorBackward(t: Tensor, createGraph: boolean): void { recordTensorBackward(this, t, createGraph); }
   /** @internal */ gradTensorOf(t: Tensor): Tensor | null { return gradTensorOf(this, t); }
   /** @internal */ forgetGradTensor(t: Tensor): void { forgetGradTensor(this, t); }
 
@@ -601,6 +632,7 @@ export class Engine {
 }
 
 // eng.add, eng.exp, eng.atan2…: one function per scalar op of the registry (src/generated/methods.ts).
-export interface Engine extends EngineMethods<Value, Scalar>, EngineTransforms {}
+export interface Engine extends EngineMethods<Value, Scalar>, EngineTransforms, EngineExtensions {}
 installEngineMethods<Value, Scalar>(Engine.prototype);
 installTransforms(Engine.prototype);
+installExtensions(Engine.prototype);

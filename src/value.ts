@@ -1,5 +1,5 @@
 import { checkName } from './check.js';
-import type { BackwardOptions, EngineContext, EngineType, Generation } from './context.js';
+import type { BackwardOptions, EngineContext, EngineType, Generation, RemovableHandle } from './context.js';
 import { OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
 import { installValueMethods, type ValueMethods } from './generated/methods.js';
 
@@ -118,6 +118,28 @@ export class Value {
    */
   get gradValue(): Value | null {
     return this.owner.engine.gradValueOf(this) as Value | null;
+  }
+
+  /**
+   * A constant with this node's number, cut from the graph: no gradient
+   * flows back through it (Tensor#detach, PyTorch's detach()).
+   */
+  detach(): Value {
+    const e = this.owner.engine;
+    return e.constant(this.data) as Value;
+  }
+
+  /**
+   * Registers `hook`, called with this node's gradient (a Value) on each
+   * backward or transform that reaches it: it may return a replacement (a
+   * Value or a number), or undefined to keep it (PyTorch's register_hook). On
+   * a leaf or a parameter it sees this backward's gradient before it is added
+   * to `.grad`; a parameter's hooks survive eng.reset(). While any hook is
+   * registered, backward takes the rule sweep instead of the fused kernels
+   * (docs/extending.md). Returns a handle whose `remove()` unregisters it.
+   */
+  registerHook(hook: (grad: Value) => Value | number | undefined | void): RemovableHandle {
+    return this.owner.engine.registerGradHook(this, hook as (grad: never) => unknown);
   }
 
   /** `Value(x, data=2, grad=0)`; a Value freed by reset() says so instead of throwing. */

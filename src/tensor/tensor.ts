@@ -6,7 +6,8 @@
 // built from primitives, so their gradients come for free.
 
 import { checkFlag, checkIndices, checkOptions, checkVariant, describe } from '../check.js';
-import type { BackwardOptions, EngineContext, EngineType, Generation, TensorOps } from '../context.js';
+import type { BackwardOptions, EngineContext, EngineType, Generation, RemovableHandle, TensorOps } from '../context.js';
+import { WasmgradNoGradError } from '../transforms/extension-errors.js';
 import { Op } from '../ops.js';
 import { ELEMENTWISE } from '../generated/ops.js';
 import { installTensorMethods, type TensorMethods } from '../generated/methods.js';
@@ -129,10 +130,28 @@ export class Tensor<D extends DType = DType> {
       throw new RangeError(`backward: only a one-element tensor can start backward; this one has shape ${S.fmt(this.shape)} (reduce it first, e.g. with .sum())`);
     }
     if (!be.requiresGrad(id)) {
-      throw new Error('backward: this tensor does not require grad; none of its inputs was made with requiresGrad: true or is a parameter');
+      throw new WasmgradNoGradError(
+        'backward: this tensor does not require grad; none of its inputs was made with requiresGrad: true or is a parameter, ' +
+          'or it was made inside eng.noGrad(), which records no graph',
+      );
     }
+    // hooks or custom ops on the tape: the rule sweep, which can call into JS at each node, does the whole backward
+    if (eng.current.ext !== null || eng.unbound.ext !== null) return eng.recordTensorBackward(this, createGraph === true);
     be.backward(id);
-    if (createGraph) eng.recordTensorBackward(this);
+    if (createGraph) eng.recordTensorBackward(this, true);
+  }
+
+  /**
+   * Registers `hook`, called with the gradient flowing into this tensor on
+   * each backward (and eng.gradients, eng.grad…) that reaches it: it may
+   * return a replacement of the same shape and dtype, or undefined to keep it
+   * (PyTorch's Tensor.register_hook). On a leaf or a parameter it sees this
+   * backward's gradient before it is added to `.grad`. While any hook is
+   * registered, backward takes the rule sweep instead of the fused kernels
+   * (docs/extending.md). Returns a handle whose `remove()` unregisters it.
+   */
+  registerHook(hook: (grad: Tensor<D>) => Tensor | undefined | void): RemovableHandle {
+    return this.owner.engine.registerGradHook(this, hook as (grad: never) => unknown);
   }
 
   /**
@@ -463,7 +482,20 @@ export function indexTensor(eng: EngineContext, list: ArrayLike<number>): Tensor
 
 /** @internal */
 export function make<E extends DType>(eng: EngineContext, id: number, shape: readonly number[], dtype: E): Tensor<E> {
+  if (!eng.gradEnabled) id = withoutGrad(eng, id);
   return new Tensor(eng.current, id, shape, dtype);
+}
+
+/**
+ * Inside eng.noGrad(): an op's result that would require grad, detached, so
+ * that nothing made there passes a gradient (the op's own node stays behind
+ * the Detach, unreachable). A leaf made with requiresGrad keeps it, as in
+ * PyTorch's no_grad.
+ */
+function withoutGrad(eng: EngineContext, id: number): number {
+  const be = eng.tensorOps('noGrad');
+  if (!be.requiresGrad(id) || be.nodeInfo(id).kind === 'Leaf') return id;
+  return be.run('Detach', [id], {});
 }
 
 function checkTensor(x: unknown, op: string): Tensor {

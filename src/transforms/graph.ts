@@ -10,11 +10,14 @@
 //   function recorded, giving each the tangent its op's jvp rule makes of its
 //   inputs' tangents; no reverse pass, no transposition.
 
+import { describe } from '../check.js';
 import type { EngineType, Generation } from '../context.js';
 import { OP_ARITY, Op } from '../ops.js';
 import { RULE_BY_ID, type RuleHelpers } from '../generated/rules.js';
 import { Param, Value } from '../value.js';
 import { staleGraphError } from './errors.js';
+import { extended, runHooks, valueSweepExtensions } from './extension.js';
+import { WasmgradCustomOpError } from './extension-errors.js';
 
 const helpersByEngine = new WeakMap<EngineType, RuleHelpers<Value>>();
 
@@ -84,8 +87,14 @@ export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: r
   // needs[i]: node low + i depends on a target (or is one), so gradient flows to it.
   const needs = new Uint8Array(span);
   for (const t of targets) if (t <= top) needs[t - low] = 1;
+  const ext = valueSweepExtensions(eng, (id) => (eng.nodeOp(id) === Op.Param ? eng.nodeInput(id, 0) : -1));
   for (let id = low; id <= top; id++) {
     if (needs[id - low]) continue;
+    const custom = ext?.custom(id);
+    if (custom !== undefined) {
+      if (custom.inputs.some((input) => input >= low && needs[input - low])) needs[id - low] = 1;
+      continue;
+    }
     const arity = OP_ARITY[eng.nodeOp(id)];
     for (let k = 0; k < arity; k++) {
       const input = eng.nodeInput(id, k as 0 | 1);
@@ -103,8 +112,22 @@ export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: r
 
   const helpers = valueHelpers(eng);
   for (let id = top; id >= low; id--) {
-    const g = grads[id - low];
+    let g = grads[id - low];
     if (g === undefined) continue;
+    if (ext !== null) {
+      // every use of node id has a larger id, so g is its whole gradient now: what its hooks see
+      const hooks = ext.hooks(id);
+      if (hooks !== undefined) grads[id - low] = g = runHooks(hooks, g, (r) => checkValueGrad(eng, r));
+      const custom = ext.custom(id);
+      if (custom !== undefined) {
+        const parts = custom.backward(g);
+        custom.inputs.forEach((input, k) => {
+          const part = parts[k];
+          if (part !== null && input >= low && needs[input - low]) add(input, part);
+        });
+        continue;
+      }
+    }
     const op = eng.nodeOp(id);
     const arity = OP_ARITY[op];
     if (arity === 0) continue;
@@ -132,9 +155,15 @@ export function forwardSweep(eng: EngineType, start: number, end: number, seeds:
   const helpers = valueHelpers(eng);
   let zero: Value | null = null;
   const zeroTangent = (): Value => (zero ??= eng.constant(0));
+  const ext = valueSweepExtensions(eng, () => -1);
   for (let id = start; id < end; id++) {
     const seed = seeds.get(id);
     if (seed !== undefined) { tangents[id - start] = seed; continue; }
+    const custom = ext?.custom(id);
+    if (custom !== undefined && custom.inputs.some((input) => input >= start && tangents[input - start] !== null)) {
+      // a custom op gives a backward rule only; forward mode would have to treat it as a constant, silently wrong
+      throw new WasmgradCustomOpError(custom.name, 'forward mode (jvp, and hvp on scalars) cannot pass through a custom op, which has a backward rule only; use reverse mode (grad, vjp, jacobian, hessian)');
+    }
     const op = eng.nodeOp(id);
     const arity = OP_ARITY[op];
     if (arity === 0) continue;
@@ -161,8 +190,12 @@ const gradValues = new WeakMap<Generation, Map<number, Value>>();
  * sweep has already set every `.grad` number): records the backward pass
  * from root and keeps each leaf's and parameter's gradient as a Value. Like
  * `.grad`, those accumulate across calls until zeroGrad() (PyTorch's rule).
+ *
+ * While hooks or custom ops exist (./extension.ts) it is the whole backward,
+ * createGraph or not: the fused kernels did not run, and the leaves' and
+ * parameters' gradients the sweep found are added to their `.grad` here.
  */
-export function recordBackward(eng: EngineType, root: Value): void {
+export function recordBackward(eng: EngineType, root: Value, createGraph = true): void {
   const r = graphId(eng, root, 'backward');
   const targets: number[] = [];
   for (let id = 0; id <= r; id++) {
@@ -170,6 +203,8 @@ export function recordBackward(eng: EngineType, root: Value): void {
     if (op === Op.Leaf || op === Op.Param) targets.push(id);
   }
   const grads = reverseSweep(eng, [r], [eng.constant(1)], targets);
+  if (extended(eng)) accumulate(eng, targets, grads);
+  if (!createGraph) return;
   let kept = gradValues.get(eng.current);
   if (kept === undefined) gradValues.set(eng.current, (kept = new Map()));
   targets.forEach((id, k) => {
@@ -178,6 +213,35 @@ export function recordBackward(eng: EngineType, root: Value): void {
     const prev = kept.get(id);
     kept.set(id, prev === undefined ? g : prev.add(g));
   });
+}
+
+/**
+ * Adds each target's gradient to its `.grad` as the fused backward would:
+ * the fused backward of Σ target·gradient (the gradients as constants), whose
+ * every term passes its gradient exactly (1·g) to its leaf or parameter slot.
+ */
+function accumulate(eng: EngineType, targets: readonly number[], grads: readonly (Value | null)[]): void {
+  const gen = eng.current;
+  const was = eng.setGradEnabled(true);
+  try {
+    let total: Value | null = null;
+    targets.forEach((id, k) => {
+      const g = grads[k];
+      if (g === null) return;
+      const term = new Value(gen, id).mul(g.data);
+      total = total === null ? term : total.add(term);
+    });
+    if (total !== null) eng.tape.backward((total as Value).id);
+  } finally {
+    eng.setGradEnabled(was);
+  }
+}
+
+/** A hook's replacement for a Value's gradient: a Value of this engine, or a number (made a constant). */
+function checkValueGrad(eng: EngineType, r: unknown): Value | string {
+  if (typeof r === 'number') return eng.constant(r);
+  if (r instanceof Value && r.engine === eng) return r;
+  return r instanceof Value ? 'a Value of another engine' : `${describe(r)}, not a Value or a number`;
 }
 
 /** The differentiable gradient of a leaf or parameter from backward({ createGraph: true }) calls, or null. */

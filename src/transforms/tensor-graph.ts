@@ -20,10 +20,16 @@ import { conv2d } from '../tensor/functional.js';
 import { TENSOR_HELPERS } from './tensor.js';
 import { staleGraphError } from './errors.js';
 import { sweepRange } from './graph.js';
+import { describe } from '../check.js';
+import { extended, runHooks, tensorSweepExtensions } from './extension.js';
 import { firstMaxima } from '../js/tensor/conv.js';
 
-/** A node's vjp: one gradient per input (null where the input gets none), each of the input's shape. */
-type TensorRule<K extends OpKindName> = (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: OpAttrs[K]) => readonly (Tensor | null)[];
+/**
+ * A node's vjp: one gradient per input (null where the input gets none), each
+ * of the input's shape. `want[k]` says whether input k needs one: the costly
+ * rules skip the others.
+ */
+type TensorRule<K extends OpKindName> = (g: Tensor, inputs: readonly Tensor[], out: Tensor, attrs: OpAttrs[K], want: readonly boolean[]) => readonly (Tensor | null)[];
 
 /** A constant of `shape` and `dtype` holding `data`. */
 function constant(eng: EngineContext, data: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
@@ -148,7 +154,7 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
   Unary: (g, [x], out, { op }) => RULE_BY_ID.get(op)!.vjp(g, x, undefined, out, TENSOR_HELPERS),
   Binary: (g, [x, y], out, { op }) => RULE_BY_ID.get(op)!.vjp(g, x, y, out, TENSOR_HELPERS),
   // d where(m, x, y) = where(m, g, 0), where(m, 0, g); the mask gets none
-  Where: (g, [m]) => [null, where(m, g, 0), where(m, 0, g)],
+  Where: (g, [m], _out, _attrs, want) => [null, want[1] ? where(m, g, 0) : null, want[2] ? where(m, 0, g) : null],
   Compare: () => [null, null],
   // d Σx = g at every summed element; d max = g at the maxima, split evenly among ties
   Reduce: (g, [x], out, { kind, axes }) => {
@@ -158,9 +164,9 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
     return [gk.div(hit.sum(axes, { keepdims: true }).expand(x.shape)).mul(hit)];
   },
   // C = op(A)·op(B): dA = g·op(B)ᵀ (transposed back where A was), dB = op(A)ᵀ·g likewise
-  Matmul: (g, [a, b], _out, { transA, transB }) => [
-    transA ? mm(b, g, transB, true) : mm(g, b, false, !transB),
-    transB ? mm(g, a, true, transA) : mm(a, g, !transA, false),
+  Matmul: (g, [a, b], _out, { transA, transB }, want) => [
+    !want[0] ? null : transA ? mm(b, g, transB, true) : mm(g, b, false, !transB),
+    !want[1] ? null : transB ? mm(g, a, true, transA) : mm(a, g, !transA, false),
   ],
   Reshape: (g, [x]) => [g.reshape(x.shape)],
   // the inverse permutation
@@ -191,14 +197,13 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
   },
   // dx = g (dilated by the stride) fully correlated with w flipped, channels swapped;
   // dw[o, c] = Σ over the batch of x (padded) correlated with g (dilated): x and g with batch and channels swapped
-  Conv2d: (g, [x, w], _out, { strideH, strideW, padH, padW }) => {
+  Conv2d: (g, [x, w], _out, { strideH, strideW, padH, padW }, want) => {
     const [, , H, W] = x.shape, [O, C, KH, KW] = w.shape;
+    const dx = want[0] ? convInputGrad(g, w, H, W, strideH, strideW, padH, padW) : null;
+    if (!want[1]) return [dx, null];
     const xp = padH === 0 && padW === 0 ? x : x.pad([[0, 0], [0, 0], [padH, padH], [padW, padW]]);
     const dw = conv2d(xp.permute([1, 0, 2, 3]), dilate(g, strideH, strideW).permute([1, 0, 2, 3]));
-    return [
-      convInputGrad(g, w, H, W, strideH, strideW, padH, padW),
-      dw.slice([0, 0, 0, 0], [C, O, KH, KW]).permute([1, 0, 2, 3]),
-    ];
+    return [dx, dw.slice([0, 0, 0, 0], [C, O, KH, KW]).permute([1, 0, 2, 3])];
   },
   // each window's g to its first maximum
   MaxPool2d: (g, [x], _out, attrs) => [maxPoolInputGrad(g, x, attrs)],
@@ -226,7 +231,7 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
   // g added back at the picked positions; scatterAdd's own rule gathers it again
   Gather: (g, [x, index], _out, { axis }) => [filledLike(x, 0).scatterAdd(axis, index, g), null],
   // x's gradient is g; src's is g gathered at the positions it was added to
-  ScatterAdd: (g, [, index], _out, { axis }) => [g, null, g.gather(axis, index)],
+  ScatterAdd: (g, [, index], _out, { axis }, want) => [g, null, want[2] ? g.gather(axis, index) : null],
   // the reverse running sum, as total − running sum + g
   Cumsum: (g, _x, _out, { axis }) => [g.sum(axis, { keepdims: true }).sub(g.cumsum(axis)).add(g)],
   // Σ_{j≥i} g_j·out_j / x_i: exact where x has no zero (the fused kernel's recurrence, which needs no division, is not written with ops yet)
@@ -258,8 +263,10 @@ export function tensorGraphId(eng: EngineType, t: unknown, what: string): number
  * gradient (a tensor of the root's shape), recording every node's rule as new
  * nodes. Only nodes that depend on one of `targets` get a gradient. Returns
  * each target's gradient, or null where the roots do not depend on it.
+ * `detachedHooks`: hooks see their gradient detached (a backward without
+ * createGraph, whose gradients are not meant to be differentiated).
  */
-export function tensorReverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Tensor[], targets: readonly number[]): (Tensor | null)[] {
+export function tensorReverseSweep(eng: EngineType, roots: readonly number[], seeds: readonly Tensor[], targets: readonly number[], detachedHooks = false): (Tensor | null)[] {
   if (targets.length === 0) return [];
   const be = eng.tensors;
   const gen = eng.current;
@@ -271,10 +278,21 @@ export function tensorReverseSweep(eng: EngineType, roots: readonly number[], se
   const infos: (NodeInfo | undefined)[] = new Array(span);
   const needs = new Uint8Array(span);
   for (const t of targets) if (t <= top) needs[t - low] = 1;
+  const ext = tensorSweepExtensions(eng);
   for (let id = low; id <= top; id++) {
     const info = (infos[id - low] = be.nodeInfo(id));
     if (needs[id - low]) continue;
-    for (const input of info.inputs) if (input >= low && needs[input - low]) { needs[id - low] = 1; break; }
+    const custom = ext?.custom(id);
+    if (custom !== undefined) {
+      if (custom.inputs.some((input) => input >= low && needs[input - low])) needs[id - low] = 1;
+      continue;
+    }
+    // a node whose rule gives this input no gradient does not need it: the sweep then records nothing for it
+    const none = NO_GRADIENT[info.kind];
+    if (none === true || (info.kind === 'Cast' && (info.attrs.dtype === 'int32' || be.dtype(info.inputs[0]) === 'int32'))) continue;
+    info.inputs.forEach((input, k) => {
+      if (input >= low && needs[input - low] && !(none !== undefined && none.includes(k))) needs[id - low] = 1;
+    });
   }
 
   const grads: (Tensor | undefined)[] = new Array(span);
@@ -285,20 +303,54 @@ export function tensorReverseSweep(eng: EngineType, roots: readonly number[], se
   roots.forEach((r, k) => { if (r >= low && needs[r - low]) add(r, seeds[k]); });
 
   for (let id = top; id >= low; id--) {
-    const g = grads[id - low];
+    let g = grads[id - low];
     if (g === undefined) continue;
     const info = infos[id - low]!;
+    if (ext !== null) {
+      // every use of node id has a larger id, so g is its whole gradient now: what its hooks see
+      const hooks = ext.hooks(id);
+      if (hooks !== undefined) {
+        if (detachedHooks && g.requiresGrad) g = g.detach();
+        grads[id - low] = g = runHooks(hooks, g, (r) => checkTensorGrad(eng, r, g!));
+      }
+      const custom = ext.custom(id);
+      if (custom !== undefined) {
+        const parts = custom.backward(g);
+        custom.inputs.forEach((input, k) => {
+          const part = parts[k];
+          if (part !== null && input >= low && needs[input - low]) add(input, part);
+        });
+        continue;
+      }
+    }
     if (info.inputs.length === 0) continue;
-    if (!info.inputs.some((i) => i >= low && needs[i - low])) continue;
+    const want = info.inputs.map((i) => i >= low && needs[i - low] === 1);
+    if (!want.includes(true)) continue;
     const inputs = info.inputs.map((i) => handle(gen, be, i));
     const rule = TENSOR_RULES[info.kind as OpKindName] as TensorRule<OpKindName>;
-    const parts = rule(g, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName]);
+    const parts = rule(g, inputs, handle(gen, be, id), info.attrs as OpAttrs[OpKindName], want);
     info.inputs.forEach((input, k) => {
       const part = parts[k];
-      if (part !== null && part !== undefined && input >= low && needs[input - low]) add(input, sumTo(part, inputs[k].shape));
+      if (part !== null && part !== undefined && want[k]) add(input, sumTo(part, inputs[k].shape));
     });
   }
   return targets.map((t) => (t <= top ? grads[t - low] ?? null : null));
+}
+
+/** Node kinds whose rule gives no gradient to some inputs (listed by position) or to any (true). */
+const NO_GRADIENT: { readonly [kind: string]: readonly number[] | true | undefined } = {
+  Compare: true, Detach: true, Argmax: true, Argmin: true, Argsort: true,
+  Where: [0], IndexSelect: [1], CrossEntropy: [1], Gather: [1], ScatterAdd: [1],
+};
+
+/** A hook's replacement for a tensor's gradient g: a Tensor of this engine with g's shape and dtype. */
+function checkTensorGrad(eng: EngineType, r: unknown, g: Tensor): Tensor | string {
+  if (!(r instanceof Tensor)) return `${describe(r)}, not a Tensor`;
+  if (r.engine !== eng) return 'a Tensor of another engine';
+  if (r.dtype !== g.dtype || r.shape.length !== g.shape.length || r.shape.some((d, i) => d !== g.shape[i])) {
+    return `a ${r.dtype} Tensor of shape [${r.shape.join(', ')}] for a ${g.dtype} gradient of shape [${g.shape.join(', ')}]`;
+  }
+  return r;
 }
 
 function filledLike(x: Tensor, value: number): Tensor { return filled(x.engine, x, value); }
@@ -317,16 +369,29 @@ const gradTensors = new WeakMap<Generation, Map<number, Tensor>>();
  * sweep has already set every `.grad`): records the backward pass from root
  * and keeps each leaf's and parameter's gradient as a Tensor, accumulating
  * across calls until zeroGrad(), as `.grad` does.
+ *
+ * While hooks or custom ops exist (./extension.ts) it is the whole backward,
+ * createGraph or not: the fused kernels did not run, and the leaves' and
+ * parameters' gradients the sweep found are added (detached) to their
+ * `.grad` here.
  */
-export function recordTensorBackward(eng: EngineType, root: Tensor): void {
+export function recordTensorBackward(eng: EngineType, root: Tensor, createGraph = true): void {
   const r = tensorGraphId(eng, root, 'backward');
   const be = eng.tensors;
+  const ext = extended(eng);
+  const custom = ext ? tensorSweepExtensions(eng) : null;
   const targets: number[] = [];
   for (let id = 0; id <= r; id++) {
     const kind = be.nodeInfo(id).kind;
-    if ((kind === 'Leaf' || kind === 'Param') && be.requiresGrad(id)) targets.push(id);
+    // a custom op's output is a Leaf to the core but not to the user: its gradient flows on to its inputs
+    if ((kind === 'Leaf' || kind === 'Param') && be.requiresGrad(id) && custom?.custom(id) === undefined) targets.push(id);
   }
-  const grads = tensorReverseSweep(eng, [r], [filled(eng, root, 1)], targets);
+  // Without createGraph the sweep still records its ops as graph nodes (their
+  // requiresGrad set as anywhere else): detaching every one, as noGrad would,
+  // cost a copy per node and doubled the sweep's time; hooks get theirs detached.
+  const grads = tensorReverseSweep(eng, [r], [filled(eng, root, 1)], targets, !createGraph);
+  if (ext) accumulateTensors(eng, targets, grads);
+  if (!createGraph) return;
   let kept = gradTensors.get(eng.current);
   if (kept === undefined) gradTensors.set(eng.current, (kept = new Map()));
   targets.forEach((id, k) => {
@@ -335,6 +400,30 @@ export function recordTensorBackward(eng: EngineType, root: Tensor): void {
     const prev = kept.get(id);
     kept.set(id, prev === undefined ? g : prev.add(g));
   });
+}
+
+/**
+ * Adds each target's gradient to its `.grad` (a leaf's, or a parameter
+ * slot's) as the fused backward would: the fused backward of
+ * Σ sum(target · gradient), the gradients detached, whose every term passes
+ * its gradient exactly (1·g) to its target.
+ */
+function accumulateTensors(eng: EngineType, targets: readonly number[], grads: readonly (Tensor | null)[]): void {
+  const be = eng.tensors;
+  const gen = eng.current;
+  const was = eng.setGradEnabled(true);
+  try {
+    let total: Tensor | null = null;
+    targets.forEach((id, k) => {
+      const g = grads[k];
+      if (g === null) return;
+      const term = handle(gen, be, id).mul(g.requiresGrad ? g.detach() : g).sum();
+      total = total === null ? term : total.add(term);
+    });
+    if (total !== null) eng.tensorOps('backward').backward((total as Tensor).id);
+  } finally {
+    eng.setGradEnabled(was);
+  }
 }
 
 /** The differentiable gradient of a leaf or parameter from backward({ createGraph: true }) calls, or null. */
