@@ -209,3 +209,15 @@ export function nodeNames(graph: Graph, digits = 4): Map<string, string> {
 export function hasGradients(graph: Graph): boolean {
   return graph.nodes.some((n) => n.grad !== 0);
 }
+
+/** Labels of the two arguments of ops whose argument order matters. */
+const ARG_LABELS: { readonly [K in OpName]?: readonly [string, string] } = {
+  Sub: ['left', 'right'],
+  Div: ['num', 'den'],
+  Pow: ['base', 'exp'],
+  PowConst: ['base', 'exp'],
+};
+
+export function argLabel(op: OpName, k: number): string | undefined {
+  return ARG_LABELS[op]?.[k];
+}

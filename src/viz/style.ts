@@ -1,7 +1,7 @@
 // What the DOT and Mermaid renderers share: options, labels, colours.
 
-import type { OpName } from '../ops.js';
-import { formatNumber, hasGradients, nodeNames, opSymbol, truncationMessage, type Graph, type GraphNode, type NodeKind, type WalkOptions } from './graph.js';
+import { argLabel, formatNumber, hasGradients, nodeNames, opSymbol, truncationMessage, type Graph, type GraphNode, type NodeKind, type WalkOptions } from './graph.js';
+export { argLabel } from './graph.js';
 import { shapeText, type TensorGraph, type TensorGraphNode, type TensorWalkOptions } from './tensor-graph.js';
 import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
@@ -72,18 +72,6 @@ export function kindClass(kind: NodeKind): string {
 }
 
 export const OP_NODE_STYLE = { fill: '#ede9fe', stroke: '#6d28d9' };
-
-/** Labels of the two arguments of ops whose argument order matters. */
-const ARG_LABELS: { readonly [K in OpName]?: readonly [string, string] } = {
-  Sub: ['left', 'right'],
-  Div: ['num', 'den'],
-  Pow: ['base', 'exp'],
-  PowConst: ['base', 'exp'],
-};
-
-export function argLabel(op: OpName, k: number): string | undefined {
-  return ARG_LABELS[op]?.[k];
-}
 
 export interface ResolvedOptions {
   digits: number;

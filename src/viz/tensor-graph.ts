@@ -9,8 +9,7 @@ import { CompareKind, ELEMENTWISE, NODE_KIND_INFO, OP_COUNT, OP_NAMES, ReduceKin
 import type { DType, NodeInfo, TensorBackend, TypedData } from '../tensor/backend.js';
 import { Tensor } from '../tensor/tensor.js';
 import { TensorParam } from '../tensor/param.js';
-import { DEFAULT_MAX_NODES, formatNumber, opSymbol, type NodeKind } from './graph.js';
-import { argLabel } from './style.js';
+import { argLabel, DEFAULT_MAX_NODES, formatNumber, opSymbol, type NodeKind } from './graph.js';
 import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** How far the walk counts nodes past the cap to say how big a truncated graph is. */
