@@ -202,6 +202,19 @@ describe.each(BACKENDS)('compiled gradients (%s)', (backend) => {
     cube.dispose();
   });
 
+  it('keeps the branch a mask does not take finite: pow\'s second derivatives at 0 are numbers, eager and compiled', () => {
+    const eng = engines.get(backend)!;
+    const pow = (x: Value, y: Value) => x.pow(y);
+    const program = eng.compile((x, y) => eng.hessian(pow)(x, y).flat(), [1, 1]);
+    // x^y at x = 0: ∂²/∂x² = y(y − 1)x^(y−2); the terms with ln x are taken at their limit 0 (pow's rule, as PyTorch).
+    for (const [x, y, expected] of [[0, 2, [2, 0, 0, 0]], [0, 3, [0, 0, 0, 0]], [0, 0, [0, 0, 0, 0]], [2, 0, [0, 0, 0.5, Math.log(2) ** 2]]] as const) {
+      const eager = eagerNumbers(eng, () => eng.hessian(pow)(x, y).flat());
+      expectBits(program.forward([x, y]), eager, `H of x^y at ${x}, ${y}`);
+      eager.forEach((h, i) => expectClose(h, expected[i], { rtol: 1e-15, atol: 0 }, `H[${i}] of x^y at ${x}, ${y}`));
+    }
+    program.dispose();
+  });
+
   it('leaves nothing on the eager tape, and the engine works on after a refused compile', () => {
     const eng = engines.get(backend)!;
     const f = neuron(eng);
