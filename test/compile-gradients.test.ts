@@ -215,6 +215,31 @@ describe.each(BACKENDS)('compiled gradients (%s)', (backend) => {
     program.dispose();
   });
 
+  it('reads parameters at every run: a gradient\'s mask follows a parameter that changes sign, and run() trains through it', () => {
+    const eng = engines.get(backend)!;
+    const w = eng.param(3);
+    // g = d relu(w·x²)/dx = 2wx where w·x² > 0, else 0; the program outputs g².
+    const program = eng.compile((x) => {
+      const [g] = eng.gradients(x.mul(x).mul(w).relu(), [x], { createGraph: true });
+      return g.mul(g);
+    }, [1]);
+    expect(program.params).toEqual([w]);
+    expect(Array.from(program.forward([2]))).toEqual([144]);
+    w.grad = 0;
+    const { grads } = program.run([2]);
+    expect(grads[0]).toBe(144); // d(4w²x²)/dx = 8w²x
+    expect(w.grad).toBe(96); // d(4w²x²)/dw = 8wx²
+    w.data = -1;
+    expect(Array.from(program.forward([2]))).toEqual([0]);
+    const loaded = eng.load(program.save());
+    expect(loaded.params[0].data).toBe(-1);
+    expect(Array.from(loaded.forward([2]))).toEqual([0]);
+    loaded.params[0].data = 0.5;
+    expect(Array.from(loaded.forward([2]))).toEqual([4]);
+    loaded.dispose();
+    program.dispose();
+  });
+
   it('leaves nothing on the eager tape, and the engine works on after a refused compile', () => {
     const eng = engines.get(backend)!;
     const f = neuron(eng);
