@@ -10,6 +10,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Op, type BackendName, type Engine, type Program, type Value } from '../src/index.js';
+import { valueHelpers } from '../src/transforms/graph.js';
 import { BACKENDS, centralDifference, engine, expectClose } from './helpers.js';
 
 const engines = new Map<BackendName, Engine>();
@@ -301,6 +302,28 @@ describe('the mask ops', () => {
       }
       eng.reset();
     }
+  });
+
+  it.each(BACKENDS)('make the rule helpers, every form of where included, and replay them in a program (%s)', (backend) => {
+    const eng = engines.get(backend)!;
+    const k = valueHelpers(eng);
+    // Each helper on Values and numbers, as a program: [gt, ge, lt, lt with a number first, eq, sign, where ×4]
+    const program = eng.compile((a, b) => {
+      const m = k.gt(a, b);
+      return [k.gt(a, b), k.ge(a, 1), k.lt(a, b), k.lt(b, 0), k.eq(a, b), k.sign(a),
+        k.where(m, a, b), k.where(m, a, 0), k.where(m, 0, b), k.where(m, 7, 7)];
+    }, [1, 2]);
+    const expected = (a: number, b: number) => {
+      const m = a > b;
+      return [+(a > b), +(a >= 1), +(a < b), +(b < 0), +(a === b), a > 0 ? 1 : a < 0 ? -1 : a === 0 ? 0 : NaN,
+        m ? a : b, m ? a : 0, m ? 0 : b, 7];
+    };
+    for (const [a, b] of [[1, 2], [3, -1], [2, 2], [-0.5, -4], [0, 0], [NaN, 1]]) {
+      expect(Array.from(program.forward([a, b])), `at ${a}, ${b}`).toEqual(expected(a, b).map((v) => v + 0)); // +0 for −0
+    }
+    // Two Value branches are a sum of two selects: a −0 taken comes back +0 (docs/ops.md).
+    expect(Object.is(program.forward([-0, -1])[6], 0)).toBe(true);
+    program.dispose();
   });
 
   it('agree between the Wasm core and the JS twin, eagerly and in a saved program', () => {
