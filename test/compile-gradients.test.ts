@@ -9,7 +9,7 @@
 // traced at.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Op, type BackendName, type Engine, type Program, type Value } from '../src/index.js';
+import { Op, WasmgradStaleGraphError, type BackendName, type Engine, type Program, type Value } from '../src/index.js';
 import { valueHelpers } from '../src/transforms/graph.js';
 import { BACKENDS, centralDifference, engine, expectClose } from './helpers.js';
 
@@ -261,6 +261,13 @@ describe.each(BACKENDS)('compiled gradients (%s)', (backend) => {
     expect(kept.grad).toBe(6);
     expect(eng.grad((t: Value) => t.mul(t).mul(t))(kept).data).toBe(27);
     eng.reset();
+    // A Value from before a reset is stale, inside compile too; one made inside a trace belongs to its program.
+    const old = eng.value(1);
+    eng.reset();
+    expect(() => eng.compile(() => eng.grad((t: Value) => t.mul(t))(old), [])).toThrow(WasmgradStaleGraphError);
+    let traced: Value | null = null;
+    eng.compile((x) => (traced = x).mul(2), [1]).dispose();
+    expect(() => eng.grad((t: Value) => t.mul(t))(traced!)).toThrow(/made inside compile\(\)'s fn/);
     program.dispose();
     recorded.dispose();
   });
