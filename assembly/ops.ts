@@ -206,6 +206,19 @@ function erf(x: f64): f64 {
   gradY = -x * r;
 }
 
+// ── Gt, Ge, Eq, Sign ──  masks, piecewise constant: no gradient
+// What the differentiable rules of the non-smooth ops record (src/transforms/graph.ts),
+// so that a compiled gradient takes its branch anew on every run.
+@inline function gtForward(x: f64, y: f64): f64 { return x > y ? 1 : 0; }
+@inline function geForward(x: f64, y: f64): f64 { return x >= y ? 1 : 0; }
+@inline function eqForward(x: f64, y: f64): f64 { return x == y ? 1 : 0; }
+@inline function signForward(x: f64): f64 { return x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : NaN; }
+@inline function noGradient(): void { gradX = 0; gradY = 0; }
+
+// ── Select ──  d(x ≠ 0 ? y : 0) = [x ≠ 0]·dy; the mask x gets none
+@inline function selectForward(x: f64, y: f64): f64 { return x != 0 ? y : 0; }
+@inline function selectBackward(x: f64, g: f64): void { gradX = 0; gradY = x != 0 ? g : 0; }
+
 /** Output value of a non-leaf op on input values x (and y for binary ops; ignored otherwise). */
 @inline export function forward(op: i32, x: f64, y: f64): f64 {
   switch (op) {
@@ -229,6 +242,11 @@ function erf(x: f64): f64 {
     case Op.Expm1: return expm1Forward(x);
     case Op.Erf: return erfForward(x);
     case Op.Atan2: return atan2Forward(x, y);
+    case Op.Gt: return gtForward(x, y);
+    case Op.Ge: return geForward(x, y);
+    case Op.Eq: return eqForward(x, y);
+    case Op.Sign: return signForward(x);
+    case Op.Select: return selectForward(x, y);
   }
   return NaN; // leaves have no forward kernel; callers never ask
 }
@@ -256,5 +274,7 @@ function erf(x: f64): f64 {
     case Op.Expm1: expm1Backward(out, g); break;
     case Op.Erf: erfBackward(x, g); break;
     case Op.Atan2: atan2Backward(x, y, g); break;
+    case Op.Gt: case Op.Ge: case Op.Eq: case Op.Sign: noGradient(); break;
+    case Op.Select: selectBackward(x, g); break;
   }
 }

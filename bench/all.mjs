@@ -6,8 +6,10 @@
 //   moons.mjs              the two-moons step's deep dive (phases, diagnostics) → results/moons.json
 //   chain.mjs --nodes 1e5  the scalar chain's deep dive at issue #4's size     → results/chain-1e5.json
 //   chain.mjs              the same at 10^6 op nodes                           → results/chain.json
-// With --quick: compare.mjs --quick only (all five workloads, every engine, fewer rounds and sizes; writes
-// results/compare.quick.json, git-ignored). --compare-only skips the deep dives. Exits non-zero if any run
+//   transforms.mjs         the function transforms: hvp vs grad, jvp vs forward, the Hessian, eager and
+//                          compiled, wasmgrad and jax-js                       → results/transforms.json, .svg
+// With --quick: compare.mjs --quick and transforms.mjs --quick (fewer rounds and sizes; they write
+// results/*.quick.json, git-ignored). --compare-only runs compare.mjs alone. Exits non-zero if any run
 // does (engines that disagree, a wasmgrad engine that fails).
 //
 //   node bench/all.mjs [--quick] [--compare-only] [-- compare.mjs options]
@@ -54,6 +56,7 @@ const runs = [['compare.mjs', ...(quick ? ['--quick'] : []), ...passThrough]];
 if (!quick && !compareOnly) {
   runs.push(['moons.mjs'], ['chain.mjs', '--nodes', '100000', '--rounds', '45', '--out', here('./results/chain-1e5.json')], ['chain.mjs']);
 }
+if (!compareOnly) runs.push(['transforms.mjs', ...(quick ? ['--quick'] : [])]);
 
 const failed = [];
 for (const [script, ...rest] of runs) {

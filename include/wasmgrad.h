@@ -74,7 +74,12 @@ enum wasmgrad_op {
   WASMGRAD_OP_EXPM1 = 20,    /* unary: e^x - 1, exact for small x */
   WASMGRAD_OP_ERF = 21,      /* unary: the error function */
   WASMGRAD_OP_ATAN2 = 22,    /* binary: atan2(x, y), the angle of the point (y, x) */
-  WASMGRAD_OP_COUNT = 23     /* the ops this header declares: opCount() of a module built with it (ids are append-only, so a newer module may have more) */
+  WASMGRAD_OP_GT = 23,       /* binary: 1 if x > y else 0; no gradient */
+  WASMGRAD_OP_GE = 24,       /* binary: 1 if x >= y else 0; no gradient */
+  WASMGRAD_OP_EQ = 25,       /* binary: 1 if x == y else 0; no gradient */
+  WASMGRAD_OP_SIGN = 26,     /* unary: 1, -1 or 0 by the sign of x (NaN for NaN); no gradient */
+  WASMGRAD_OP_SELECT = 27,   /* binary: y if mask x != 0 else 0; gradient to y only */
+  WASMGRAD_OP_COUNT = 28     /* the ops this header declares: opCount() of a module built with it (ids are append-only, so a newer module may have more) */
 };
 
 /** lastError() codes. A failed checked export returns -1 (NaN for the f64 readers) and records one. */

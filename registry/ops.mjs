@@ -115,15 +115,18 @@ export const OPS = [
     check: { x: [0.5, 2], y: [-2, 2], points: [[2, 0.5, 1.4142135623730951], [0, 0, 1]] },
     gradient: { inputs: [true, true], reads: ['x', 'y', 'out', 'g'],
       rule: 'dx = g·y·x^(y−1) (0 if y = 0), dy = g·x^y·ln x (0 if x = 0 and y ≥ 0)',
-      differentiable: ['where(eq(y, 0), 0, g.mul(y).mul(x.pow(y.sub(1))))', 'where(eq(x, 0).mul(ge(y, 0)), 0, g.mul(out).mul(x.log()))'],
-      jvp: 'where(eq(y, 0), 0, dx.mul(y).mul(x.pow(y.sub(1)))).add(where(eq(x, 0).mul(ge(y, 0)), 0, dy.mul(out).mul(x.log())))' } },
+      // The branch a where does not take still gets a zero gradient, and 0·∞ is NaN: its inputs are kept
+      // finite there (exponent 1 for y = 0, log 1 for x = 0), jax's "double where".
+      differentiable: ['where(eq(y, 0), 0, g.mul(y).mul(x.pow(where(eq(y, 0), 1, y.sub(1)))))',
+        'where(eq(x, 0).mul(ge(y, 0)), 0, g.mul(out).mul(where(eq(x, 0).mul(ge(y, 0)), 1, x).log()))'],
+      jvp: 'where(eq(y, 0), 0, dx.mul(y).mul(x.pow(where(eq(y, 0), 1, y.sub(1))))).add(where(eq(x, 0).mul(ge(y, 0)), 0, dy.mul(out).mul(where(eq(x, 0).mul(ge(y, 0)), 1, x).log())))' } },
   { id: 8, name: 'PowConst', kind: 'scalar', arity: 2, symbol: '**', method: null, dtypes: null,
     summary: 'x ** c, c a CONST node (no gradient to c)',
     forward: 'x ** c (c must be a Const node: the exports, `programCreate` and the loaders reject anything else)', attrs: [],
     local: ['c*x^(c-1)', '0'], check: null,
     gradient: { inputs: [true, false], reads: ['x', 'y', 'g'], rule: 'dx = g·c·x^(c−1) (0 if c = 0); c gets none',
-      differentiable: ['where(eq(y, 0), 0, g.mul(y).mul(x.pow(y.sub(1))))', null],
-      jvp: 'where(eq(y, 0), 0, dx.mul(y).mul(x.pow(y.sub(1))))' } },
+      differentiable: ['where(eq(y, 0), 0, g.mul(y).mul(x.pow(where(eq(y, 0), 1, y.sub(1)))))', null],
+      jvp: 'where(eq(y, 0), 0, dx.mul(y).mul(x.pow(where(eq(y, 0), 1, y.sub(1)))))' } },
   { id: 9, name: 'Neg', kind: 'scalar', arity: 1, symbol: 'neg', method: 'neg', dtypes: 'any',
     summary: '-x', forward: '−x', attrs: [], local: ['-1'],
     check: { x: [-3, 3], points: [[2, -2]] },
@@ -215,6 +218,36 @@ export const OPS = [
     gradient: { inputs: [true, true], reads: ['x', 'y', 'g'], rule: 'dx = g·y/(x² + y²), dy = −g·x/(x² + y²) (NaN at the origin, as PyTorch)',
       differentiable: ['y.mul(g.div(x.mul(x).add(y.mul(y))))', 'x.neg().mul(g.div(x.mul(x).add(y.mul(y))))'],
       jvp: 'y.mul(dx).sub(x.mul(dy)).div(x.mul(x).add(y.mul(y)))' } },
+
+  // ── masks: what the non-smooth ops' differentiable rules record ──
+  // The rule helpers gt, ge, lt, eq, sign and where (src/transforms/graph.ts) push these
+  // nodes, so that a gradient inside a compiled program takes its branch anew on every
+  // run instead of the one taken at trace time. Comparisons and sign are piecewise
+  // constant: no gradient, and the tangent out·0 (0, as out is finite for inputs that
+  // are not NaN). No methods: tensors compare with Compare nodes and select with Where.
+  { id: 23, name: 'Gt', kind: 'scalar', arity: 2, symbol: '>', method: null, dtypes: null,
+    summary: '1 if x > y else 0; no gradient', forward: 'x > y ? 1 : 0 (NaN compares false)', attrs: [],
+    local: ['0', '0'], check: null,
+    gradient: { inputs: [false, false], reads: [], rule: 'none (piecewise constant)', differentiable: [null, null], jvp: 'out.mul(0)' } },
+  { id: 24, name: 'Ge', kind: 'scalar', arity: 2, symbol: '>=', method: null, dtypes: null,
+    summary: '1 if x >= y else 0; no gradient', forward: 'x ≥ y ? 1 : 0 (NaN compares false)', attrs: [],
+    local: ['0', '0'], check: null,
+    gradient: { inputs: [false, false], reads: [], rule: 'none (piecewise constant)', differentiable: [null, null], jvp: 'out.mul(0)' } },
+  { id: 25, name: 'Eq', kind: 'scalar', arity: 2, symbol: '==', method: null, dtypes: null,
+    summary: '1 if x == y else 0; no gradient', forward: 'x = y ? 1 : 0 (NaN compares false)', attrs: [],
+    local: ['0', '0'], check: null,
+    gradient: { inputs: [false, false], reads: [], rule: 'none (piecewise constant)', differentiable: [null, null], jvp: 'out.mul(0)' } },
+  { id: 26, name: 'Sign', kind: 'scalar', arity: 1, symbol: 'sign', method: null, dtypes: null,
+    summary: '1, -1 or 0 by the sign of x (NaN for NaN); no gradient', forward: '1, −1 or 0 by the sign of x (0 for ±0, NaN for NaN)', attrs: [],
+    local: ['0'], check: null,
+    gradient: { inputs: [false], reads: [], rule: 'none (piecewise constant)', differentiable: [null], jvp: 'out.mul(0)' } },
+  { id: 27, name: 'Select', kind: 'scalar', arity: 2, symbol: 'select', method: null, dtypes: null,
+    summary: 'y if mask x != 0 else 0; gradient to y only',
+    forward: "x ≠ 0 ? y : 0, x a mask (jax's lax.select(x, y, 0); a NaN mask selects y)", attrs: [],
+    local: ['0', '(x!=0 ? 1 : 0)'], check: null,
+    gradient: { inputs: [false, true], reads: ['x', 'g'], rule: 'dy = g if x ≠ 0 else 0; the mask gets none',
+      differentiable: [null, 'where(x, g, 0)'],
+      jvp: 'where(x, dy, 0)' } },
 
   // ── elementwise ops only tensors have ──
   { id: 100, name: 'Maximum', kind: 'tensor', arity: 2, symbol: 'maximum', method: 'maximum', dtypes: 'any',

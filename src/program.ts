@@ -19,7 +19,9 @@ export interface RunResult {
  * inputs, recomputes every node in Wasm (or the JS twin) and sweeps backward
  * from the first output, without building anything or allocating in the
  * engine. Ops whose branch depends on data (relu, abs, pow) take it anew on
- * every run; JavaScript control flow inside `fn` ran once, at compile time.
+ * every run, and so do their gradients when `fn` calls a transform
+ * (eng.grad, eng.hessian, eng.hvp…): the rules record their masks as nodes.
+ * JavaScript control flow inside `fn` ran once, at compile time.
  */
 export class Program {
   readonly inputCount: number;

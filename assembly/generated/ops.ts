@@ -30,10 +30,15 @@ export const enum Op {
   Expm1 = 20,   // e^x - 1, exact for small x
   Erf = 21,     // the error function
   Atan2 = 22,   // atan2(x, y), the angle of the point (y, x)
+  Gt = 23,      // 1 if x > y else 0; no gradient
+  Ge = 24,      // 1 if x >= y else 0; no gradient
+  Eq = 25,      // 1 if x == y else 0; no gradient
+  Sign = 26,    // 1, -1 or 0 by the sign of x (NaN for NaN); no gradient
+  Select = 27,  // y if mask x != 0 else 0; gradient to y only
 }
 
 /** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
-export const OP_COUNT: i32 = 23;
+export const OP_COUNT: i32 = 28;
 
 /** Elementwise ops of arity 2 that only tensors have. */
 export const enum TensorBinary {
@@ -133,7 +138,7 @@ export const ERROR_CODE_COUNT: i32 = 12;
 
 const OP_ARITY = memory.data<i8>([
   0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-  1, 1, 2,
+  1, 1, 2, 2, 2, 2, 1, 2,
 ]);
 
 /** Node inputs of scalar op `op` (Param's slot is not a node input), or -1 if `op` is not an op id. */

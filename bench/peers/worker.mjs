@@ -1,5 +1,6 @@
 // One engine in a long-lived process, driven over IPC by bench/compare.mjs (child_process.fork):
-//   node bench/peers/worker.mjs ENGINE
+//   node bench/peers/worker.mjs ENGINE [transforms]
+// (with `transforms`: an engine of bench/transforms.mjs, from ./transforms.mjs, instead of compare.mjs's)
 // Messages in, one reply each ({ id, ... } echoes the request's id):
 //   { op: 'prepare', id, caseKey, workload, size }  build the case's function and make its checked calls:
 //        → { ok, label, dtype, firstCallMs, check } | { ok: false, na | unavailable | error }
@@ -16,6 +17,7 @@ import { now } from '../lib.mjs';
 import { W4 } from './workloads.mjs';
 
 const engineKey = process.argv[2];
+const ENGINE_SET = process.argv[3] === 'transforms' ? (await import('./transforms.mjs')).TRANSFORM_ENGINES : ENGINES;
 let engine = null;
 let engineError = null;
 const cases = new Map(); // caseKey → { call, warmed, perCallMs }
@@ -26,8 +28,8 @@ try { mitata = await import('mitata'); } catch { mitata = null; }
 async function getEngine() {
   if (engine || engineError) return engine;
   try {
-    if (!ENGINES[engineKey]) throw new Error(`unknown engine ${engineKey}`);
-    engine = await ENGINES[engineKey].make();
+    if (!ENGINE_SET[engineKey]) throw new Error(`unknown engine ${engineKey}`);
+    engine = await ENGINE_SET[engineKey].make();
   } catch (err) {
     engineError = String(err?.stack ?? err).split('\n').slice(0, 4).join('\n');
   }

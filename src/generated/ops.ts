@@ -51,6 +51,16 @@ export const Op = {
   Erf: 21,
   /** atan2(x, y), the angle of the point (y, x) */
   Atan2: 22,
+  /** 1 if x > y else 0; no gradient */
+  Gt: 23,
+  /** 1 if x >= y else 0; no gradient */
+  Ge: 24,
+  /** 1 if x == y else 0; no gradient */
+  Eq: 25,
+  /** 1, -1 or 0 by the sign of x (NaN for NaN); no gradient */
+  Sign: 26,
+  /** y if mask x != 0 else 0; gradient to y only */
+  Select: 27,
 } as const;
 
 export type OpName = keyof typeof Op;
@@ -94,16 +104,21 @@ export const OP_INFO: { readonly [K in OpName]: OpInfo } = {
   Expm1: { arity: 1, symbol: 'expm1', local: ['exp(x)'], method: 'expm1' },
   Erf: { arity: 1, symbol: 'erf', local: ['2/sqrt(pi)*exp(-x^2)'], method: 'erf' },
   Atan2: { arity: 2, symbol: 'atan2', local: ['y/(x^2+y^2)', '-x/(x^2+y^2)'], method: 'atan2' },
+  Gt: { arity: 2, symbol: '>', local: ['0', '0'], method: null },
+  Ge: { arity: 2, symbol: '>=', local: ['0', '0'], method: null },
+  Eq: { arity: 2, symbol: '==', local: ['0', '0'], method: null },
+  Sign: { arity: 1, symbol: 'sign', local: ['0'], method: null },
+  Select: { arity: 2, symbol: 'select', local: ['0', '(x!=0 ? 1 : 0)'], method: null },
 };
 
 /** Arity by scalar op id, for loops that would otherwise look the name up. */
-export const OP_ARITY: Uint8Array = Uint8Array.of(0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+export const OP_ARITY: Uint8Array = Uint8Array.of(0, 0, 0, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 1, 2);
 
 /** Op names indexed by id. */
-export const OP_NAMES: readonly OpName[] = ['Leaf', 'Const', 'Param', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'PowConst', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'Sin', 'Cos', 'Abs', 'Log1p', 'Expm1', 'Erf', 'Atan2'];
+export const OP_NAMES: readonly OpName[] = ['Leaf', 'Const', 'Param', 'Add', 'Sub', 'Mul', 'Div', 'Pow', 'PowConst', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'Sin', 'Cos', 'Abs', 'Log1p', 'Expm1', 'Erf', 'Atan2', 'Gt', 'Ge', 'Eq', 'Sign', 'Select'];
 
 /** Number of scalar op ids (they are 0 … OP_COUNT-1): what opCount() returns. */
-export const OP_COUNT = 23;
+export const OP_COUNT = 28;
 
 /** Elementwise binary ops that only tensors have (scalar ops use Op ids). */
 export const TensorBinary = {
@@ -125,8 +140,8 @@ export const TensorUnary = {
 
 /** The ops `unary` takes: scalar ops of arity 1 that tensors take elementwise, and TensorUnary. */
 /** Scalar ops by arity: the twin's two rule tables are keyed by these. */
-export type ScalarUnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21;
-export type ScalarBinaryOpId = 3 | 4 | 5 | 6 | 7 | 8 | 22;
+export type ScalarUnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 26;
+export type ScalarBinaryOpId = 3 | 4 | 5 | 6 | 7 | 8 | 22 | 23 | 24 | 25 | 27;
 export type UnaryOpId = 9 | 10 | 11 | 12 | 13 | 14 | 15 | 16 | 17 | 18 | 19 | 20 | 21 | 110 | 111;
 /** The ops `binary` takes: scalar ops of arity 2 that tensors take elementwise, and TensorBinary. */
 export type BinaryOpId = 3 | 4 | 5 | 6 | 7 | 22 | 100 | 101 | 102;

@@ -53,7 +53,7 @@ export interface Rule {
 }
 
 /** The ops with inputs: each has a rule. */
-export type RuleOpName = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'PowConst' | 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Relu' | 'Sin' | 'Cos' | 'Abs' | 'Log1p' | 'Expm1' | 'Erf' | 'Atan2' | 'Maximum' | 'Minimum' | 'LeakyRelu' | 'Gelu' | 'GeluErf';
+export type RuleOpName = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'PowConst' | 'Neg' | 'Exp' | 'Log' | 'Sqrt' | 'Tanh' | 'Sigmoid' | 'Relu' | 'Sin' | 'Cos' | 'Abs' | 'Log1p' | 'Expm1' | 'Erf' | 'Atan2' | 'Gt' | 'Ge' | 'Eq' | 'Sign' | 'Select' | 'Maximum' | 'Minimum' | 'LeakyRelu' | 'Gelu' | 'GeluErf';
 
 export const RULES: { readonly [K in RuleOpName]: Rule } = {
   // dx = g, dy = g
@@ -78,13 +78,13 @@ export const RULES: { readonly [K in RuleOpName]: Rule } = {
   },
   // dx = g·y·x^(y−1) (0 if y = 0), dy = g·x^y·ln x (0 if x = 0 and y ≥ 0)
   Pow: {
-    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(y!.sub(1)))), k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, g.mul(out).mul(x.log()))],
-    jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(y!.sub(1)))).add(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, dy!.mul(out).mul(x.log()))),
+    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))), k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, g.mul(out).mul(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 1, x).log()))],
+    jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))).add(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, dy!.mul(out).mul(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 1, x).log()))),
   },
   // dx = g·c·x^(c−1) (0 if c = 0); c gets none
   PowConst: {
-    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(y!.sub(1)))), null],
-    jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(y!.sub(1)))),
+    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))), null],
+    jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))),
   },
   // dx = −g
   Neg: {
@@ -156,6 +156,31 @@ export const RULES: { readonly [K in RuleOpName]: Rule } = {
     vjp: (g, x, y, out, k) => [y!.mul(g.div(x.mul(x).add(y!.mul(y!)))), x.neg().mul(g.div(x.mul(x).add(y!.mul(y!))))],
     jvp: (dx, dy, x, y, out, k) => y!.mul(dx).sub(x.mul(dy!)).div(x.mul(x).add(y!.mul(y!))),
   },
+  // none (piecewise constant)
+  Gt: {
+    vjp: (g, x, y, out, k) => [null, null],
+    jvp: (dx, dy, x, y, out, k) => out.mul(0),
+  },
+  // none (piecewise constant)
+  Ge: {
+    vjp: (g, x, y, out, k) => [null, null],
+    jvp: (dx, dy, x, y, out, k) => out.mul(0),
+  },
+  // none (piecewise constant)
+  Eq: {
+    vjp: (g, x, y, out, k) => [null, null],
+    jvp: (dx, dy, x, y, out, k) => out.mul(0),
+  },
+  // none (piecewise constant)
+  Sign: {
+    vjp: (g, x, y, out, k) => [null],
+    jvp: (dx, dy, x, y, out, k) => out.mul(0),
+  },
+  // dy = g if x ≠ 0 else 0; the mask gets none
+  Select: {
+    vjp: (g, x, y, out, k) => [null, k.where(x, g, 0)],
+    jvp: (dx, dy, x, y, out, k) => k.where(x, dy!, 0),
+  },
   // dx = g·[x > y], dy = g·[y > x]; ties give each g/2 (torch.maximum)
   Maximum: {
     vjp: (g, x, y, out, k) => [g.mul(k.gt(x, y!).add(k.eq(x, y!).mul(0.5))), g.mul(k.gt(y!, x).add(k.eq(x, y!).mul(0.5)))],
@@ -205,6 +230,11 @@ export const RULE_BY_ID: ReadonlyMap<number, Rule> = new Map([
   [20, RULES.Expm1],
   [21, RULES.Erf],
   [22, RULES.Atan2],
+  [23, RULES.Gt],
+  [24, RULES.Ge],
+  [25, RULES.Eq],
+  [26, RULES.Sign],
+  [27, RULES.Select],
   [100, RULES.Maximum],
   [101, RULES.Minimum],
   [102, RULES.LeakyRelu],

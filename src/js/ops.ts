@@ -21,6 +21,7 @@ const ADD = Op.Add, SUB = Op.Sub, MUL = Op.Mul, DIV = Op.Div, POW = Op.Pow, POW_
 const NEG = Op.Neg, EXP = Op.Exp, LOG = Op.Log, SQRT = Op.Sqrt, TANH = Op.Tanh, SIGMOID = Op.Sigmoid;
 const RELU = Op.Relu, SIN = Op.Sin, COS = Op.Cos, ABS = Op.Abs;
 const LOG1P = Op.Log1p, EXPM1 = Op.Expm1, ERF = Op.Erf;
+const GT = Op.Gt, GE = Op.Ge, EQ = Op.Eq, SIGN = Op.Sign, SELECT = Op.Select;
 
 /** Unreachable once every op has its case; the parameter type is what makes a missing case a compile error. */
 function missing(op: never): never {
@@ -43,6 +44,7 @@ export function forward1(op: ScalarUnaryOpId, x: number): number {
     case LOG1P: return Math.log1p(x);         // d ln(1 + x) = dx/(1 + x)
     case EXPM1: return Math.expm1(x);         // d(e^x - 1) = e^x·dx
     case ERF: return erf(x);                  // d erf x = (2/√π)·e^(-x²)·dx
+    case SIGN: return sign(x);                // a mask: no gradient
   }
   return missing(op);
 }
@@ -57,6 +59,10 @@ export function forward2(op: ScalarBinaryOpId, x: number, y: number): number {
     case POW:                                 // d(x^y) = y·x^(y-1)·dx + x^y·ln(x)·dy
     case POW_CONST: return Math.pow(x, y);    // d(x^c) = c·x^(c-1)·dx
     case ATAN2: return Math.atan2(x, y);      // d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
+    case GT: return x > y ? 1 : 0;            // masks: no gradient
+    case GE: return x >= y ? 1 : 0;
+    case EQ: return x === y ? 1 : 0;
+    case SELECT: return x !== 0 ? y : 0;      // d(x ≠ 0 ? y : 0) = [x ≠ 0]·dy
   }
   return missing(op);
 }
@@ -82,6 +88,7 @@ export function backward1(op: ScalarUnaryOpId, x: number, out: number, g: number
     case LOG1P: return g / (1 + x);
     case EXPM1: return g * (out + 1);
     case ERF: return g * TWO_OVER_SQRT_PI * Math.exp(-x * x);
+    case SIGN: return 0;
   }
   return missing(op);
 }
@@ -105,6 +112,8 @@ export function backward2(op: ScalarBinaryOpId, x: number, y: number, out: numbe
     case POW: da = powBase(x, y, g); db = powExponent(x, y, out, g); break;
     case POW_CONST: da = powBase(x, y, g); break;
     case ATAN2: { const r = g / (x * x + y * y); da = y * r; db = -x * r; break; }
+    case GT: case GE: case EQ: break;
+    case SELECT: db = x !== 0 ? g : 0; break;
     default: return missing(op);
   }
   grads[a] += da;
@@ -126,6 +135,11 @@ function powBase(x: number, y: number, g: number): number {
 /** g·x^y·ln x, taken as 0 when x = 0 and y ≥ 0 (the limit, as PyTorch). */
 function powExponent(x: number, y: number, out: number, g: number): number {
   return x === 0 && y >= 0 ? 0 : g * out * Math.log(x);
+}
+
+/** 1, −1 or 0 by the sign of x (0 for ±0), NaN for NaN: absGrad's factor. */
+function sign(x: number): number {
+  return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN;
 }
 
 /** g·sign(x), with 0 at 0 and NaN for NaN. */

@@ -140,6 +140,10 @@ export function gradients(eng: EngineType, outs: Value | readonly Value[], input
     throw new WasmgradTangentError(`${what}: ${given.length} gradOutputs for ${roots.length} outputs; give one per output`);
   }
   const seeds = given.map((s, k) => asValue(eng, s, what, `gradOutputs[${k}]`));
+  if (!createGraph && eng.traceOuter !== null) {
+    // A constant would hold the gradient at the example, and a program replays it at every input.
+    throw new Error(`${what}: inside compile()'s fn, gradients must be recorded: pass { createGraph: true } (the program recomputes them on every run)`);
+  }
   const grads = sweep(eng, roots, seeds, inputs);
   return createGraph ? grads : grads.map((g) => eng.constant(g.data));
 }

@@ -21,24 +21,31 @@ import { WasmgradCustomOpError } from './extension-errors.js';
 
 const helpersByEngine = new WeakMap<EngineType, RuleHelpers<Value>>();
 
-/** The rules' detached masks on the scalar tape: constants, read from the operands' values when the rule runs. */
+/**
+ * The rules' masks on the scalar tape: nodes of the mask ops (Gt, Ge, Eq,
+ * Sign, Select), which have no gradient, rather than constants read from the
+ * operands' values, so that a compiled program holding a gradient takes each
+ * branch anew on every run instead of the one taken when it was traced.
+ */
 export function valueHelpers(eng: EngineType): RuleHelpers<Value> {
   let h = helpersByEngine.get(eng);
   if (h !== undefined) return h;
-  const num = (b: Value | number): number => (typeof b === 'number' ? b : b.data);
-  const mask = (holds: boolean): Value => eng.constant(holds ? 1 : 0);
+  type OpId = Parameters<EngineType['pushBinary']>[0];
+  const binary = (op: OpId, a: Value | number, b: Value | number, name: string): Value => new Value(eng.current, eng.pushBinary(op, a, b, name));
+  const select = (m: Value, a: Value | number): Value => binary(Op.Select, m, a, 'where');
   h = {
-    gt: (a, b) => mask(a.data > num(b)),
-    ge: (a, b) => mask(a.data >= num(b)),
-    lt: (a, b) => mask(a.data < num(b)),
-    eq: (a, b) => mask(a.data === num(b)),
-    sign: (a) => {
-      const d = a.data;
-      return eng.constant(d > 0 ? 1 : d < 0 ? -1 : d === 0 ? 0 : NaN);
-    },
+    gt: (a, b) => binary(Op.Gt, a, b, 'gt'),
+    ge: (a, b) => binary(Op.Ge, a, b, 'ge'),
+    lt: (a, b) => binary(Op.Gt, b, a, 'lt'), // a < b is b > a, NaN included
+    eq: (a, b) => binary(Op.Eq, a, b, 'eq'),
+    sign: (a) => new Value(eng.current, eng.pushUnary(Op.Sign, a, 'sign')),
     where: (m, a, b) => {
-      const pick = m.data !== 0 ? a : b;
-      return typeof pick === 'number' ? eng.constant(pick) : pick;
+      if (Object.is(b, 0)) return select(m, a);
+      if (typeof a === 'number' && typeof b === 'number' && Object.is(a, b)) return eng.constant(a);
+      const not = binary(Op.Eq, m, 0, 'where');
+      if (Object.is(a, 0)) return select(not, b);
+      // One of the two is 0 wherever the other is taken, so the sum is the branch taken (a −0 comes back +0).
+      return select(m, a).add(select(not, b));
     },
   };
   helpersByEngine.set(eng, h);
@@ -51,7 +58,7 @@ export function valueHelpers(eng: EngineType): RuleHelpers<Value> {
  * WasmgradStaleGraphError; other misuse gets the engine's own message.
  */
 export function graphId(eng: EngineType, v: unknown, what: string): number {
-  if (v instanceof Value && !(v instanceof Param) && v.owner.engine === eng && v.owner !== eng.current && !v.owner.traced && v.owner.index >= 0) {
+  if (v instanceof Value && !(v instanceof Param) && v.owner.engine === eng && v.owner !== eng.current && v.owner !== eng.traceOuter && !v.owner.traced && v.owner.index >= 0) {
     throw staleGraphError(what, 'Value', v.owner.index, eng.current.index);
   }
   return eng.idOf(v as Value, what);
