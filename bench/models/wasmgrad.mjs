@@ -5,13 +5,15 @@
 
 import { W6, W7, w6Setup, w7Setup } from './data.mjs';
 
-const f32 = { dtype: 'float32' };
+// cfg.dtype 'float64' builds the same model in f64 (the test compares its loss with the f64 reference to
+// ~1e-12); the benchmark runs f32, as every peer does.
+const dtypeOf = (cfg) => cfg.dtype ?? 'float32';
 
 /** Sets each named parameter to the shared initial values (PyTorch layouts, so no reshuffling). */
 function assignAll(named, values) {
   for (const [name, p] of Object.entries(named)) {
     if (!values[name]) throw new Error(`no initial values for ${name}`);
-    p.assign(values[name]);
+    p.assign(p.dtype === 'float64' ? Float64Array.from(values[name]) : values[name]);
   }
 }
 
@@ -20,12 +22,13 @@ export function wasmgradW6(mod, eng, cfg = W6) {
   const { nn, optim } = mod;
   const { batch: B, seq: T, width: E, heads: H, mlp } = cfg;
   const { x, params } = w6Setup(cfg);
-  const ln1 = new nn.LayerNorm(eng, E, { eps: cfg.eps });
-  const attn = new nn.MultiheadAttention(eng, E, H);
-  const ln2 = new nn.LayerNorm(eng, E, { eps: cfg.eps });
-  const fc1 = new nn.Linear(eng, E, mlp * E);
+  const dtype = dtypeOf(cfg);
+  const ln1 = new nn.LayerNorm(eng, E, { eps: cfg.eps, dtype });
+  const attn = new nn.MultiheadAttention(eng, E, H, { dtype });
+  const ln2 = new nn.LayerNorm(eng, E, { eps: cfg.eps, dtype });
+  const fc1 = new nn.Linear(eng, E, mlp * E, { dtype });
   const gelu = new nn.GELU();
-  const fc2 = new nn.Linear(eng, mlp * E, E);
+  const fc2 = new nn.Linear(eng, mlp * E, E, { dtype });
   const named = {
     'ln1.weight': ln1.weight, 'ln1.bias': ln1.bias,
     'attn.in_proj_weight': attn.inProjWeight, 'attn.in_proj_bias': attn.inProjBias,
@@ -34,7 +37,7 @@ export function wasmgradW6(mod, eng, cfg = W6) {
     'fc1.weight': fc1.weight, 'fc1.bias': fc1.bias, 'fc2.weight': fc2.weight, 'fc2.bias': fc2.bias,
   };
   assignAll(named, params);
-  const xt = eng.keep(eng.tensor(x, [B, T, E], f32));
+  const xt = eng.keep(eng.tensor(dtype === 'float64' ? Float64Array.from(x) : x, [B, T, E], { dtype }));
   const opt = new optim.AdamW(Object.values(named), { lr: cfg.lr, betas: cfg.betas, eps: cfg.adamEps, weightDecay: cfg.weightDecay });
   return () => {
     const h = xt.add(attn.forward(ln1.forward(xt), undefined, undefined, { isCausal: true }));
@@ -54,15 +57,16 @@ export function wasmgradW7(mod, eng, cfg = W7) {
   const { nn, optim, F } = mod;
   const B = cfg.batch;
   const { x, y, params } = w7Setup(cfg);
-  const conv1 = new nn.Conv2d(eng, 1, 6, 5, { padding: 2 });
-  const conv2 = new nn.Conv2d(eng, 6, 16, 5);
-  const fc1 = new nn.Linear(eng, 400, 120), fc2 = new nn.Linear(eng, 120, 84), fc3 = new nn.Linear(eng, 84, 10);
+  const dtype = dtypeOf(cfg);
+  const conv1 = new nn.Conv2d(eng, 1, 6, 5, { padding: 2, dtype });
+  const conv2 = new nn.Conv2d(eng, 6, 16, 5, { dtype });
+  const fc1 = new nn.Linear(eng, 400, 120, { dtype }), fc2 = new nn.Linear(eng, 120, 84, { dtype }), fc3 = new nn.Linear(eng, 84, 10, { dtype });
   const named = {
     'conv1.weight': conv1.weight, 'conv1.bias': conv1.bias, 'conv2.weight': conv2.weight, 'conv2.bias': conv2.bias,
     'fc1.weight': fc1.weight, 'fc1.bias': fc1.bias, 'fc2.weight': fc2.weight, 'fc2.bias': fc2.bias, 'fc3.weight': fc3.weight, 'fc3.bias': fc3.bias,
   };
   assignAll(named, params);
-  const xt = eng.keep(eng.tensor(x, [B, 1, 28, 28], f32));
+  const xt = eng.keep(eng.tensor(dtype === 'float64' ? Float64Array.from(x) : x, [B, 1, 28, 28], { dtype }));
   const labels = Array.from(y);
   const opt = new optim.SGD(Object.values(named), { lr: cfg.lr, momentum: cfg.momentum });
   return () => {
