@@ -248,6 +248,7 @@ fs.writeFileSync(OUT, json.replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/
 console.error(`wrote ${path.relative(process.cwd(), OUT)} (${meta.wallSeconds} s)`);
 
 if (!opts.quick && opts.chart) {
+  const short = (t) => (t.length > 56 ? `${t.slice(0, 55)}…` : t);
   const panels = CASES.map((c) => ({
     title: c.title.replace(/ \(.*\)$/, ''),
     unit: 'ms per step',
@@ -255,7 +256,7 @@ if (!opts.quick && opts.chart) {
       label: r.label,
       value: r.status === 'ok' ? r.ms.median : null,
       highlight: WASMGRAD_KEYS.includes(r.engine),
-      note: r.status === 'ok' ? (r.vsWasm ? `(${fmt(r.vsWasm)}× Wasm)` : null) : r.status === 'cannot' ? String(r.note).split('\n')[0].slice(0, 70) : r.status === 'disagrees' ? 'results disagree' : 'failed (see the table)',
+      note: r.status === 'ok' ? (r.vsWasm ? `(${fmt(r.vsWasm)}× Wasm)` : null) : r.status === 'cannot' ? short(String(r.note).split('\n')[0]) : r.status === 'disagrees' ? 'results disagree' : 'failed (see the table)',
     })),
   }));
   fs.writeFileSync(SVG, barChart({
