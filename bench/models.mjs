@@ -52,6 +52,7 @@ for (let i = 0; i < args.length; i++) {
   else { console.error(`models.mjs: unknown argument ${a}\n${USAGE}`); process.exit(2); }
 }
 for (const k of opts.only ?? []) if (!ENGINE_KEYS.includes(k)) { console.error(`models.mjs: unknown engine ${k}\n${USAGE}`); process.exit(2); }
+for (const k of opts.cases ?? []) if (k !== 'W6' && k !== 'W7') { console.error(`models.mjs: unknown case ${k}\n${USAGE}`); process.exit(2); }
 const OUT = opts.out ?? here(opts.quick ? './results/models.quick.json' : './results/models.json');
 const SVG = here('./results/models.svg');
 const engineKeys = ENGINE_KEYS.filter((k) => !opts.only || opts.only.includes(k));
