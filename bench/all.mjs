@@ -8,7 +8,9 @@
 //   chain.mjs              the same at 10^6 op nodes                           → results/chain.json
 //   transforms.mjs         the function transforms: hvp vs grad, jvp vs forward, the Hessian, eager and
 //                          compiled, wasmgrad and jax-js                       → results/transforms.json, .svg
-// With --quick: compare.mjs --quick and transforms.mjs --quick (fewer rounds and sizes; they write
+//   models.mjs             W6 transformer block and W7 LeNet-5 training steps, wasmgrad vs TensorFlow.js
+//                          and jax-js                                          → results/models.json, .svg
+// With --quick: compare.mjs --quick, transforms.mjs --quick and models.mjs --quick (fewer rounds and sizes; they write
 // results/*.quick.json, git-ignored). --compare-only runs compare.mjs alone. Exits non-zero if any run
 // does (engines that disagree, a wasmgrad engine that fails).
 //
@@ -57,6 +59,7 @@ if (!quick && !compareOnly) {
   runs.push(['moons.mjs'], ['chain.mjs', '--nodes', '100000', '--rounds', '45', '--out', here('./results/chain-1e5.json')], ['chain.mjs']);
 }
 if (!compareOnly) runs.push(['transforms.mjs', ...(quick ? ['--quick'] : [])]);
+if (!compareOnly) runs.push(['models.mjs', ...(quick ? ['--quick'] : [])]);
 
 const failed = [];
 for (const [script, ...rest] of runs) {
