@@ -9,6 +9,7 @@ import { Op, OP_INFO, OP_NAMES, type OpId } from './ops.js';
 import { decodeProgram, type Program } from './program.js';
 import type { Tape } from './tape.js';
 import { Value, type Param } from './value.js';
+import { WasmgradArgumentError, WasmgradValueError } from './errors.js';
 
 /** What compile and load need of the engine (Engine, through members marked internal). */
 export interface ProgramHost {
@@ -34,8 +35,8 @@ export interface ProgramHost {
 
 /** eng.compile(fn, example); see there. */
 export function compileProgram(eng: ProgramHost, fn: (...inputs: Value[]) => Value | readonly Value[], example: readonly number[]): Program {
-  if (typeof fn !== 'function') throw new TypeError(`compile: expected a function, got ${describe(fn)}`);
-  if (!Array.isArray(example)) throw new TypeError(`compile: example must be an array of numbers, got ${describe(example)}`);
+  if (typeof fn !== 'function') throw new WasmgradArgumentError(`compile: expected a function, got ${describe(fn)}`);
+  if (!Array.isArray(example)) throw new WasmgradArgumentError(`compile: example must be an array of numbers, got ${describe(example)}`);
   for (let k = 0; k < example.length; k++) checkNumber(example[k], `compile: example[${k}]`); // holes too
   if (eng.traceOuter !== null) throw new Error('compile: cannot compile while another compile is tracing');
 
@@ -48,9 +49,9 @@ export function compileProgram(eng: ProgramHost, fn: (...inputs: Value[]) => Val
     const inputs = Array.from(example, (x) => eng.value(x));
     const result = fn(...inputs);
     const outputs = Array.isArray(result) ? (result as readonly Value[]) : [result as Value];
-    if (outputs.length === 0) throw new RangeError('compile: fn returned no outputs');
+    if (outputs.length === 0) throw new WasmgradValueError('compile: fn returned no outputs');
     const outputIds = outputs.map((v, k) => {
-      if (!(v instanceof Value)) throw new TypeError(`compile: fn must return a Value or an array of Values; output ${k} is ${describe(v)}`);
+      if (!(v instanceof Value)) throw new WasmgradArgumentError(`compile: fn must return a Value or an array of Values; output ${k} is ${describe(v)}`);
       return eng.idOf(v, 'compile') - start;
     });
     const id = eng.guard(() => tape.createProgram(start, tape.nodeCount, inputs.length, start + outputIds[0]), 'compile');
@@ -65,7 +66,7 @@ export function compileProgram(eng: ProgramHost, fn: (...inputs: Value[]) => Val
 
 /** eng.load(bytes); see there. */
 export function loadProgram(eng: ProgramHost, bytes: Uint8Array): Program {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`load: expected a Uint8Array, got ${describe(bytes)}`);
+  if (!(bytes instanceof Uint8Array)) throw new WasmgradArgumentError(`load: expected a Uint8Array, got ${describe(bytes)}`);
   // The TS decoder first, for its messages that name the problem; then the backend's own loader where it has one.
   const image = decodeProgram(bytes);
   const tape = eng.tape;

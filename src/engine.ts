@@ -19,6 +19,7 @@ import { installTransforms, type EngineTransforms } from './transforms/engine-me
 import { clearGradValues, gradValueOf, graphId, recordBackward } from './transforms/graph.js';
 import { clearGradTensors, forgetGradTensor, gradTensorOf, recordTensorBackward } from './transforms/tensor-graph.js';
 import { checkNoGradRoot, installExtensions, type EngineExtensions } from './transforms/hooks.js';
+import { WasmgradArgumentError, WasmgradStaleHandleError, WasmgradValueError } from './errors.js';
 
 export type { TensorArg, TensorFunction, TensorVectorFunction, TensorGradientsOptions } from './transforms/engine-methods.js';
 export type { EngineStats, EngineWarning } from './memory.js';
@@ -146,7 +147,7 @@ export class Engine {
 
   /** x0 + x1 + ... as a chain of adds, left to right (0 for an empty list). */
   sum(xs: readonly Scalar[]): Value {
-    if (!Array.isArray(xs)) throw new TypeError(`sum: expected an array of Values or numbers, got ${describe(xs)}`);
+    if (!Array.isArray(xs)) throw new WasmgradArgumentError(`sum: expected an array of Values or numbers, got ${describe(xs)}`);
     if (xs.length === 0) return this.constant(0);
     let total = typeof xs[0] === 'number' ? this.constant(xs[0]) : xs[0];
     this.idOf(total, 'sum');
@@ -156,7 +157,7 @@ export class Engine {
 
   /** (x0 + x1 + ...) / n. */
   mean(xs: readonly Scalar[]): Value {
-    if (Array.isArray(xs) && xs.length === 0) throw new RangeError('mean: the list is empty');
+    if (Array.isArray(xs) && xs.length === 0) throw new WasmgradValueError('mean: the list is empty');
     return this.binary(Op.Div, this.sum(xs), xs.length, 'mean');
   }
 
@@ -395,16 +396,16 @@ export class Engine {
   /** @internal The node id of `t` on the current tensor tape, after checking it may be used here. */
   tensorIdOf(t: TensorHandle, opName: string): number {
     if (t instanceof Tensor && t.owner === this.current) return t.id;
-    if (!(t instanceof Tensor)) throw new TypeError(`${opName}: expected a Tensor, got ${describe(t)}`);
+    if (!(t instanceof Tensor)) throw new WasmgradArgumentError(`${opName}: expected a Tensor, got ${describe(t)}`);
     if (t.engine !== this) {
-      throw new Error(`${opName}: the Tensor belongs to ${t.engine.label}, not ${this.label}; tensors of two engines cannot be mixed`);
+      throw new WasmgradArgumentError(`${opName}: the Tensor belongs to ${t.engine.label}, not ${this.label}; tensors of two engines cannot be mixed`);
     }
     if (t instanceof TensorParam) {
       t.id = t.checkLive(opName).slotNode(t.slot);
       t.owner = this.current;
       return t.id;
     }
-    throw new Error(
+    throw new WasmgradStaleHandleError(
       `${opName}: this Tensor was made before eng.reset() and its node is gone (made in generation ${t.owner.index}, ` +
         `the tape is at generation ${this.current.index}); keep tensors that must survive a reset with eng.keep() or eng.parameter()`,
     );
@@ -438,9 +439,9 @@ export class Engine {
   }
 
   private checkedIdOf(v: Value, opName: string): number {
-    if (!(v instanceof Value)) throw new TypeError(`${opName}: expected a Value or a number, got ${describe(v)}`);
+    if (!(v instanceof Value)) throw new WasmgradArgumentError(`${opName}: expected a Value or a number, got ${describe(v)}`);
     if (v.engine !== this) {
-      throw new Error(`${opName}: the Value belongs to ${v.engine.label}, not ${this.label}; values of two engines cannot be mixed`);
+      throw new WasmgradArgumentError(`${opName}: the Value belongs to ${v.engine.label}, not ${this.label}; values of two engines cannot be mixed`);
     }
     if (this.traceOuter !== null && v.owner === this.traceOuter && !(v instanceof Param)) {
       throw new Error(
@@ -459,7 +460,7 @@ export class Engine {
           'not to the eager tape (read results with program.run() / program.outputValues())',
       );
     }
-    throw new Error(
+    throw new WasmgradStaleHandleError(
       `${opName}: this Value was made before eng.reset() and its node is gone (made in generation ${v.owner.index}, ` +
         `the tape is at generation ${this.current.index}); keep values that must survive a reset in eng.param()`,
     );

@@ -19,7 +19,10 @@ export type WasmgradErrorCode =
   | 'WASMGRAD_NON_SCALAR'
   | 'WASMGRAD_TANGENT_SHAPE'
   | 'WASMGRAD_GRADCHECK'
-  | 'WASMGRAD_SAFETENSORS';
+  | 'WASMGRAD_SAFETENSORS'
+  | 'WASMGRAD_NO_GRAD'
+  | 'WASMGRAD_HOOK'
+  | 'WASMGRAD_CUSTOM_OP';
 
 /** An argument of the wrong type or kind: not a Tensor, an unknown option, a function expected. */
 export class WasmgradArgumentError extends TypeError {

@@ -6,6 +6,7 @@ import type { EngineContext, EngineType, ProgramOps } from './context.js';
 import { Op, OP_COUNT, OP_INFO, OP_NAMES } from './ops.js';
 import type { ProgramNodes } from './tape.js';
 import type { Param } from './value.js';
+import { WasmgradArgumentError, WasmgradStaleHandleError, WasmgradValueError } from './errors.js';
 
 export interface RunResult {
   /** The outputs' values, in the order `fn` returned them. */
@@ -125,7 +126,7 @@ export class Program {
   }
 
   private live(opName: string): number {
-    if (this.id < 0) throw new Error(`${opName}: this program was disposed`);
+    if (this.id < 0) throw new WasmgradStaleHandleError(`${opName}: this program was disposed`);
     return this.id;
   }
 
@@ -133,13 +134,13 @@ export class Program {
     const id = this.live(opName);
     if (inputs === undefined) return id;
     if (inputs === null || typeof inputs !== 'object' || typeof inputs.length !== 'number') {
-      throw new TypeError(`${opName}: inputs must be an array or typed array of numbers, got ${describe(inputs)}`);
+      throw new WasmgradArgumentError(`${opName}: inputs must be an array or typed array of numbers, got ${describe(inputs)}`);
     }
     if (inputs.length !== this.inputCount) {
-      throw new RangeError(`${opName}: the program was compiled for ${this.inputCount} inputs, got ${inputs.length}`);
+      throw new WasmgradValueError(`${opName}: the program was compiled for ${this.inputCount} inputs, got ${inputs.length}`);
     }
     for (let k = 0; k < inputs.length; k++) {
-      if (typeof inputs[k] !== 'number') throw new TypeError(`${opName}: input ${k} must be a number, got ${describe(inputs[k])}`);
+      if (typeof inputs[k] !== 'number') throw new WasmgradArgumentError(`${opName}: input ${k} must be a number, got ${describe(inputs[k])}`);
     }
     this.programs.programSetInputs(id, inputs);
     return id;

@@ -7,6 +7,7 @@ import { WasmgradScopeError } from './tape.js';
 import { Tensor } from './tensor/tensor.js';
 import { TensorParam } from './tensor/param.js';
 import { Value } from './value.js';
+import { WasmgradArgumentError } from './errors.js';
 
 /** What a scope needs of its engine. */
 export interface ScopeHost {
@@ -35,7 +36,7 @@ export class Scopes {
 
   /** Runs `fn` as `eng.step` or `eng.scope` (`name`) documents; returns what it returned, kept. */
   run(name: string, fn: () => unknown): unknown {
-    if (typeof fn !== 'function') throw new TypeError(`${name}: expected a function, got ${describe(fn)}`);
+    if (typeof fn !== 'function') throw new WasmgradArgumentError(`${name}: expected a function, got ${describe(fn)}`);
     if (this.host.tracing()) {
       throw new WasmgradScopeError(`${name}: cannot run inside compile()'s fn: its reset() would free the trace; call it outside compile()`);
     }
@@ -52,7 +53,7 @@ export class Scopes {
       if (isPromiseLike(result)) {
         // Its rejection, if any, comes from handles this reset frees; the TypeError below says why.
         Promise.resolve(result).catch(() => {});
-        throw new TypeError(
+        throw new WasmgradArgumentError(
           `${name}: fn returned a Promise; ${name}() resets when fn returns, which would free the tensors and values ` +
             'the async function still uses. Make fn synchronous, or await your work and call eng.reset() yourself',
         );

@@ -2,6 +2,7 @@ import { checkName } from './check.js';
 import type { BackwardOptions, EngineContext, EngineType, Generation, RemovableHandle } from './context.js';
 import { OP_INFO, OP_NAMES, type OpId, type OpName } from './ops.js';
 import { installValueMethods, type ValueMethods } from './generated/methods.js';
+import { WasmgradArgumentError } from './errors.js';
 
 /** An argument to an op: a Value of the same engine, or a plain number (which becomes a constant). */
 export type Scalar = Value | number;
@@ -46,7 +47,7 @@ export class Value {
   }
 
   set data(_: number) {
-    throw new TypeError(
+    throw new WasmgradArgumentError(
       `data: only parameters can be assigned; this is a ${this.op} node (make trainable values with eng.param())`,
     );
   }
@@ -61,7 +62,7 @@ export class Value {
   }
 
   set grad(_: number) {
-    throw new TypeError(
+    throw new WasmgradArgumentError(
       "grad: only a parameter's gradient can be assigned (p.grad = 0 for one made with eng.param(), eng.zeroGrad() for all); " +
         'this Value is not a parameter, and backward() computes its gradient',
     );

@@ -42,7 +42,7 @@ export abstract class Optimizer {
     params.forEach((p, i) => {
       if (!(p instanceof TensorParam)) throw new WasmgradArgumentError(`${name}: parameter ${i} is ${describe(p)}, not a TensorParam`);
       if (!p.requiresGrad) throw new WasmgradArgumentError(`${name}: parameter ${i} does not require grad`);
-      if (p.owner.engine !== params[0].owner.engine) throw new Error(`${name}: the parameters belong to different engines`);
+      if (p.owner.engine !== params[0].owner.engine) throw new WasmgradArgumentError(`${name}: the parameters belong to different engines`);
     });
     this.params = params.slice();
     this.engine = params[0].owner.engine;

@@ -20,6 +20,7 @@ import { allocTyped, checkDtype, isTyped, nest, toTyped, type NestedArray } from
 export { checkDtype } from './data.js';
 import { describeTensor } from './format.js';
 import * as X from './ops-extra.js';
+import { WasmgradArgumentError, WasmgradDTypeError, WasmgradShapeError, WasmgradValueError } from '../errors.js';
 
 export type { DType, TypedData } from './backend.js';
 
@@ -73,7 +74,7 @@ export class Tensor<D extends DType = DType> {
   }
 
   set requiresGrad(_: boolean) {
-    throw new TypeError(
+    throw new WasmgradArgumentError(
       'requiresGrad: it is fixed when the tensor is made: pass { requiresGrad: true } to eng.tensor()/eng.zeros()…, ' +
         'or make a trainable tensor with eng.parameter(); .detach() gives a copy without gradient',
     );
@@ -96,7 +97,7 @@ export class Tensor<D extends DType = DType> {
 
   /** The single element of a size-1 tensor. */
   item(): number {
-    if (this.size !== 1) throw new RangeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
+    if (this.size !== 1) throw new WasmgradShapeError(`item: only a tensor of one element has an item; this one has shape ${S.fmt(this.shape)}`);
     const eng = this.owner.engine;
     return eng.tensorOps('item').item(eng.tensorIdOf(this, 'item'));
   }
@@ -113,7 +114,7 @@ export class Tensor<D extends DType = DType> {
   }
 
   set grad(_: DataOf<D> | null) {
-    throw new TypeError('grad: a tensor\'s gradient cannot be assigned; backward() computes it, and p.zeroGrad() (or eng.zeroGrad(), an optimizer\'s zeroGrad()) sets it to 0');
+    throw new WasmgradArgumentError('grad: a tensor\'s gradient cannot be assigned; backward() computes it, and p.zeroGrad() (or eng.zeroGrad(), an optimizer\'s zeroGrad()) sets it to 0');
   }
 
   /**
@@ -127,7 +128,7 @@ export class Tensor<D extends DType = DType> {
     const be = eng.tensorOps('backward');
     const id = eng.tensorIdOf(this, 'backward');
     if (this.size !== 1) {
-      throw new RangeError(`backward: only a one-element tensor can start backward; this one has shape ${S.fmt(this.shape)} (reduce it first, e.g. with .sum())`);
+      throw new WasmgradShapeError(`backward: only a one-element tensor can start backward; this one has shape ${S.fmt(this.shape)} (reduce it first, e.g. with .sum())`);
     }
     if (!be.requiresGrad(id)) {
       throw new WasmgradNoGradError(
@@ -195,7 +196,7 @@ export class Tensor<D extends DType = DType> {
    */
   clamp(min?: number, max?: number): Tensor<D> {
     for (const [name, x] of [['min', min], ['max', max]] as const) {
-      if (x !== undefined && typeof x !== 'number') throw new TypeError(`clamp: ${name} must be a number or undefined, got ${describe(x)}`);
+      if (x !== undefined && typeof x !== 'number') throw new WasmgradArgumentError(`clamp: ${name} must be a number or undefined, got ${describe(x)}`);
     }
     let out: Tensor<D> = this;
     if (min !== undefined) out = where(out.lt(min), scalarLike(min, out), out, 'clamp') as Tensor<D>;
@@ -236,8 +237,8 @@ export class Tensor<D extends DType = DType> {
     const o = reduceOptions(options, 'var', VAR_KEYS);
     const correction = o.correction === undefined ? 1 : o.correction; // null is refused below, not taken for the default
     // torch.var takes an int correction ≥ 0; null, NaN or an object would give a silently wrong divisor
-    if (!Number.isInteger(correction)) throw new TypeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${describe(correction)}`);
-    if (correction < 0) throw new RangeError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${correction}`);
+    if (!Number.isInteger(correction)) throw new WasmgradArgumentError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${describe(correction)}`);
+    if (correction < 0) throw new WasmgradValueError(`var: correction must be a non-negative integer (1: unbiased, 0: population), got ${correction}`);
     S.checkFloat('var', this.dtype);
     const ax = S.normalizeAxes('var', axes, this.rank);
     const count = ax.reduce((n, a) => n * this.shape[a], 1);
@@ -290,7 +291,7 @@ export class Tensor<D extends DType = DType> {
     const b = checkTensor(other, 'matmul');
     S.checkSameDtype('matmul', this.dtype, b.dtype);
     S.checkFloat('matmul', this.dtype);
-    if (this.rank === 0 || b.rank === 0) throw new RangeError(`matmul: both operands need at least one dim, got ${S.fmt(this.shape)} and ${S.fmt(b.shape)}`);
+    if (this.rank === 0 || b.rank === 0) throw new WasmgradShapeError(`matmul: both operands need at least one dim, got ${S.fmt(this.shape)} and ${S.fmt(b.shape)}`);
     const a2 = this.rank === 1 ? [1, this.shape[0]] : this.shape;
     const b2 = b.rank === 1 ? [b.shape[0], 1] : b.shape;
     const outShape = S.matmulShape(a2, b2, this.shape, b.shape);
@@ -336,7 +337,7 @@ export class Tensor<D extends DType = DType> {
   squeeze(axis?: number): Tensor<D> {
     if (axis === undefined) return this.reshape(this.shape.filter((d) => d !== 1));
     const a = S.normalizeAxis('squeeze', axis, this.rank);
-    if (this.shape[a] !== 1) throw new RangeError(`squeeze: dim ${axis} of ${S.fmt(this.shape)} is not 1`);
+    if (this.shape[a] !== 1) throw new WasmgradShapeError(`squeeze: dim ${axis} of ${S.fmt(this.shape)} is not 1`);
     return this.reshape(this.shape.filter((_, i) => i !== a));
   }
 
@@ -373,16 +374,16 @@ export class Tensor<D extends DType = DType> {
   /** Pads dim d with widths[d] = [before, after] elements equal to `value` (one pair per dim). */
   pad(widths: readonly (readonly [number, number])[], value = 0): Tensor<D> {
     if (!Array.isArray(widths) || widths.length !== this.rank) {
-      throw new RangeError(`pad: expected ${this.rank} [before, after] pairs, one per dim of ${S.fmt(this.shape)}`);
+      throw new WasmgradShapeError(`pad: expected ${this.rank} [before, after] pairs, one per dim of ${S.fmt(this.shape)}`);
     }
     widths.forEach((w, d) => {
-      if (!Array.isArray(w) || w.length !== 2) throw new TypeError(`pad: widths[${d}] must be a [before, after] pair, got ${describe(w)}`);
+      if (!Array.isArray(w) || w.length !== 2) throw new WasmgradArgumentError(`pad: widths[${d}] must be a [before, after] pair, got ${describe(w)}`);
     });
     const before = widths.map((w) => w[0]), after = widths.map((w) => w[1]);
     for (const x of [...before, ...after]) {
-      if (!Number.isInteger(x) || x < 0) throw new RangeError(`pad: widths must be non-negative integers, got ${describe(x)} in [${widths.map((w) => S.fmt(w)).join(', ')}]`);
+      if (!Number.isInteger(x) || x < 0) throw new WasmgradValueError(`pad: widths must be non-negative integers, got ${describe(x)} in [${widths.map((w) => S.fmt(w)).join(', ')}]`);
     }
-    if (typeof value !== 'number') throw new TypeError(`pad: the fill value must be a number, got ${describe(value)}`);
+    if (typeof value !== 'number') throw new WasmgradArgumentError(`pad: the fill value must be a number, got ${describe(value)}`);
     const eng = this.owner.engine;
     const shape = S.checkSize('pad', this.shape.map((d, i) => d + before[i] + after[i]), 'the padded tensor, of shape');
     return make(eng, eng.tensorOps('pad').run('Pad', [eng.tensorIdOf(this, 'pad')], { before, after, value }), shape, this.dtype);
@@ -499,7 +500,7 @@ function withoutGrad(eng: EngineContext, id: number): number {
 }
 
 function checkTensor(x: unknown, op: string): Tensor {
-  if (!(x instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor, got ${describe(x)}`);
+  if (!(x instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected a Tensor, got ${describe(x)}`);
   return x;
 }
 
@@ -513,7 +514,7 @@ function scalarLike(x: number, like: Tensor): Tensor {
 function operand(op: string, a: Tensor, b: unknown): { id: number; shape: readonly number[] } {
   const eng = a.owner.engine;
   if (typeof b === 'number') return { id: eng.tensorOps(op).full([], a.dtype, b), shape: [] };
-  if (!(b instanceof Tensor)) throw new TypeError(`${op}: expected a Tensor or a number, got ${describe(b)}`);
+  if (!(b instanceof Tensor)) throw new WasmgradArgumentError(`${op}: expected a Tensor or a number, got ${describe(b)}`);
   S.checkSameDtype(op, a.dtype, b.dtype);
   return { id: eng.tensorIdOf(b, op), shape: b.shape };
 }
@@ -566,7 +567,7 @@ function reduce(kind: 0 | 1 | 2, name: string, a: Tensor, axes: number | readonl
   const ia = eng.tensorIdOf(a, name);
   const ax = S.normalizeAxes(name, axes, a.rank);
   if (kind !== ReduceKind.Sum) {
-    for (const d of ax) if (a.shape[d] === 0) throw new RangeError(`${name}: cannot reduce over dim ${d} of size 0`);
+    for (const d of ax) if (a.shape[d] === 0) throw new WasmgradValueError(`${name}: cannot reduce over dim ${d} of size 0`);
   }
   const keepdims = options.keepdims ?? false;
   const shape = S.reducedShape(a.shape, ax, keepdims);
@@ -582,7 +583,7 @@ export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'
   const dtype = a instanceof Tensor ? a.dtype : b instanceof Tensor ? b.dtype : m.dtype === 'int32' ? 'float32' : m.dtype;
   const lift = (x: TensorLike): { id: number; shape: readonly number[] } => {
     if (typeof x === 'number') return { id: be.full([], dtype, x), shape: [] };
-    if (!(x instanceof Tensor)) throw new TypeError(`${name}: expected a Tensor or a number, got ${describe(x)}`);
+    if (!(x instanceof Tensor)) throw new WasmgradArgumentError(`${name}: expected a Tensor or a number, got ${describe(x)}`);
     S.checkSameDtype(name, dtype, x.dtype);
     return { id: eng.tensorIdOf(x, name), shape: x.shape };
   };
@@ -595,7 +596,7 @@ export function where(mask: Tensor, a: TensorLike, b: TensorLike, name = 'where'
 
 /** Joins tensors of one dtype along `axis` (other dims equal). */
 export function concat(list: readonly Tensor[], axis = 0, engine?: EngineContext): Tensor {
-  if (!Array.isArray(list) || list.length === 0) throw new RangeError('concat: expected a non-empty array of tensors');
+  if (!Array.isArray(list) || list.length === 0) throw new WasmgradValueError('concat: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'concat'));
   const first = ts[0];
   const eng = engine ?? first.owner.engine;
@@ -603,7 +604,7 @@ export function concat(list: readonly Tensor[], axis = 0, engine?: EngineContext
   for (const t of ts) eng.tensorIdOf(t, 'concat');
   const be = eng.tensorOps('concat');
   for (const t of ts) S.checkSameDtype('concat', first.dtype, t.dtype);
-  if (first.rank === 0) throw new RangeError('concat: tensors of rank 0 cannot be joined; use stack');
+  if (first.rank === 0) throw new WasmgradShapeError('concat: tensors of rank 0 cannot be joined; use stack');
   const ax = S.normalizeAxis('concat', axis, first.rank);
   S.concatShape('concat', ts.map((t) => t.shape), ax);
   let out = first;
@@ -617,12 +618,12 @@ export function concat(list: readonly Tensor[], axis = 0, engine?: EngineContext
 
 /** Joins same-shape tensors along a new dim `axis`. */
 export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext): Tensor {
-  if (!Array.isArray(list) || list.length === 0) throw new RangeError('stack: expected a non-empty array of tensors');
+  if (!Array.isArray(list) || list.length === 0) throw new WasmgradValueError('stack: expected a non-empty array of tensors');
   const ts = list.map((t) => checkTensor(t, 'stack'));
   const eng = engine ?? ts[0].owner.engine;
   for (const t of ts) eng.tensorIdOf(t, 'stack');
   for (const t of ts) {
-    if (!S.sameShape(t.shape, ts[0].shape)) throw new RangeError(`stack: shapes ${ts.map((x) => S.fmt(x.shape)).join(', ')} differ`);
+    if (!S.sameShape(t.shape, ts[0].shape)) throw new WasmgradShapeError(`stack: shapes ${ts.map((x) => S.fmt(x.shape)).join(', ')} differ`);
   }
   const ax = S.normalizeAxis('stack', axis, ts[0].rank + 1);
   return concat(ts.map((t) => t.unsqueeze(ax)), ax, eng);
@@ -636,12 +637,12 @@ export function stack(list: readonly Tensor[], axis = 0, engine?: EngineContext)
  */
 export function indexList(op: string, name: string, x: unknown): Tensor | ArrayLike<unknown> {
   if (x instanceof Tensor) {
-    if (x.dtype !== 'int32' || x.rank !== 1) throw new TypeError(`${op}: ${name} must be a 1-d int32 tensor, got ${x.dtype} ${S.fmt(x.shape)}`);
+    if (x.dtype !== 'int32' || x.rank !== 1) throw new WasmgradDTypeError(`${op}: ${name} must be a 1-d int32 tensor, got ${x.dtype} ${S.fmt(x.shape)}`);
     return x;
   }
   if (Array.isArray(x) || (isTyped(x) && typeof (x as unknown as { [0]: unknown })[0] !== 'bigint')) {
     S.checkCount(op, x.length, `a list of ${name}`);
     return x as ArrayLike<unknown>;
   }
-  throw new TypeError(`${op}: ${name} must be an array of integers, a typed array or a 1-d int32 tensor, got ${describe(x)}`);
+  throw new WasmgradDTypeError(`${op}: ${name} must be an array of integers, a typed array or a 1-d int32 tensor, got ${describe(x)}`);
 }

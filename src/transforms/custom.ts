@@ -16,6 +16,7 @@ import { graphId } from './graph.js';
 import { tensorGraphId } from './tensor-graph.js';
 import { extensionsOf } from './extension.js';
 import { WasmgradCustomOpError } from './extension-errors.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 /** The last argument of forward: `save(...)` keeps values for backward (PyTorch's ctx.save_for_backward). */
 export interface CustomOpContext {
@@ -68,10 +69,10 @@ export interface CustomOpSpec<O extends number | Tensor> {
 
 /** Checks the spec once and returns the op as a function of its inputs (all Values and numbers, or all Tensors). */
 export function customOp(eng: EngineType, spec: AnySpec): (...inputs: unknown[]) => unknown {
-  if (spec === null || typeof spec !== 'object') throw new TypeError(`customOp: expected { name, forward, backward }, got ${describe(spec)}`);
+  if (spec === null || typeof spec !== 'object') throw new WasmgradArgumentError(`customOp: expected { name, forward, backward }, got ${describe(spec)}`);
   checkOptions(spec, 'customOp', ['name', 'forward', 'backward']);
   const { name, forward, backward } = spec;
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`customOp: name must be a non-empty string, got ${describe(name)}`);
+  if (typeof name !== 'string' || name.length === 0) throw new WasmgradArgumentError(`customOp: name must be a non-empty string, got ${describe(name)}`);
   for (const [key, fn] of [['forward', forward], ['backward', backward]] as const) {
     if (typeof fn !== 'function') throw new WasmgradCustomOpError(name, `${key} must be a function, got ${describe(fn)}`);
   }

@@ -15,6 +15,7 @@ import { Value, type Scalar } from '../value.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { forwardSweep, graphId, reverseSweep } from './graph.js';
 import { holdsTensor, tensorGradients, tensorHessian, tensorHvp, tensorJacobian, tensorJvp, tensorValueAndGrad, tensorVjp } from './tensor-functions.js';
+import { WasmgradArgumentError, WasmgradValueError } from '../errors.js';
 
 /** A function transforms take: Values in, a Value (or a number) out; vjp, jvp and jacobian also take a list of outputs. */
 export type ScalarFunction = (...args: Value[]) => Scalar;
@@ -61,7 +62,7 @@ function primals(eng: EngineType, args: readonly unknown[], what: string): Value
       graphId(eng, a, what);
       return a.mul(1);
     }
-    throw new TypeError(`${what}: argument ${k} must be a number or a Value, got ${describe(a)}`);
+    throw new WasmgradArgumentError(`${what}: argument ${k} must be a number or a Value, got ${describe(a)}`);
   });
 }
 
@@ -95,17 +96,17 @@ function outputs(eng: EngineType, out: unknown, what: string): { list: Value[]; 
 
 function argnumList(argnums: unknown, n: number, what: string): number[] {
   const list = typeof argnums === 'number' ? [argnums] : Array.isArray(argnums) ? argnums : null;
-  if (list === null) throw new TypeError(`${what}: argnums must be an index or a list of indices, got ${describe(argnums)}`);
+  if (list === null) throw new WasmgradArgumentError(`${what}: argnums must be an index or a list of indices, got ${describe(argnums)}`);
   for (const i of list) {
     if (!Number.isInteger(i) || i < 0 || i >= n) {
-      throw new RangeError(`${what}: argnums ${describe(i)} is not the index of an argument (f got ${n})`);
+      throw new WasmgradValueError(`${what}: argnums ${describe(i)} is not the index of an argument (f got ${n})`);
     }
   }
   return list as number[];
 }
 
 function checkFunction(f: unknown, what: string): void {
-  if (typeof f !== 'function') throw new TypeError(`${what}: expected a function, got ${describe(f)}`);
+  if (typeof f !== 'function') throw new WasmgradArgumentError(`${what}: expected a function, got ${describe(f)}`);
 }
 
 /** d(roots)/d(inputs) as Values, zero (a constant) where the roots do not depend on an input. */
@@ -128,11 +129,11 @@ export function gradients(eng: EngineType, outs: Value | readonly Value[], input
   const o = checkOptions(options, what, ['createGraph', 'gradOutputs']);
   const createGraph = checkFlag(o.createGraph, what, 'createGraph') ?? false;
   if (holdsTensor(outs)) {
-    if (!Array.isArray(inputs)) throw new TypeError(`${what}: inputs must be an array of Tensors, got ${describe(inputs)}`);
+    if (!Array.isArray(inputs)) throw new WasmgradArgumentError(`${what}: inputs must be an array of Tensors, got ${describe(inputs)}`);
     return tensorGradients(eng, outs, inputs, createGraph, o.gradOutputs) as unknown as Value[];
   }
   const roots = Array.isArray(outs) ? outs : [outs as Value];
-  if (!Array.isArray(inputs)) throw new TypeError(`${what}: inputs must be an array of Values, got ${describe(inputs)}`);
+  if (!Array.isArray(inputs)) throw new WasmgradArgumentError(`${what}: inputs must be an array of Values, got ${describe(inputs)}`);
   roots.forEach((r) => graphId(eng, r, what));
   inputs.forEach((x) => graphId(eng, x, what));
   const given = o.gradOutputs === undefined ? roots.map(() => 1) : Array.isArray(o.gradOutputs) ? o.gradOutputs : [o.gradOutputs as Scalar];
@@ -212,7 +213,7 @@ export function jvp(
 ): [Value | Value[], Value | Value[]] {
   const what = 'jvp';
   checkFunction(f, what);
-  if (!Array.isArray(primalArgs)) throw new TypeError(`${what}: primals must be an array, got ${describe(primalArgs)}`);
+  if (!Array.isArray(primalArgs)) throw new WasmgradArgumentError(`${what}: primals must be an array, got ${describe(primalArgs)}`);
   if (primalArgs.some(holdsTensor)) return tensorJvp(eng, f, primalArgs, tangentArgs) as unknown as [Value | Value[], Value | Value[]];
   if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
     throw new WasmgradTangentError(
@@ -241,7 +242,7 @@ export function jacobian(eng: EngineType, f: VectorFunction, options?: JacobianO
   const o = checkOptions(options, what, ['argnums', 'mode']);
   const mode = o.mode ?? 'reverse';
   if (mode !== 'reverse' && mode !== 'forward') {
-    throw new TypeError(`${what}: mode must be 'reverse' (jax.jacrev) or 'forward' (jax.jacfwd), got ${describe(mode)}`);
+    throw new WasmgradArgumentError(`${what}: mode must be 'reverse' (jax.jacrev) or 'forward' (jax.jacfwd), got ${describe(mode)}`);
   }
   return (...args) => {
     const nums = argnumList(o.argnums ?? args.map((_, k) => k), args.length, what);
@@ -278,7 +279,7 @@ export function hessian(eng: EngineType, f: ScalarFunction, options?: MatrixOpti
 /** The Hessian-vector product H·v at the primals, forward over reverse: the jvp of the gradient (every argument). */
 export function hvp(eng: EngineType, f: ScalarFunction, primalArgs: readonly Scalar[], tangentArgs: readonly Scalar[]): Value[] {
   checkFunction(f, 'hvp');
-  if (!Array.isArray(primalArgs)) throw new TypeError(`hvp: primals must be an array, got ${describe(primalArgs)}`);
+  if (!Array.isArray(primalArgs)) throw new WasmgradArgumentError(`hvp: primals must be an array, got ${describe(primalArgs)}`);
   if (primalArgs.some(holdsTensor)) return tensorHvp(eng, f, primalArgs, tangentArgs) as unknown as Value[];
   const argnums = primalArgs.map((_, k) => k);
   const g = grad(eng, (...xs) => scalarOutput(eng, f(...xs), 'hvp'), { argnums });

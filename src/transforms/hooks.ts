@@ -13,6 +13,7 @@ import { tensorGraphId } from './tensor-graph.js';
 import { dropIfEmpty, extensionsOf, type GradHook } from './extension.js';
 import { WasmgradHookError, WasmgradNoGradError } from './extension-errors.js';
 import { customOp, type CustomInput, type CustomOpSpec, type CustomOutput, type ScalarOpSpec, type TensorOpSpec } from './custom.js';
+import { WasmgradArgumentError } from '../errors.js';
 
 /**
  * x.registerHook(hook): a Value's or Tensor's hooks live with its tape
@@ -20,7 +21,7 @@ import { customOp, type CustomInput, type CustomOpSpec, type CustomOutput, type 
  * engine's `unbound` generation, keyed by slot, so that they survive reset().
  */
 export function registerGradHook(eng: EngineType, x: unknown, hook: unknown): RemovableHandle {
-  if (typeof hook !== 'function') throw new TypeError(`registerHook: expected a function (grad => new grad or undefined), got ${describe(hook)}`);
+  if (typeof hook !== 'function') throw new WasmgradArgumentError(`registerHook: expected a function (grad => new grad or undefined), got ${describe(hook)}`);
   let list: unknown[];
   let drop: () => void;
   if (x instanceof Tensor) {
@@ -52,7 +53,7 @@ export function registerGradHook(eng: EngineType, x: unknown, hook: unknown): Re
       dropIfEmpty(gen);
     };
   } else {
-    throw new TypeError(`registerHook: expected a Value or a Tensor, got ${describe(x)}`);
+    throw new WasmgradArgumentError(`registerHook: expected a Value or a Tensor, got ${describe(x)}`);
   }
   list.push(hook);
   let removed = false;
@@ -80,7 +81,7 @@ function listOf<G>(map: Map<number, GradHook<G>[]>, key: number): GradHook<G>[] 
  * tensor ops give detached results (requiresGrad false).
  */
 export function noGrad<T>(eng: EngineType, fn: () => T): T {
-  if (typeof fn !== 'function') throw new TypeError(`noGrad: expected a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw new WasmgradArgumentError(`noGrad: expected a function, got ${describe(fn)}`);
   const gen = eng.current;
   const start = eng.tape.nodeCount;
   const was = eng.setGradEnabled(false);
@@ -94,7 +95,7 @@ export function noGrad<T>(eng: EngineType, fn: () => T): T {
     if (was && eng.current === gen && end > start) (gen.noGradRanges ??= []).push(start, end);
   }
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    throw new TypeError('noGrad: fn returned a Promise; noGrad covers synchronous work only (gradient recording was back on before the awaited part ran)');
+    throw new WasmgradArgumentError('noGrad: fn returned a Promise; noGrad covers synchronous work only (gradient recording was back on before the awaited part ran)');
   }
   return result;
 }

@@ -11,6 +11,7 @@ import { Tensor, concat } from '../tensor/tensor.js';
 import { WasmgradNonScalarError, WasmgradTangentError } from './errors.js';
 import { filled, tensorGraphId, tensorReverseSweep } from './tensor-graph.js';
 import { tensorForwardSweep, tensorForwardSweeps } from './tensor-forward.js';
+import { WasmgradArgumentError, WasmgradDTypeError } from '../errors.js';
 
 /** A Tensor, or an array or plain object of them (nested). */
 export type TensorTree = Tensor | readonly TensorTree[] | { readonly [key: string]: TensorTree };
@@ -43,7 +44,7 @@ function leaves(x: unknown): Tensor[] {
 function primals(eng: EngineType, args: readonly unknown[], what: string): unknown[] {
   return args.map((a) => mapTree(a, (t) => {
     tensorGraphId(eng, t, what);
-    if (t.dtype === 'int32') throw new TypeError(`${what}: an int32 tensor has no gradient; pass float32 or float64 arguments`);
+    if (t.dtype === 'int32') throw new WasmgradDTypeError(`${what}: an int32 tensor has no gradient; pass float32 or float64 arguments`);
     return t.mul(1);
   }));
 }
@@ -88,8 +89,8 @@ function seedFor(eng: EngineType, root: Tensor, s: unknown, what: string): Tenso
 export function tensorGradients(eng: EngineType, outs: unknown, inputs: readonly unknown[], createGraph: boolean, gradOutputs: unknown): Tensor[] {
   const what = 'gradients';
   const roots = (Array.isArray(outs) ? outs : [outs]) as unknown[];
-  roots.forEach((r) => { if (!(r instanceof Tensor)) throw new TypeError(`${what}: outputs mix Tensors with ${describe(r)}`); });
-  inputs.forEach((x) => { if (!(x instanceof Tensor)) throw new TypeError(`${what}: inputs mix Tensors with ${describe(x)}`); });
+  roots.forEach((r) => { if (!(r instanceof Tensor)) throw new WasmgradArgumentError(`${what}: outputs mix Tensors with ${describe(r)}`); });
+  inputs.forEach((x) => { if (!(x instanceof Tensor)) throw new WasmgradArgumentError(`${what}: inputs mix Tensors with ${describe(x)}`); });
   const given = gradOutputs === undefined ? roots.map(() => 1) : Array.isArray(gradOutputs) ? gradOutputs : [gradOutputs];
   if (given.length !== roots.length) throw new WasmgradTangentError(`${what}: ${given.length} gradOutputs for ${roots.length} outputs; give one per output`);
   const rs = roots as Tensor[];
@@ -135,7 +136,7 @@ export function tensorVjp(eng: EngineType, f: (...args: never[]) => unknown, arg
  */
 export function tensorHessian(eng: EngineType, f: (...args: never[]) => unknown, args: readonly unknown[], nums: readonly number[]): Tensor[][] {
   const what = 'hessian';
-  args.forEach((a, k) => { if (nums.includes(k) && !(a instanceof Tensor)) throw new TypeError(`${what}: argument ${k} must be a Tensor (trees are for grad, valueAndGrad and vjp), got ${describe(a)}`); });
+  args.forEach((a, k) => { if (nums.includes(k) && !(a instanceof Tensor)) throw new WasmgradArgumentError(`${what}: argument ${k} must be a Tensor (trees are for grad, valueAndGrad and vjp), got ${describe(a)}`); });
   const xs = primals(eng, args, what);
   const out = scalarTensor(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
   const wrt = nums.map((i) => xs[i] as Tensor);
@@ -172,7 +173,7 @@ const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 
 /** One tangent per primal, each a Tensor of its primal's shape and dtype (a number fills one). */
 function tangentsFor(eng: EngineType, primalArgs: readonly unknown[], tangentArgs: readonly unknown[], what: string): Tensor[] {
-  primalArgs.forEach((a, k) => { if (!(a instanceof Tensor)) throw new TypeError(`${what}: primal ${k} must be a Tensor (the primals mix Tensors with ${describe(a)})`); });
+  primalArgs.forEach((a, k) => { if (!(a instanceof Tensor)) throw new WasmgradArgumentError(`${what}: primal ${k} must be a Tensor (the primals mix Tensors with ${describe(a)})`); });
   if (!Array.isArray(tangentArgs) || tangentArgs.length !== primalArgs.length) {
     throw new WasmgradTangentError(
       `${what}: ${Array.isArray(tangentArgs) ? `${tangentArgs.length} tangents` : `tangents ${describe(tangentArgs)}`} for ${primalArgs.length} primals; ` +
@@ -228,7 +229,7 @@ export function tensorJvp(eng: EngineType, f: (...args: never[]) => unknown, pri
  */
 export function tensorJacobian(eng: EngineType, f: (...args: never[]) => unknown, args: readonly unknown[], nums: readonly number[], forward: boolean): Tensor[][] {
   const what = 'jacobian';
-  args.forEach((a, k) => { if (nums.includes(k) && !(a instanceof Tensor)) throw new TypeError(`${what}: argument ${k} must be a Tensor (trees are for grad, valueAndGrad and vjp), got ${describe(a)}`); });
+  args.forEach((a, k) => { if (nums.includes(k) && !(a instanceof Tensor)) throw new WasmgradArgumentError(`${what}: argument ${k} must be a Tensor (trees are for grad, valueAndGrad and vjp), got ${describe(a)}`); });
   const start = eng.tensors.nodeCount;
   const xs = primals(eng, args, what);
   const { list } = tensorOutputs(eng, (f as (...a: unknown[]) => unknown)(...xs), what);
