@@ -68,7 +68,7 @@ describe.each(BACKENDS)('examples/charlm on %s', (backend) => {
     const vals = r.history.map((h) => h.valLoss);
     expect(vals).toHaveLength(3);
     expect(vals[2]).toBeLessThan(vals[0]);
-  }, 60_000);
+  }, 120_000);
 
   it('keeps PyTorch names in its state dict', async () => {
     const { model } = await run(backend);
@@ -90,7 +90,7 @@ describe.each(BACKENDS)('examples/charlm on %s', (backend) => {
     expect(Object.is(loaded.valLoss, r.valLoss), `fresh ${loaded.valLoss} vs trained ${r.valLoss}`).toBe(true);
     // The loader draws 5 names with seed 11: the same model draws the same names.
     expect(loaded.samples).toEqual(sampleNames(r.model, r.data.itos, { count: 5, seed: 11 }));
-  }, 60_000);
+  }, 120_000);
 
   it('samples names made of the vocabulary, shorter than the block', async () => {
     const { model, data } = await run(backend);
@@ -120,5 +120,5 @@ describe('examples/charlm across backends', () => {
     expect(out.stdout).toMatch(/validation loss \d\.\d{4}/);
     expect(out.stdout).toMatch(/sampled names/);
     expect(out.stdout).toMatch(/the same bit for bit/);
-  }, 60_000);
+  }, 120_000);
 });
