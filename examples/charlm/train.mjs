@@ -68,6 +68,7 @@ export function sampleNames(model, itos, { count = 10, seed = 7, temperature = 1
   const rng = mulberry32(seed);
   const seqs = Array.from({ length: count }, () => [0]);
   const done = new Array(count).fill(false);
+  const wasTraining = model.training;
   model.eval();
   for (let t = 1; t < blockSize && done.includes(false); t++) {
     const idx = eng.tensor(Int32Array.from(seqs.flat()), [count, t], { dtype: 'int32' });
@@ -88,7 +89,7 @@ export function sampleNames(model, itos, { count = 10, seed = 7, temperature = 1
       seqs[r].push(next);
     }
   }
-  model.train();
+  model.train(wasTraining);
   return seqs.map((s) => decode(itos, s.slice(1)));
 }
 
