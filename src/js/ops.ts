@@ -44,9 +44,8 @@ export function forward1(op: ScalarUnaryOpId, x: number): number {
     case LOG1P: return Math.log1p(x);         // d ln(1 + x) = dx/(1 + x)
     case EXPM1: return Math.expm1(x);         // d(e^x - 1) = e^x·dx
     case ERF: return erf(x);                  // d erf x = (2/√π)·e^(-x²)·dx
-    case SIGN: return sign(x);                // a mask: no gradient
+    default: return mask1(op, x);            // the masks, below
   }
-  return missing(op);
 }
 
 /** out = f(x, y) for a binary op. */
@@ -59,7 +58,34 @@ export function forward2(op: ScalarBinaryOpId, x: number, y: number): number {
     case POW:                                 // d(x^y) = y·x^(y-1)·dx + x^y·ln(x)·dy
     case POW_CONST: return Math.pow(x, y);    // d(x^c) = c·x^(c-1)·dx
     case ATAN2: return Math.atan2(x, y);      // d atan2(x, y) = (y·dx - x·dy)/(x² + y²)
-    case GT: return x > y ? 1 : 0;            // masks: no gradient
+    default: return mask2(op, x, y);         // the masks, below
+  }
+}
+
+// The masks the differentiable rules record (src/transforms/graph.ts): Sign
+// and the comparisons pass no gradient, Select passes it to y where x ≠ 0.
+// They sit in functions of their own, reached from each switch's default
+// (where the type has narrowed to them, so an op without a case is still a
+// type error): larger switches would cost V8's inlining on the path of every
+// eager op.
+
+function mask1(op: typeof SIGN, x: number): number {
+  return op === SIGN ? sign(x) : missing(op);
+}
+
+function maskBackward1(op: typeof SIGN): number {
+  return op === SIGN ? 0 : missing(op);
+}
+
+type Mask2 = typeof GT | typeof GE | typeof EQ | typeof SELECT;
+
+function maskBackward2(op: Mask2, x: number, g: number, grads: Float64Array, b: number): void {
+  if (op === SELECT && x !== 0) grads[b] += g;
+}
+
+function mask2(op: Mask2, x: number, y: number): number {
+  switch (op) {
+    case GT: return x > y ? 1 : 0;
     case GE: return x >= y ? 1 : 0;
     case EQ: return x === y ? 1 : 0;
     case SELECT: return x !== 0 ? y : 0;      // d(x ≠ 0 ? y : 0) = [x ≠ 0]·dy
@@ -88,9 +114,8 @@ export function backward1(op: ScalarUnaryOpId, x: number, out: number, g: number
     case LOG1P: return g / (1 + x);
     case EXPM1: return g * (out + 1);
     case ERF: return g * TWO_OVER_SQRT_PI * Math.exp(-x * x);
-    case SIGN: return 0;
+    default: return maskBackward1(op);
   }
-  return missing(op);
 }
 
 /**
@@ -112,9 +137,7 @@ export function backward2(op: ScalarBinaryOpId, x: number, y: number, out: numbe
     case POW: da = powBase(x, y, g); db = powExponent(x, y, out, g); break;
     case POW_CONST: da = powBase(x, y, g); break;
     case ATAN2: { const r = g / (x * x + y * y); da = y * r; db = -x * r; break; }
-    case GT: case GE: case EQ: break;
-    case SELECT: db = x !== 0 ? g : 0; break;
-    default: return missing(op);
+    default: return maskBackward2(op, x, g, grads, b);
   }
   grads[a] += da;
   grads[b] += db;
