@@ -122,10 +122,12 @@ export function rulesFile() {
   const methods = generatedMethods(['scalar']);
   const members = methods.map((op) => op.arity === 1 ? `  ${op.method}(): D;` : `  ${op.method}(other: D | number): D;`);
   const entries = ruleOps().map((op) => {
-    const vjp = op.gradient.differentiable.map((r) => r === null ? 'null' : compileRule(op, 'vjp', r));
+    // a binary op's part for an input nobody needs is not built (bit k of `need` asks for input k's)
+    const vjp = op.gradient.differentiable.map((r, i) => r === null ? 'null'
+      : op.arity === 2 ? `need & ${1 << i} ? ${compileRule(op, 'vjp', r)} : null` : compileRule(op, 'vjp', r));
     return `  // ${op.gradient.rule}
   ${op.name}: {
-    vjp: (g, x, y, out, k) => [${vjp.join(', ')}],
+    vjp: (g, x, y, out, k${op.arity === 2 ? ', need = 3' : ''}) => [${vjp.join(', ')}],
     jvp: (dx, dy, x, y, out, k) => ${compileRule(op, 'jvp', op.gradient.jvp)},
   },`;
   });
@@ -159,8 +161,11 @@ export interface RuleHelpers<D> {
 }
 
 export interface Rule {
-  /** Per input, g·∂out/∂input (null where the input gets no gradient). y is undefined for ops of one input. */
-  vjp<D extends Differentiable<D>>(g: D, x: D, y: D | undefined, out: D, k: RuleHelpers<D>): readonly (D | null)[];
+  /**
+   * Per input, g·∂out/∂input (null where the input gets no gradient). y is undefined for ops of one input.
+   * \`need\` (binary ops; default both): bit k asks for input k's part, and a part not asked for is null, not built.
+   */
+  vjp<D extends Differentiable<D>>(g: D, x: D, y: D | undefined, out: D, k: RuleHelpers<D>, need?: number): readonly (D | null)[];
   /** The output's tangent from the inputs' tangents dx, dy (dy and y undefined for ops of one input). */
   jvp<D extends Differentiable<D>>(dx: D, dy: D | undefined, x: D, y: D | undefined, out: D, k: RuleHelpers<D>): D;
 }

@@ -46,8 +46,11 @@ export interface RuleHelpers<D> {
 }
 
 export interface Rule {
-  /** Per input, g·∂out/∂input (null where the input gets no gradient). y is undefined for ops of one input. */
-  vjp<D extends Differentiable<D>>(g: D, x: D, y: D | undefined, out: D, k: RuleHelpers<D>): readonly (D | null)[];
+  /**
+   * Per input, g·∂out/∂input (null where the input gets no gradient). y is undefined for ops of one input.
+   * `need` (binary ops; default both): bit k asks for input k's part, and a part not asked for is null, not built.
+   */
+  vjp<D extends Differentiable<D>>(g: D, x: D, y: D | undefined, out: D, k: RuleHelpers<D>, need?: number): readonly (D | null)[];
   /** The output's tangent from the inputs' tangents dx, dy (dy and y undefined for ops of one input). */
   jvp<D extends Differentiable<D>>(dx: D, dy: D | undefined, x: D, y: D | undefined, out: D, k: RuleHelpers<D>): D;
 }
@@ -58,32 +61,32 @@ export type RuleOpName = 'Add' | 'Sub' | 'Mul' | 'Div' | 'Pow' | 'PowConst' | 'N
 export const RULES: { readonly [K in RuleOpName]: Rule } = {
   // dx = g, dy = g
   Add: {
-    vjp: (g, x, y, out, k) => [g, g],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g : null, need & 2 ? g : null],
     jvp: (dx, dy, x, y, out, k) => dx.add(dy!),
   },
   // dx = g, dy = −g
   Sub: {
-    vjp: (g, x, y, out, k) => [g, g.neg()],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g : null, need & 2 ? g.neg() : null],
     jvp: (dx, dy, x, y, out, k) => dx.sub(dy!),
   },
   // dx = g·y, dy = g·x
   Mul: {
-    vjp: (g, x, y, out, k) => [g.mul(y!), g.mul(x)],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g.mul(y!) : null, need & 2 ? g.mul(x) : null],
     jvp: (dx, dy, x, y, out, k) => dx.mul(y!).add(x.mul(dy!)),
   },
   // dx = g/y, dy = −(g/y)·(x/y)
   Div: {
-    vjp: (g, x, y, out, k) => [g.div(y!), g.div(y!).neg().mul(out)],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g.div(y!) : null, need & 2 ? g.div(y!).neg().mul(out) : null],
     jvp: (dx, dy, x, y, out, k) => dx.sub(out.mul(dy!)).div(y!),
   },
   // dx = g·y·x^(y−1) (0 if y = 0), dy = g·x^y·ln x (0 if x = 0 and y ≥ 0)
   Pow: {
-    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))), k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, g.mul(out).mul(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 1, x).log()))],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))) : null, need & 2 ? k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, g.mul(out).mul(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 1, x).log())) : null],
     jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))).add(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 0, dy!.mul(out).mul(k.where(k.eq(x, 0).mul(k.ge(y!, 0)), 1, x).log()))),
   },
   // dx = g·c·x^(c−1) (0 if c = 0); c gets none
   PowConst: {
-    vjp: (g, x, y, out, k) => [k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))), null],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? k.where(k.eq(y!, 0), 0, g.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))) : null, null],
     jvp: (dx, dy, x, y, out, k) => k.where(k.eq(y!, 0), 0, dx.mul(y!).mul(x.pow(k.where(k.eq(y!, 0), 1, y!.sub(1))))),
   },
   // dx = −g
@@ -153,22 +156,22 @@ export const RULES: { readonly [K in RuleOpName]: Rule } = {
   },
   // dx = g·y/(x² + y²), dy = −g·x/(x² + y²) (NaN at the origin, as PyTorch)
   Atan2: {
-    vjp: (g, x, y, out, k) => [y!.mul(g.div(x.mul(x).add(y!.mul(y!)))), x.neg().mul(g.div(x.mul(x).add(y!.mul(y!))))],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? y!.mul(g.div(x.mul(x).add(y!.mul(y!)))) : null, need & 2 ? x.neg().mul(g.div(x.mul(x).add(y!.mul(y!)))) : null],
     jvp: (dx, dy, x, y, out, k) => y!.mul(dx).sub(x.mul(dy!)).div(x.mul(x).add(y!.mul(y!))),
   },
   // none (piecewise constant)
   Gt: {
-    vjp: (g, x, y, out, k) => [null, null],
+    vjp: (g, x, y, out, k, need = 3) => [null, null],
     jvp: (dx, dy, x, y, out, k) => out.mul(0),
   },
   // none (piecewise constant)
   Ge: {
-    vjp: (g, x, y, out, k) => [null, null],
+    vjp: (g, x, y, out, k, need = 3) => [null, null],
     jvp: (dx, dy, x, y, out, k) => out.mul(0),
   },
   // none (piecewise constant)
   Eq: {
-    vjp: (g, x, y, out, k) => [null, null],
+    vjp: (g, x, y, out, k, need = 3) => [null, null],
     jvp: (dx, dy, x, y, out, k) => out.mul(0),
   },
   // none (piecewise constant)
@@ -178,22 +181,22 @@ export const RULES: { readonly [K in RuleOpName]: Rule } = {
   },
   // dy = g if x ≠ 0 else 0; the mask gets none
   Select: {
-    vjp: (g, x, y, out, k) => [null, k.where(x, g, 0)],
+    vjp: (g, x, y, out, k, need = 3) => [null, need & 2 ? k.where(x, g, 0) : null],
     jvp: (dx, dy, x, y, out, k) => k.where(x, dy!, 0),
   },
   // dx = g·[x > y], dy = g·[y > x]; ties give each g/2 (torch.maximum)
   Maximum: {
-    vjp: (g, x, y, out, k) => [g.mul(k.gt(x, y!).add(k.eq(x, y!).mul(0.5))), g.mul(k.gt(y!, x).add(k.eq(x, y!).mul(0.5)))],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g.mul(k.gt(x, y!).add(k.eq(x, y!).mul(0.5))) : null, need & 2 ? g.mul(k.gt(y!, x).add(k.eq(x, y!).mul(0.5))) : null],
     jvp: (dx, dy, x, y, out, k) => dx.mul(k.gt(x, y!).add(k.eq(x, y!).mul(0.5))).add(dy!.mul(k.gt(y!, x).add(k.eq(x, y!).mul(0.5)))),
   },
   // as Maximum, mirrored
   Minimum: {
-    vjp: (g, x, y, out, k) => [g.mul(k.lt(x, y!).add(k.eq(x, y!).mul(0.5))), g.mul(k.lt(y!, x).add(k.eq(x, y!).mul(0.5)))],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? g.mul(k.lt(x, y!).add(k.eq(x, y!).mul(0.5))) : null, need & 2 ? g.mul(k.lt(y!, x).add(k.eq(x, y!).mul(0.5))) : null],
     jvp: (dx, dy, x, y, out, k) => dx.mul(k.lt(x, y!).add(k.eq(x, y!).mul(0.5))).add(dy!.mul(k.lt(y!, x).add(k.eq(x, y!).mul(0.5)))),
   },
   // dx = g if x > 0 else g·y; dy = g·x if x ≤ 0 else 0
   LeakyRelu: {
-    vjp: (g, x, y, out, k) => [k.where(k.gt(x, 0), g, y!.mul(g)), k.where(k.gt(x, 0), 0, x.mul(g))],
+    vjp: (g, x, y, out, k, need = 3) => [need & 1 ? k.where(k.gt(x, 0), g, y!.mul(g)) : null, need & 2 ? k.where(k.gt(x, 0), 0, x.mul(g)) : null],
     jvp: (dx, dy, x, y, out, k) => k.where(k.gt(x, 0), dx, y!.mul(dx).add(x.mul(dy!))),
   },
   // dx = g·[(1 + t)/2 + x(1 − t²)/2 · √(2/π)(1 + 3·0.044715x²)], t the tanh above

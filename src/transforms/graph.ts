@@ -140,7 +140,8 @@ export function reverseSweep(eng: EngineType, roots: readonly number[], seeds: r
     if (arity === 0) continue;
     const a = eng.nodeInput(id, 0);
     const b = arity === 2 ? eng.nodeInput(id, 1) : -1;
-    const parts = RULE_BY_ID.get(op)!.vjp(g, new Value(gen, a), b < 0 ? undefined : new Value(gen, b), new Value(gen, id), helpers);
+    const need = (a >= low && needs[a - low] ? 1 : 0) | (b >= low && needs[b - low] ? 2 : 0);
+    const parts = RULE_BY_ID.get(op)!.vjp(g, new Value(gen, a), b < 0 ? undefined : new Value(gen, b), new Value(gen, id), helpers, need);
     for (let k = 0; k < arity; k++) {
       const input = k === 0 ? a : b;
       const part = parts[k];
@@ -160,8 +161,6 @@ export function forwardSweep(eng: EngineType, start: number, end: number, seeds:
   const gen = eng.current;
   const tangents: (Value | null)[] = new Array(Math.max(0, end - start)).fill(null);
   const helpers = valueHelpers(eng);
-  let zero: Value | null = null;
-  const zeroTangent = (): Value => (zero ??= eng.constant(0));
   const ext = valueSweepExtensions(eng, () => -1);
   for (let id = start; id < end; id++) {
     const seed = seeds.get(id);
@@ -179,10 +178,16 @@ export function forwardSweep(eng: EngineType, start: number, end: number, seeds:
     const ta = a >= start ? tangents[a - start] : null;
     const tb = b >= start ? tangents[b - start] : null;
     if (ta === null && tb === null) continue;
-    tangents[id - start] = RULE_BY_ID.get(op)!.jvp(
-      ta ?? zeroTangent(), arity === 2 ? tb ?? zeroTangent() : undefined,
-      new Value(gen, a), b < 0 ? undefined : new Value(gen, b), new Value(gen, id), helpers,
-    );
+    const rule = RULE_BY_ID.get(op)!;
+    const x = new Value(gen, a), y = b < 0 ? undefined : new Value(gen, b), out = new Value(gen, id);
+    if (arity === 2 && (ta === null || tb === null)) {
+      // One input carries a tangent: the op's derivative by that input times it, which the vjp rule's
+      // part for that input is (a scalar op's Jacobian is 1×2), built alone; the other input's zero
+      // tangent is never a node.
+      tangents[id - start] = rule.vjp(ta ?? tb!, x, y, out, helpers, ta !== null ? 1 : 2)[ta !== null ? 0 : 1];
+      continue;
+    }
+    tangents[id - start] = rule.jvp(ta!, arity === 2 ? tb! : undefined, x, y, out, helpers);
   }
   return (id) => (id >= start && id < end ? tangents[id - start] : null);
 }

@@ -102,7 +102,7 @@ export const TENSOR_JVPS: { readonly [K in OpKindName]: TensorJvp<K> } = {
   Binary: ([dx, dy], [x, y], out, { op }) => {
     const rule = RULE_BY_ID.get(op)!;
     if (dx !== null && dy !== null) return toOut(rule.jvp(dx, dy, x, y, out, TENSOR_HELPERS), out);
-    return toOut(rule.vjp(dx ?? dy!, x, y, out, TENSOR_HELPERS)[dx !== null ? 0 : 1]!, out);
+    return toOut(rule.vjp(dx ?? dy!, x, y, out, TENSOR_HELPERS, dx !== null ? 1 : 2)[dx !== null ? 0 : 1]!, out);
   },
   // d where(m, x, y) = where(m, dx, dy); the mask has none
   Where: ([, dx, dy], [m], out) => (dx === null && dy === null ? null : toOut(where(m, dx ?? 0, dy ?? 0), out)),
