@@ -156,7 +156,7 @@ export const OPS = [
     check: { x: [-3, 3], points: [[0.5, 0.46211715726000974], [-0, -0]] },
     gradient: { inputs: [true], reads: ['out', 'g'], rule: 'dx = g·(1 − tanh²x)',
       differentiable: ['g.mul(out.mul(out).neg().add(1))'],
-      jvp: 'dx.mul(out.mul(out).neg().add(1))' } },
+      jvp: 'dx.sub(dx.mul(out).mul(out))' } }, // three nodes where dx·(1 − out²) takes five (one a constant)
   { id: 14, name: 'Sigmoid', kind: 'scalar', arity: 1, symbol: 'sigmoid', method: 'sigmoid', dtypes: 'float',
     summary: '1/(1+e^-x), overflow-free', forward: '1/(1+e^−x), overflow-free', attrs: [],
     local: ['sigmoid(x)*(1-sigmoid(x))'],

@@ -112,7 +112,7 @@ export const RULES: { readonly [K in RuleOpName]: Rule } = {
   // dx = g·(1 − tanh²x)
   Tanh: {
     vjp: (g, x, y, out, k) => [g.mul(out.mul(out).neg().add(1))],
-    jvp: (dx, dy, x, y, out, k) => dx.mul(out.mul(out).neg().add(1)),
+    jvp: (dx, dy, x, y, out, k) => dx.sub(dx.mul(out).mul(out)),
   },
   // dx = g·σ·(1 − σ)
   Sigmoid: {
