@@ -12,6 +12,7 @@ import { Scopes } from './scope.js';
 import { Random } from './random.js';
 import type { TensorBackend } from './tensor/backend.js';
 import { TensorParam } from './tensor/param.js';
+import { loadSafetensors as loadSafetensorsFile } from './tensor/weights.js';
 import { Tensor, concat as concatTensors, stack as stackTensors, where as whereTensor, type DType, type TensorLike } from './tensor/tensor.js';
 import * as factory from './tensor/factory.js';
 import * as extra from './tensor/ops-extra.js';
@@ -366,6 +367,11 @@ export class Engine {
   parameter(values: factory.TensorData | Tensor, shape?: readonly number[], options?: factory.TensorOptions): TensorParam {
     return this.made('parameter', () => factory.parameter(this, values, shape, options));
   }
+  /**
+   * The tensors of a .safetensors file by name, as `loadSafetensors(eng, bytes)`
+   * gives them (constants on this engine's tape; `model.loadStateDict` takes the record).
+   */
+  loadSafetensors(bytes: Uint8Array): Record<string, Tensor> { return this.made('loadSafetensors', () => loadSafetensorsFile(this, bytes)); }
   /** A copy of `t` that survives reset(). */
   keep<E extends DType>(t: Tensor<E>, options?: { requiresGrad?: boolean }): TensorParam<E> { return this.made('keep', () => factory.keep(this, t, options)) as TensorParam<E>; }
 

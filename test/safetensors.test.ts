@@ -157,3 +157,20 @@ describe('loadSafetensors / saveSafetensors', () => {
     expect(Object.keys(proto)).toEqual(['__proto__']);
   });
 });
+
+describe.each(['wasm', 'js'] as const)('eng.loadSafetensors (%s)', (backend) => {
+  it('is loadSafetensors(eng, bytes) as an engine method: the same record, loadable by name into a model', async () => {
+    const { createEngine, loadSafetensors, saveSafetensors, nn } = await import('../src/index.js');
+    const eng = await createEngine({ backend });
+    const model = new nn.Linear(eng, 3, 2);
+    const bytes = saveSafetensors(model.stateDict() as Record<string, import('../src/index.js').Tensor>);
+    const viaMethod = eng.loadSafetensors(bytes);
+    const viaFunction = loadSafetensors(eng, bytes);
+    expect(Object.keys(viaMethod).sort()).toEqual(['bias', 'weight']);
+    for (const k of Object.keys(viaFunction)) expect(Array.from(viaMethod[k].data())).toEqual(Array.from(viaFunction[k].data()));
+    const again = new nn.Linear(eng, 3, 2);
+    again.loadStateDict(viaMethod);
+    expect(Array.from(again.weight.data())).toEqual(Array.from(model.weight.data()));
+    expect(() => eng.loadSafetensors(new Uint8Array([1, 2, 3]))).toThrow(SafetensorsError);
+  });
+});
