@@ -49,3 +49,13 @@ describe('tensors typed by dtype', () => {
     expect(u).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('the binary imports', () => {
+  it('are typed: what `import wasm from \'wasmgrad/wasm-simd\'` gives is a source createEngine takes', async () => {
+    type Binary = typeof import('wasmgrad/wasm').default | typeof import('wasmgrad/wasm-simd').default | typeof import('wasmgrad/wasm-relaxed-simd').default;
+    const { readFileSync } = await import('node:fs');
+    const bytes: Binary = new Uint8Array(readFileSync(new URL('../build/wasmgrad.simd.wasm', import.meta.url)));
+    const eng = await createEngine({ wasm: bytes });
+    expect(eng.value(2).mul(3).data).toBe(6);
+  });
+});
