@@ -234,12 +234,42 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
   ScatterAdd: (g, [, index], _out, { axis }, want) => [g, null, want[2] ? g.gather(axis, index) : null],
   // the reverse running sum, as total − running sum + g
   Cumsum: (g, _x, _out, { axis }) => [g.sum(axis, { keepdims: true }).sub(g.cumsum(axis)).add(g)],
-  // Σ_{j≥i} g_j·out_j / x_i: exact where x has no zero (the fused kernel's recurrence, which needs no division, is not written with ops yet)
+  // dx_j = Σ_{i≥j} g_i·Π_{k≤i, k≠j} x_k: with no zero in x, (Σ_{i≥j} g_i·out_i)/x_j; with one, cumprodGrad's exact form
   Cumprod: (g, [x], out, { axis }) => {
+    if (hasZero(x)) return [cumprodGrad(g, x, out, axis)];
     const go = g.mul(out);
     return [go.sum(axis, { keepdims: true }).sub(go.cumsum(axis)).add(go).div(x)];
   },
 };
+
+function hasZero(x: Tensor): boolean {
+  const d = x.data();
+  for (let i = 0; i < d.length; i++) if (d[i] === 0) return true;
+  return false;
+}
+
+/**
+ * cumprod's vjp without dividing by x, exact where x has zeros:
+ * dx_j = (Π_{k<j} x_k)·Σ_{i≥j} g_i·Π_{j<k≤i} x_k, the inner products taken as
+ * a cumprod over an n × n matrix per line (n the length of the axis), so it
+ * costs n² elements a line; the same matrices as the tangent of
+ * ./tensor-forward.ts, transposed.
+ */
+function cumprodGrad(g: Tensor, x: Tensor, out: Tensor, axis: number): Tensor {
+  const last = x.rank - 1;
+  const perm = x.shape.map((_, i) => (i === axis ? last : i === last ? axis : i));
+  const move = (t: Tensor): Tensor => (axis === last ? t : t.permute(perm));
+  const xm = move(x), gm = move(g), om = move(out);
+  const n = xm.shape[last];
+  const lead = xm.shape.slice(0, -1);
+  // after[j, k] = 1 where k > j; from[j, i] = 1 where i ≥ j
+  const after = new Float64Array(n * n), from = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) { after[j * n + k] = k > j ? 1 : 0; from[j * n + k] = k >= j ? 1 : 0; }
+  const mask = (m: Float64Array): Tensor => constant(x.engine, m, [n, n], x.dtype);
+  const spans = where(mask(after), xm.unsqueeze(-2).expand([...lead, n, n]), 1).cumprod(last + 1);
+  const before = om.pad([...lead.map(() => [0, 0] as [number, number]), [1, 0]], 1).slice(xm.shape.map(() => 0), [...lead, n]);
+  return move(spans.mul(mask(from)).mul(gm.unsqueeze(-2)).sum(last + 1).mul(before));
+}
 
 /** A handle on node `id` of the current generation. */
 function handle(gen: Generation, be: TensorBackend, id: number): Tensor {
