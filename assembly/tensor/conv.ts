@@ -8,6 +8,18 @@
 
 import { DType } from "./tape";
 
+/** The first output column ox whose input column ox·sw + j − pw is ≥ 0. */
+@inline function columnsFrom(j: i32, sw: i32, pw: i32): i32 {
+  let d = pw - j;
+  return d > 0 ? (d + sw - 1) / sw : 0;
+}
+
+/** One past the last output column (at most WO) whose input column ox·sw + j − pw is < W. */
+@inline function columnsTo(j: i32, sw: i32, pw: i32, W: i32, WO: i32): i32 {
+  let last = W - 1 - j + pw;
+  return last < 0 ? 0 : min(WO, last / sw + 1);
+}
+
 /** cols[(c·KH + i)·KW + j][oy·WO + ox] = x[c][oy·sh + i - ph][ox·sw + j - pw], 0 outside the image. */
 export function im2col<T>(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh: i32, sw: i32, ph: i32, pw: i32,
                           HO: i32, WO: i32, cols: usize): void {
@@ -16,18 +28,23 @@ export function im2col<T>(x: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32, sh
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
+        let lo = columnsFrom(j, sw, pw), hi = columnsTo(j, sw, pw, W, WO);
         for (let oy = 0; oy < HO; oy++) {
           let y = oy * sh + i - ph;
           let dst = row + (<usize>(oy * WO) << sz);
-          if (y < 0 || y >= H) {
+          if (y < 0 || y >= H || lo >= hi) {
             memory.fill(dst, 0, <usize>WO << sz);
             continue;
           }
           let src = x + (<usize>((c * H + y) * W) << sz);
-          for (let ox = 0; ox < WO; ox++) {
-            let xx = ox * sw + j - pw;
-            store<T>(dst + (<usize>ox << sz), xx >= 0 && xx < W ? load<T>(src + (<usize>xx << sz)) : <T>0);
+          // columns left of the input and right of it read padding; the ones between read a run of the row
+          if (lo > 0) memory.fill(dst, 0, <usize>lo << sz);
+          if (sw == 1) {
+            memory.copy(dst + (<usize>lo << sz), src + (<usize>(lo + j - pw) << sz), <usize>(hi - lo) << sz);
+          } else {
+            for (let ox = lo; ox < hi; ox++) store<T>(dst + (<usize>ox << sz), load<T>(src + (<usize>(ox * sw + j - pw) << sz)));
           }
+          if (hi < WO) memory.fill(dst + (<usize>hi << sz), 0, <usize>(WO - hi) << sz);
         }
         row += <usize>(HO * WO) << sz;
       }
@@ -49,17 +66,15 @@ export function col2im<T>(cols: usize, C: i32, H: i32, W: i32, KH: i32, KW: i32,
   for (let c = 0; c < C; c++) {
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
+        let lo = columnsFrom(j, sw, pw), hi = columnsTo(j, sw, pw, W, WO);
         for (let oy = 0; oy < HO; oy++) {
           let y = oy * sh + i - ph;
           if (y < 0 || y >= H) continue;
           let src = row + (<usize>(oy * WO) << sz);
           let dst = dx + (<usize>((c * H + y) * W) << sz);
-          for (let ox = 0; ox < WO; ox++) {
-            let xx = ox * sw + j - pw;
-            if (xx >= 0 && xx < W) {
-              let p = dst + (<usize>xx << sz);
-              store<T>(p, load<T>(p) + load<T>(src + (<usize>ox << sz)));
-            }
+          for (let ox = lo; ox < hi; ox++) {
+            let p = dst + (<usize>(ox * sw + j - pw) << sz);
+            store<T>(p, load<T>(p) + load<T>(src + (<usize>ox << sz)));
           }
         }
         row += <usize>(HO * WO) << sz;
