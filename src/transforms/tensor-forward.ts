@@ -18,7 +18,7 @@ import { ReduceKind, type NodeInfo, type TensorBackend } from '../tensor/backend
 import { Tensor, make, where } from '../tensor/tensor.js';
 import { firstMaxima } from '../js/tensor/conv.js';
 import { TENSOR_HELPERS } from './tensor.js';
-import { filled } from './tensor-graph.js';
+import { cumprodSpans, filled, hasZero } from './tensor-graph.js';
 
 /**
  * A node's jvp: its output's tangent from its inputs' tangents (null for an
@@ -54,24 +54,9 @@ function plus(a: Tensor | null, b: Tensor | null): Tensor | null {
  * axis moved last: n² elements per line.
  */
 function cumprodTangent(dx: Tensor, x: Tensor, out: Tensor, axis: number): Tensor {
-  const xd = x.data();
-  let zero = false;
-  for (let i = 0; i < xd.length; i++) if (xd[i] === 0) { zero = true; break; }
-  if (!zero) return out.mul(dx.div(x).cumsum(axis));
-  const last = x.rank - 1;
-  const perm = x.shape.map((_, i) => (i === axis ? last : i === last ? axis : i));
-  const move = (t: Tensor): Tensor => (axis === last ? t : t.permute(perm));
-  const xm = move(x), dm = move(dx), om = move(out);
-  const n = xm.shape[last];
-  const lead = xm.shape.slice(0, -1);
-  // after[j, k] = 1 where k > j; upTo[j, i] = 1 where j ≤ i
-  const after = new Float64Array(n * n), upTo = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) { after[j * n + k] = k > j ? 1 : 0; upTo[j * n + k] = j <= k ? 1 : 0; }
-  const eng = x.engine;
-  const mask = (m: Float64Array): Tensor => eng.tensor(x.dtype === 'float32' ? Float32Array.from(m) : m, [n, n], { dtype: x.dtype });
-  const spans = where(mask(after), xm.unsqueeze(-2).expand([...lead, n, n]), 1).cumprod(last + 1);
-  const before = om.pad([...lead.map(() => [0, 0] as [number, number]), [1, 0]], 1).slice(xm.shape.map(() => 0), [...lead, n]);
-  return move(spans.mul(before.mul(dm).unsqueeze(-1)).mul(mask(upTo)).sum(last));
+  if (!hasZero(x)) return out.mul(dx.div(x).cumsum(axis));
+  const { move, spans, before, upper } = cumprodSpans(x, out, axis);
+  return move(spans.mul(before.mul(move(dx)).unsqueeze(-1)).mul(upper).sum(x.rank - 1));
 }
 
 /** A max pool's tangent: each window takes the tangent of its first maximum (the fused kernel's choice), 0 for a window of padding only. */

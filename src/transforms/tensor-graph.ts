@@ -242,33 +242,41 @@ export const TENSOR_RULES: { readonly [K in OpKindName]: TensorRule<K> } = {
   },
 };
 
-function hasZero(x: Tensor): boolean {
+/** Whether any element of x is 0 (a running product's rules take their exact form then). */
+export function hasZero(x: Tensor): boolean {
   const d = x.data();
   for (let i = 0; i < d.length; i++) if (d[i] === 0) return true;
   return false;
 }
 
 /**
- * cumprod's vjp without dividing by x, exact where x has zeros:
- * dx_j = (Π_{k<j} x_k)·Σ_{i≥j} g_i·Π_{j<k≤i} x_k, the inner products taken as
- * a cumprod over an n × n matrix per line (n the length of the axis), so it
- * costs n² elements a line; the same matrices as the tangent of
- * ./tensor-forward.ts, transposed.
+ * The pieces of a running product's exact derivatives, on the axis moved
+ * last (`move` moves it there and back): spans[…, j, i] = Π_{j<k≤i} x_k (1
+ * for i ≤ j), the products as one cumprod of x masked to k > j per j, so n²
+ * elements per line (n the axis's length); before[…, j] = Π_{k<j} x_k; and
+ * the 0/1 mask [j ≤ i]. ∂out_i/∂x_j = before_j·spans[j, i] for j ≤ i, with no
+ * division by x: the vjp below sums it over i, the tangent of
+ * ./tensor-forward.ts over j.
  */
-function cumprodGrad(g: Tensor, x: Tensor, out: Tensor, axis: number): Tensor {
+export function cumprodSpans(x: Tensor, out: Tensor, axis: number): { move: (t: Tensor) => Tensor; spans: Tensor; before: Tensor; upper: Tensor } {
   const last = x.rank - 1;
   const perm = x.shape.map((_, i) => (i === axis ? last : i === last ? axis : i));
   const move = (t: Tensor): Tensor => (axis === last ? t : t.permute(perm));
-  const xm = move(x), gm = move(g), om = move(out);
+  const xm = move(x), om = move(out);
   const n = xm.shape[last];
   const lead = xm.shape.slice(0, -1);
-  // after[j, k] = 1 where k > j; from[j, i] = 1 where i ≥ j
-  const after = new Float64Array(n * n), from = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) { after[j * n + k] = k > j ? 1 : 0; from[j * n + k] = k >= j ? 1 : 0; }
-  const mask = (m: Float64Array): Tensor => constant(x.engine, m, [n, n], x.dtype);
-  const spans = where(mask(after), xm.unsqueeze(-2).expand([...lead, n, n]), 1).cumprod(last + 1);
+  const after = new Float64Array(n * n), upTo = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) { after[j * n + k] = k > j ? 1 : 0; upTo[j * n + k] = j <= k ? 1 : 0; }
+  const spans = where(constant(x.engine, after, [n, n], x.dtype), xm.unsqueeze(-2).expand([...lead, n, n]), 1).cumprod(last + 1);
   const before = om.pad([...lead.map(() => [0, 0] as [number, number]), [1, 0]], 1).slice(xm.shape.map(() => 0), [...lead, n]);
-  return move(spans.mul(mask(from)).mul(gm.unsqueeze(-2)).sum(last + 1).mul(before));
+  return { move, spans, before, upper: constant(x.engine, upTo, [n, n], x.dtype) };
+}
+
+/** cumprod's vjp without dividing by x, exact where x has zeros: dx_j = before_j·Σ_{i≥j} g_i·spans[j, i]. */
+function cumprodGrad(g: Tensor, x: Tensor, out: Tensor, axis: number): Tensor {
+  const { move, spans, before, upper } = cumprodSpans(x, out, axis);
+  const last = x.rank - 1;
+  return move(spans.mul(upper).mul(move(g).unsqueeze(-2)).sum(last + 1).mul(before));
 }
 
 /** A handle on node `id` of the current generation. */

@@ -289,45 +289,33 @@ export class Softmax extends Module {
   override forward(x: Tensor): Tensor { return x.softmax(this.dim); }
 }
 
-/**
- * nn.MaxPool2d: the max over each kernel window of an [N, C, H, W] input
- * (stride defaults to the kernel, as PyTorch's); see F.maxPool2d.
- */
-export class MaxPool2d extends Module {
+/** What nn.MaxPool2d and nn.AvgPool2d share: PyTorch's arguments (stride defaults to the kernel) and no parameters. */
+abstract class Pool2d extends Module {
   readonly stride: number | [number, number];
   readonly padding: number | [number, number];
 
-  constructor(readonly kernelSize: number | [number, number], options?: Pool2dOptions) {
+  constructor(readonly kernelSize: number | [number, number], options: Pool2dOptions | undefined, name: string) {
     super();
-    const o = checkOptions(options, 'MaxPool2d', ['stride', 'padding']);
+    const o = checkOptions(options, name, ['stride', 'padding']);
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
   }
-
-  override forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
 
   protected override extraRepr(): string {
     return `kernel_size=${String(this.kernelSize)}, stride=${String(this.stride)}, padding=${String(this.padding)}`;
   }
 }
 
+/** nn.MaxPool2d: the max over each kernel window of an [N, C, H, W] input; see F.maxPool2d. */
+export class MaxPool2d extends Pool2d {
+  constructor(kernelSize: number | [number, number], options?: Pool2dOptions) { super(kernelSize, options, 'MaxPool2d'); }
+  override forward(x: Tensor): Tensor { return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
+}
+
 /** nn.AvgPool2d: the mean over each kernel window, padding counted in the divisor (count_include_pad=True); see F.avgPool2d. */
-export class AvgPool2d extends Module {
-  readonly stride: number | [number, number];
-  readonly padding: number | [number, number];
-
-  constructor(readonly kernelSize: number | [number, number], options?: Pool2dOptions) {
-    super();
-    const o = checkOptions(options, 'AvgPool2d', ['stride', 'padding']);
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-  }
-
+export class AvgPool2d extends Pool2d {
+  constructor(kernelSize: number | [number, number], options?: Pool2dOptions) { super(kernelSize, options, 'AvgPool2d'); }
   override forward(x: Tensor): Tensor { return avgPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding }); }
-
-  protected override extraRepr(): string {
-    return `kernel_size=${String(this.kernelSize)}, stride=${String(this.stride)}, padding=${String(this.padding)}`;
-  }
 }
 
 export interface DropoutOptions {
