@@ -216,9 +216,18 @@ export function recordBackward(eng: EngineType, root: Value, createGraph = true)
   }
   const grads = reverseSweep(eng, [r], [eng.constant(1)], targets);
   if (extended(eng)) accumulate(eng, targets, grads);
-  if (!createGraph) return;
-  let kept = gradValues.get(eng.current);
-  if (kept === undefined) gradValues.set(eng.current, (kept = new Map()));
+  if (createGraph) keepGradients(gradValues, eng.current, targets, grads);
+}
+
+/**
+ * Adds each target's recorded gradient to what this generation keeps for it
+ * (x.gradValue, t.gradTensor): like `.grad`, they accumulate until zeroGrad().
+ */
+export function keepGradients<T extends { add(other: T): T }>(
+  store: WeakMap<Generation, Map<number, T>>, gen: Generation, targets: readonly number[], grads: readonly (T | null)[],
+): void {
+  let kept = store.get(gen);
+  if (kept === undefined) store.set(gen, (kept = new Map()));
   targets.forEach((id, k) => {
     const g = grads[k];
     if (g === null) return;

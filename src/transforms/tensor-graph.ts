@@ -19,7 +19,7 @@ import { TensorParam } from '../tensor/param.js';
 import { conv2d } from '../tensor/functional.js';
 import { TENSOR_HELPERS } from './tensor.js';
 import { staleGraphError } from './errors.js';
-import { sweepRange } from './graph.js';
+import { keepGradients, sweepRange } from './graph.js';
 import { describe } from '../check.js';
 import { extended, runHooks, tensorSweepExtensions } from './extension.js';
 import { firstMaxima } from '../js/tensor/conv.js';
@@ -429,15 +429,7 @@ export function recordTensorBackward(eng: EngineType, root: Tensor, createGraph 
   // cost a copy per node and doubled the sweep's time; hooks get theirs detached.
   const grads = tensorReverseSweep(eng, [r], [filled(eng, root, 1)], targets, !createGraph);
   if (ext) accumulateTensors(eng, targets, grads);
-  if (!createGraph) return;
-  let kept = gradTensors.get(eng.current);
-  if (kept === undefined) gradTensors.set(eng.current, (kept = new Map()));
-  targets.forEach((id, k) => {
-    const g = grads[k];
-    if (g === null) return;
-    const prev = kept.get(id);
-    kept.set(id, prev === undefined ? g : prev.add(g));
-  });
+  if (createGraph) keepGradients(gradTensors, eng.current, targets, grads);
 }
 
 /**
