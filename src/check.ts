@@ -61,6 +61,12 @@ const OP_OPTION_HINTS: Record<string, Record<string, string>> = {
   AdamW: { momentum: "AdamW has no momentum option; its first moment's decay is betas[0]" },
 };
 
+/** A general hint, but not one naming a spelling this op does not take (`keepdim` → keepdims is no help to toDot). */
+function respelling(hint: string | undefined, known: readonly string[]): string | undefined {
+  const spelled = hint === undefined ? null : /^wasmgrad spells it (\w+)$/.exec(hint);
+  return spelled !== null && !known.includes(spelled[1]) ? undefined : hint;
+}
+
 /** For a PyTorch snake_case key (label_smoothing) whose camelCase spelling is a known option: say so. */
 function camelHint(key: string, known: readonly string[]): string | undefined {
   const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -79,7 +85,7 @@ export function checkOptions<T extends object>(options: T | undefined, op: strin
   }
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const hint = OP_OPTION_HINTS[op]?.[key] ?? OPTION_HINTS[key] ?? camelHint(key, known);
+    const hint = OP_OPTION_HINTS[op]?.[key] ?? respelling(OPTION_HINTS[key], known) ?? camelHint(key, known);
     const knownList = known.length > 0 ? known.join(', ') : 'none';
     throw new WasmgradArgumentError(`${op}: unknown option '${key}'${hint ? ` (${hint})` : ''}; the options are ${knownList}`);
   }
