@@ -1,6 +1,7 @@
 // Graphviz DOT for the graph behind a Value or a Tensor.
 
 import type { Value } from '../value.js';
+import { checkOptions } from '../check.js';
 import { Tensor } from '../tensor/tensor.js';
 import { walkGraph, type Graph } from './graph.js';
 import { walkTensorGraph } from './tensor-graph.js';
@@ -48,8 +49,12 @@ export function toDot(root: Value | Tensor, options: GraphOptions | TensorGraphO
   return drawingToDot(drawing(root, options, 'toDot'));
 }
 
+const DRAW_OPTIONS = ['maxNodes', 'params', 'digits', 'grad', 'opNodes', 'autoNames', 'direction', 'title'];
+
 /** @internal The boxes of the graph behind a Value or a Tensor. */
 export function drawing(root: Value | Tensor, options: GraphOptions | TensorGraphOptions, caller: string): Drawing {
+  // autoNames is listed for tensors too, so that tensorDrawing can say why it does not apply
+  checkOptions(options, caller, DRAW_OPTIONS);
   if (root instanceof Tensor) return tensorDrawing(walkTensorGraph(root, options as TensorGraphOptions, caller), options as TensorGraphOptions, caller);
   return scalarDrawing(walkGraph(root, options as GraphOptions, caller), options as GraphOptions, caller);
 }

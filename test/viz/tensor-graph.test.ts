@@ -145,6 +145,9 @@ describe.each(TENSOR_BACKENDS)('tensor graph pictures (%s)', (backend) => {
     expect(() => toDot(loss, { autoNames: true } as never)).toThrow(/autoNames names the nodes of scalar graphs only/);
     expect(() => toDot(loss, { params: [['x', eng.tensor([1])]] } as never)).toThrow(/params must hold \[name, parameter\] pairs/);
     expect(() => toDot(loss, { maxNodes: 0 })).toThrow(/maxNodes must be a positive integer/);
+    // an unknown option is named, with no hint of a spelling toDot does not take
+    expect(() => toDot(loss, { keepdim: true } as never)).toThrow(/^toDot: unknown option 'keepdim'; the options are maxNodes, params,/);
+    expect(() => toMermaid(loss, { colour: 'red' } as never)).toThrow(/toMermaid: unknown option 'colour'/);
     eng.reset();
     expect(() => toDot(loss)).toThrow(/toDot: this Tensor was made before eng\.reset\(\)/);
     // the engine keeps working
